@@ -1,0 +1,57 @@
+"""The package imports, the CLI answers --help/--version, model files are safe."""
+
+import numpy as np
+import pytest
+
+import wordnet_lm
+from wordnet_lm.cli import main
+from wordnet_lm.errors import ModelFileError
+from wordnet_lm.io import atomic_write, load_npz, save_npz
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["--version"])
+    assert e.value.code == 0
+    assert wordnet_lm.__version__ in capsys.readouterr().out
+
+
+def test_help_lists_subcommands(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "COMMAND" in capsys.readouterr().out
+
+
+def test_npz_round_trip(tmp_path):
+    path = tmp_path / "m.npz"
+    save_npz(path, {"w": np.arange(6.0).reshape(2, 3)}, {"kind": "test", "vocab": ["a", "b"]})
+    arrays, meta = load_npz(path, kind="test")
+    np.testing.assert_array_equal(arrays["w"], np.arange(6.0).reshape(2, 3))
+    assert meta == {"kind": "test", "vocab": ["a", "b"]}
+
+
+def test_npz_rejects_foreign_files(tmp_path):
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"\x00\x01 not a zip")
+    with pytest.raises(ModelFileError, match="bad.npz"):
+        load_npz(bad)
+    plain = tmp_path / "plain.npz"
+    np.savez(plain, w=np.zeros(3))
+    with pytest.raises(ModelFileError, match="no metadata"):
+        load_npz(plain)
+    save_npz(tmp_path / "k.npz", {"w": np.zeros(1)}, {"kind": "glove"})
+    with pytest.raises(ModelFileError, match="expected 'nplm'"):
+        load_npz(tmp_path / "k.npz", kind="nplm")
+    with pytest.raises(ModelFileError, match="no such"):
+        load_npz(tmp_path / "missing.npz")
+
+
+def test_atomic_write_keeps_old_file_on_failure(tmp_path):
+    path = tmp_path / "f.txt"
+    path.write_text("old")
+    with pytest.raises(RuntimeError):
+        with atomic_write(path, "w") as f:
+            f.write("new, half written")
+            raise RuntimeError("crash")
+    assert path.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["f.txt"]

@@ -1,0 +1,79 @@
+"""Atomic file writes and safe model files (``.npz`` arrays + JSON metadata, no pickles)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import IO, Any, Iterator, Mapping
+
+import numpy as np
+
+from wordnet_lm.errors import ModelFileError
+
+_META_KEY = "__meta__"
+
+
+@contextlib.contextmanager
+def atomic_write(path: str | os.PathLike, mode: str = "wb", encoding: str | None = None) -> Iterator[IO]:
+    """Open a temporary file beside ``path``; on success rename it over ``path``.
+
+    A crash or an exception half-way leaves any earlier file at ``path`` untouched.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, mode, encoding=encoding if "b" not in mode else None) as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def save_npz(path: str | os.PathLike, arrays: Mapping[str, np.ndarray], meta: Mapping[str, Any]) -> None:
+    """Write ``arrays`` and JSON-serialisable ``meta`` to ``path`` atomically (no pickles)."""
+    if _META_KEY in arrays:
+        raise ValueError(f"array name {_META_KEY!r} is reserved")
+    payload = {k: np.asarray(v) for k, v in arrays.items()}
+    for k, v in payload.items():
+        if v.dtype == object:
+            raise TypeError(f"array {k!r} has dtype object; model files hold numeric arrays only")
+    payload[_META_KEY] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
+    with atomic_write(path, "wb") as f:
+        np.savez(f, **payload)
+
+
+def load_npz(path: str | os.PathLike, kind: str | None = None) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """Read a file written by :func:`save_npz`; return ``(arrays, meta)``.
+
+    ``kind``, if given, must equal ``meta["kind"]``.  Any corrupt or foreign file raises
+    :class:`ModelFileError` naming the file.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ModelFileError(f"{path}: no such model file")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {k: data[k] for k in data.files}
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as e:
+        raise ModelFileError(f"{path}: not a wordnet_lm model file ({e.__class__.__name__}: {e})") from None
+    raw = arrays.pop(_META_KEY, None)
+    if raw is None:
+        raise ModelFileError(f"{path}: not a wordnet_lm model file (no metadata)")
+    try:
+        meta = json.loads(raw.tobytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ModelFileError(f"{path}: corrupt metadata") from None
+    if not isinstance(meta, dict):
+        raise ModelFileError(f"{path}: corrupt metadata")
+    if kind is not None and meta.get("kind") != kind:
+        raise ModelFileError(f"{path}: holds a {meta.get('kind', 'unknown')!r} model, expected {kind!r}")
+    return arrays, meta
