@@ -1,0 +1,162 @@
+"""Vocabulary (word <-> id) and the id-array form of a corpus.
+
+Ids 0, 1, 2 are always ``<unk>``, ``<s>``, ``</s>``; words follow in frequency order (count
+descending, ties by first occurrence, as gensim orders them).  A :class:`Corpus` holds every
+token of every sentence in one int32 array with sentence offsets; sentence markers are *not*
+stored: the models add them where their convention needs them.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from wordnet_lm.errors import InputFileError, UnknownWordError, WordnetLMError
+from wordnet_lm.io import atomic_write
+
+UNK, BOS, EOS = "<unk>", "<s>", "</s>"
+SPECIALS = (UNK, BOS, EOS)
+UNK_ID, BOS_ID, EOS_ID = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """Sentences as ids: sentence ``k`` is ``ids[offsets[k]:offsets[k + 1]]``."""
+
+    ids: np.ndarray  # int32, every token of every sentence, no markers
+    offsets: np.ndarray  # int64, len = n_sentences + 1, offsets[0] = 0
+
+    @property
+    def n_sentences(self) -> int:
+        return len(self.offsets) - 1
+
+    @property
+    def n_tokens(self) -> int:
+        return len(self.ids)
+
+    def sentence(self, k: int) -> np.ndarray:
+        return self.ids[self.offsets[k]:self.offsets[k + 1]]
+
+    def lengths(self) -> np.ndarray:
+        return np.diff(self.offsets)
+
+    def sentence_index(self) -> np.ndarray:
+        """For every token, the index of its sentence."""
+        return np.repeat(np.arange(self.n_sentences), self.lengths())
+
+
+class Vocab:
+    """A fixed word list with counts; ``<unk>``, ``<s>``, ``</s>`` first.
+
+    Parameters
+    ----------
+    words : sequence of str
+        Ordinary words (no specials), in id order starting at 3.
+    counts : sequence of int, optional
+        Training counts of ``SPECIALS + words`` (``<unk>`` counts the tokens it replaced).
+    """
+
+    def __init__(self, words: Sequence[str], counts: Sequence[int] | None = None) -> None:
+        self.words: list[str] = list(SPECIALS) + [w for w in words if w not in SPECIALS]
+        self.index: dict[str, int] = {w: i for i, w in enumerate(self.words)}
+        if len(self.index) != len(self.words):
+            raise WordnetLMError("vocabulary has duplicate words")
+        self.counts = np.zeros(len(self.words), np.int64) if counts is None else np.asarray(counts, np.int64)
+        if len(self.counts) != len(self.words):
+            raise WordnetLMError("vocabulary counts do not match its words")
+
+    # -------------------------------------------------------------- building
+    @classmethod
+    def build(cls, sentences: Iterable[Sequence[str]], min_count: int = 1, max_size: int | None = None) -> "Vocab":
+        """Count words and keep those seen ``min_count`` times or more, at most ``max_size``
+        ordinary words (most frequent first).  Dropped words count towards ``<unk>``."""
+        counts: dict[str, int] = {}
+        for sentence in sentences:
+            for w in sentence:
+                counts[w] = counts.get(w, 0) + 1
+        return cls.from_counts(counts, min_count, max_size)
+
+    @classmethod
+    def from_counts(cls, counts: dict[str, int], min_count: int = 1, max_size: int | None = None) -> "Vocab":
+        """Vocabulary from a word -> count mapping in first-occurrence order."""
+        unk = counts.get(UNK, 0)
+        order = sorted(((c, i, w) for i, (w, c) in enumerate(counts.items()) if w not in SPECIALS),
+                       key=lambda t: (-t[0], t[1]))
+        kept = [(c, w) for c, _, w in order if c >= min_count]
+        if max_size is not None:
+            kept = kept[:max_size]
+        unk += sum(c for c, _, _ in order) - sum(c for c, _ in kept)
+        specials = [unk, counts.get(BOS, 0), counts.get(EOS, 0)]
+        return cls([w for _, w in kept], specials + [c for c, _ in kept])
+
+    # -------------------------------------------------------------- lookups
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def __contains__(self, word: str) -> bool:
+        return word in self.index
+
+    def __iter__(self):
+        return iter(self.words)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Vocab) and self.words == other.words
+
+    def id(self, word: str) -> int:
+        """The id of ``word``; :class:`UnknownWordError` if it is not in the vocabulary."""
+        try:
+            return self.index[word]
+        except KeyError:
+            raise UnknownWordError(f"word {word!r} is not in the vocabulary") from None
+
+    def word(self, i: int) -> str:
+        return self.words[i]
+
+    def lookup(self, words: Iterable[str]) -> np.ndarray:
+        """Ids of ``words`` as int32, unknown words mapped to ``<unk>``."""
+        get = self.index.get
+        return np.fromiter((get(w, UNK_ID) for w in words), dtype=np.int32)
+
+    def encode(self, sentences: Iterable[Sequence[str]]) -> Corpus:
+        """Map tokenised sentences to a :class:`Corpus` (unknown words -> ``<unk>``)."""
+        get = self.index.get
+        ids: list[int] = []
+        offsets = [0]
+        for sentence in sentences:
+            ids.extend(get(w, UNK_ID) for w in sentence)
+            offsets.append(len(ids))
+        return Corpus(np.asarray(ids, np.int32), np.asarray(offsets, np.int64))
+
+    def decode(self, ids: Iterable[int]) -> list[str]:
+        return [self.words[i] for i in ids]
+
+    # -------------------------------------------------------------- files
+    def save(self, path: str | os.PathLike) -> None:
+        """Plain text, one ``word<TAB>count`` per line in id order (atomic)."""
+        with atomic_write(path, "w", encoding="utf-8") as f:
+            for w, c in zip(self.words, self.counts.tolist()):
+                f.write(f"{w}\t{c}\n")
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> "Vocab":
+        path = Path(path)
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            raise InputFileError(f"{path}: no such vocabulary file") from None
+        except UnicodeDecodeError:
+            raise InputFileError(f"{path}: vocabulary file is not UTF-8 text") from None
+        words, counts = [], []
+        for n, line in enumerate(lines, 1):
+            word, sep, count = line.rpartition("\t")
+            if not sep or not count.strip().isdigit():
+                raise InputFileError(f"{path}:{n}: expected 'word<TAB>count'")
+            words.append(word)
+            counts.append(int(count))
+        if words[:3] != list(SPECIALS):
+            raise InputFileError(f"{path}: vocabulary must start with {', '.join(SPECIALS)}")
+        return cls(words[3:], counts)
