@@ -84,9 +84,10 @@ class ReverseTrace(Trace):
         self.tape.append((None, (), None, value, ()))
         return Box(value, self, len(self.tape) - 1)
 
-    def process(self, prim: Callable, ans: Any, args: tuple, raw: tuple, kwargs: dict) -> Box:
+    def process(self, prim: Callable, ans: Any, args: tuple, raw: tuple, kwargs: dict,
+                residual: Any = None) -> Box:
         parents = tuple((i, a.node) for i, a in enumerate(args) if type(a) is Box and a.trace is self)
-        self.tape.append((prim, raw, kwargs, ans, parents))
+        self.tape.append((prim, raw, kwargs, ans if residual is None else residual, parents))
         return Box(ans, self, len(self.tape) - 1)
 
 
@@ -127,7 +128,8 @@ class ForwardTrace(Trace):
     def new_input(self, value: Any, tangent: Any) -> Box:
         return Box(value, self, tangent)
 
-    def process(self, prim: Callable, ans: Any, args: tuple, raw: tuple, kwargs: dict) -> Box:
+    def process(self, prim: Callable, ans: Any, args: tuple, raw: tuple, kwargs: dict,
+                residual: Any = None) -> Box:
         tangent = None
         jvps = prim.jvps
         for i, a in enumerate(args):
@@ -135,5 +137,5 @@ class ForwardTrace(Trace):
                 rule = jvps.get(i)
                 if rule is None:
                     raise _missing(prim, i, "JVP")
-                tangent = accumulate(tangent, rule(a.node, ans, *raw, **kwargs))
+                tangent = accumulate(tangent, rule(a.node, ans if residual is None else residual, *raw, **kwargs))
         return Box(ans, self, tangent)

@@ -29,7 +29,9 @@ class Trace:
         _next_level += 1
         self.level = _next_level
 
-    def process(self, prim: "Callable", ans: Any, args: tuple, raw: tuple, kwargs: dict) -> "Box":
+    def process(self, prim: "Callable", ans: Any, args: tuple, raw: tuple, kwargs: dict,
+                residual: Any = None) -> "Box":
+        """Record (or push a tangent through) one call; ``residual`` replaces ``ans`` for VJPs."""
         raise NotImplementedError
 
     # Each trace is entered while its function runs forward.
@@ -104,6 +106,41 @@ def primitive(fun: Callable, name: str | None = None) -> Callable:
                 ans = wrapped(*raw, **kwargs)
                 return top.process(wrapped, ans, args, raw, kwargs)
         return fun(*args, **kwargs)
+
+    functools.update_wrapper(wrapped, fun)
+    wrapped.__name__ = name or getattr(fun, "__name__", "primitive")
+    wrapped.__qualname__ = wrapped.__name__
+    wrapped.fun = fun
+    wrapped.vjps = {}
+    wrapped.jvps = {}
+    wrapped.is_primitive = True
+    return wrapped
+
+
+def primitive_with_residual(fun: Callable, name: str | None = None) -> Callable:
+    """Wrap ``fun(*args) -> (ans, residual)`` as a primitive returning ``ans``.
+
+    Under a reverse trace the ``residual`` (e.g. the softmax of a fused cross-entropy) is kept
+    on the tape in place of ``ans`` and handed to the VJP rules as their ``ans`` argument, so a
+    backward pass can reuse, even overwrite, what the forward pass computed.  Such primitives
+    are first-order only: their arguments must not be boxes of an outer trace.
+    """
+
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if _live_traces:
+            top = None
+            level = 0
+            for a in args:
+                if type(a) is Box and a.trace.level > level:
+                    top = a.trace
+                    level = top.level
+            if top is not None:
+                raw = tuple(a.value if type(a) is Box and a.trace is top else a for a in args)
+                if any(type(a) is Box for a in raw):
+                    raise TypeError(f"primitive '{wrapped.__name__}' supports first-order differentiation only")
+                ans, residual = fun(*raw, **kwargs)
+                return top.process(wrapped, ans, args, raw, kwargs, residual)
+        return fun(*args, **kwargs)[0]
 
     functools.update_wrapper(wrapped, fun)
     wrapped.__name__ = name or getattr(fun, "__name__", "primitive")
