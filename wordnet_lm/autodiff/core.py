@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from wordnet_lm.autodiff.tracer import Box, Trace, _live_traces  # noqa: F401  (re-export)
+from wordnet_lm.autodiff.sparse import RowSparse
+from wordnet_lm.autodiff.tracer import Box, Trace
 
 # ---------------------------------------------------------------------------- registries
 
@@ -107,6 +108,8 @@ def backward(trace: ReverseTrace, output: int, cotangent: Any, inputs: list[int]
         if not parents:
             continue
         grads[k] = None  # free memory as we go; inputs have no parents and keep theirs
+        if type(g) is RowSparse:  # sparse only on the way to an input
+            g = g.to_dense()
         vjps = prim.vjps
         for argnum, p in parents:
             try:
