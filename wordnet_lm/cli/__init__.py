@@ -18,6 +18,7 @@ _COMMAND_MODULES = (
     "wordnet_lm.cli.corpus_cmds",
     "wordnet_lm.cli.ngram_cmds",
     "wordnet_lm.cli.lm_cmds",
+    "wordnet_lm.cli.glove_cmds",
     "wordnet_lm.cli.vector_cmds",
 )
 
