@@ -30,6 +30,7 @@ NPZ_KIND = "keyed_vectors"
 _NPZ_MAGIC = b"PK\x03\x04"
 _FLOAT_LE = np.dtype("<f4")
 _WHITESPACE = re.compile(r"\s")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # never in a text vectors file
 _TEXT_BLOCK = 20_000  # lines parsed per NumPy call when reading text files
 
 
@@ -187,11 +188,13 @@ def _read_text(path: Path, header: bool) -> tuple[list[str], np.ndarray, None]:
 
 def _decode_line(path: Path, line_no: int, raw: bytes) -> str:
     try:
-        return raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise InputFileError(
-            f"{path}:{line_no}: not UTF-8 text (a binary file? try --format word2vec-binary)"
-        ) from None
+        text = None
+    if text is None or _CONTROL.search(text):
+        raise InputFileError(f"{path}:{line_no}: not UTF-8 text (a binary word2vec file? "
+                             "try --format word2vec-binary)")
+    return text
 
 
 def _rest_is_blank(f) -> bool:
