@@ -255,7 +255,7 @@ def train(model: NPLM, train: Corpus, vocab: Vocab, valid: Corpus | None = None,
         state = TrainState(params=params, best_params={k: v.copy() for k, v in params.items()},
                            opt_state=optimizer.init(params), lr=config.lr)
 
-    step = value_and_grad(_batch_loss(model), sparse_rows=True)
+    step = make_step(model, optimizer)
     n_batch = -(-len(targets) // config.batch_size)
     bounds = segment_bounds(n_batch, config.evals_per_epoch)
     max_position = math.ceil(config.max_epochs * config.evals_per_epoch - 1e-9)
@@ -271,7 +271,7 @@ def train(model: NPLM, train: Corpus, vocab: Vocab, valid: Corpus | None = None,
                 bar.update(min(len(targets), bounds[segment] * config.batch_size))
             started = time.perf_counter()
             optimizer.lr = state.lr
-            train_loss = _run_segment(step, optimizer, state, contexts, targets, config, model.seed,
+            train_loss = _run_segment(step, state, contexts, targets, config, model.seed,
                                       epoch, bounds[segment], bounds[segment + 1], bar, checkpoint)
             record = {"epoch": round((state.position + 1) / config.evals_per_epoch, 4), "lr": state.lr,
                       "train_ppl": math.exp(min(train_loss, 700.0))}
@@ -304,7 +304,25 @@ def _batch_loss(model: NPLM) -> Callable:
     return batch_loss
 
 
-def _run_segment(step: Callable, optimizer: Optimizer, state: TrainState, contexts: np.ndarray,
+def make_step(model: NPLM, optimizer: Optimizer) -> Callable:
+    """The training step ``step(params, opt_state, contexts, targets, rng) -> loss``: the loss
+    and its gradient (row-sparse for the embeddings) by :mod:`wordnet_lm.autodiff`, then one
+    in-place optimizer update.  Overflow warnings are silenced: the caller checks the loss."""
+    loss_and_grads = value_and_grad(_batch_loss(model), sparse_rows=True)
+
+    def step(params: Params, opt_state: OptimizerState, contexts: np.ndarray, targets: np.ndarray,
+             rng: np.random.Generator | None) -> float:
+        with np.errstate(over="ignore", invalid="ignore"):
+            loss, grads = loss_and_grads(params, contexts, targets, rng)
+            loss = float(loss)
+            if math.isfinite(loss):
+                optimizer.update(params, grads, opt_state)
+        return loss
+
+    return step
+
+
+def _run_segment(step: Callable, state: TrainState, contexts: np.ndarray,
                  targets: np.ndarray, config: TrainConfig, seed: int, epoch: int, first: int, stop: int,
                  bar: Any, checkpoint: str | os.PathLike | None) -> float:
     """Take the optimizer steps of batches ``first .. stop-1`` of ``epoch``; return the mean loss."""
@@ -315,16 +333,12 @@ def _run_segment(step: Callable, optimizer: Optimizer, state: TrainState, contex
     for k, idx in enumerate(batches(len(targets), config.batch_size, shuffle, start=first), start=first):
         if k >= stop:
             break
-        with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below
-            loss, grads = step(state.params, contexts[idx], targets[idx], masks)
-        loss = float(loss)
+        loss = step(state.params, state.opt_state, contexts[idx], targets[idx], masks)
         if not math.isfinite(loss):
             kept = (f"the last good checkpoint is kept in {checkpoint}" if checkpoint is not None
                     and Path(checkpoint).exists() else "no checkpoint was written")
             raise TrainingError(f"training diverged: loss became {loss} in epoch {epoch + 1}, batch {k + 1} "
                                 f"(lr {state.lr:g}); {kept}; try a lower learning rate")
-        with np.errstate(over="ignore", invalid="ignore"):
-            optimizer.update(state.params, grads, state.opt_state)
         total += loss * len(idx)
         count += len(idx)
         bar.update(len(idx))
