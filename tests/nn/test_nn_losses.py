@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from nn_testing import np_log_softmax, numeric_grad, rel_error
 
 from wordnet_lm.autodiff import numpy as anp
-from wordnet_lm.autodiff import value_and_grad
+from wordnet_lm.autodiff import value_and_grad, vjp
 from wordnet_lm.nn import functional as F
 
 RNG = np.random.default_rng(1234)
@@ -122,15 +122,38 @@ def test_backward_reuses_the_forward_buffer():
     assert peak < 1.25 * logits.nbytes, f"peak {peak} bytes for a {logits.nbytes}-byte B x V array"
 
 
-def test_second_backward_with_another_cotangent_recomputes():
-    """The VJP consumes its buffer in place; a later call with another cotangent still works."""
-    logits = RNG.standard_normal((3, 4))
+@pytest.mark.parametrize("fused", ["logits", "linear"])
+def test_pullback_may_be_called_again(fused):
+    """The backward consumes its buffer in place; later pullbacks (same cotangent object, or
+    another) recompute and do not alias earlier results."""
+    x, W = RNG.standard_normal((3, 2)), RNG.standard_normal((2, 4))
     targets = np.array([0, 3, 1])
-    _, residual = F._softmax_cross_entropy(logits, targets, "mean")
-    first = F._xent_logits_vjp(np.float64(1.0), residual, logits, targets, reduction="mean")
-    np.testing.assert_allclose(first, np_cross_entropy_grad(logits, targets, np.full(3, 1 / 3)), rtol=1e-12)
-    second = F._xent_logits_vjp(np.float64(3.0), residual, logits, targets, reduction="mean")
-    np.testing.assert_allclose(second, np_cross_entropy_grad(logits, targets, np.full(3, 1.0)), rtol=1e-12)
+    if fused == "logits":
+        f = lambda x, W: F.softmax_cross_entropy(x @ W, targets)  # noqa: E731
+    else:
+        f = lambda x, W: F.linear_softmax_cross_entropy(x, W, None, targets)  # noqa: E731
+    _, pullback = vjp(f, x, W, argnum=(0, 1))
+    dlogits = np_cross_entropy_grad(x @ W, targets, np.full(3, 1 / 3))
+    one = np.ones(())
+    first = pullback(one)
+    np.testing.assert_allclose(first[1], x.T @ dlogits, rtol=1e-12)
+    first[0][...] = np.nan  # the caller owns its results
+    first[1][...] = np.nan
+    again = pullback(one)
+    np.testing.assert_allclose(again[0], dlogits @ W.T, rtol=1e-12)
+    np.testing.assert_allclose(again[1], x.T @ dlogits, rtol=1e-12)
+    scaled = pullback(np.array(3.0))
+    np.testing.assert_allclose(scaled[0], 3 * dlogits @ W.T, rtol=1e-12)
+
+
+def test_pullback_on_logits_input_does_not_alias():
+    logits = RNG.standard_normal((3, 4))
+    targets = np.array([2, 2, 0])
+    _, pullback = vjp(lambda z: F.softmax_cross_entropy(z, targets), logits)
+    one = np.ones(())
+    first = pullback(one)
+    first[...] = np.nan  # the in-place buffer itself went to the caller
+    np.testing.assert_allclose(pullback(one), np_cross_entropy_grad(logits, targets, np.full(3, 1 / 3)), rtol=1e-12)
 
 
 @pytest.mark.parametrize("targets, message", [

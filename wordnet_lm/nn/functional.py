@@ -163,23 +163,26 @@ def dropout(x: Any, rate: float, rng: np.random.Generator | None, training: bool
 class _ExpLogits:
     """Residual of a fused cross-entropy: ``exp(logits - max)`` (B x V) and its row sums."""
 
-    __slots__ = ("exp", "sums", "targets", "reduction", "_cotangent", "_dlogits")
+    __slots__ = ("exp", "sums", "targets", "reduction", "_cotangent", "_served")
 
     def __init__(self, exp: np.ndarray, sums: np.ndarray, targets: np.ndarray, reduction: str) -> None:
         self.exp, self.sums, self.targets, self.reduction = exp, sums, targets, reduction
-        self._cotangent = self._dlogits = None
+        self._cotangent, self._served = None, None
 
-    def dlogits(self, g: Any) -> np.ndarray | None:
+    def dlogits(self, g: Any, argnum: int) -> np.ndarray | None:
         """``d loss / d logits`` for cotangent ``g``, made in place in the exp buffer once and
-        shared by the VJPs of all arguments; ``None`` if the buffer went to another cotangent."""
-        if self._dlogits is not None:
-            return self._dlogits if g is self._cotangent else None
+        shared by the VJPs of the arguments of one backward pass (each asks once, by
+        ``argnum``).  ``None`` once the buffer is spent: another cotangent or another pass."""
+        if self._served is not None:
+            if g is not self._cotangent or argnum in self._served:
+                return None
+            self._served.add(argnum)
+            return self.exp
         exp, batch = self.exp, self.exp.shape[0]
         weights = np.broadcast_to(np.asarray(g, dtype=exp.dtype) / (batch if self.reduction == "mean" else 1), (batch,))
         exp *= (weights / self.sums)[:, None]
         exp[np.arange(batch), self.targets] -= weights
-        self.exp = None
-        self._cotangent, self._dlogits = g, exp
+        self._cotangent, self._served = g, {argnum}
         return exp
 
 
@@ -203,9 +206,9 @@ _softmax_cross_entropy_p = primitive_with_residual(_softmax_cross_entropy, "soft
 
 
 def _xent_logits_vjp(g, res, logits, targets, reduction="mean"):
-    d = res.dlogits(g)
-    if d is None:  # a second backward pass with another cotangent: recompute
-        d = _softmax_cross_entropy(logits, targets, reduction)[1].dlogits(g)
+    d = res.dlogits(g, 0)
+    if d is None:  # the buffer went to an earlier backward pass: recompute
+        d = _softmax_cross_entropy(logits, targets, reduction)[1].dlogits(g, 0)
     return d
 
 
@@ -249,10 +252,10 @@ def _linear_softmax_cross_entropy(targets, b, x, W, *more, reduction="mean"):
 _linear_xent_p = primitive_with_residual(_linear_softmax_cross_entropy, "linear_softmax_cross_entropy")
 
 
-def _linear_xent_dlogits(g, res, targets, b, *xws, reduction="mean"):
-    d = res.dlogits(g)
-    if d is None:
-        d = _linear_softmax_cross_entropy(targets, b, *xws, reduction=reduction)[1].dlogits(g)
+def _linear_xent_dlogits(argnum, g, res, targets, b, *xws, reduction="mean"):
+    d = res.dlogits(g, argnum)
+    if d is None:  # the buffer went to an earlier backward pass: recompute
+        d = _linear_softmax_cross_entropy(targets, b, *xws, reduction=reduction)[1].dlogits(g, argnum)
     return d
 
 
@@ -260,16 +263,16 @@ def _linear_xent_vjp(argnum: int):
     """VJP for argument ``argnum`` (1: bias, even >= 2: an input x, odd >= 3: a weight W)."""
     if argnum == 1:
         return lambda g, res, targets, b, *xws, reduction="mean": \
-            _linear_xent_dlogits(g, res, targets, b, *xws, reduction=reduction).sum(axis=0)
+            _linear_xent_dlogits(argnum, g, res, targets, b, *xws, reduction=reduction).sum(axis=0)
     if argnum % 2 == 0:
         def vjp_x(g, res, targets, b, *xws, reduction="mean"):
             W = xws[argnum - 1]
-            return _linear_xent_dlogits(g, res, targets, b, *xws, reduction=reduction) @ W.T
+            return _linear_xent_dlogits(argnum, g, res, targets, b, *xws, reduction=reduction) @ W.T
         return vjp_x
 
     def vjp_W(g, res, targets, b, *xws, reduction="mean"):
         x = xws[argnum - 3]
-        return x.T @ _linear_xent_dlogits(g, res, targets, b, *xws, reduction=reduction)
+        return x.T @ _linear_xent_dlogits(argnum, g, res, targets, b, *xws, reduction=reduction)
     return vjp_W
 
 
