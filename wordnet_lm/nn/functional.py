@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from wordnet_lm.autodiff import defvjp, primitive_with_residual
+from wordnet_lm.autodiff import defjvp, defjvp_argnum, defvjp, defvjp_argnum, primitive_with_residual
 from wordnet_lm.autodiff import numpy as anp
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -185,6 +185,13 @@ class _ExpLogits:
         self._cotangent, self._served = g, {argnum}
         return exp
 
+    def loss_tangent(self, logits_tangent: np.ndarray) -> np.ndarray:
+        """Forward mode: the loss's tangent for a tangent of the logits,
+        ``sum_j softmax_ij t_ij - t_i,target`` per row, then reduced."""
+        rows = np.arange(len(self.targets))
+        per_row = np.einsum("ij,ij->i", self.exp, logits_tangent) / self.sums - logits_tangent[rows, self.targets]
+        return per_row if self.reduction == "none" else (per_row.mean() if self.reduction == "mean" else per_row.sum())
+
 
 def _cross_entropy_in(shifted: np.ndarray, logits: np.ndarray, targets: np.ndarray, reduction: str):
     """Max-shift ``logits`` into ``shifted`` (may be ``logits`` itself), exponentiate in place;
@@ -213,6 +220,7 @@ def _xent_logits_vjp(g, res, logits, targets, reduction="mean"):
 
 
 defvjp(_softmax_cross_entropy_p, _xent_logits_vjp)
+defjvp(_softmax_cross_entropy_p, lambda t, res, logits, targets, reduction="mean": res.loss_tangent(t))
 
 
 def softmax_cross_entropy(logits: Any, targets: Any, reduction: str = "mean") -> Any:
@@ -220,7 +228,7 @@ def softmax_cross_entropy(logits: Any, targets: Any, reduction: str = "mean") ->
 
     Numerically stable (max-shift), one B x C buffer in the forward pass, and an in-place
     backward (``(softmax - onehot) / B`` for ``"mean"``).  Equal to
-    ``nll_loss(log_softmax(logits), targets)`` but first-order only.
+    ``nll_loss(log_softmax(logits), targets)`` but first-order only (reverse or forward mode).
 
     Parameters
     ----------
@@ -259,26 +267,32 @@ def _linear_xent_dlogits(argnum, g, res, targets, b, *xws, reduction="mean"):
     return d
 
 
-def _linear_xent_vjp(argnum: int):
-    """VJP for argument ``argnum`` (1: bias, even >= 2: an input x, odd >= 3: a weight W)."""
+def _linear_xent_vjp(argnum, g, res, targets, b, *xws, reduction="mean"):
+    """VJP for argument ``argnum``: 1 the bias, even >= 2 an input x, odd >= 3 a weight W."""
+    if argnum == 0:
+        raise TypeError("the targets of a cross-entropy are class ids, not differentiable")
+    d = _linear_xent_dlogits(argnum, g, res, targets, b, *xws, reduction=reduction)
     if argnum == 1:
-        return lambda g, res, targets, b, *xws, reduction="mean": \
-            _linear_xent_dlogits(argnum, g, res, targets, b, *xws, reduction=reduction).sum(axis=0)
+        return d.sum(axis=0)
     if argnum % 2 == 0:
-        def vjp_x(g, res, targets, b, *xws, reduction="mean"):
-            W = xws[argnum - 1]
-            return _linear_xent_dlogits(argnum, g, res, targets, b, *xws, reduction=reduction) @ W.T
-        return vjp_x
-
-    def vjp_W(g, res, targets, b, *xws, reduction="mean"):
-        x = xws[argnum - 3]
-        return x.T @ _linear_xent_dlogits(argnum, g, res, targets, b, *xws, reduction=reduction)
-    return vjp_W
+        return d @ xws[argnum - 1].T
+    return xws[argnum - 3].T @ d
 
 
-_MAX_LINEAR_INPUTS = 4
-defvjp(_linear_xent_p, *[_linear_xent_vjp(i) for i in range(1, 2 + 2 * _MAX_LINEAR_INPUTS)],
-       argnums=tuple(range(1, 2 + 2 * _MAX_LINEAR_INPUTS)))
+def _linear_xent_jvp(argnum, t, res, targets, b, *xws, reduction="mean"):
+    if argnum == 0:
+        raise TypeError("the targets of a cross-entropy are class ids, not differentiable")
+    if argnum == 1:
+        logits_tangent = np.broadcast_to(t, res.exp.shape)
+    elif argnum % 2 == 0:
+        logits_tangent = t @ xws[argnum - 1]
+    else:
+        logits_tangent = xws[argnum - 3] @ t
+    return res.loss_tangent(logits_tangent)
+
+
+defvjp_argnum(_linear_xent_p, _linear_xent_vjp)
+defjvp_argnum(_linear_xent_p, _linear_xent_jvp)
 
 
 def linear_softmax_cross_entropy(x: Any, W: Any, b: Any, targets: Any, reduction: str = "mean",
@@ -288,7 +302,7 @@ def linear_softmax_cross_entropy(x: Any, W: Any, b: Any, targets: Any, reduction
 
     The logits are made in one B x C buffer, which then holds the softmax and finally (in
     place) ``d loss / d logits`` for the backward pass: the same memory traffic as a
-    hand-written NumPy output layer.  First-order only.
+    hand-written NumPy output layer.  First-order only (reverse or forward mode).
 
     Parameters
     ----------
@@ -296,7 +310,7 @@ def linear_softmax_cross_entropy(x: Any, W: Any, b: Any, targets: Any, reduction
     targets : int array (B,), values in ``[0, C)``
     reduction : "mean" (default), "sum" or "none"
     extra : more ``(x2, W2)`` pairs whose products are added to the logits (e.g. the direct
-        connections of a Bengio language model), at most 3.
+        connections of a Bengio language model).
 
     Returns
     -------
@@ -304,8 +318,6 @@ def linear_softmax_cross_entropy(x: Any, W: Any, b: Any, targets: Any, reduction
     """
     _check_reduction(reduction)
     extra = list(extra)
-    if len(extra) >= _MAX_LINEAR_INPUTS:
-        raise ValueError(f"at most {_MAX_LINEAR_INPUTS - 1} extra (x, W) pairs")
     batch, classes = np.shape(x)[0], np.shape(W)[-1]
     for xi, Wi in [(x, W), *extra]:
         if np.ndim(xi) != 2 or np.ndim(Wi) != 2 or np.shape(xi)[1] != np.shape(Wi)[0] \
