@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from wordnet_lm.errors import UnknownWordError, WordnetLMError
@@ -43,9 +43,9 @@ def brute_most_similar(kv, positive, negative, topn, restrict=None, cosmul=False
     return scored[:topn]
 
 
-def assert_ranked_equal(got, expected):
+def assert_ranked_equal(got, expected, rtol=1e-5):
     assert [w for w, _ in got] == [w for _, w in expected]
-    np.testing.assert_allclose([s for _, s in got], [s for s, _ in expected], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose([s for _, s in got], [s for s, _ in expected], rtol=rtol, atol=1e-6)
 
 
 @settings(max_examples=40, deadline=None)
@@ -60,7 +60,12 @@ def test_most_similar_matches_brute_force(seed, n, dim, n_pos, n_neg, topn, cosm
     restrict = None if restrict is None else min(restrict, n)
     method = kv.most_similar_cosmul if cosmul else kv.most_similar
     got = method(positive=positive, negative=negative, topn=topn, restrict_vocab=restrict)
-    assert_ranked_equal(got, brute_most_similar(kv, positive, negative, topn, restrict, cosmul))
+    if cosmul:  # float32 cosines: dividing by (1 + cos) / 2 + 1e-6 amplifies rounding near cos = -1
+        shifted = (1 + kv.normed_vectors.astype(np.float64) @ kv[negative].T.astype(np.float64)
+                   / np.linalg.norm(kv[negative].astype(np.float64), axis=1)) / 2
+        assume(shifted.size == 0 or shifted.min() > 1e-3)
+    assert_ranked_equal(got, brute_most_similar(kv, positive, negative, topn, restrict, cosmul),
+                        rtol=1e-4 if cosmul else 1e-5)
 
 
 def test_most_similar_accepts_a_word_a_vector_and_topn_none():

@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from wordnet_lm.autodiff import defvjp, primitive_with_residual
+from wordnet_lm.autodiff import defjvp, defjvp_argnum, defvjp, defvjp_argnum, primitive_with_residual
 from wordnet_lm.autodiff import numpy as anp
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -163,24 +163,34 @@ def dropout(x: Any, rate: float, rng: np.random.Generator | None, training: bool
 class _ExpLogits:
     """Residual of a fused cross-entropy: ``exp(logits - max)`` (B x V) and its row sums."""
 
-    __slots__ = ("exp", "sums", "targets", "reduction", "_cotangent", "_dlogits")
+    __slots__ = ("exp", "sums", "targets", "reduction", "_cotangent", "_served")
 
     def __init__(self, exp: np.ndarray, sums: np.ndarray, targets: np.ndarray, reduction: str) -> None:
         self.exp, self.sums, self.targets, self.reduction = exp, sums, targets, reduction
-        self._cotangent = self._dlogits = None
+        self._cotangent, self._served = None, None
 
-    def dlogits(self, g: Any) -> np.ndarray | None:
+    def dlogits(self, g: Any, argnum: int) -> np.ndarray | None:
         """``d loss / d logits`` for cotangent ``g``, made in place in the exp buffer once and
-        shared by the VJPs of all arguments; ``None`` if the buffer went to another cotangent."""
-        if self._dlogits is not None:
-            return self._dlogits if g is self._cotangent else None
+        shared by the VJPs of the arguments of one backward pass (each asks once, by
+        ``argnum``).  ``None`` once the buffer is spent: another cotangent or another pass."""
+        if self._served is not None:
+            if g is not self._cotangent or argnum in self._served:
+                return None
+            self._served.add(argnum)
+            return self.exp
         exp, batch = self.exp, self.exp.shape[0]
         weights = np.broadcast_to(np.asarray(g, dtype=exp.dtype) / (batch if self.reduction == "mean" else 1), (batch,))
         exp *= (weights / self.sums)[:, None]
         exp[np.arange(batch), self.targets] -= weights
-        self.exp = None
-        self._cotangent, self._dlogits = g, exp
+        self._cotangent, self._served = g, {argnum}
         return exp
+
+    def loss_tangent(self, logits_tangent: np.ndarray) -> np.ndarray:
+        """Forward mode: the loss's tangent for a tangent of the logits,
+        ``sum_j softmax_ij t_ij - t_i,target`` per row, then reduced."""
+        rows = np.arange(len(self.targets))
+        per_row = np.einsum("ij,ij->i", self.exp, logits_tangent) / self.sums - logits_tangent[rows, self.targets]
+        return per_row if self.reduction == "none" else (per_row.mean() if self.reduction == "mean" else per_row.sum())
 
 
 def _cross_entropy_in(shifted: np.ndarray, logits: np.ndarray, targets: np.ndarray, reduction: str):
@@ -203,13 +213,14 @@ _softmax_cross_entropy_p = primitive_with_residual(_softmax_cross_entropy, "soft
 
 
 def _xent_logits_vjp(g, res, logits, targets, reduction="mean"):
-    d = res.dlogits(g)
-    if d is None:  # a second backward pass with another cotangent: recompute
-        d = _softmax_cross_entropy(logits, targets, reduction)[1].dlogits(g)
+    d = res.dlogits(g, 0)
+    if d is None:  # the buffer went to an earlier backward pass: recompute
+        d = _softmax_cross_entropy(logits, targets, reduction)[1].dlogits(g, 0)
     return d
 
 
 defvjp(_softmax_cross_entropy_p, _xent_logits_vjp)
+defjvp(_softmax_cross_entropy_p, lambda t, res, logits, targets, reduction="mean": res.loss_tangent(t))
 
 
 def softmax_cross_entropy(logits: Any, targets: Any, reduction: str = "mean") -> Any:
@@ -217,7 +228,7 @@ def softmax_cross_entropy(logits: Any, targets: Any, reduction: str = "mean") ->
 
     Numerically stable (max-shift), one B x C buffer in the forward pass, and an in-place
     backward (``(softmax - onehot) / B`` for ``"mean"``).  Equal to
-    ``nll_loss(log_softmax(logits), targets)`` but first-order only.
+    ``nll_loss(log_softmax(logits), targets)`` but first-order only (reverse or forward mode).
 
     Parameters
     ----------
@@ -249,33 +260,39 @@ def _linear_softmax_cross_entropy(targets, b, x, W, *more, reduction="mean"):
 _linear_xent_p = primitive_with_residual(_linear_softmax_cross_entropy, "linear_softmax_cross_entropy")
 
 
-def _linear_xent_dlogits(g, res, targets, b, *xws, reduction="mean"):
-    d = res.dlogits(g)
-    if d is None:
-        d = _linear_softmax_cross_entropy(targets, b, *xws, reduction=reduction)[1].dlogits(g)
+def _linear_xent_dlogits(argnum, g, res, targets, b, *xws, reduction="mean"):
+    d = res.dlogits(g, argnum)
+    if d is None:  # the buffer went to an earlier backward pass: recompute
+        d = _linear_softmax_cross_entropy(targets, b, *xws, reduction=reduction)[1].dlogits(g, argnum)
     return d
 
 
-def _linear_xent_vjp(argnum: int):
-    """VJP for argument ``argnum`` (1: bias, even >= 2: an input x, odd >= 3: a weight W)."""
+def _linear_xent_vjp(argnum, g, res, targets, b, *xws, reduction="mean"):
+    """VJP for argument ``argnum``: 1 the bias, even >= 2 an input x, odd >= 3 a weight W."""
+    if argnum == 0:
+        raise TypeError("the targets of a cross-entropy are class ids, not differentiable")
+    d = _linear_xent_dlogits(argnum, g, res, targets, b, *xws, reduction=reduction)
     if argnum == 1:
-        return lambda g, res, targets, b, *xws, reduction="mean": \
-            _linear_xent_dlogits(g, res, targets, b, *xws, reduction=reduction).sum(axis=0)
+        return d.sum(axis=0)
     if argnum % 2 == 0:
-        def vjp_x(g, res, targets, b, *xws, reduction="mean"):
-            W = xws[argnum - 1]
-            return _linear_xent_dlogits(g, res, targets, b, *xws, reduction=reduction) @ W.T
-        return vjp_x
-
-    def vjp_W(g, res, targets, b, *xws, reduction="mean"):
-        x = xws[argnum - 3]
-        return x.T @ _linear_xent_dlogits(g, res, targets, b, *xws, reduction=reduction)
-    return vjp_W
+        return d @ xws[argnum - 1].T
+    return xws[argnum - 3].T @ d
 
 
-_MAX_LINEAR_INPUTS = 4
-defvjp(_linear_xent_p, *[_linear_xent_vjp(i) for i in range(1, 2 + 2 * _MAX_LINEAR_INPUTS)],
-       argnums=tuple(range(1, 2 + 2 * _MAX_LINEAR_INPUTS)))
+def _linear_xent_jvp(argnum, t, res, targets, b, *xws, reduction="mean"):
+    if argnum == 0:
+        raise TypeError("the targets of a cross-entropy are class ids, not differentiable")
+    if argnum == 1:
+        logits_tangent = np.broadcast_to(t, res.exp.shape)
+    elif argnum % 2 == 0:
+        logits_tangent = t @ xws[argnum - 1]
+    else:
+        logits_tangent = xws[argnum - 3] @ t
+    return res.loss_tangent(logits_tangent)
+
+
+defvjp_argnum(_linear_xent_p, _linear_xent_vjp)
+defjvp_argnum(_linear_xent_p, _linear_xent_jvp)
 
 
 def linear_softmax_cross_entropy(x: Any, W: Any, b: Any, targets: Any, reduction: str = "mean",
@@ -285,7 +302,7 @@ def linear_softmax_cross_entropy(x: Any, W: Any, b: Any, targets: Any, reduction
 
     The logits are made in one B x C buffer, which then holds the softmax and finally (in
     place) ``d loss / d logits`` for the backward pass: the same memory traffic as a
-    hand-written NumPy output layer.  First-order only.
+    hand-written NumPy output layer.  First-order only (reverse or forward mode).
 
     Parameters
     ----------
@@ -293,7 +310,7 @@ def linear_softmax_cross_entropy(x: Any, W: Any, b: Any, targets: Any, reduction
     targets : int array (B,), values in ``[0, C)``
     reduction : "mean" (default), "sum" or "none"
     extra : more ``(x2, W2)`` pairs whose products are added to the logits (e.g. the direct
-        connections of a Bengio language model), at most 3.
+        connections of a Bengio language model).
 
     Returns
     -------
@@ -301,8 +318,6 @@ def linear_softmax_cross_entropy(x: Any, W: Any, b: Any, targets: Any, reduction
     """
     _check_reduction(reduction)
     extra = list(extra)
-    if len(extra) >= _MAX_LINEAR_INPUTS:
-        raise ValueError(f"at most {_MAX_LINEAR_INPUTS - 1} extra (x, W) pairs")
     batch, classes = np.shape(x)[0], np.shape(W)[-1]
     for xi, Wi in [(x, W), *extra]:
         if np.ndim(xi) != 2 or np.ndim(Wi) != 2 or np.shape(xi)[1] != np.shape(Wi)[0] \

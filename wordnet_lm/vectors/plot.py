@@ -36,9 +36,12 @@ def pca_2d(vectors: np.ndarray) -> np.ndarray:
 def tsne_2d(vectors: np.ndarray, perplexity: float = 30.0, seed: int = 0) -> np.ndarray:
     """scikit-learn t-SNE of the unit vectors (so distances follow cosines); shape (n, 2).
 
-    ``perplexity`` is clipped to ``n - 1`` for few points (t-SNE needs it below ``n``).
+    ``perplexity`` is clipped to ``n - 1`` for few points (t-SNE needs it below ``n``).  Runs
+    on one OpenMP thread: for the few hundred points of a picture, more threads only add
+    synchronisation (4x slower on a busy two-core machine).
     """
     from sklearn.manifold import TSNE
+    from threadpoolctl import threadpool_limits
 
     vectors = np.asarray(vectors, np.float64)
     n = len(vectors)
@@ -50,7 +53,8 @@ def tsne_2d(vectors: np.ndarray, perplexity: float = 30.0, seed: int = 0) -> np.
     if perplexity <= 0:
         raise WordnetLMError(f"perplexity must be positive, got {perplexity}")
     tsne = TSNE(n_components=2, perplexity=perplexity, init="pca", learning_rate="auto", random_state=seed)
-    return tsne.fit_transform(units)
+    with threadpool_limits(limits=1, user_api="openmp"):
+        return tsne.fit_transform(units)
 
 
 def project(vectors: np.ndarray, method: str = "tsne", perplexity: float = 30.0, seed: int = 0) -> np.ndarray:
