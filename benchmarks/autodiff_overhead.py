@@ -88,18 +88,18 @@ def mlp_data(batch: int = 512, width: int = 512, seed: int = 0):
 LR = 0.01
 
 
-def mlp_ours(params, x, y) -> Callable[[], object]:
+def mlp_numpy_step(namespace, value_and_grad, log_softmax, params, x, y) -> Callable[[], object]:
+    """One SGD step of the MLP written against a NumPy-like ``namespace`` (ours or autograd's)."""
     params = {k: v.copy() for k, v in params.items()}
     rows = np.arange(len(y))
 
     def loss(p):
-        h = anp.tanh(x @ p["W1"] + p["b1"])
-        logits = h @ p["W2"] + p["b2"]
-        return -anp.mean(anp.log_softmax(logits, axis=1)[rows, y])
-    vg = value_and_grad(loss)
+        h = namespace.tanh(x @ p["W1"] + p["b1"])
+        return -namespace.mean(log_softmax(h @ p["W2"] + p["b2"])[rows, y])
+    loss_and_grads = value_and_grad(loss)
 
     def step():
-        value, grads = vg(params)
+        value, grads = loss_and_grads(params)
         for k, g in grads.items():
             g *= LR
             params[k] -= g
@@ -107,25 +107,16 @@ def mlp_ours(params, x, y) -> Callable[[], object]:
     return step
 
 
+def mlp_ours(params, x, y) -> Callable[[], object]:
+    return mlp_numpy_step(anp, value_and_grad, lambda z: anp.log_softmax(z, axis=1), params, x, y)
+
+
 def mlp_autograd(params, x, y) -> Callable[[], object]:
     import autograd
     import autograd.numpy as agnp
     from autograd.scipy.special import logsumexp
-    params = {k: v.copy() for k, v in params.items()}
-    rows = np.arange(len(y))
-
-    def loss(p):
-        h = agnp.tanh(x @ p["W1"] + p["b1"])
-        logits = h @ p["W2"] + p["b2"]
-        return -agnp.mean((logits - logsumexp(logits, axis=1, keepdims=True))[rows, y])
-    vg = autograd.value_and_grad(loss)
-
-    def step():
-        value, grads = vg(params)
-        for k, g in grads.items():
-            params[k] -= LR * g
-        return value
-    return step
+    return mlp_numpy_step(agnp, autograd.value_and_grad, lambda z: z - logsumexp(z, axis=1, keepdims=True),
+                          params, x, y)
 
 
 def mlp_torch(params, x, y) -> Callable[[], object]:

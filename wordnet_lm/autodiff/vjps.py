@@ -108,20 +108,6 @@ def indexing_vjp(g, x, index):
 
 # ---------------------------------------------------------------------------- arithmetic
 
-defvjp(anp.add, lambda g, ans, x, y: unbroadcast(g, x), lambda g, ans, x, y: unbroadcast(g, y))
-defvjp(anp.subtract, lambda g, ans, x, y: unbroadcast(g, x), lambda g, ans, x, y: unbroadcast(-g, y))
-defvjp(anp.multiply, lambda g, ans, x, y: unbroadcast(g * y, x), lambda g, ans, x, y: unbroadcast(g * x, y))
-defvjp(anp.divide, lambda g, ans, x, y: unbroadcast(g / y, x), lambda g, ans, x, y: unbroadcast(-g * ans / y, y))
-defvjp(anp.negative, lambda g, ans, x: -g)
-defvjp(anp.square, lambda g, ans, x: g * (2 * x))
-defvjp(anp.absolute, lambda g, ans, x: g * anp.sign(x))
-defvjp(anp.maximum,
-       lambda g, ans, x, y: unbroadcast(g * balanced_weights(x, y, g, _np.greater), x),
-       lambda g, ans, x, y: unbroadcast(g * balanced_weights(y, x, g, _np.greater), y))
-defvjp(anp.minimum,
-       lambda g, ans, x, y: unbroadcast(g * balanced_weights(x, y, g, _np.less), x),
-       lambda g, ans, x, y: unbroadcast(g * balanced_weights(y, x, g, _np.less), y))
-
 
 def power_dx(x, y):
     """d x**y / dx = y * x**(y - 1) (0 for y == 0, even at x == 0)."""
@@ -137,8 +123,26 @@ def power_dy(ans, x):
     return ans * anp.log(anp.where(getvalue(x) != 0, x, 1))
 
 
-defvjp(anp.power, lambda g, ans, x, y: unbroadcast(g * power_dx(x, y), x),
-       lambda g, ans, x, y: unbroadcast(g * power_dy(ans, x), y))
+# How a cotangent or tangent ``c`` of one argument passes through an elementwise binary op
+# (multiplication by the partial derivative).  The VJP sums the result back to the argument's
+# shape; the JVP (in :mod:`jvps`) broadcasts it to the output's shape.
+ELEMENTWISE_BINARY = {
+    anp.add: (lambda c, ans, x, y: c, lambda c, ans, x, y: c),
+    anp.subtract: (lambda c, ans, x, y: c, lambda c, ans, x, y: -c),
+    anp.multiply: (lambda c, ans, x, y: c * y, lambda c, ans, x, y: c * x),
+    anp.divide: (lambda c, ans, x, y: c / y, lambda c, ans, x, y: -c * ans / y),
+    anp.power: (lambda c, ans, x, y: c * power_dx(x, y), lambda c, ans, x, y: c * power_dy(ans, x)),
+    anp.maximum: (lambda c, ans, x, y: c * balanced_weights(x, y, c, _np.greater),
+                  lambda c, ans, x, y: c * balanced_weights(y, x, c, _np.greater)),
+    anp.minimum: (lambda c, ans, x, y: c * balanced_weights(x, y, c, _np.less),
+                  lambda c, ans, x, y: c * balanced_weights(y, x, c, _np.less)),
+}
+for _prim, (_dx, _dy) in ELEMENTWISE_BINARY.items():
+    defvjp(_prim, lambda g, ans, x, y, _dx=_dx: unbroadcast(_dx(g, ans, x, y), x),
+           lambda g, ans, x, y, _dy=_dy: unbroadcast(_dy(g, ans, x, y), y))
+defvjp(anp.negative, lambda g, ans, x: -g)
+defvjp(anp.square, lambda g, ans, x: g * (2 * x))
+defvjp(anp.absolute, lambda g, ans, x: g * anp.sign(x))
 
 # ---------------------------------------------------------------------------- elementwise functions
 
