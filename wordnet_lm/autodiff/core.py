@@ -15,8 +15,7 @@ from typing import Any, Callable
 import numpy as np
 
 from wordnet_lm.autodiff.sparse import RowSparse
-from wordnet_lm.autodiff.tracer import Box, Trace
-from wordnet_lm.errors import WordnetLMError
+from wordnet_lm.autodiff.tracer import Box, DifferentiationError, Trace
 
 # ---------------------------------------------------------------------------- registries
 
@@ -71,10 +70,6 @@ def def_linear(prim: Callable, *argnums: int) -> None:
         def rule(t: Any, ans: Any, *args: Any, _i: int = argnum, **kwargs: Any) -> Any:
             return prim(*args[:_i], t, *args[_i + 1:], **kwargs)
         prim.jvps[argnum] = rule
-
-
-class DifferentiationError(WordnetLMError, TypeError):
-    """A function cannot be differentiated as asked (no rule for a primitive, non-scalar output)."""
 
 
 def _missing(prim: Callable, argnum: int, kind: str) -> DifferentiationError:

@@ -16,8 +16,15 @@ from typing import Any, Callable
 
 import numpy as np
 
+from wordnet_lm.errors import WordnetLMError
+
 _live_traces = 0  # traces currently recording; 0 means every primitive takes the fast path
 _next_level = 0
+
+
+class DifferentiationError(WordnetLMError, TypeError):
+    """A function cannot be differentiated as asked (no rule for a primitive, non-scalar output,
+    a first-order-only primitive under a second derivative)."""
 
 
 class Trace:
@@ -170,7 +177,7 @@ def primitive_with_residual(fun: Callable, name: str | None = None) -> Callable:
             top, raw, parents = _unbox(args)
             if top is not None:
                 if any(type(r) is Box for r in raw):
-                    raise TypeError(f"primitive '{wrapped.__name__}' supports first-order differentiation only")
+                    raise DifferentiationError(f"primitive '{wrapped.__name__}' supports first-order differentiation only")
                 ans, residual = fun(*raw, **kwargs)
                 return top.process(wrapped, ans, residual, raw, kwargs, parents)
         return fun(*args, **kwargs)[0]
