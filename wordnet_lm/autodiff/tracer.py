@@ -63,7 +63,6 @@ class Box:
     """
 
     __slots__ = ("value", "trace", "node")
-    __array_ufunc__ = None  # make ndarray operators defer to ours
     __array_priority__ = 1000.0
 
     def __init__(self, value: Any, trace: Trace, node: Any) -> None:
@@ -96,6 +95,11 @@ class Box:
 
     def __hash__(self) -> int:
         return id(self)
+
+    def __array__(self, *args: Any, **kwargs: Any) -> Any:
+        raise DifferentiationError(
+            "a traced value cannot become a plain NumPy array (its gradient would be lost): "
+            "use the functions of wordnet_lm.autodiff.numpy (anp) inside differentiated code")
 
     def __iter__(self):
         return (self[i] for i in range(len(self)))
