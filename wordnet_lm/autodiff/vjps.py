@@ -299,15 +299,26 @@ defvjp(anp.getitem, lambda g, ans, x, index: indexing_vjp(g, x, index))
 defvjp(anp.scatter_add, lambda g, ans, values, index, shape: g[index])
 
 
-def _take_vjp(g, ans, x, indices, axis=None, **kwargs):
+def _take_vjp(g, ans, x, indices, axis=None, out=None, mode="raise"):
     shape = shape_of(x)
-    indices = _np.asarray(indices)
     if axis is None and len(shape) != 1:  # a lookup into the flattened array
-        return anp.reshape(anp.scatter_add(g, indices, (int(_np.prod(shape)),)), shape)
+        flat = anp.scatter_add(g, _take_positions(indices, int(_np.prod(shape)), mode), (int(_np.prod(shape)),))
+        return anp.reshape(flat, shape)
     axis = 0 if axis is None else axis % len(shape)
+    indices = _take_positions(indices, shape[axis], mode)
     if axis == 0:
         return indexing_vjp(g, x, indices)
     return anp.scatter_add(g, (slice(None),) * axis + (indices,), shape)
+
+
+def _take_positions(indices, n: int, mode: str) -> _np.ndarray:
+    """The positions ``take`` read, as an integer array (resolving ``mode="wrap"/"clip"``)."""
+    indices = _np.asarray(indices)
+    if mode == "wrap":
+        return indices % n
+    if mode == "clip":
+        return _np.clip(indices, 0, n - 1)
+    return indices
 
 
 defvjp(anp.take, _take_vjp)
