@@ -118,11 +118,13 @@ def _add_into(total: np.ndarray, new: Any) -> Any:
     return total
 
 
-def backward(trace: ReverseTrace, output: int, cotangent: Any, inputs: list[int]) -> list[Any]:
+def backward(trace: ReverseTrace, output: int, cotangent: Any, inputs: list[int],
+             release: bool = False) -> list[Any]:
     """Propagate ``cotangent`` from tape node ``output`` back to the ``inputs`` nodes.
 
     Returns one cotangent per input (``None`` where the output does not depend on it).  A
-    :class:`RowSparse` cotangent stays sparse only if it reaches an input.
+    :class:`RowSparse` cotangent stays sparse only if it reaches an input.  ``release`` drops
+    each tape record once used (a one-shot backward pass: forward values are freed early).
     """
     tape = trace.tape
     grads: list[Any] = [None] * (output + 1)
@@ -136,6 +138,8 @@ def backward(trace: ReverseTrace, output: int, cotangent: Any, inputs: list[int]
         if not parents:
             continue
         grads[k] = None  # free memory as we go; inputs have no parents and keep theirs
+        if release:
+            tape[k] = None
         if type(g) is RowSparse:
             g = g.to_dense()
         vjps = prim.vjps

@@ -8,6 +8,8 @@ on plain arrays those primitives cost one check more than NumPy.
 
 from __future__ import annotations
 
+import math
+
 import numpy as _np
 
 from wordnet_lm.autodiff import numpy_ops as anp
@@ -130,6 +132,8 @@ def power_dx(x, y):
 
 def power_dy(ans, x):
     """d x**y / dy = x**y * log(x) (taken as 0 where x == 0)."""
+    if isinstance(x, (int, float)):  # keep a Python number weakly typed (no float64 upcast)
+        return ans * (math.log(x) if x != 0 else 0.0)
     return ans * anp.log(anp.where(getvalue(x) != 0, x, 1))
 
 
