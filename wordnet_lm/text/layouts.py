@@ -108,7 +108,7 @@ _CHUNK_BRACKETS_RE = re.compile(r"(?:^|(?<=\s))[\[\]](?=\s|$)")
 def strip_tags(line: str) -> str:
     """``"The/at jury/nn"`` -> ``"The jury"``: drop each token's last ``/tag`` (and the
     ``[ ]`` chunk brackets of NLTK's ``.pos`` files)."""
-    return _CHUNK_BRACKETS_RE.sub("", _TAG_RE.sub("", line))
+    return _TAG_RE.sub("", _CHUNK_BRACKETS_RE.sub("", line))
 
 
 _TREE_START_RE = re.compile(r"^\(", re.MULTILINE)

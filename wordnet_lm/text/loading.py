@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from dataclasses import dataclass
 from itertools import chain
 from typing import Iterator
 
@@ -67,14 +68,36 @@ def load_corpus(source: str | os.PathLike, *, vocab: Vocab | None = None, min_co
     return Corpus(renumber[raw.ids], raw.offsets), vocab
 
 
+@dataclass
+class CorpusStats:
+    """What one streaming pass over a corpus learns."""
+
+    n_sentences: int
+    max_length: int  # tokens in the longest sentence
+    counts: Counter  # word -> count, first-occurrence order
+
+    @property
+    def n_tokens(self) -> int:
+        return sum(self.counts.values())
+
+
+def corpus_stats(source: str | os.PathLike, *, tokenizer: str = "auto", lowercase: bool | None = None,
+                 sentences: str = "auto", progress: bool = False) -> CorpusStats:
+    """Sentence count, longest sentence and word counts of ``source``, streamed (memory ~ vocabulary)."""
+    stats = CorpusStats(0, 0, Counter())
+    for batch in read_sentence_batches(source, tokenizer=tokenizer, lowercase=lowercase, sentences=sentences,
+                                       progress=progress):
+        stats.n_sentences += len(batch)
+        stats.max_length = max(stats.max_length, max(map(len, batch)))
+        stats.counts.update(chain.from_iterable(batch))
+    return stats
+
+
 def count_words(source: str | os.PathLike, *, tokenizer: str = "auto", lowercase: bool | None = None,
                 sentences: str = "auto", progress: bool = False) -> Counter:
     """Word counts of ``source`` in first-occurrence order, streamed (memory ~ vocabulary)."""
-    counts: Counter = Counter()
-    for batch in read_sentence_batches(source, tokenizer=tokenizer, lowercase=lowercase, sentences=sentences,
-                                       progress=progress):
-        counts.update(chain.from_iterable(batch))
-    return counts
+    return corpus_stats(source, tokenizer=tokenizer, lowercase=lowercase, sentences=sentences,
+                        progress=progress).counts
 
 
 def build_vocab(source: str | os.PathLike, *, min_count: int = 1, max_size: int | None = None,

@@ -27,7 +27,7 @@ from wordnet_lm.errors import WordnetLMError
 
 _WORD = r"[^\W_]+(?:['\-][^\W_]+)*"
 _WORD_RE = re.compile(_WORD)
-_WORDPUNCT_RE = re.compile(_WORD + r"|\d+(?:[.,:]\d+)+|\.{2,}|-{2,}|[^\w\s]|_+")
+_WORDPUNCT_RE = re.compile(r"\d+(?:[.,:]\d+)+(?![^\W_])|" + _WORD + r"|\.{2,}|-{2,}|[^\w\s]|_+")
 _CURLY_APOSTROPHE = str.maketrans({"\u2019": "'", "\u02bc": "'"})
 
 TOKENIZERS = ("whitespace", "word", "wordpunct")
