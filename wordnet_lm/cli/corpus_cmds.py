@@ -1,0 +1,122 @@
+"""``wordnet-lm corpus``: inspect, download and build vocabularies of corpora.
+
+Other command groups reuse :func:`add_corpus_arguments` / :func:`reading_options` so every
+command reads text the same way (``--tokenizer``, ``--lowercase``, ``--sentences``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from wordnet_lm.text.demo import SEED, write_demo_corpus
+from wordnet_lm.text.download import download_corpus
+from wordnet_lm.text.loading import build_vocab, corpus_stats
+from wordnet_lm.text.readers import SENTENCE_MODES
+from wordnet_lm.text.resolve import resolve_corpus
+from wordnet_lm.text.tokenize import TOKENIZERS
+from wordnet_lm.text.vocab import SPECIALS, Vocab
+
+
+def add_reading_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--tokenizer``, ``--lowercase``/``--no-lowercase``, ``--sentences``."""
+    group = parser.add_argument_group("reading text")
+    group.add_argument("--tokenizer", choices=("auto",) + TOKENIZERS, default="auto",
+                       help="auto (default): whitespace for plain files and tokenised corpora, "
+                            "wordpunct for raw-text NLTK corpora")
+    group.add_argument("--lowercase", action=argparse.BooleanOptionalAction, default=None,
+                       help="lower-case tokens (default: only with --tokenizer word)")
+    group.add_argument("--sentences", choices=SENTENCE_MODES, default="auto",
+                       help="lines: one sentence per line; split: running text; split_lines: split each "
+                            "line (default auto: lines for plain files, the corpus convention for NLTK corpora)")
+
+
+def add_corpus_arguments(parser: argparse.ArgumentParser, *, name: str = "corpus", optional: bool = True) -> None:
+    """A corpus positional (path, NLTK zip, directory or name; default ``demo``) plus reading options."""
+    parser.add_argument(name, nargs="?" if optional else None, default="demo" if optional else None,
+                        help="text file (.gz/.bz2/.xz ok), directory, NLTK corpus zip, or a name: demo "
+                             "(default), brown, treebank, abc, ...")
+    add_reading_arguments(parser)
+
+
+def reading_options(args: argparse.Namespace) -> dict:
+    """Keyword arguments for ``read_sentences``/``load_corpus`` from parsed arguments."""
+    return {"tokenizer": args.tokenizer, "lowercase": args.lowercase, "sentences": args.sentences,
+            "progress": sys.stderr.isatty()}
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    corpus = subparsers.add_parser("corpus", help="inspect, download, make vocabularies of corpora",
+                                   description="Inspect, download and make vocabularies of corpora.")
+    sub = corpus.add_subparsers(dest="corpus_command", metavar="SUBCOMMAND", required=True)
+
+    info = sub.add_parser("info", help="sentences, tokens, types, OOV rate after --min-count")
+    add_corpus_arguments(info)
+    info.add_argument("--min-count", type=int, default=1, help="vocabulary cut-off for the OOV figures (default 1)")
+    info.add_argument("--max-size", type=int, default=None, help="keep at most this many words")
+    info.add_argument("--top", type=int, default=10, help="show the N most frequent words (default 10)")
+    info.set_defaults(func=cmd_info)
+
+    download = sub.add_parser("download", help="download an NLTK corpus zip into ~/nltk_data/corpora")
+    download.add_argument("name", help="NLTK package id: brown, treebank, abc, movie_reviews, ...")
+    download.add_argument("--data-dir", type=Path, default=None,
+                          help="NLTK data directory (default: first $NLTK_DATA entry, else ~/nltk_data)")
+    download.add_argument("--index-url", default=None,
+                          help="NLTK data index (default: $WORDNET_LM_NLTK_INDEX or NLTK's public index)")
+    download.set_defaults(func=cmd_download)
+
+    vocab = sub.add_parser("vocab", help="build a vocabulary file (word<TAB>count per line)")
+    add_corpus_arguments(vocab)
+    vocab.add_argument("--min-count", type=int, default=1, help="drop words seen fewer times (default 1)")
+    vocab.add_argument("--max-size", type=int, default=None, help="keep at most this many words")
+    vocab.add_argument("--out", type=Path, required=True, help="vocabulary file to write")
+    vocab.set_defaults(func=cmd_vocab)
+
+    demo = sub.add_parser("demo", help="(re)generate the demo corpus and its evaluation files")
+    demo.add_argument("--out", type=Path, required=True, help="directory to write into")
+    demo.add_argument("--seed", type=int, default=SEED, help=f"random seed (default {SEED})")
+    demo.set_defaults(func=cmd_demo)
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    path = resolve_corpus(args.corpus)
+    stats = corpus_stats(path, **reading_options(args))
+    counts, n_tokens = stats.counts, stats.n_tokens
+    vocab = Vocab.from_counts(counts, args.min_count, args.max_size)
+    oov = int(vocab.counts[0])
+    cut = f"min_count={args.min_count}" + (f", max_size={args.max_size}" if args.max_size is not None else "")
+    print(f"corpus      {path}")
+    print(f"sentences   {stats.n_sentences:,}")
+    print(f"tokens      {n_tokens:,}  (mean {n_tokens / stats.n_sentences:.1f}, "
+          f"max {stats.max_length} per sentence)")
+    print(f"types       {len(counts):,}  ({sum(1 for c in counts.values() if c == 1):,} seen once)")
+    print(f"vocabulary  {len(vocab) - len(SPECIALS):,} words with {cut} (+ {', '.join(SPECIALS)})")
+    print(f"OOV         {oov:,} tokens ({100 * oov / n_tokens:.2f}%) become {SPECIALS[0]}")
+    if args.top > 0:
+        top = np.argsort(-vocab.counts[3:], kind="stable")[:args.top] + 3
+        print("top words   " + ", ".join(f"{vocab.words[i]} {vocab.counts[i]:,}" for i in top))
+    return 0
+
+
+def cmd_download(args: argparse.Namespace) -> int:
+    path = download_corpus(args.name, data_dir=args.data_dir, index_url=args.index_url,
+                           progress=sys.stderr.isatty())
+    print(path)
+    return 0
+
+
+def cmd_vocab(args: argparse.Namespace) -> int:
+    vocab = build_vocab(args.corpus, min_count=args.min_count, max_size=args.max_size, **reading_options(args))
+    vocab.save(args.out)
+    print(f"{args.out}: {len(vocab):,} entries ({len(vocab) - len(SPECIALS):,} words + {len(SPECIALS)} specials), "
+          f"{int(vocab.counts[0]):,} tokens mapped to {SPECIALS[0]}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    for path in write_demo_corpus(args.out, seed=args.seed).values():
+        print(path)
+    return 0
