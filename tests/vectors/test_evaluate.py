@@ -153,11 +153,14 @@ def test_tiny_restrict_vocab_leaves_no_candidate(tmp_path):
         evaluate_word_analogies(kv, path, method="3cosavg")
 
 
-def test_chunking_does_not_change_answers(kv, analogies, monkeypatch):
-    whole = evaluate_word_analogies(kv, analogies, method="cosmul")
+@pytest.mark.parametrize("method", ["cosadd", "cosmul"])
+def test_chunking_does_not_change_answers(kv, analogies, monkeypatch, method):
+    whole = evaluate_word_analogies(kv, analogies, method=method)
     monkeypatch.setattr(ev, "_CHUNK_CELLS", 3 * len(kv))  # three questions per chunk
-    chunked = evaluate_word_analogies(kv, analogies, method="cosmul")
-    assert chunked.predicted == whole.predicted
+    chunked = evaluate_word_analogies(kv, analogies, method=method)
+    monkeypatch.setattr(ev, "_TABLE_CELLS", 0)  # a cosine table per chunk
+    per_chunk_tables = evaluate_word_analogies(kv, analogies, method=method)
+    assert chunked.predicted == whole.predicted == per_chunk_tables.predicted
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
