@@ -451,8 +451,11 @@ def pearson(x: np.ndarray, y: np.ndarray) -> float:
     if len(x) < 2:
         return float("nan")
     dx, dy = x - x.mean(), y - y.mean()
-    denominator = np.sqrt((dx @ dx) * (dy @ dy))
-    return float(np.clip(dx @ dy / denominator, -1.0, 1.0)) if denominator > 0 else float("nan")
+    scale_x, scale_y = np.abs(dx).max(), np.abs(dy).max()
+    if scale_x == 0 or scale_y == 0:
+        return float("nan")
+    dx, dy = dx / scale_x, dy / scale_y  # no underflow in the products of tiny deviations
+    return float(np.clip(dx @ dy / np.sqrt((dx @ dx) * (dy @ dy)), -1.0, 1.0))
 
 
 def spearman(x: np.ndarray, y: np.ndarray) -> float:
