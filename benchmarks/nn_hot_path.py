@@ -3,8 +3,11 @@ batch 512, float32) against the hand-written NumPy reference (../shared/bench/np
 
 - optimizer step: ``nn.Adam.update`` (dense, and lazy with a row-sparse embedding gradient)
   vs the reference ``Adam.step``;
-- output layer: forward + backward of ``nn.linear_softmax_cross_entropy`` through the autodiff
-  engine vs the reference's fused in-place NumPy code for the same layer.
+- output layer: forward + backward (dx, dW, db) of ``nn.linear_softmax_cross_entropy`` through
+  the autodiff engine vs the reference's fused in-place NumPy code for the same layer;
+- a whole training step (forward, backward, Adam) of the model written with ``nn`` layers and
+  differentiated by the engine vs ``np_nplm.loss_and_grads`` + ``np_nplm.Adam``.  Context ids
+  are drawn Zipf-like (as words are), the same batches for both.
 
 Timings interleaved in one run (median of ROUNDS); prints a Markdown table of milliseconds and
 ratios (reference time / ours: > 1 means we are faster).
@@ -26,6 +29,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from wordnet_lm import nn  # noqa: E402
+from wordnet_lm.autodiff import numpy as anp  # noqa: E402
 from wordnet_lm.autodiff import value_and_grad  # noqa: E402
 from wordnet_lm.autodiff.sparse import RowSparse  # noqa: E402
 
@@ -94,7 +98,35 @@ def main() -> None:
     t_in = np.tanh(rng.standard_normal((B, H))).astype(np.float32)
     tgt = rng.integers(0, V, B)
     ref_out_G = {"U": np.empty((H, V), np.float32), "b": np.empty(V, np.float32)}
-    fused = value_and_grad(lambda t, U, b: nn.linear_softmax_cross_entropy(t, U, b, tgt), argnum=1)
+    fused = value_and_grad(lambda t, U, b: nn.linear_softmax_cross_entropy(t, U, b, tgt), argnum=(0, 1, 2))
+
+    # whole training step
+    embed, hidden, out = nn.Embedding(V, M), nn.Linear(N * M, H, name="hidden"), nn.Linear(H, V, name="out")
+
+    def nplm_loss(p, context, target):
+        return out.softmax_cross_entropy(p, anp.tanh(hidden(p, embed(p, context))), target)
+
+    step_grad = value_and_grad(nplm_loss, sparse_rows=True)
+    zipf = np.minimum(rng.zipf(1.3, (64, B, N + 1)) - 1, V - 1)
+    batches = [(z[:, :N], z[:, N]) for z in zipf]
+    full_P, full_opt = {k: v.copy() for k, v in P.items()}, nn.Adam()
+    full_state = full_opt.init(full_P)
+    ref_full_P = {k: v.copy() for k, v in ref_P.items()}
+    ref_full_G = {k: np.zeros_like(v) for k, v in ref_full_P.items()}
+    ref_full_opt = ref.Adam(ref_full_P)
+    counter = {"ours": 0, "ref": 0}
+
+    def our_step():
+        x, y = batches[counter["ours"] % len(batches)]
+        counter["ours"] += 1
+        _, g = step_grad(full_P, x, y)
+        full_opt.update(full_P, g, full_state)
+
+    def ref_step():
+        x, y = batches[counter["ref"] % len(batches)]
+        counter["ref"] += 1
+        ref.loss_and_grads(ref_full_P, x, y, ref_full_G)
+        ref_full_opt.step(ref_full_P, ref_full_G)
 
     cases = {
         "Adam step, dense gradients": (lambda: ref_adam.step(ref_P, ref_G),
@@ -103,11 +135,14 @@ def main() -> None:
             ref_adam_sparse, lambda: ours.update(ours_P, sparse_grads, ours_state)),
         "Adam step, embedding gradient row-sparse (ours: lazy)": (
             ref_adam_sparse, lambda: lazy.update(lazy_P, sparse_grads, lazy_state)),
-        "output layer fwd+bwd (dW only; reference also dx, db)": (
+        "output layer fwd+bwd (dx, dW, db)": (
             lambda: reference_output_layer(t_in, ref_P["U"], ref_P["b"], tgt, ref_out_G),
             lambda: fused(t_in, P["out.W"], P["out.b"])),
+        "NPLM training step (fwd, bwd, Adam), batch 512": (ref_step, our_step),
     }
     times = {name: ([], []) for name in cases}
+    for ref_fn, our_fn in cases.values():  # warm up (scratch buffers, caches)
+        ref_fn(), our_fn()
     for _ in range(args.rounds):
         for name, (ref_fn, our_fn) in cases.items():
             for fn, bucket in ((ref_fn, times[name][0]), (our_fn, times[name][1])):
@@ -122,6 +157,8 @@ def main() -> None:
     for name, (r, o) in times.items():
         r_ms, o_ms = 1000 * np.median(r), 1000 * np.median(o)
         print(f"| {name} | {r_ms:.2f} | {o_ms:.2f} | {r_ms / o_ms:.2f} |")
+    step_ms = 1000 * np.median(times["NPLM training step (fwd, bwd, Adam), batch 512"][1])
+    print(f"\nours: {B / step_ms * 1000:,.0f} tokens/s in the training step")
 
 
 if __name__ == "__main__":

@@ -306,3 +306,15 @@ def test_primitive_with_residual_refuses_higher_order():
     x, y = rng.standard_normal((2, 3)), np.array([0, 2])
     with pytest.raises(TypeError, match="first-order"):
         grad(lambda s: anp.sum(grad(lambda x: softmax_xent(x * s, y))(x)))(1.0)
+
+
+def test_numpy_functions_on_boxes_differentiate_or_say_what_to_use():
+    x = np.array([0.5, 1.0, 2.0])
+    g = grad(lambda x: np.sum(np.exp(x) * np.ones(3) + np.tanh(x)) + np.mean(x) + np.max(np.sqrt(x)))(x)
+    np.testing.assert_allclose(g, np.exp(x) + 1 - np.tanh(x) ** 2 + 1 / 3 + [0, 0, 0.5 / np.sqrt(2)])
+    with pytest.raises(DifferentiationError, match="anp"):
+        grad(lambda x: anp.sum(np.concatenate([x, x])))(x)
+    with pytest.raises(DifferentiationError, match="numpy.add.reduce"):
+        grad(lambda x: np.add.reduce(x))(x)
+    with pytest.raises(DifferentiationError, match="out="):
+        grad(lambda x: x.sum(out=np.zeros(())))(x)

@@ -254,6 +254,8 @@ def test_integer_array_indexing_with_repeats(rows, cols, data, seed):
     assert_derivatives(lambda x: x[idx % rows, idx % cols], x)
     assert_derivatives(lambda x: x[:, idx % cols], x)
     assert_derivatives(lambda x: anp.take(x[:, 0], idx, axis=0), x)
+    assert_derivatives(lambda x: anp.take(x, idx * 3, axis=0, mode="wrap"), x)
+    assert_derivatives(lambda x: anp.take(x, idx * 3, axis=1, mode="clip"), x)
 
 
 @FEW

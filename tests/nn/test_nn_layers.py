@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from wordnet_lm.autodiff import check_grad, grad, value_and_grad
+from wordnet_lm.autodiff import check_grad, grad, hessian_vector_product, value_and_grad
 from wordnet_lm.autodiff import numpy as anp
 from wordnet_lm.autodiff.sparse import RowSparse
 from wordnet_lm.nn import (
-    MLP, SGD, Activation, Adam, Dropout, Embedding, Linear, Sequential, cast_params, count_params,
-    softmax_cross_entropy,
+    MLP, SGD, Activation, Adam, Dropout, Embedding, Linear, Sequential, cast_params, count_params, log_softmax,
+    nll_loss, softmax_cross_entropy,
 )
 from wordnet_lm.nn import init as initializers
 
@@ -227,3 +229,65 @@ def test_mlp_learns_xor():
         opt.update(params, grads, state)
     assert np.array_equal(np.argmax(mlp(params, x), axis=1), y)  # 100% accuracy
     assert loss < 0.05
+
+
+def test_second_order_through_a_model_with_the_composable_loss():
+    """Hessian-vector products of an MLP loss (nll_loss(log_softmax)) match finite differences
+    of the gradient; the fused loss refuses second order with a clear error."""
+    rng = np.random.default_rng(8)
+    mlp = MLP([3, 4, 3], activation="tanh")
+    params = mlp.init(rng, np.float64)
+    x, y = rng.standard_normal((5, 3)), rng.integers(0, 3, 5)
+
+    def loss(p):
+        return nll_loss(log_softmax(mlp(p, x)), y)
+
+    vector = {k: rng.standard_normal(v.shape) for k, v in params.items()}
+    hv = hessian_vector_product(loss)(params, vector)
+    eps = 1e-5
+    up = grad(loss)({k: params[k] + eps * vector[k] for k in params})
+    down = grad(loss)({k: params[k] - eps * vector[k] for k in params})
+    for k in params:
+        np.testing.assert_allclose(hv[k], (up[k] - down[k]) / (2 * eps), rtol=1e-6, atol=1e-9)
+    with pytest.raises(TypeError, match="first-order"):
+        hessian_vector_product(lambda p: softmax_cross_entropy(mlp(p, x), y))(params, vector)
+
+
+@settings(max_examples=30, deadline=None)
+@given(rows=st.integers(1, 8), dim=st.integers(1, 4), batch=st.integers(1, 5), context=st.integers(1, 4),
+       seed=st.integers(0, 2**31))
+def test_embedding_gradient_property(rows, dim, batch, context, seed):
+    """Any ids (repeats included): the row-sparse gradient densifies to the scatter-add, and
+    the dense gradient passes the finite-difference check."""
+    rng = np.random.default_rng(seed)
+    emb = Embedding(rows, dim)
+    params = emb.init(rng, np.float64)
+    ids = rng.integers(0, rows, (batch, context))
+    weights = rng.standard_normal((batch, context * dim))
+
+    def loss(p):
+        return anp.sum(anp.tanh(emb(p, ids)) * weights)
+
+    sparse = grad(loss, sparse_rows=True)(params)["embed.C"]
+    assert isinstance(sparse, RowSparse)
+    expected = np.zeros((rows, dim))
+    vectors = params["embed.C"][ids.reshape(-1)]
+    np.add.at(expected, ids.reshape(-1), (weights.reshape(-1, dim) * (1 - np.tanh(vectors) ** 2)))
+    np.testing.assert_allclose(sparse.to_dense(), expected, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(grad(loss)(params)["embed.C"], expected, rtol=1e-12, atol=1e-14)
+    assert check_grad(loss, params) < 1e-6
+
+
+@settings(max_examples=30, deadline=None)
+@given(n_in=st.integers(1, 5), n_out=st.integers(1, 5), batch=st.integers(1, 4), bias=st.booleans(),
+       seed=st.integers(0, 2**31))
+def test_linear_gradient_property(n_in, n_out, batch, bias, seed):
+    rng = np.random.default_rng(seed)
+    layer = Linear(n_in, n_out, bias=bias)
+    params = layer.init(rng, np.float64)
+    x, cot = rng.standard_normal((batch, n_in)), rng.standard_normal((batch, n_out))
+    grads = grad(lambda p, x: anp.sum(layer(p, x) * cot), (0, 1))(params, x)
+    np.testing.assert_allclose(grads[0]["linear.W"], x.T @ cot, rtol=1e-12)
+    np.testing.assert_allclose(grads[1], cot @ params["linear.W"].T, rtol=1e-12)
+    if bias:
+        np.testing.assert_allclose(grads[0]["linear.b"], cot.sum(axis=0), rtol=1e-12)
