@@ -63,6 +63,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--evals-per-epoch", type=int, default=2)
     ap.add_argument("--epochs", type=float, default=40)
     ap.add_argument("--max-time", type=float, default=27 * 60, help="training seconds (default 27 minutes)")
+    ap.add_argument("--threads", type=int, default=None, help="BLAS threads (default: the BLAS default)")
     ap.add_argument("--no-ngram", action="store_true", help="skip our MKN-5 (compare with KenLM's figure only)")
     ap.add_argument("--checkpoint", help="checkpoint file (resumable with --resume)")
     ap.add_argument("--resume", action="store_true")
@@ -101,7 +102,7 @@ def main(argv=None) -> int:
                          max_epochs=args.epochs, weight_decay=args.weight_decay,
                          lazy_embeddings=args.lazy_embeddings, lr_decay=args.lr_decay, patience=args.patience,
                          min_improvement=args.min_improvement, evals_per_epoch=args.evals_per_epoch,
-                         max_time=args.max_time)
+                         max_time=args.max_time, threads=args.threads)
     print(f"{model!r}\n{config!r}", flush=True)
     wall = time.perf_counter()
     model.fit(train, vocab, valid, config, checkpoint=args.checkpoint, resume=args.resume, progress=not args.quiet,

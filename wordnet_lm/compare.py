@@ -44,18 +44,34 @@ def perplexity(logprobs: np.ndarray) -> float:
     return math.exp(-float(np.mean(logprobs)))
 
 
-def ngram_model(method: str, order: int) -> Any:
-    """An unfitted n-gram model of :mod:`wordnet_lm.ngram` for a method of :data:`NGRAM_METHODS`."""
-    from wordnet_lm import ngram
+ADD_K_GRID = (1.0, 0.1, 0.01, 0.001, 0.0001)  # add-k pseudo-counts tried; the best on validation is kept
+_SMOOTHING = {"add-k": "add-k", "interpolated-kn": "kn", "modified-kn": "mkn"}
 
-    factories: dict[str, Callable[[int], Any]] = {
-        "add-k": lambda n: ngram.AddK(order=n),
-        "interpolated-kn": lambda n: ngram.InterpolatedKneserNey(order=n),
-        "modified-kn": lambda n: ngram.ModifiedKneserNey(order=n),
-    }
-    if method not in factories:
+
+def ngram_model(method: str, order: int, **params: Any) -> Any:
+    """An unfitted :mod:`wordnet_lm.ngram` model for a method of :data:`NGRAM_METHODS`."""
+    from wordnet_lm.ngram import make_model
+
+    if method not in _SMOOTHING:
         raise ValueError(f"unknown n-gram method {method!r}; choose from {', '.join(NGRAM_METHODS)}")
-    return factories[method](order)
+    return make_model(_SMOOTHING[method], order, **params)
+
+
+def fit_ngram(method: str, order: int, train: Corpus, valid: Corpus, vocab: Vocab) -> tuple[Any, str]:
+    """A fitted n-gram model and a note; add-k takes the ``k`` of :data:`ADD_K_GRID` best on
+    ``valid`` (the counts are made once)."""
+    if method != "add-k":
+        return ngram_model(method, order).fit(train, vocab), ""
+    from wordnet_lm.ngram import count_ngrams
+
+    counts = count_ngrams(train, order, len(vocab))
+    best = None
+    for k in ADD_K_GRID:
+        model = ngram_model(method, order, k=k).fit_counts(counts, vocab)
+        valid_ppl = perplexity(model.token_logprobs(valid))
+        if best is None or valid_ppl < best[0]:
+            best = (valid_ppl, model, k)
+    return best[1], f"k={best[2]:g} (best on valid)"
 
 
 def compare(train: Corpus, valid: Corpus, test: Corpus | None, vocab: Vocab, *,
@@ -85,12 +101,12 @@ def compare(train: Corpus, valid: Corpus, test: Corpus | None, vocab: Vocab, *,
     jobs = [(m, n) for m in methods for n in orders]
     for method, order in tqdm(jobs, desc="n-gram models", disable=not progress, leave=False):
         start = time.perf_counter()
-        model = ngram_model(method, order)
-        model.fit(train, vocab)
+        model, note = fit_ngram(method, order, train, valid, vocab)
         seconds = time.perf_counter() - start
         lp_valid = model.token_logprobs(valid)
         lp_test = model.token_logprobs(test) if test is not None else None
-        row = Row(method, order, perplexity(lp_valid), perplexity(lp_test) if lp_test is not None else None, seconds)
+        row = Row(method, order, perplexity(lp_valid), perplexity(lp_test) if lp_test is not None else None,
+                  seconds, note)
         rows.append(row)
         if best is None or row.valid_ppl < best[0]:
             best = (row.valid_ppl, row, lp_valid, lp_test)

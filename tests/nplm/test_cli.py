@@ -88,6 +88,7 @@ def test_errors_are_one_line_exit_2(model_file, tmp_path, capsys):
     assert "direct" in capsys.readouterr().err
 
 
+@pytest.mark.filterwarnings("ignore:cannot compute modified Kneser-Ney discounts")
 def test_compare_prints_one_table(corpus_files, tmp_path, capsys):
     md, csv = tmp_path / "t.md", tmp_path / "t.csv"
     assert main(["compare", "--train", str(corpus_files / "train.txt"), "--valid", str(corpus_files / "valid.txt"),

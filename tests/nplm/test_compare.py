@@ -32,7 +32,8 @@ class Uniformish:
 
 def test_compare_rows_and_mixture(tiny_data, monkeypatch):
     train, valid, vocab = tiny_data
-    monkeypatch.setattr(compare_module, "ngram_model", lambda method, order: Uniformish(k=0.1 * order))
+    monkeypatch.setattr(compare_module, "fit_ngram", lambda method, order, train, valid, vocab:
+                        (Uniformish(k=0.1 * order).fit(train, vocab), ""))
     model = small_model()
     rows = compare(train, valid, valid, vocab, orders=(1, 3), methods=("a", "b"), nplm=model,
                    train_config=small_config(max_epochs=2), progress=False)

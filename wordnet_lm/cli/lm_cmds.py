@@ -57,6 +57,8 @@ def add_training_args(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--evals-per-epoch", type=int, default=d.evals_per_epoch,
                        help=f"validations and checkpoints per epoch (default {d.evals_per_epoch})")
     group.add_argument("--max-time", type=float, default=None, metavar="SECONDS", help="stop after this much training time")
+    group.add_argument("--threads", type=int, default=None,
+                       help="BLAS threads (default: 1 for vocabularies under 5,000 words, else the BLAS default)")
     group.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
 
 
@@ -75,7 +77,7 @@ def config_from_args(args: argparse.Namespace) -> Any:
     config = TrainConfig(optimizer=args.optimizer, lr=args.lr, momentum=args.momentum, batch_size=args.batch_size,
                          max_epochs=args.epochs, weight_decay=args.weight_decay,
                          lazy_embeddings=args.lazy_embeddings, lr_decay=args.lr_decay, patience=args.patience,
-                         evals_per_epoch=args.evals_per_epoch, max_time=args.max_time)
+                         evals_per_epoch=args.evals_per_epoch, max_time=args.max_time, threads=args.threads)
     config.check()
     return config
 

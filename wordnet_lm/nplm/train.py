@@ -11,6 +11,7 @@ draws depend on the seed and the position only, never on earlier draws).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import math
@@ -32,7 +33,8 @@ from wordnet_lm.nplm.windows import batches, context_windows
 from wordnet_lm.text.vocab import Corpus, Vocab
 
 OPTIMIZERS = ("adam", "adamw", "sgd")
-_RESUMABLE_CHANGES = ("max_epochs", "max_time")  # config fields a resumed run may change
+SMALL_VOCAB = 5000  # below this, training uses one BLAS thread unless told otherwise
+_RESUMABLE_CHANGES = ("max_epochs", "max_time", "threads")  # config fields a resumed run may change
 
 
 @dataclass
@@ -67,6 +69,10 @@ class TrainConfig:
         Validations (and checkpoints) per epoch.
     max_time : float or None, default None
         Stop at the first evaluation after this many seconds of training.
+    threads : int or None, default None
+        BLAS threads while training.  ``None``: 1 for vocabularies under
+        :data:`SMALL_VOCAB` words (there threads cost more than they gain, and far more on a
+        busy machine), else the BLAS default.
     """
 
     optimizer: str = "adam"
@@ -81,6 +87,7 @@ class TrainConfig:
     min_improvement: float = 0.0
     evals_per_epoch: int = 1
     max_time: float | None = None
+    threads: int | None = None
 
     def check(self) -> None:
         """Raise :class:`WordnetLMError` on settings that cannot train."""
@@ -104,9 +111,23 @@ class TrainConfig:
             raise WordnetLMError(f"evals_per_epoch must be an integer >= 1, got {self.evals_per_epoch}")
         if self.max_time is not None and not self.max_time > 0:
             raise WordnetLMError(f"max_time must be > 0 seconds, got {self.max_time}")
+        if self.threads is not None and (int(self.threads) != self.threads or self.threads < 1):
+            raise WordnetLMError(f"threads must be a positive integer, got {self.threads}")
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+
+def blas_threads(config: TrainConfig, vocab_size: int) -> contextlib.AbstractContextManager:
+    """A context limiting BLAS to ``config.threads`` (or 1 for a small vocabulary)."""
+    threads = config.threads if config.threads is not None else (1 if vocab_size < SMALL_VOCAB else None)
+    if threads is None:
+        return contextlib.nullcontext()
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover  (installed with scikit-learn)
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=threads, user_api="blas")
 
 
 def make_optimizer(config: TrainConfig) -> Optimizer:
@@ -259,16 +280,10 @@ def train(model: NPLM, train: Corpus, vocab: Vocab, valid: Corpus | None = None,
     n_batch = -(-len(targets) // config.batch_size)
     bounds = segment_bounds(n_batch, config.evals_per_epoch)
     max_position = math.ceil(config.max_epochs * config.evals_per_epoch - 1e-9)
-    bar = None
-    try:
+    with blas_threads(config, len(vocab)), _EpochBar(len(targets), config.batch_size, progress) as bar:
         while not state.finished and state.position < max_position:
             epoch, segment = divmod(state.position, config.evals_per_epoch)
-            if segment == 0 or bar is None:
-                if bar is not None:
-                    bar.close()
-                bar = tqdm(total=len(targets), unit="tok", unit_scale=True, desc=f"epoch {epoch + 1}",
-                           disable=not progress, leave=False, dynamic_ncols=True)
-                bar.update(min(len(targets), bounds[segment] * config.batch_size))
+            bar.start(epoch, bounds[segment])
             started = time.perf_counter()
             optimizer.lr = state.lr
             train_loss = _run_segment(step, state, contexts, targets, config, model.seed,
@@ -280,22 +295,56 @@ def train(model: NPLM, train: Corpus, vocab: Vocab, valid: Corpus | None = None,
             record["seconds"] = round(state.elapsed, 2)
             state.position += 1
             state.history.append(record)
-            if progress:
-                tqdm.write(_describe(record))
+            bar.write(_describe(record))
             if callback is not None:
                 callback(record)
-            if valid_windows is not None and state.bad_evals >= config.patience:
-                state.finished = True
-            if config.max_time is not None and state.elapsed >= config.max_time:
-                state.finished = True
+            stalled = valid_windows is not None and state.bad_evals >= config.patience
+            out_of_time = config.max_time is not None and state.elapsed >= config.max_time
+            state.finished = stalled or out_of_time
             if checkpoint is not None:
                 save_checkpoint(checkpoint, model, state, config, fingerprint)
-    finally:
-        if bar is not None:
-            bar.close()
     model.params_ = state.best_params
     model.history_ = state.history
     return state.history
+
+
+class _EpochBar:
+    """One tqdm bar per epoch (tokens, tokens/s, running training perplexity)."""
+
+    def __init__(self, n_examples: int, batch_size: int, enabled: bool) -> None:
+        self.n_examples, self.batch_size, self.enabled = n_examples, batch_size, enabled
+        self.bar: Any = None
+        self.epoch = -1
+        self.last_shown = 0.0
+
+    def __enter__(self) -> "_EpochBar":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+    def start(self, epoch: int, first_batch: int) -> None:
+        """Show epoch ``epoch`` (0-based), ``first_batch`` batches into it."""
+        if epoch == self.epoch:
+            return
+        if self.bar is not None:
+            self.bar.close()
+        self.epoch = epoch
+        self.bar = tqdm(total=self.n_examples, unit="tok", unit_scale=True, desc=f"epoch {epoch + 1}",
+                        disable=not self.enabled, leave=False, dynamic_ncols=True)
+        self.bar.update(min(self.n_examples, first_batch * self.batch_size))
+
+    def update(self, n: int, mean_loss: float) -> None:
+        self.bar.update(n)
+        now = time.perf_counter()
+        if now - self.last_shown > 0.5:
+            self.bar.set_postfix(loss=f"{mean_loss:.3f}", ppl=f"{math.exp(min(mean_loss, 700.0)):.1f}", refresh=False)
+            self.last_shown = now
+
+    def write(self, text: str) -> None:
+        if self.enabled:
+            tqdm.write(text)
 
 
 def _batch_loss(model: NPLM) -> Callable:
@@ -324,12 +373,11 @@ def make_step(model: NPLM, optimizer: Optimizer) -> Callable:
 
 def _run_segment(step: Callable, state: TrainState, contexts: np.ndarray,
                  targets: np.ndarray, config: TrainConfig, seed: int, epoch: int, first: int, stop: int,
-                 bar: Any, checkpoint: str | os.PathLike | None) -> float:
+                 bar: _EpochBar, checkpoint: str | os.PathLike | None) -> float:
     """Take the optimizer steps of batches ``first .. stop-1`` of ``epoch``; return the mean loss."""
     shuffle = np.random.default_rng([seed, 1, epoch])
     masks = np.random.default_rng([seed, 2, epoch, first])
     total, count = 0.0, 0
-    last_shown = time.perf_counter()
     for k, idx in enumerate(batches(len(targets), config.batch_size, shuffle, start=first), start=first):
         if k >= stop:
             break
@@ -341,11 +389,7 @@ def _run_segment(step: Callable, state: TrainState, contexts: np.ndarray,
                                 f"(lr {state.lr:g}); {kept}; try a lower learning rate")
         total += loss * len(idx)
         count += len(idx)
-        bar.update(len(idx))
-        now = time.perf_counter()
-        if now - last_shown > 0.5:
-            bar.set_postfix(ppl=f"{math.exp(min(total / count, 700.0)):.1f}", refresh=False)
-            last_shown = now
+        bar.update(len(idx), total / count)
     return total / max(count, 1)
 
 
