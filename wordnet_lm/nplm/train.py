@@ -272,6 +272,9 @@ def train(model: NPLM, train: Corpus, vocab: Vocab, valid: Corpus | None = None,
     optimizer = make_optimizer(config)
     if resume and checkpoint is not None and Path(checkpoint).exists():
         state = load_checkpoint(checkpoint, model, vocab, config, fingerprint)
+        # a stall is final; a time budget or epoch limit may have been raised for this run
+        stalled = valid_windows is not None and state.bad_evals >= config.patience
+        state.finished = stalled or (config.max_time is not None and state.elapsed >= config.max_time)
     else:
         params = model.init_params(len(vocab))
         state = TrainState(params=params, best_params={k: v.copy() for k, v in params.items()},
