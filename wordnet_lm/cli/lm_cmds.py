@@ -118,7 +118,12 @@ def cmd_train_lm(args: argparse.Namespace) -> int:
     checkpoint = args.checkpoint or str(Path(args.out).with_suffix("")) + ".ckpt.npz"
     if args.resume and not Path(checkpoint).exists():
         _say(args, f"no checkpoint {checkpoint} yet: starting from scratch")
-    model.fit(train, vocab, valid, config, checkpoint=checkpoint, resume=args.resume, progress=not args.quiet)
+    try:
+        model.fit(train, vocab, valid, config, checkpoint=checkpoint, resume=args.resume, progress=not args.quiet)
+    except KeyboardInterrupt:
+        if Path(checkpoint).exists():
+            print(f"checkpoint {checkpoint} kept: run the same command with --resume to continue", file=sys.stderr)
+        raise
     model.save(args.out)
     print(f"saved {args.out}")
     if valid is not None:
