@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import struct
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from wordnet_lm.errors import InputFileError, WordnetLMError
 from wordnet_lm.io import save_npz
@@ -122,12 +125,34 @@ def test_repeated_words_keep_the_first_vector(tmp_path):
 
 
 @pytest.mark.parametrize("fmt", ["word2vec", "word2vec-binary", "glove"])
-@pytest.mark.parametrize("word", ["new york", "tab\tword", "nl\nword", "", "nbsp\u00a0word"])
+@pytest.mark.parametrize("word", ["new york", "tab\tword", "nl\nword", "", "nbsp\u00a0word", "ctrl\x01",
+                                  "del\x7f", "lone\ud800"])
 def test_words_with_whitespace_are_refused_by_text_formats(tmp_path, fmt, word):
     kv = KeyedVectors(["ok", word], np.ones((2, 2)))
     with pytest.raises(WordnetLMError, match="no whitespace"):
         kv.save(tmp_path / "v.txt", fmt)
     assert not (tmp_path / "v.txt").exists()
+
+
+WRITABLE = re.compile(r"^[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]+$")
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(words=st.lists(st.text(min_size=1, max_size=6), min_size=1, max_size=6, unique=True),
+       dim=st.integers(2, 4), fmt=st.sampled_from(["word2vec", "word2vec-binary", "glove", "npz"]),
+       seed=st.integers(0, 1000))
+def test_any_unicode_word_round_trips_or_is_refused(tmp_path, words, dim, fmt, seed):
+    vectors = np.random.default_rng(seed).standard_normal((len(words), dim)).astype(np.float32)
+    kv = KeyedVectors(words, vectors)
+    path = tmp_path / f"v-{fmt}"
+    if fmt != "npz" and not all(WRITABLE.match(w) for w in words):
+        with pytest.raises(WordnetLMError, match="cannot write word"):
+            kv.save(path, fmt)
+        return
+    kv.save(path, fmt)
+    back = KeyedVectors.load(path, fmt)
+    assert back.index_to_key == words
+    np.testing.assert_array_equal(back.vectors, vectors)
 
 
 def test_npz_keeps_any_word(tmp_path):

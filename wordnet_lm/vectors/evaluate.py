@@ -28,6 +28,7 @@ from typing import Iterator
 import numpy as np
 
 from wordnet_lm.errors import InputFileError, WordnetLMError
+from wordnet_lm.vectors.formats import open_binary
 from wordnet_lm.vectors.keyed import COSMUL_EPSILON, KeyedVectors
 
 METHODS = ("cosadd", "cosmul")
@@ -40,13 +41,7 @@ _TABLE_CELLS = 1 << 25  # query-word cosine table computed once if it fits (128 
 # --------------------------------------------------------------------------- reading files
 def _lines(path: Path, what: str) -> Iterator[tuple[int, str]]:
     """Numbered lines of a UTF-8 text file, errors as one-line :class:`InputFileError`."""
-    try:
-        f = open(path, "rb")
-    except FileNotFoundError:
-        raise InputFileError(f"{path}: no such {what} file") from None
-    except IsADirectoryError:
-        raise InputFileError(f"{path}: is a directory, expected a {what} file") from None
-    with f:
+    with open_binary(path, what) as f:
         for line_no, raw in enumerate(f, 1):
             if b"\0" in raw:
                 raise InputFileError(f"{path}:{line_no}: binary data, expected a {what} text file")
