@@ -109,6 +109,8 @@ class _EvalVocab:
     """
 
     def __init__(self, kv: KeyedVectors, restrict_vocab: int | None, case_insensitive: bool) -> None:
+        if not len(kv):
+            raise WordnetLMError("no vectors to evaluate (the vocabulary is empty)")
         self.limit = len(kv) if restrict_vocab is None else min(int(restrict_vocab), len(kv))
         if self.limit < 1:
             raise WordnetLMError(f"restrict_vocab must be a positive number of words, got {restrict_vocab}")
