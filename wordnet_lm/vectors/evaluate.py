@@ -445,13 +445,10 @@ def evaluate_word_pairs(
 def pearson(x: np.ndarray, y: np.ndarray) -> float:
     """Pearson's correlation coefficient (NaN for fewer than two points or a constant input)."""
     x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
-    if len(x) < 2:
+    if len(x) < 2 or np.ptp(x) == 0 or np.ptp(y) == 0:  # (the mean of equal values can differ from them)
         return float("nan")
     dx, dy = x - x.mean(), y - y.mean()
-    scale_x, scale_y = np.abs(dx).max(), np.abs(dy).max()
-    if scale_x == 0 or scale_y == 0:
-        return float("nan")
-    dx, dy = dx / scale_x, dy / scale_y  # no underflow in the products of tiny deviations
+    dx, dy = dx / np.abs(dx).max(), dy / np.abs(dy).max()  # no underflow in products of tiny deviations
     return float(np.clip(dx @ dy / np.sqrt((dx @ dx) * (dy @ dy)), -1.0, 1.0))
 
 
