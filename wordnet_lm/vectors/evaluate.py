@@ -13,9 +13,10 @@ Both follow gensim's counting rules (``KeyedVectors.evaluate_word_analogies`` an
 * sections whose name starts with ``gram`` are syntactic, the others semantic; the total
   counts every section.
 
-Answers are computed a chunk of questions at a time: the cosines between the chunk's distinct
-query words and the vocabulary are one matrix product, and both 3CosAdd and 3CosMul scores are
-sums/products of rows of that table.
+Answers are vectorised: the cosines between the distinct query words and the vocabulary are
+one matrix product (per chunk of questions when the table would be too large); a chunk's
+3CosAdd or 3CosMul scores are sums or products of rows of that table, and five ``argmax``
+passes give each question's top 5.
 """
 
 from __future__ import annotations
