@@ -193,6 +193,7 @@ def _error(path, fmt="auto") -> str:
     (b"ab 1 2\ncd nan 4\n", "auto", ":2: vector holds NaN"),
     (b"2 2\nab 1 2\ncd 3 inf\n", "auto", ":3: vector holds NaN"),
     (b"ab\n", "glove", ":1: expected 'word v1 v2 ...'"),
+    (b"ab 1 2\n 3 4\n", "auto", ":2: line starts with a space"),
     (b"ab 1 2\n", "word2vec", ":1: expected a word2vec header"),
     (b"ab 1 2\n\xff\xfe 3 4\n", "auto", ":2: not UTF-8 text"),
     (b"2 2\nab " + np.ones(2, "<f4").tobytes(), "word2vec-binary", "file ends after 1 of the 2 words"),

@@ -164,6 +164,8 @@ def _read_text(path: Path, header: bool) -> tuple[list[str], np.ndarray, None]:
                     break
                 raise InputFileError(f"{path}:{line_no}: empty line")
             word, _, values = text.partition(" ")
+            if not word:
+                raise InputFileError(f"{path}:{line_no}: line starts with a space (empty word)")
             if dim is None:
                 dim = values.count(" ") + 1 if values else 0
                 if dim == 0:
