@@ -153,3 +153,10 @@ def test_empty_directory(tmp_path):
 def test_unknown_sentence_mode(plain):
     with pytest.raises(WordnetLMError, match="unknown sentence mode 'paragraphs'"):
         list(read_sentences(plain, sentences="paragraphs"))
+
+
+def test_directory_skips_empty_files_and_sniffs_past_a_split_character(tmp_path):
+    (tmp_path / "a.txt").write_text("")
+    text = "x" * 8191 + "é more\n"  # byte 8192 falls inside the two bytes of é
+    (tmp_path / "b.txt").write_text(text, encoding="utf-8")
+    assert list(read_sentences(tmp_path)) == [["x" * 8191 + "é", "more"]]

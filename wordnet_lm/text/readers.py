@@ -32,6 +32,7 @@ from tqdm.auto import tqdm
 
 from wordnet_lm.errors import InputFileError, WordnetLMError
 from wordnet_lm.text.layouts import Layout, layout_for, strip_tags, tree_sentences
+from wordnet_lm.text.resolve import resolve_corpus
 from wordnet_lm.text.tokenize import TOKENIZERS, check_tokenizer, ends_sentence, split_sentences, tokenize_lines
 from wordnet_lm.text.vocab import BOS, EOS
 
@@ -92,8 +93,6 @@ def read_sentence_batches(source: str | os.PathLike, *, tokenizer: str = "auto",
                           sentences: str = "auto", progress: bool = False) -> Iterator[list[list[str]]]:
     """:func:`read_sentences` in batches (lists of sentences, a few MB of text each): the fast
     path for code that consumes whole batches (vocabulary counts, encoding)."""
-    from wordnet_lm.text.resolve import resolve_corpus  # resolve imports this module's users
-
     if tokenizer != "auto":
         check_tokenizer(tokenizer)
     if sentences not in SENTENCE_MODES:
@@ -148,7 +147,8 @@ def _read_magic(path: Path) -> bytes:
 
 def _directory_documents(root: Path) -> tuple[Iterator[_Document], int]:
     layout = layout_for(root.name)
-    files = sorted(p for p in root.rglob("*") if p.is_file() and layout.selects(p.relative_to(root).as_posix()))
+    files = sorted(p for p in root.rglob("*") if p.is_file() and layout.selects(p.relative_to(root).as_posix())
+                   and p.stat().st_size > 0)  # empty files hold no text: skipped
     if not files:
         raise InputFileError(f"{root}: directory holds no text files")
 
@@ -156,8 +156,9 @@ def _directory_documents(root: Path) -> tuple[Iterator[_Document], int]:
         for file in files:
             relative = file.relative_to(root).as_posix()
             if layout.format == "sniff":
-                head = _decode(_read_head(file), file, layout.encoding)
-                fmt = layout.format_of(relative, head)
+                head = _read_head(file)
+                _check_head(head, file)
+                fmt = layout.format_of(relative, head.decode("utf-8", errors="ignore"))
             else:
                 fmt = layout.format
             if layout.encoding:  # an NLTK corpus: small files, decoded whole with a fallback
@@ -182,7 +183,7 @@ def _zip_documents(path: Path) -> tuple[Iterator[_Document], int]:
     tops = {n.split("/", 1)[0] for n in names}
     root = tops.pop() + "/" if len(tops) == 1 and all("/" in n for n in names) else ""
     layout = layout_for(root.rstrip("/") or path.stem)
-    members = sorted(n for n in names if layout.selects(n[len(root):]))
+    members = sorted(n for n in names if layout.selects(n[len(root):]) and archive.getinfo(n).file_size > 0)
     if not members:
         archive.close()
         raise InputFileError(f"{path}: zip holds no text files")
