@@ -274,12 +274,16 @@ def _build_tables(path: Path, sections) -> tuple[BackoffTables, Vocab]:
 
 
 def _fill_missing_probabilities(tables: BackoffTables) -> None:
-    """Give added contexts (NaN probability) the probability the lower orders assign them."""
+    """Give added contexts (NaN probability) the probability the lower orders assign them:
+    scored by the tables of orders ``< n`` plus an empty order ``n`` (so the backoff weights
+    of their own contexts apply)."""
+    empty_int, empty_float = np.zeros(0, np.int64), np.zeros(0)
     for n in range(2, tables.order + 1):
         todo = np.flatnonzero(np.isnan(tables.log_prob[n - 1]))
         if len(todo) == 0:
             continue
         index = tables.index
-        lower = BackoffTables(NgramIndex(index.vocab_size, index.contexts[1:n - 1], index.words[1:n - 1]),
-                              tables.log_prob[:n - 1], tables.log_backoff[:n - 1])
+        lower = BackoffTables(
+            NgramIndex(index.vocab_size, index.contexts[1:n - 1] + [empty_int], index.words[1:n - 1] + [empty_int]),
+            tables.log_prob[:n - 1] + [empty_float], tables.log_backoff[:n - 1] + [empty_float])
         tables.log_prob[n - 1][todo] = lower.score_rows(index.rows(n)[todo])
