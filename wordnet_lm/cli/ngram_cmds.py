@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -82,7 +83,11 @@ def cmd_ngram(args: argparse.Namespace) -> int:
     train, vocab = load_corpus(args.train, min_count=args.min_count, max_size=args.max_vocab, **options)
     heldout = load_corpus(args.heldout, vocab=vocab, **options)[0] if args.heldout else None
     read = time.perf_counter() - started
-    model.fit(train, vocab, heldout=heldout, progress=options["progress"])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(train, vocab, heldout=heldout, progress=options["progress"])
+    for warning in caught:
+        print(f"wordnet-lm ngram: warning: {warning.message}", file=sys.stderr)
     fitted = time.perf_counter() - started - read
     _print_summary(model, train, vocab, read, fitted)
     extra = {"reading": {k: v for k, v in options.items() if k != "progress"}, "train": str(args.train)}
