@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
 from ngram_reference import random_sentences
+from wordnet_lm.ngram import make_model
 from wordnet_lm.text.vocab import Corpus, Vocab
 
 
@@ -28,3 +31,12 @@ def small():
     train = random_sentences(3, 200, 60)
     test = random_sentences(5, 30, 61, max_len=10) + [[63, 3], [63]]
     return train, test, vocab_of(61)
+
+
+def fitted(name: str, order: int, small, **params):
+    """A ``name`` model of ``order`` fitted on the ``small`` training sentences (fallback
+    discounts on such tiny data are expected: their warnings are silenced)."""
+    train, _, vocab = small
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return make_model(name, order, **params).fit(corpus_of(train), vocab)

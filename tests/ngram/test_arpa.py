@@ -2,25 +2,16 @@
 
 import gzip
 import math
-import warnings
-
 import numpy as np
 import pytest
 
-from conftest import corpus_of
+from conftest import corpus_of, fitted
 from ngram_reference import arpa_sentence_logprob10, parse_arpa
 from wordnet_lm.errors import ModelFileError
-from wordnet_lm.ngram import load_model, make_model, read_arpa
+from wordnet_lm.ngram import load_model, read_arpa
 from wordnet_lm.ngram.smoothing import SMOOTHING
 
 LOG10 = math.log(10)
-
-
-def fitted(name, order, small):
-    train, _, vocab = small
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return make_model(name, order).fit(corpus_of(train), vocab)
 
 
 def words_of(model, sentence):

@@ -1,12 +1,10 @@
 """Model files, perplexity conventions, token order, sampling."""
 
 import math
-import warnings
-
 import numpy as np
 import pytest
 
-from conftest import corpus_of, vocab_of
+from conftest import corpus_of, fitted, vocab_of
 from wordnet_lm.errors import ModelFileError, WordnetLMError
 from wordnet_lm.io import save_npz
 from wordnet_lm.ngram import (BackoffModel, JelinekMercer, ModifiedKneserNey, load_model, make_model,
@@ -15,19 +13,13 @@ from wordnet_lm.ngram.smoothing import SMOOTHING
 from wordnet_lm.text.vocab import EOS_ID, UNK_ID
 
 
-def fitted(name, order, small, **params):
-    train, _, vocab = small
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return make_model(name, order, **params).fit(corpus_of(train), vocab)
-
-
 @pytest.mark.parametrize("name", list(SMOOTHING))
 def test_npz_round_trip_keeps_class_parameters_and_scores(name, small, tmp_path):
     _, test, _ = small
     model = fitted(name, 3, small)
     model.save(tmp_path / "m.npz")
     loaded = load_model(tmp_path / "m.npz")
+
     def params(m):  # tuples come back from JSON as lists
         return {k: list(v) if isinstance(v, tuple) else v for k, v in m.get_params().items()}
 

@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 import pytest
 
-from conftest import corpus_of, vocab_of
+from conftest import corpus_of, fitted, vocab_of
 from ngram_reference import (InterpolatedDiscounting, JelinekMercerReference, kenlm_adjusted, mkn_discounts,
                              ngram_counts, raw_adjusted, token_probs)
 from wordnet_lm.errors import TrainingError, WordnetLMError
@@ -16,13 +16,6 @@ from wordnet_lm.ngram.smoothing import SMOOTHING
 
 CONTEXTS = [["<s>"], ["<s>", "w3"], ["w3", "w4"], ["w4", "w3", "w5", "w3"], ["w63", "w3"], ["w3", "nonsense"],
             [], ["w3", "<s>", "w4"]]
-
-
-def fitted(name, order, small, **params):
-    train, _, vocab = small
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # fallback discounts on tiny data are fine here
-        return make_model(name, order, **params).fit(corpus_of(train), vocab)
 
 
 @pytest.mark.parametrize("name", list(SMOOTHING))
