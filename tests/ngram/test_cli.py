@@ -66,6 +66,8 @@ def test_discounts_and_smoothing_options(texts, capsys):
     (["ngram", "--order", "0"], "order must be an integer >= 1"),
     (["ngram", "-s", "add-k", "--discount", "0.5"], "--discount applies to"),
     (["ngram", "-s", "add-k", "--k", "-1"], "k > 0"),
+    (["ngram", "-s", "mkn", "--k", "2"], "--k applies to add-k"),
+    (["ngram", "-s", "kn", "--heldout", "{tmp}/train.txt"], "--heldout applies to jelinek-mercer"),
     (["ngram", "--train", "{tmp}/empty.txt"], "empty.txt"),
     (["ngram", "--train", "{tmp}/missing.txt"], "missing.txt"),
     (["perplexity", "--model", "{tmp}/train.txt"], "no \\\\data\\\\ line"),

@@ -100,6 +100,8 @@ def test_model_perplexity_counts_oovs(small):
     assert math.isclose(result.perplexity_excl_oov, math.exp(-logprobs[~oov].mean()), rel_tol=1e-12)
     with pytest.raises(WordnetLMError, match="empty"):
         model.perplexity(corpus_of([]))
+    with pytest.raises(WordnetLMError, match="outside this model's vocabulary"):
+        model.perplexity(corpus_of([[3, 900]]))
 
 
 def test_sampling_is_seeded_and_follows_the_model(small):
@@ -120,7 +122,7 @@ def test_words_are_looked_up_and_context_starts_at_the_last_bos(small):
     model = fitted("mkn", 3, small)
     assert model.logprob(["w9", "<s>"], "w3") == model.logprob(["<s>"], "w3")
     assert model.logprob(["nonsense"], "zzz") == model.logprob(["<unk>"], "<unk>")
-    assert model.logprob([3, 4], 5) == model.logprob(["w3", "w4"], "w5")
+    assert model.logprob([3, 4], 5) == model.logprob(["w3", "w4"], "w5") == model.logprob("w3 w4", "w5")
     with pytest.raises(WordnetLMError, match="outside the vocabulary"):
         model.logprob([10_000], "w3")
     assert model.logprob(["w3"], "<s>") == -math.inf

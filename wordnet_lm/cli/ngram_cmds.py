@@ -37,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--order", "-o", type=int, default=3, help="n-gram order (default 3)")
     p.add_argument("--smoothing", "-s", default="mkn", type=str.lower,
                    help=f"one of {', '.join(SMOOTHING)} (default mkn); aliases: {', '.join(sorted(ALIASES))}")
-    p.add_argument("--k", type=float, default=1.0, help="add-k pseudo-count (default 1: Laplace)")
+    p.add_argument("--k", type=float, default=None, help="add-k pseudo-count (default 1: Laplace)")
     p.add_argument("--discount", type=float, nargs="+", default=None, metavar="D",
                    help="fixed discount(s): 1 number for absolute/kn, 3 (D1 D2 D3+) for mkn "
                         "(default: from count-of-counts)")
@@ -143,8 +143,12 @@ def _model_from_args(args: argparse.Namespace) -> NgramModel:
             params["discount"] = args.discount[0] if len(args.discount) == 1 else args.discount
         else:
             raise WordnetLMError(f"--discount applies to absolute, kn and mkn, not {cls.smoothing}")
-    if cls.smoothing == "add-k":
+    if args.k is not None:
+        if cls.smoothing != "add-k":
+            raise WordnetLMError(f"--k applies to add-k, not {cls.smoothing}")
         params["k"] = args.k
+    if args.heldout and cls.smoothing != "jelinek-mercer":
+        raise WordnetLMError(f"--heldout applies to jelinek-mercer, not {cls.smoothing}")
     model = make_model(cls.smoothing, args.order, **params)
     model._check_params()
     return model

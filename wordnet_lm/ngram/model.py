@@ -94,8 +94,11 @@ class NgramModel:
             raise WordnetLMError(f"this {type(self).__name__} is not fitted yet: call fit() first")
         return tables
 
-    def _history(self, context: Sequence[str | int]) -> np.ndarray:
-        """Context words -> ids, starting at the last ``<s>`` (a sentence start) if any."""
+    def _history(self, context: str | Sequence[str | int]) -> np.ndarray:
+        """Context words (a sequence, or one string split at whitespace) -> ids, starting at the
+        last ``<s>`` (a sentence start) if any."""
+        if isinstance(context, str):
+            context = context.split()
         ids = np.array([self._word_id(w) for w in context], np.int64)
         starts = np.flatnonzero(ids == BOS_ID)
         return ids[starts[-1]:] if len(starts) else ids
@@ -110,8 +113,9 @@ class NgramModel:
     def logprob(self, context: Sequence[str | int], word: str | int) -> float:
         """``log p(word | context)`` (natural log).
 
-        ``context`` is a sequence of words (or ids), oldest first; start it with ``"<s>"``
-        for the start of a sentence.  Unknown words count as ``<unk>``.
+        ``context`` is a sequence of words (or ids), oldest first, or a string of words
+        separated by spaces; start it with ``"<s>"`` for the start of a sentence.  Unknown
+        words count as ``<unk>``.
         """
         tables = self._fitted()
         row = np.append(self._history(context), self._word_id(word))
@@ -125,6 +129,9 @@ class NgramModel:
         """``log p`` of every prediction of ``corpus`` (natural log): each token, then
         ``</s>``, sentence after sentence (the order of :func:`prediction_targets`)."""
         tables = self._fitted()
+        if corpus.n_tokens and (corpus.ids.min() < 0 or corpus.ids.max() >= len(self.vocab_)):
+            raise WordnetLMError(f"the corpus holds word ids outside this model's vocabulary (size {len(self.vocab_)}): "
+                                 "encode it with the model's vocab_")
         stream, history, _ = padded_stream(corpus)
         positions = np.flatnonzero(history > 0)
         out = np.empty(len(positions))
