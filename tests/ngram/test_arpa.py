@@ -121,9 +121,9 @@ def test_gzip_files_are_read(tmp_path):
 
 @pytest.mark.parametrize("text, match", [
     ("hello world\n", "no \\\\data\\\\"),
-    ("\\data\\\nngram 1=2\n\n\\1-grams:\n-1\t<s>\n", "fewer than the 2 lines"),
+    ("\\data\\\nngram 1=2\n\n\\1-grams:\n-1\t<s>\n", "has 1 lines where \\\\data\\\\ announced 2"),
     ("\\data\\\nngram 1=2\n\n\\1-grams:\n-1\t<s>\n-1\t</s>\n", "expected \\\\end\\\\"),
-    ("\\data\\\nngram 1=2\n\n\\1-grams:\n-1\t<s>\n-1\t</s>\n-1\ta\n\\end\\\n", "more lines than announced"),
+    ("\\data\\\nngram 1=2\n\n\\1-grams:\n-1\t<s>\n-1\t</s>\n-1\ta\n\\end\\\n", "has 3 lines where"),
     ("\\data\\\nngram 1=2\n\n\\1-grams:\n-1\t<s>\nx\t</s>\n\\end\\\n", ":6: not a number"),
     ("\\data\\\nngram 1=2\n\n\\1-grams:\n-1\t<s>\n2\t</s>\n\\end\\\n", "<= 0"),
     ("\\data\\\nngram 1=2\n\n\\1-grams:\n-1\t<s>\n-1\tx\n\\end\\\n", "lack </s>"),
