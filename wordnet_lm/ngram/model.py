@@ -15,12 +15,12 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from wordnet_lm.errors import TrainingError, WordnetLMError
-from wordnet_lm.ngram.counts import NgramCounts, count_ngrams, padded_stream, prediction_rows
+from wordnet_lm.ngram.counts import NgramCounts, count_ngrams, padded_stream, sentence_chunks
 from wordnet_lm.ngram.perplexity import Perplexity, perplexity_from_logprobs, prediction_targets
 from wordnet_lm.ngram.tables import BackoffTables
 from wordnet_lm.text.vocab import BOS, BOS_ID, UNK_ID, Corpus, Vocab
 
-SCORE_BATCH = 1 << 20  # predictions scored at once (bounds memory on big texts)
+SCORE_BATCH = 1 << 20  # tokens scored at once (bounds memory on big texts)
 
 
 class NgramModel:
@@ -132,13 +132,11 @@ class NgramModel:
         if corpus.n_tokens and (corpus.ids.min() < 0 or corpus.ids.max() >= len(self.vocab_)):
             raise WordnetLMError(f"the corpus holds word ids outside this model's vocabulary (size {len(self.vocab_)}): "
                                  "encode it with the model's vocab_")
-        stream, history, _ = padded_stream(corpus)
-        positions = np.flatnonzero(history > 0)
-        out = np.empty(len(positions))
-        for lo in range(0, len(positions), SCORE_BATCH):
-            rows = prediction_rows(stream, history, positions[lo:lo + SCORE_BATCH], self.order)
-            out[lo:lo + SCORE_BATCH] = tables.score_rows(rows)
-        return out
+        pieces = []
+        for chunk in sentence_chunks(corpus, SCORE_BATCH):
+            stream, history, _ = padded_stream(chunk)
+            pieces.append(tables.score_stream(stream, history, np.flatnonzero(history > 0)))
+        return np.concatenate(pieces) if pieces else np.zeros(0)
 
     def sentence_logprobs(self, corpus: Corpus) -> np.ndarray:
         """Total ``log p`` of each sentence (its tokens and ``</s>``)."""
