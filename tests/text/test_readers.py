@@ -26,6 +26,7 @@ def plain(tmp_path):
 def test_plain_file_one_sentence_per_nonblank_line(plain):
     assert list(read_sentences(plain)) == SENTENCES
     assert list(read_sentences(str(plain), lowercase=True)) == SENTENCES
+    assert list(read_sentences(plain, markers=True))[1] == ["<s>", "on", "the", "mat", "</s>"]
 
 
 @pytest.mark.parametrize("compress, suffix", [(gzip.compress, ".gz"), (bz2.compress, ".bz2"),

@@ -33,6 +33,7 @@ from tqdm.auto import tqdm
 from wordnet_lm.errors import InputFileError, WordnetLMError
 from wordnet_lm.text.layouts import Layout, layout_for, strip_tags, tree_sentences
 from wordnet_lm.text.tokenize import TOKENIZERS, check_tokenizer, ends_sentence, split_sentences, tokenize_lines
+from wordnet_lm.text.vocab import BOS, EOS
 
 SENTENCE_MODES = ("auto", "lines", "split", "split_lines")
 BATCH_BYTES = 1 << 22  # lines are read and tokenised ~4 MB at a time
@@ -47,7 +48,7 @@ _ZIP_MAGIC = b"PK\x03\x04"
 
 # ------------------------------------------------------------------ public API
 def read_sentences(source: str | os.PathLike, *, tokenizer: str = "auto", lowercase: bool | None = None,
-                   sentences: str = "auto", progress: bool = False) -> Iterator[list[str]]:
+                   sentences: str = "auto", markers: bool = False, progress: bool = False) -> Iterator[list[str]]:
     """Tokenised sentences of ``source``, one list of tokens per sentence, streamed.
 
     Parameters
@@ -63,6 +64,8 @@ def read_sentences(source: str | os.PathLike, *, tokenizer: str = "auto", lowerc
     sentences : {"auto", "lines", "split", "split_lines"}
         How sentences are delimited in plain text (see the module docstring).  Tagged and
         bracketed corpora (Brown, Treebank) always use their own sentence boundaries.
+    markers : bool
+        Wrap every sentence in ``<s>`` ... ``</s>``.
     progress : bool
         Show a tqdm progress bar over the bytes read.
 
@@ -78,7 +81,11 @@ def read_sentences(source: str | os.PathLike, *, tokenizer: str = "auto", lowerc
     """
     for batch in read_sentence_batches(source, tokenizer=tokenizer, lowercase=lowercase,
                                        sentences=sentences, progress=progress):
-        yield from batch
+        if markers:
+            for sentence in batch:
+                yield [BOS, *sentence, EOS]
+        else:
+            yield from batch
 
 
 def read_sentence_batches(source: str | os.PathLike, *, tokenizer: str = "auto", lowercase: bool | None = None,
