@@ -36,7 +36,8 @@ def test_chunked_counting_and_merging_change_nothing(sentences, chunk):
     half = len(sentences) // 2
     merged = merge_counts(count_ngrams(corpus_of(sentences[:half] or [[]]), 3, 8),
                           count_ngrams(corpus_of(sentences[half:]), 3, 8))
-    for other in (pieces,):
+    streamed = count_ngrams(iter([corpus_of(sentences[:half]), corpus_of(sentences[half:])]), 3, 8)
+    for other in (pieces, streamed):
         for n in range(1, 4):
             np.testing.assert_array_equal(other.index.keys[n - 1], whole.index.keys[n - 1])
             np.testing.assert_array_equal(other.counts[n - 1], whole.counts[n - 1])
