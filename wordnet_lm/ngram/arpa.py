@@ -39,6 +39,8 @@ from wordnet_lm.text.vocab import BOS, BOS_ID, EOS, SPECIALS, Vocab
 
 LOG10_ZERO = -99.0
 _LN10 = np.log(10.0)
+_WHITESPACE = np.zeros(256, bool)
+_WHITESPACE[[9, 10, 11, 12, 13, 32]] = True  # what bytes.split splits at
 _COUNT_LINE = re.compile(r"ngram\s+(\d+)\s*=\s*(\d+)$")
 
 
@@ -187,10 +189,10 @@ def _parse_section(path: Path, body: bytes, n: int, expected: int, first_line: i
     ``bytes.split``), so the section is split once as a whole yet checked line by line.
     """
     data = np.frombuffer(body, np.uint8)
-    space = (data == 32) | ((data >= 9) & (data <= 13))
+    space = _WHITESPACE[data]
     starts = np.flatnonzero(~space & np.concatenate([[True], space[:-1]]))  # first byte of every field
     line_ends = np.flatnonzero(data == 10)
-    per_line = np.bincount(np.searchsorted(line_ends, starts), minlength=len(line_ends) + 1)
+    per_line = np.diff(np.searchsorted(starts, line_ends), prepend=0, append=len(starts))
     lines = np.flatnonzero(per_line)  # the non-blank lines
     if len(lines) != expected:
         raise ModelFileError(f"{path}:{first_line}: the \\{n}-grams: section has {len(lines)} lines where "
