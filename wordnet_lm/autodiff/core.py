@@ -1,6 +1,6 @@
 """The VJP/JVP registries and the two modes of differentiation.
 
-Reverse mode records, per primitive call, ``(primitive, args, kwargs, ans, parents)`` on the
+Reverse mode records, per primitive call, ``(primitive, args, kwargs, saved, parents)`` on the
 trace's tape.  Tape order is creation order, which is a topological order of the graph, so the
 backward pass walks the tape from the output down and sums the cotangents reaching each node.
 
@@ -9,10 +9,14 @@ Forward mode pushes a tangent through each primitive call as it runs.
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable
+
+import numpy as np
 
 from wordnet_lm.autodiff.sparse import RowSparse
 from wordnet_lm.autodiff.tracer import Box, Trace
+from wordnet_lm.errors import WordnetLMError
 
 # ---------------------------------------------------------------------------- registries
 
@@ -32,23 +36,45 @@ def defjvp(prim: Callable, *jvps: Callable | None, argnums: tuple[int, ...] | No
     """Register the Jacobian-vector products of ``prim``, one per argument.
 
     Each rule is called as ``rule(tangent, ans, *args, **kwargs)`` and returns that argument's
-    contribution to the output tangent.
+    contribution to the output tangent (of the output's shape).
     """
     for argnum, rule in zip(argnums or range(len(jvps)), jvps):
         if rule is not None:
             prim.jvps[argnum] = rule
 
 
+class _EveryArgnum(dict):
+    """A rule table answering for any argument number with ``rule(argnum, ...)``."""
+
+    def __init__(self, rule: Callable) -> None:
+        super().__init__()
+        self.rule = rule
+
+    def __missing__(self, argnum: int) -> Callable:
+        bound = self[argnum] = functools.partial(self.rule, argnum)
+        return bound
+
+
+def defvjp_argnum(prim: Callable, rule: Callable) -> None:
+    """Register one VJP for every argument of a variadic ``prim``: ``rule(argnum, g, ans, *args, **kwargs)``."""
+    prim.vjps = _EveryArgnum(rule)
+
+
+def defjvp_argnum(prim: Callable, rule: Callable) -> None:
+    """Register one JVP for every argument of a variadic ``prim``: ``rule(argnum, t, ans, *args, **kwargs)``."""
+    prim.jvps = _EveryArgnum(rule)
+
+
 def def_linear(prim: Callable, *argnums: int) -> None:
-    """Forward rule for a primitive linear in the given arguments: ``jvp(t) = prim(..t..)``."""
+    """Forward rules of a primitive linear in each given argument: ``jvp(t) = prim(.., t, ..)``."""
     for argnum in argnums or (0,):
         def rule(t: Any, ans: Any, *args: Any, _i: int = argnum, **kwargs: Any) -> Any:
             return prim(*args[:_i], t, *args[_i + 1:], **kwargs)
         prim.jvps[argnum] = rule
 
 
-class DifferentiationError(TypeError):
-    """A primitive was differentiated where it has no rule."""
+class DifferentiationError(WordnetLMError, TypeError):
+    """A function cannot be differentiated as asked (no rule for a primitive, non-scalar output)."""
 
 
 def _missing(prim: Callable, argnum: int, kind: str) -> DifferentiationError:
@@ -57,19 +83,9 @@ def _missing(prim: Callable, argnum: int, kind: str) -> DifferentiationError:
     )
 
 
-# ---------------------------------------------------------------------------- gradients
-# Cotangents are usually arrays; a VJP may also return an object with ``add_to`` / ``__add__``
-# (the row-sparse gradient of an embedding lookup), which ``accumulate`` respects.
-
-
-def accumulate(old: Any, new: Any) -> Any:
-    """Sum two cotangents of the same node (never in place: VJPs may return aliases)."""
-    if old is None:
-        return new
-    return old + new
-
-
 # ---------------------------------------------------------------------------- reverse mode
+
+_INPUT = (None, (), None, None, ())  # the tape record of an input: no parents
 
 
 class ReverseTrace(Trace):
@@ -82,33 +98,45 @@ class ReverseTrace(Trace):
         self.tape: list[tuple] = []
 
     def new_input(self, value: Any) -> Box:
-        self.tape.append((None, (), None, value, ()))
+        self.tape.append(_INPUT)
         return Box(value, self, len(self.tape) - 1)
 
-    def process(self, prim: Callable, ans: Any, args: tuple, raw: tuple, kwargs: dict,
-                residual: Any = None) -> Box:
-        parents = tuple((i, a.node) for i, a in enumerate(args) if type(a) is Box and a.trace is self)
-        self.tape.append((prim, raw, kwargs, ans if residual is None else residual, parents))
-        return Box(ans, self, len(self.tape) - 1)
+    def process(self, prim: Callable, ans: Any, saved: Any, raw: list, kwargs: dict,
+                parents: list) -> Box:
+        tape = self.tape
+        tape.append((prim, raw, kwargs, saved, parents))
+        return Box(ans, self, len(tape) - 1)
+
+
+def _add_into(total: np.ndarray, new: Any) -> Any:
+    """``total + new``, written into ``total`` (an array this backward pass allocated)."""
+    if type(new) is RowSparse:
+        return new.add_to(total)
+    if type(new) is Box:
+        return total + new
+    total += new
+    return total
 
 
 def backward(trace: ReverseTrace, output: int, cotangent: Any, inputs: list[int]) -> list[Any]:
     """Propagate ``cotangent`` from tape node ``output`` back to the ``inputs`` nodes.
 
-    Returns one cotangent per input (``None`` where the output does not depend on it).
+    Returns one cotangent per input (``None`` where the output does not depend on it).  A
+    :class:`RowSparse` cotangent stays sparse only if it reaches an input.
     """
     tape = trace.tape
     grads: list[Any] = [None] * (output + 1)
+    owned = bytearray(output + 1)  # 1 where grads[k] is a sum this pass allocated: add in place
     grads[output] = cotangent
     for k in range(output, -1, -1):
         g = grads[k]
         if g is None:
             continue
-        prim, raw, kwargs, ans, parents = tape[k]
+        prim, raw, kwargs, saved, parents = tape[k]
         if not parents:
             continue
         grads[k] = None  # free memory as we go; inputs have no parents and keep theirs
-        if type(g) is RowSparse:  # sparse only on the way to an input
+        if type(g) is RowSparse:
             g = g.to_dense()
         vjps = prim.vjps
         for argnum, p in parents:
@@ -116,7 +144,15 @@ def backward(trace: ReverseTrace, output: int, cotangent: Any, inputs: list[int]
                 rule = vjps[argnum]
             except KeyError:
                 raise _missing(prim, argnum, "VJP") from None
-            grads[p] = accumulate(grads[p], rule(g, ans, *raw, **kwargs))
+            new = rule(g, saved, *raw, **kwargs)
+            old = grads[p]
+            if old is None:
+                grads[p] = new
+            elif owned[p]:
+                grads[p] = _add_into(old, new)
+            else:
+                grads[p] = total = old + new
+                owned[p] = type(total) is np.ndarray
     return [grads[i] if i <= output else None for i in inputs]
 
 
@@ -131,14 +167,15 @@ class ForwardTrace(Trace):
     def new_input(self, value: Any, tangent: Any) -> Box:
         return Box(value, self, tangent)
 
-    def process(self, prim: Callable, ans: Any, args: tuple, raw: tuple, kwargs: dict,
-                residual: Any = None) -> Box:
-        tangent = None
+    def process(self, prim: Callable, ans: Any, saved: Any, raw: list, kwargs: dict,
+                parents: list) -> Box:
         jvps = prim.jvps
-        for i, a in enumerate(args):
-            if type(a) is Box and a.trace is self:
-                rule = jvps.get(i)
-                if rule is None:
-                    raise _missing(prim, i, "JVP")
-                tangent = accumulate(tangent, rule(a.node, ans if residual is None else residual, *raw, **kwargs))
+        tangent = None
+        for argnum, t in parents:
+            try:
+                rule = jvps[argnum]
+            except KeyError:
+                raise _missing(prim, argnum, "JVP") from None
+            new = rule(t, saved, *raw, **kwargs)
+            tangent = new if tangent is None else tangent + new
         return Box(ans, self, tangent)

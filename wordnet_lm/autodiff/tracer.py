@@ -1,8 +1,9 @@
 """Tracing: boxes that carry values through a computation, and the primitive wrapper.
 
 A *trace* (one per ``grad``/``jvp`` call, nested for higher order) boxes its inputs.  When a
-wrapped primitive sees boxed arguments it unboxes those of the innermost trace, calls itself
-on the unboxed values (so outer traces see the call too) and hands the result to that trace,
+wrapped primitive sees boxed arguments it finds the innermost trace among them (the highest
+``level``), unboxes that trace's boxes, computes the result on the unboxed values (through the
+wrapper again while outer traces are live, so they see the call too) and hands it to the trace,
 which records it (reverse mode) or pushes a tangent through it (forward mode).
 
 While no trace is live the wrapper calls NumPy directly: the only overhead is one check.
@@ -29,12 +30,13 @@ class Trace:
         _next_level += 1
         self.level = _next_level
 
-    def process(self, prim: "Callable", ans: Any, args: tuple, raw: tuple, kwargs: dict,
-                residual: Any = None) -> "Box":
-        """Record (or push a tangent through) one call; ``residual`` replaces ``ans`` for VJPs."""
+    def process(self, prim: Callable, ans: Any, saved: Any, raw: list, kwargs: dict,
+                parents: list) -> "Box":
+        """Box ``ans``, the result of ``prim(*raw, **kwargs)``.  ``parents`` lists ``(argnum, node)``
+        of the arguments this trace boxed; ``saved`` is what derivative rules get as ``ans``."""
         raise NotImplementedError
 
-    # Each trace is entered while its function runs forward.
+    # A trace is live while its function runs forward.
     def __enter__(self) -> "Trace":
         global _live_traces
         _live_traces += 1
@@ -47,7 +49,11 @@ class Trace:
 
 class Box:
     """A value being traced: ``value`` (an array or a box of an outer trace), its ``trace`` and
-    ``node`` (the trace's handle: a tape index in reverse mode, a tangent in forward mode)."""
+    ``node`` (the trace's handle: a tape index in reverse mode, a tangent in forward mode).
+
+    Operators and NumPy-like methods (``+``, ``@``, ``x[idx]``, ``.sum()``, ``.T`` ...) are
+    installed by :mod:`wordnet_lm.autodiff.numpy_ops`.
+    """
 
     __slots__ = ("value", "trace", "node")
     __array_ufunc__ = None  # make ndarray operators defer to ours
@@ -61,22 +67,31 @@ class Box:
     def __repr__(self) -> str:
         return f"Box({self.value!r})"
 
-    shape = property(lambda self: np.shape(self.value))
-    ndim = property(lambda self: np.ndim(self.value))
-    size = property(lambda self: np.size(self.value))
-    dtype = property(lambda self: np.result_type(self.value))
+    shape = property(lambda self: np.shape(getvalue(self)))
+    ndim = property(lambda self: np.ndim(getvalue(self)))
+    size = property(lambda self: np.size(getvalue(self)))
+    dtype = property(lambda self: np.result_type(getvalue(self)))
 
     def __len__(self) -> int:
-        return len(self.value)
+        return len(getvalue(self))
 
     def __bool__(self) -> bool:
-        return bool(self.value)
+        return bool(getvalue(self))
 
     def __float__(self) -> float:
         return float(getvalue(self))
 
+    def __int__(self) -> int:
+        return int(getvalue(self))
+
+    def __index__(self) -> int:
+        return int(getvalue(self))
+
     def __hash__(self) -> int:
         return id(self)
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
 
 
 def getvalue(x: Any) -> Any:
@@ -84,6 +99,43 @@ def getvalue(x: Any) -> Any:
     while type(x) is Box:
         x = x.value
     return x
+
+
+def _unbox(args: tuple) -> tuple[Trace | None, list, list]:
+    """The innermost trace among ``args``, the arguments with its boxes opened, and
+    ``(argnum, node)`` of each box opened."""
+    top = raw = parents = None
+    i = 0
+    for a in args:  # one pass for the usual case: every box belongs to one trace
+        if type(a) is Box:
+            if top is None:
+                top, raw, parents = a.trace, list(args), []
+            elif a.trace is not top:
+                return _unbox_nested(args)
+            raw[i] = a.value
+            parents.append((i, a.node))
+        i += 1
+    return top, raw, parents
+
+
+def _unbox_nested(args: tuple) -> tuple[Trace, list, list]:
+    top = max((a.trace for a in args if type(a) is Box), key=lambda trace: trace.level)
+    raw = list(args)
+    parents = []
+    for i, a in enumerate(args):
+        if type(a) is Box and a.trace is top:
+            raw[i] = a.value
+            parents.append((i, a.node))
+    return top, raw, parents
+
+
+def _as_primitive(wrapped: Callable, fun: Callable, name: str | None) -> Callable:
+    functools.update_wrapper(wrapped, fun)
+    wrapped.__name__ = wrapped.__qualname__ = name or getattr(fun, "__name__", "primitive")
+    wrapped.fun = fun
+    wrapped.vjps = {}
+    wrapped.jvps = {}
+    return wrapped
 
 
 def primitive(fun: Callable, name: str | None = None) -> Callable:
@@ -95,26 +147,13 @@ def primitive(fun: Callable, name: str | None = None) -> Callable:
 
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if _live_traces:
-            top = None
-            level = 0
-            for a in args:
-                if type(a) is Box and a.trace.level > level:
-                    top = a.trace
-                    level = top.level
+            top, raw, parents = _unbox(args)
             if top is not None:
-                raw = tuple(a.value if type(a) is Box and a.trace is top else a for a in args)
-                ans = wrapped(*raw, **kwargs)
-                return top.process(wrapped, ans, args, raw, kwargs)
+                ans = wrapped(*raw, **kwargs) if _live_traces > 1 else fun(*raw, **kwargs)
+                return top.process(wrapped, ans, ans, raw, kwargs, parents)
         return fun(*args, **kwargs)
 
-    functools.update_wrapper(wrapped, fun)
-    wrapped.__name__ = name or getattr(fun, "__name__", "primitive")
-    wrapped.__qualname__ = wrapped.__name__
-    wrapped.fun = fun
-    wrapped.vjps = {}
-    wrapped.jvps = {}
-    wrapped.is_primitive = True
-    return wrapped
+    return _as_primitive(wrapped, fun, name)
 
 
 def primitive_with_residual(fun: Callable, name: str | None = None) -> Callable:
@@ -128,28 +167,15 @@ def primitive_with_residual(fun: Callable, name: str | None = None) -> Callable:
 
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if _live_traces:
-            top = None
-            level = 0
-            for a in args:
-                if type(a) is Box and a.trace.level > level:
-                    top = a.trace
-                    level = top.level
+            top, raw, parents = _unbox(args)
             if top is not None:
-                raw = tuple(a.value if type(a) is Box and a.trace is top else a for a in args)
-                if any(type(a) is Box for a in raw):
+                if any(type(r) is Box for r in raw):
                     raise TypeError(f"primitive '{wrapped.__name__}' supports first-order differentiation only")
                 ans, residual = fun(*raw, **kwargs)
-                return top.process(wrapped, ans, args, raw, kwargs, residual)
+                return top.process(wrapped, ans, residual, raw, kwargs, parents)
         return fun(*args, **kwargs)[0]
 
-    functools.update_wrapper(wrapped, fun)
-    wrapped.__name__ = name or getattr(fun, "__name__", "primitive")
-    wrapped.__qualname__ = wrapped.__name__
-    wrapped.fun = fun
-    wrapped.vjps = {}
-    wrapped.jvps = {}
-    wrapped.is_primitive = True
-    return wrapped
+    return _as_primitive(wrapped, fun, name)
 
 
 def nondifferentiable(fun: Callable) -> Callable:
@@ -159,6 +185,7 @@ def nondifferentiable(fun: Callable) -> Callable:
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if _live_traces:
             args = tuple(getvalue(a) for a in args)
+            kwargs = {k: getvalue(v) for k, v in kwargs.items()}
         return fun(*args, **kwargs)
 
     return wrapped

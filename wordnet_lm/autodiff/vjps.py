@@ -1,7 +1,9 @@
-"""Vector-Jacobian products of the primitives in :mod:`numpy_ops`, one line per argument.
+"""Vector-Jacobian products of the primitives in :mod:`numpy_ops`, one rule per argument.
 
-A rule is ``rule(g, ans, *args, **kwargs)``.  Rules are written with the wrapped primitives so
-that they can themselves be differentiated (grad of grad).
+A rule is ``rule(g, ans, *args, **kwargs)`` and returns the cotangent of its argument, of
+that argument's shape and of the cotangent's dtype (a float32 graph stays float32).  Rules are
+written with the wrapped primitives, so they can themselves be differentiated (higher order);
+on plain arrays those primitives cost one check more than NumPy.
 """
 
 from __future__ import annotations
@@ -9,53 +11,295 @@ from __future__ import annotations
 import numpy as _np
 
 from wordnet_lm.autodiff import numpy_ops as anp
-from wordnet_lm.autodiff.core import defvjp
+from wordnet_lm.autodiff.core import DifferentiationError, defvjp, defvjp_argnum
+from wordnet_lm.autodiff.sparse import RowSparse
+from wordnet_lm.autodiff.tracer import Box, getvalue
+
+# ---------------------------------------------------------------------------- shape helpers
+
+
+def shape_of(x) -> tuple:
+    """The shape of an array, box or number."""
+    try:
+        return x.shape
+    except AttributeError:
+        return _np.shape(x)
+
+
+def dtype_of(x) -> _np.dtype:
+    return _np.result_type(getvalue(x))
 
 
 def unbroadcast(g, x):
     """Sum ``g`` over the axes along which ``x`` was broadcast, giving ``x``'s shape."""
-    shape = _np.shape(x)
-    gshape = _np.shape(g)
+    shape = shape_of(x)
+    gshape = shape_of(g)
     if gshape == shape:
         return g
     extra = len(gshape) - len(shape)
-    if extra:
-        g = anp.sum(g, axis=tuple(range(extra)))
-    axes = tuple(i for i, n in enumerate(shape) if n == 1 and _np.shape(g)[i] != 1)
-    if axes:
-        g = anp.sum(g, axis=axes, keepdims=True)
-    return g
+    axes = tuple(range(extra)) + tuple(extra + i for i, n in enumerate(shape) if n == 1 and gshape[extra + i] != 1)
+    g = anp.sum(g, axis=axes)
+    return anp.reshape(g, shape) if shape_of(g) != shape else g
 
+
+def reduced_axes(ndim: int, axis) -> tuple[int, ...]:
+    """``axis`` of a reduction (None, an int or a tuple) as a tuple of non-negative axes."""
+    if axis is None:
+        return tuple(range(ndim))
+    if _np.ndim(axis) == 0:
+        return (int(axis) % ndim,)
+    return tuple(int(a) % ndim for a in axis)
+
+
+def keepdims_shape(shape: tuple, axis) -> tuple:
+    axes = reduced_axes(len(shape), axis)
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def restore_reduced(g, x, axis, keepdims):
+    """Broadcast the cotangent of a reduction of ``x`` back to ``x``'s shape."""
+    shape = shape_of(x)
+    if not keepdims and axis is not None:
+        g = anp.reshape(g, keepdims_shape(shape, axis))
+    return anp.broadcast_to(g, shape)
+
+
+def reduced_count(x, axis) -> int:
+    shape = shape_of(x)
+    return int(_np.prod([shape[a] for a in reduced_axes(len(shape), axis)], dtype=_np.int64))
+
+
+def extremum_weights(x, ans, axis, keepdims, dtype):
+    """1/k at the k positions of ``x`` equal to the reduced extremum ``ans``, else 0."""
+    xv = getvalue(x)
+    hit = xv == _np.reshape(getvalue(ans), keepdims_shape(xv.shape, axis))
+    weights = hit.astype(dtype)
+    weights /= hit.sum(axis=axis, keepdims=True)
+    return weights
+
+
+def balanced_weights(x, y, g, x_wins):
+    """Weight of ``x`` in ``maximum(x, y)`` (``x_wins`` = ``np.greater``) or ``minimum``: 1 where
+    it wins, 1/2 on ties, 0 elsewhere."""
+    xv, yv = getvalue(x), getvalue(y)
+    w = x_wins(xv, yv) + 0.5 * (xv == yv)
+    return w.astype(dtype_of(g), copy=False)
+
+
+def row_index(index):
+    """``index`` as an integer array if ``x[index]`` is a lookup of rows along axis 0, else None."""
+    if isinstance(index, list):
+        index = _np.asarray(index)
+    if type(index) is _np.ndarray and index.dtype.kind in "iu":
+        return index
+    return None
+
+
+def indexing_vjp(g, x, index):
+    """Cotangent of ``x`` for ``x[index]``: row-sparse for a row lookup at first order."""
+    if type(g) is not Box:
+        rows = row_index(index)
+        if rows is not None:
+            return RowSparse(rows, g, shape_of(x))
+    return anp.scatter_add(g, index, shape_of(x))
+
+
+# ---------------------------------------------------------------------------- arithmetic
 
 defvjp(anp.add, lambda g, ans, x, y: unbroadcast(g, x), lambda g, ans, x, y: unbroadcast(g, y))
 defvjp(anp.subtract, lambda g, ans, x, y: unbroadcast(g, x), lambda g, ans, x, y: unbroadcast(-g, y))
 defvjp(anp.multiply, lambda g, ans, x, y: unbroadcast(g * y, x), lambda g, ans, x, y: unbroadcast(g * x, y))
 defvjp(anp.divide, lambda g, ans, x, y: unbroadcast(g / y, x), lambda g, ans, x, y: unbroadcast(-g * ans / y, y))
 defvjp(anp.negative, lambda g, ans, x: -g)
+defvjp(anp.square, lambda g, ans, x: g * (2 * x))
+defvjp(anp.absolute, lambda g, ans, x: g * anp.sign(x))
+defvjp(anp.maximum,
+       lambda g, ans, x, y: unbroadcast(g * balanced_weights(x, y, g, _np.greater), x),
+       lambda g, ans, x, y: unbroadcast(g * balanced_weights(y, x, g, _np.greater), y))
+defvjp(anp.minimum,
+       lambda g, ans, x, y: unbroadcast(g * balanced_weights(x, y, g, _np.less), x),
+       lambda g, ans, x, y: unbroadcast(g * balanced_weights(y, x, g, _np.less), y))
+
+
+def power_dx(x, y):
+    """d x**y / dx = y * x**(y - 1) (0 for y == 0, even at x == 0)."""
+    if isinstance(y, (int, float)):
+        return y * x ** (y - 1) if y != 0 else anp.zeros_like(x)
+    return y * x ** anp.where(getvalue(y) != 0, y - 1, 1)
+
+
+def power_dy(ans, x):
+    """d x**y / dy = x**y * log(x) (taken as 0 where x == 0)."""
+    return ans * anp.log(anp.where(getvalue(x) != 0, x, 1))
+
+
+defvjp(anp.power, lambda g, ans, x, y: unbroadcast(g * power_dx(x, y), x),
+       lambda g, ans, x, y: unbroadcast(g * power_dy(ans, x), y))
+
+# ---------------------------------------------------------------------------- elementwise functions
+
 defvjp(anp.exp, lambda g, ans, x: g * ans)
+defvjp(anp.expm1, lambda g, ans, x: g * (ans + 1))
 defvjp(anp.log, lambda g, ans, x: g / x)
-defvjp(anp.tanh, lambda g, ans, x: g * (1.0 - ans * ans))
+defvjp(anp.log1p, lambda g, ans, x: g / (x + 1))
+defvjp(anp.sqrt, lambda g, ans, x: g / (ans * 2))
+defvjp(anp.sin, lambda g, ans, x: g * anp.cos(x))
+defvjp(anp.cos, lambda g, ans, x: -g * anp.sin(x))
 
 
-def _restore_reduced(g, x, axis, keepdims):
-    """Broadcast the cotangent of a reduction back to ``x``'s shape."""
-    shape = _np.shape(x)
-    if not keepdims and axis is not None:
-        axes = (axis,) if _np.ndim(axis) == 0 else tuple(axis)
-        axes = tuple(a % len(shape) for a in axes)
-        g = anp.reshape(g, tuple(1 if i in axes else n for i, n in enumerate(shape)))
-    return anp.broadcast_to(g, shape)
+def _tanh_vjp(g, ans, x):
+    if type(g) is _np.ndarray and type(ans) is _np.ndarray and g.dtype == ans.dtype and ans.ndim:
+        d = _np.multiply(ans, ans)  # first order: g - g ans^2 in one temporary
+        d *= g
+        return _np.subtract(g, d, out=d)
+    return g * (1 - ans * ans)
 
 
-def _reduced_count(x, axis):
-    shape = _np.shape(x)
-    if axis is None:
-        return _np.prod(shape, dtype=int)
-    axes = (axis,) if _np.ndim(axis) == 0 else tuple(axis)
-    return _np.prod([shape[a] for a in axes], dtype=int)
+defvjp(anp.tanh, _tanh_vjp)
+defvjp(anp.sigmoid, lambda g, ans, x: g * (ans * (1 - ans)))
+defvjp(anp.relu, lambda g, ans, x: anp.where(getvalue(x) > 0, g, 0))
+defvjp(anp.softplus, lambda g, ans, x: g * anp.sigmoid(x))
+defvjp(anp.leaky_relu, lambda g, ans, x, negative_slope=0.01:
+       anp.where(getvalue(x) > 0, g, g * negative_slope))
+defvjp(anp.elu, lambda g, ans, x, alpha=1.0: anp.where(getvalue(x) > 0, g, g * (ans + alpha)))
+_INV_SQRT_2PI = 0.3989422804014327
+_TWO_OVER_SQRT_PI = 1.1283791670955126
+defvjp(anp.gelu, lambda g, ans, x: g * (0.5 * (1 + anp.erf(x * anp._SQRT_HALF))
+                                        + x * anp.exp(x * x * -0.5) * _INV_SQRT_2PI))
+defvjp(anp.erf, lambda g, ans, x: g * (anp.exp(-x * x) * _TWO_OVER_SQRT_PI))
+defvjp(anp._where,
+       lambda g, ans, c, x, y: unbroadcast(anp.where(c, g, 0), x),
+       lambda g, ans, c, x, y: unbroadcast(anp.where(c, 0, g), y), argnums=(1, 2))
 
 
-defvjp(anp.sum, lambda g, ans, x, axis=None, keepdims=False, **kw: _restore_reduced(g, x, axis, keepdims))
-defvjp(anp.mean, lambda g, ans, x, axis=None, keepdims=False, **kw:
-       _restore_reduced(g, x, axis, keepdims) / _reduced_count(x, axis))
+def _clip_vjp(g, ans, x, a_min=None, a_max=None):
+    xv = getvalue(x)
+    inside = _np.ones(_np.shape(xv), dtype=bool)
+    if a_min is not None:
+        inside &= xv >= getvalue(a_min)
+    if a_max is not None:
+        inside &= xv <= getvalue(a_max)
+    return anp.where(inside, g, 0)
+
+
+defvjp(anp.clip, _clip_vjp)
+defvjp(anp.astype, lambda g, ans, x, dtype: anp.astype(g, dtype_of(x)))
+
+# ---------------------------------------------------------------------------- reductions
+
+defvjp(anp.sum, lambda g, ans, x, axis=None, keepdims=False: restore_reduced(g, x, axis, keepdims))
+defvjp(anp.mean, lambda g, ans, x, axis=None, keepdims=False:
+       restore_reduced(g / reduced_count(x, axis), x, axis, keepdims))
+defvjp(anp.max, lambda g, ans, x, axis=None, keepdims=False:
+       restore_reduced(g, x, axis, keepdims) * extremum_weights(x, ans, axis, keepdims, dtype_of(g)))
+defvjp(anp.min, lambda g, ans, x, axis=None, keepdims=False:
+       restore_reduced(g, x, axis, keepdims) * extremum_weights(x, ans, axis, keepdims, dtype_of(g)))
+
+
+def _logsumexp_vjp(g, ans, x, axis=None, keepdims=False):
+    shape = keepdims_shape(shape_of(x), axis)
+    return restore_reduced(g, x, axis, keepdims) * anp.exp(x - anp.reshape(ans, shape))
+
+
+defvjp(anp.logsumexp, _logsumexp_vjp)
+defvjp(anp.softmax, lambda g, ans, x, axis=-1: ans * (g - anp.sum(g * ans, axis=axis, keepdims=True)))
+defvjp(anp.log_softmax, lambda g, ans, x, axis=-1: g - anp.exp(ans) * anp.sum(g, axis=axis, keepdims=True))
+
+# ---------------------------------------------------------------------------- linear algebra
+
+
+def _matmul_vjp_x(g, ans, x, y):
+    xnd, ynd = len(shape_of(x)), len(shape_of(y))
+    if ynd == 1:
+        return g * y if xnd == 1 else anp.expand_dims(g, -1) * y
+    if xnd == 1:
+        return unbroadcast(anp.squeeze(anp.matmul(y, anp.expand_dims(g, -1)), -1), x)
+    return unbroadcast(anp.matmul(g, anp.swapaxes(y, -1, -2)), x)
+
+
+def _matmul_vjp_y(g, ans, x, y):
+    xshape, yshape = shape_of(x), shape_of(y)
+    if len(yshape) == 1:
+        if len(xshape) == 1:
+            return g * x
+        return anp.matmul(anp.reshape(g, (-1,)), anp.reshape(x, (-1, xshape[-1])))
+    if len(xshape) == 1:
+        return unbroadcast(anp.expand_dims(x, -1) * anp.expand_dims(g, -2), y)
+    if len(yshape) == 2 and len(xshape) == 2:
+        return anp.matmul(anp.transpose(x), g)
+    if len(yshape) == 2:  # (..., m, k) @ (k, n): fold the batch into the rows of one product
+        return anp.matmul(anp.transpose(anp.reshape(x, (-1, xshape[-1]))), anp.reshape(g, (-1, yshape[-1])))
+    return unbroadcast(anp.matmul(anp.swapaxes(x, -1, -2), g), y)
+
+
+defvjp(anp.matmul, _matmul_vjp_x, _matmul_vjp_y)
+
+
+def _dot_vjp(argnum: int):
+    matmul_rule = (_matmul_vjp_x, _matmul_vjp_y)[argnum]
+
+    def rule(g, ans, x, y):
+        ndims = (len(shape_of(x)), len(shape_of(y)))
+        if 0 in ndims:
+            return anp.multiply.vjps[argnum](g, ans, x, y)
+        if ndims[0] > 2 or ndims[1] > 2:
+            raise DifferentiationError("the gradient of dot on arrays of more than 2 dimensions "
+                                       "is not implemented: use matmul (batched)")
+        return matmul_rule(g, ans, x, y)
+    return rule
+
+
+defvjp(anp.dot, _dot_vjp(0), _dot_vjp(1))
+
+# ---------------------------------------------------------------------------- shapes
+
+defvjp(anp.reshape, lambda g, ans, x, *args, **kwargs: anp.reshape(g, shape_of(x)))
+defvjp(anp.expand_dims, lambda g, ans, x, axis: anp.reshape(g, shape_of(x)))
+defvjp(anp.squeeze, lambda g, ans, x, axis=None: anp.reshape(g, shape_of(x)))
 defvjp(anp.broadcast_to, lambda g, ans, x, shape: unbroadcast(g, x))
+defvjp(anp.swapaxes, lambda g, ans, x, axis1, axis2: anp.swapaxes(g, axis1, axis2))
+defvjp(anp.moveaxis, lambda g, ans, x, source, destination: anp.moveaxis(g, destination, source))
+
+
+def _transpose_vjp(g, ans, x, axes=None):
+    if axes is None:
+        return anp.transpose(g)
+    ndim = len(shape_of(x))
+    return anp.transpose(g, tuple(_np.argsort([a % ndim for a in axes])))
+
+
+defvjp(anp.transpose, _transpose_vjp)
+
+
+def _concatenate_vjp(argnum, g, ans, axis, *arrays):
+    ndim = len(shape_of(ans))
+    sizes = [shape_of(a)[axis] for a in arrays]
+    start = sum(sizes[:argnum - 1])
+    return g[(slice(None),) * (axis % ndim) + (slice(start, start + sizes[argnum - 1]),)]
+
+
+def _stack_vjp(argnum, g, ans, axis, *arrays):
+    return g[(slice(None),) * (axis % len(shape_of(ans))) + (argnum - 1,)]
+
+
+defvjp_argnum(anp._concatenate, _concatenate_vjp)
+defvjp_argnum(anp._stack, _stack_vjp)
+
+# ---------------------------------------------------------------------------- indexing
+
+defvjp(anp.getitem, lambda g, ans, x, index: indexing_vjp(g, x, index))
+defvjp(anp.scatter_add, lambda g, ans, values, index, shape: g[index])
+
+
+def _take_vjp(g, ans, x, indices, axis=None, **kwargs):
+    shape = shape_of(x)
+    indices = _np.asarray(indices)
+    if axis is None and len(shape) != 1:  # a lookup into the flattened array
+        return anp.reshape(anp.scatter_add(g, indices, (int(_np.prod(shape)),)), shape)
+    axis = 0 if axis is None else axis % len(shape)
+    if axis == 0:
+        return indexing_vjp(g, x, indices)
+    return anp.scatter_add(g, (slice(None),) * axis + (indices,), shape)
+
+
+defvjp(anp.take, _take_vjp)

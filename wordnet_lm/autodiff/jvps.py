@@ -1,0 +1,75 @@
+"""Jacobian-vector products (forward mode) of the primitives in :mod:`numpy_ops`.
+
+A rule is ``rule(t, ans, *args, **kwargs)``: the contribution of one argument's tangent ``t``
+to the output tangent, of the output's shape.  Elementwise functions of one argument have a
+diagonal Jacobian, so their forward rule is their reverse rule; linear primitives push the
+tangent through themselves (:func:`def_linear`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from wordnet_lm.autodiff import numpy_ops as anp
+from wordnet_lm.autodiff import vjps
+from wordnet_lm.autodiff.core import def_linear, defjvp, defjvp_argnum
+from wordnet_lm.autodiff.vjps import balanced_weights, dtype_of, extremum_weights, keepdims_shape, shape_of
+
+
+def broadcast_like(t, ans):
+    """``t`` broadcast to the shape of ``ans`` (a no-op when it already has it)."""
+    shape = shape_of(ans)
+    return t if shape_of(t) == shape else anp.broadcast_to(t, shape)
+
+
+# ---------------------------------------------------------------------------- same as reverse
+for _prim in (anp.negative, anp.square, anp.absolute, anp.exp, anp.expm1, anp.log, anp.log1p,
+              anp.sqrt, anp.sin, anp.cos, anp.tanh, anp.sigmoid, anp.relu, anp.softplus,
+              anp.leaky_relu, anp.elu, anp.gelu, anp.erf, anp.clip, anp.softmax):
+    _prim.jvps[0] = _prim.vjps[0]
+
+# ---------------------------------------------------------------------------- linear
+for _prim in (anp.sum, anp.mean, anp.reshape, anp.expand_dims, anp.squeeze, anp.broadcast_to,
+              anp.swapaxes, anp.moveaxis, anp.transpose, anp.getitem, anp.take, anp.scatter_add):
+    def_linear(_prim)
+def_linear(anp.matmul, 0, 1)
+def_linear(anp.dot, 0, 1)
+
+# ---------------------------------------------------------------------------- arithmetic
+defjvp(anp.add, lambda t, ans, x, y: broadcast_like(t, ans), lambda t, ans, x, y: broadcast_like(t, ans))
+defjvp(anp.subtract, lambda t, ans, x, y: broadcast_like(t, ans), lambda t, ans, x, y: broadcast_like(-t, ans))
+defjvp(anp.multiply, lambda t, ans, x, y: broadcast_like(t * y, ans), lambda t, ans, x, y: broadcast_like(x * t, ans))
+defjvp(anp.divide, lambda t, ans, x, y: broadcast_like(t / y, ans), lambda t, ans, x, y: broadcast_like(-t * ans / y, ans))
+defjvp(anp.maximum,
+       lambda t, ans, x, y: broadcast_like(t * balanced_weights(x, y, t, np.greater), ans),
+       lambda t, ans, x, y: broadcast_like(t * balanced_weights(y, x, t, np.greater), ans))
+defjvp(anp.minimum,
+       lambda t, ans, x, y: broadcast_like(t * balanced_weights(x, y, t, np.less), ans),
+       lambda t, ans, x, y: broadcast_like(t * balanced_weights(y, x, t, np.less), ans))
+defjvp(anp.power, lambda t, ans, x, y: broadcast_like(t * vjps.power_dx(x, y), ans),
+       lambda t, ans, x, y: broadcast_like(t * vjps.power_dy(ans, x), ans))
+defjvp(anp._where,
+       lambda t, ans, c, x, y: broadcast_like(anp.where(c, t, 0), ans),
+       lambda t, ans, c, x, y: broadcast_like(anp.where(c, 0, t), ans), argnums=(1, 2))
+defjvp(anp.astype, lambda t, ans, x, dtype: anp.astype(t, dtype))
+
+# ---------------------------------------------------------------------------- reductions
+defjvp(anp.max, lambda t, ans, x, axis=None, keepdims=False:
+       anp.sum(t * extremum_weights(x, ans, axis, keepdims, dtype_of(t)), axis=axis, keepdims=keepdims))
+defjvp(anp.min, lambda t, ans, x, axis=None, keepdims=False:
+       anp.sum(t * extremum_weights(x, ans, axis, keepdims, dtype_of(t)), axis=axis, keepdims=keepdims))
+defjvp(anp.logsumexp, lambda t, ans, x, axis=None, keepdims=False:
+       anp.sum(t * anp.exp(x - anp.reshape(ans, keepdims_shape(shape_of(x), axis))), axis=axis, keepdims=keepdims))
+defjvp(anp.log_softmax, lambda t, ans, x, axis=-1: t - anp.sum(anp.exp(ans) * t, axis=axis, keepdims=True))
+
+
+# ---------------------------------------------------------------------------- joins
+def _join_jvp(join):
+    def rule(argnum, t, ans, axis, *arrays):
+        parts = [t if i == argnum - 1 else anp.zeros_like(a) for i, a in enumerate(arrays)]
+        return join(axis, *parts)
+    return rule
+
+
+defjvp_argnum(anp._concatenate, _join_jvp(anp._concatenate))
+defjvp_argnum(anp._stack, _join_jvp(anp._stack))

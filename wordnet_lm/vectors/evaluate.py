@@ -1,0 +1,449 @@
+"""Evaluate word vectors: analogies (questions-words format) and word-pair similarity.
+
+Both follow gensim's counting rules (``KeyedVectors.evaluate_word_analogies`` and
+``evaluate_word_pairs``) so that numbers are comparable:
+
+* only the first ``restrict_vocab`` words (the most frequent) are known; a question or pair
+  with any other word is out of vocabulary (OOV): skipped, or counted wrong / scored 0 with
+  ``dummy4unknown``;
+* ``case_insensitive`` compares upper-cased words, a word standing for its most frequent case
+  variant;
+* an analogy ``a b c d`` is answered by the best of the top 5 candidates among the first
+  ``restrict_vocab`` words, leaving out ``a``, ``b``, ``c`` (and their case variants);
+* sections whose name starts with ``gram`` are syntactic, the others semantic; the total
+  counts every section.
+
+Answers are computed a chunk of questions at a time: the cosines between the chunk's distinct
+query words and the vocabulary are one matrix product, and both 3CosAdd and 3CosMul scores are
+sums/products of rows of that table.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from wordnet_lm.errors import InputFileError, WordnetLMError
+from wordnet_lm.vectors.keyed import COSMUL_EPSILON, KeyedVectors
+
+METHODS = ("cosadd", "cosmul")
+GENSIM_TOPN = 5  # gensim looks for the answer among this many candidates
+DEFAULT_RESTRICT_VOCAB = 300_000  # gensim's default
+_CHUNK_CELLS = 1 << 23  # score-matrix cells per chunk (32 MiB of float32)
+
+
+# --------------------------------------------------------------------------- reading files
+def _lines(path: Path, what: str) -> Iterator[tuple[int, str]]:
+    """Numbered lines of a UTF-8 text file, errors as one-line :class:`InputFileError`."""
+    try:
+        f = open(path, "rb")
+    except FileNotFoundError:
+        raise InputFileError(f"{path}: no such {what} file") from None
+    except IsADirectoryError:
+        raise InputFileError(f"{path}: is a directory, expected a {what} file") from None
+    with f:
+        for line_no, raw in enumerate(f, 1):
+            if b"\0" in raw:
+                raise InputFileError(f"{path}:{line_no}: binary data, expected a {what} text file")
+            try:
+                yield line_no, raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise InputFileError(f"{path}:{line_no}: not UTF-8 text") from None
+
+
+@dataclass
+class AnalogyQuestions:
+    """The questions of an analogy file, in file order.
+
+    ``questions[k] = (a, b, c, d)`` reads "a is to b as c is to d"; ``section_of[k]`` indexes
+    ``sections``.  ``invalid_lines`` counts lines that are neither a section header nor four
+    words (gensim skips them too).
+    """
+
+    path: Path
+    sections: list[str]
+    questions: list[tuple[str, str, str, str]]
+    section_of: np.ndarray
+    invalid_lines: int = 0
+
+    def section(self, name: str) -> list[tuple[str, str, str, str]]:
+        """The questions of one section; :class:`WordnetLMError` if there is no such section."""
+        if name not in self.sections:
+            raise WordnetLMError(f"{self.path}: no section {name!r} (sections: {', '.join(self.sections)})")
+        k = self.sections.index(name)
+        return [q for q, s in zip(self.questions, self.section_of.tolist()) if s == k]
+
+
+def read_analogies(path: str | os.PathLike) -> AnalogyQuestions:
+    """Read a ``questions-words.txt``-style file: ``: section`` lines, then ``a b c d`` lines."""
+    path = Path(path)
+    sections: list[str] = []
+    questions: list[tuple[str, str, str, str]] = []
+    section_of: list[int] = []
+    invalid = 0
+    for line_no, line in _lines(path, "analogy"):
+        if line.startswith(": "):
+            sections.append(line.lstrip(": ").strip())
+            continue
+        words = line.split()
+        if not words:
+            continue
+        if not sections:
+            raise InputFileError(f"{path}:{line_no}: question before the first ': section' line")
+        if len(words) != 4:
+            invalid += 1
+            continue
+        questions.append((words[0], words[1], words[2], words[3]))
+        section_of.append(len(sections) - 1)
+    if not questions:
+        raise InputFileError(f"{path}: no analogy questions (expected ': section' lines, then 'a b c d' lines)")
+    return AnalogyQuestions(path, sections, questions, np.asarray(section_of, np.int64), invalid)
+
+
+# --------------------------------------------------------------------------- vocabulary view
+class _EvalVocab:
+    """The first ``limit`` words as gensim's ``ok_vocab`` sees them.
+
+    ``index[key]`` is the row a (possibly upper-cased) key stands for; ``canonical[i]`` the
+    row that stands for word ``i``'s key (``i`` itself unless an earlier case variant exists).
+    """
+
+    def __init__(self, kv: KeyedVectors, restrict_vocab: int | None, case_insensitive: bool) -> None:
+        self.limit = len(kv) if restrict_vocab is None else min(int(restrict_vocab), len(kv))
+        if self.limit < 1:
+            raise WordnetLMError(f"restrict_vocab must be a positive number of words, got {restrict_vocab}")
+        self.case_insensitive = case_insensitive
+        keys = [self.key(w) for w in kv.index_to_key[: self.limit]]
+        self.index: dict[str, int] = {}
+        for i in range(self.limit - 1, -1, -1):  # first occurrence wins
+            self.index[keys[i]] = i
+        self.canonical = np.fromiter((self.index[k] for k in keys), np.int64, self.limit)
+
+    def key(self, word: str) -> str:
+        return word.upper() if self.case_insensitive else word
+
+    def rows(self, words: tuple[str, ...]) -> tuple[int, ...] | None:
+        get = self.index.get
+        rows = tuple(get(w, -1) for w in words)
+        return None if min(rows) < 0 else rows
+
+
+# --------------------------------------------------------------------------- analogies
+@dataclass
+class SectionScore:
+    """Counts of one section (or of a group of sections)."""
+
+    name: str
+    correct: int = 0
+    incorrect: int = 0
+    oov: int = 0  # questions with a word outside the vocabulary (skipped unless dummy4unknown)
+
+    @property
+    def attempted(self) -> int:
+        return self.correct + self.incorrect
+
+    @property
+    def accuracy(self) -> float:
+        """``correct / (correct + incorrect)``, 0.0 when nothing was attempted (as gensim)."""
+        return self.correct / self.attempted if self.attempted else 0.0
+
+
+@dataclass
+class AnalogyResult:
+    """Outcome of :func:`evaluate_word_analogies`.
+
+    Per question (file order): ``status`` 1 correct / 0 wrong / -1 skipped (OOV), ``oov``
+    whether a word was out of vocabulary, ``predicted`` the answer given (None if none).
+    """
+
+    questions: AnalogyQuestions
+    method: str
+    restrict_vocab: int
+    case_insensitive: bool
+    dummy4unknown: bool
+    status: np.ndarray
+    oov: np.ndarray
+    predicted: list[str | None] = field(repr=False)
+
+    @property
+    def sections(self) -> list[SectionScore]:
+        return [self._score(name, self.questions.section_of == k) for k, name in enumerate(self.questions.sections)]
+
+    @property
+    def total(self) -> SectionScore:
+        return self._score("Total accuracy", np.ones(len(self.status), bool))
+
+    @property
+    def semantic(self) -> SectionScore:
+        return self._score("semantic", ~self._syntactic_mask())
+
+    @property
+    def syntactic(self) -> SectionScore:
+        return self._score("syntactic", self._syntactic_mask())
+
+    @property
+    def accuracy(self) -> float:
+        return self.total.accuracy
+
+    @property
+    def coverage(self) -> float:
+        """Fraction of the questions whose four words are all in the vocabulary."""
+        return 1.0 - float(self.oov.mean()) if len(self.oov) else 0.0
+
+    def _syntactic_mask(self) -> np.ndarray:
+        syntactic = np.array([name.startswith("gram") for name in self.questions.sections] + [False])
+        return syntactic[self.questions.section_of]
+
+    def _score(self, name: str, mask: np.ndarray) -> SectionScore:
+        status = self.status[mask]
+        return SectionScore(name, int((status == 1).sum()), int((status == 0).sum()), int(self.oov[mask].sum()))
+
+    def gensim_sections(self) -> list[dict]:
+        """The result shaped like gensim's: ``[{"section", "correct": [...], "incorrect": [...]}, ...]``
+        with a final "Total accuracy" entry (questions as compared, upper-cased if case-insensitive)."""
+        key = (lambda w: w.upper()) if self.case_insensitive else (lambda w: w)
+        out = [{"section": name, "correct": [], "incorrect": []} for name in self.questions.sections]
+        for question, k, status in zip(self.questions.questions, self.questions.section_of.tolist(), self.status):
+            if status >= 0:
+                out[k]["correct" if status == 1 else "incorrect"].append(tuple(key(w) for w in question))
+        out.append({"section": "Total accuracy",
+                    "correct": [q for s in out for q in s["correct"]],
+                    "incorrect": [q for s in out for q in s["incorrect"]]})
+        return out
+
+
+def evaluate_word_analogies(
+    kv: KeyedVectors,
+    analogies: str | os.PathLike | AnalogyQuestions,
+    restrict_vocab: int | None = DEFAULT_RESTRICT_VOCAB,
+    case_insensitive: bool = True,
+    dummy4unknown: bool = False,
+    method: str = "cosadd",
+) -> AnalogyResult:
+    """Answer every analogy question and count as gensim's ``evaluate_word_analogies`` does.
+
+    Parameters
+    ----------
+    kv : KeyedVectors
+        Rows in frequency order.
+    analogies : path or AnalogyQuestions
+        A ``questions-words.txt``-style file (or its parsed form, :func:`read_analogies`).
+    restrict_vocab : int or None
+        Only the first ``restrict_vocab`` words are known and searched (default 300,000 as in
+        gensim; ``None``: all).
+    case_insensitive : bool
+        Compare upper-cased words (default, as gensim).
+    dummy4unknown : bool
+        Count OOV questions as wrong instead of skipping them.
+    method : {"cosadd", "cosmul"}
+        3CosAdd (``b - a + c``, gensim's only method) or 3CosMul (Levy & Goldberg 2014).
+
+    Returns
+    -------
+    AnalogyResult
+    """
+    if method not in METHODS:
+        raise WordnetLMError(f"unknown analogy method {method!r}; choose one of {', '.join(METHODS)}")
+    questions = analogies if isinstance(analogies, AnalogyQuestions) else read_analogies(analogies)
+    vocab = _EvalVocab(kv, restrict_vocab, case_insensitive)
+    n = len(questions.questions)
+    rows = np.full((n, 4), -1, np.int64)
+    for k, question in enumerate(questions.questions):
+        found = vocab.rows(tuple(vocab.key(w) for w in question))
+        if found is not None:
+            rows[k] = found
+    oov = rows[:, 0] < 0
+    covered = np.flatnonzero(~oov)
+    predicted_rows = answer_analogies(kv.normed_vectors[: vocab.limit], rows[covered, :3], vocab.canonical, method)
+    status = np.where(oov, 0 if dummy4unknown else -1, 0).astype(np.int8)
+    hit = (predicted_rows >= 0) & (vocab.canonical[np.maximum(predicted_rows, 0)] == rows[covered, 3])
+    status[covered[hit]] = 1
+    predicted: list[str | None] = [None] * n
+    for k, r in zip(covered.tolist(), predicted_rows.tolist()):
+        predicted[k] = kv.index_to_key[r] if r >= 0 else None
+    return AnalogyResult(questions, method, vocab.limit, case_insensitive, dummy4unknown, status, oov, predicted)
+
+
+def answer_analogies(normed: np.ndarray, abc: np.ndarray, canonical: np.ndarray, method: str = "cosadd",
+                     topn: int = GENSIM_TOPN) -> np.ndarray:
+    """Answers (rows of ``normed``) to questions "a is to b as c is to ?", -1 when there is none.
+
+    Parameters
+    ----------
+    normed : ndarray, shape (n_words, dim)
+        Unit vectors of the searchable words.
+    abc : ndarray of int, shape (n_questions, 3)
+        Rows of a, b, c (canonical rows, see below).
+    canonical : ndarray of int, shape (n_words,)
+        The row each word's (case-folded) key stands for; candidates whose key is a query key
+        are passed over.
+    method : {"cosadd", "cosmul"}
+    topn : int
+        As gensim: the answer is the first acceptable word among the ``topn`` best candidates
+        (query rows left out); if none is acceptable, the last of them.
+    """
+    n_words = len(normed)
+    answers = np.full(len(abc), -1, np.int64)
+    chunk = max(1, _CHUNK_CELLS // max(n_words, 1))
+    for start in range(0, len(abc), chunk):
+        part = abc[start:start + chunk]
+        scores = _analogy_scores(normed, part, method)
+        answers[start:start + len(part)] = _pick_answers(scores, part, canonical, topn)
+    return answers
+
+
+def _analogy_scores(normed: np.ndarray, abc: np.ndarray, method: str) -> np.ndarray:
+    """Candidate scores (questions x words), query rows set to -inf."""
+    distinct, inverse = np.unique(abc, return_inverse=True)
+    inverse = inverse.reshape(abc.shape)
+    cosines = normed[distinct] @ normed.T  # one product per chunk: the distinct query words
+    if method == "cosadd":
+        scores = cosines[inverse[:, 1]] + cosines[inverse[:, 2]] - cosines[inverse[:, 0]]
+    else:
+        shifted = (1.0 + cosines) / 2.0
+        scores = shifted[inverse[:, 1]] * shifted[inverse[:, 2]] / (shifted[inverse[:, 0]] + COSMUL_EPSILON)
+    rows = np.arange(len(abc))[:, None]
+    scores[rows, abc] = -np.inf
+    return scores
+
+
+def _pick_answers(scores: np.ndarray, abc: np.ndarray, canonical: np.ndarray, topn: int) -> np.ndarray:
+    """gensim's choice among the ``topn`` best candidates (``scores`` is overwritten)."""
+    rows = np.arange(len(scores))
+    k = min(topn, scores.shape[1])
+    best = np.empty((len(scores), k), np.int64)
+    valid = np.empty((len(scores), k), bool)
+    for j in range(k):  # k argmax passes beat a full argpartition (ties: lower row first)
+        best[:, j] = scores.argmax(axis=1)
+        valid[:, j] = np.isfinite(scores[rows, best[:, j]])
+        scores[rows, best[:, j]] = -np.inf
+    keys = canonical[best]
+    acceptable = valid & (keys != abc[:, [0]]) & (keys != abc[:, [1]]) & (keys != abc[:, [2]])
+    n_valid = valid.sum(axis=1)  # valid candidates come first
+    choice = np.where(acceptable.any(axis=1), acceptable.argmax(axis=1), np.maximum(n_valid - 1, 0))
+    return np.where(n_valid > 0, best[rows, choice], -1)
+
+
+# --------------------------------------------------------------------------- word similarity
+@dataclass
+class SimilarityResult:
+    """Outcome of :func:`evaluate_word_pairs`: correlations over the pairs used.
+
+    ``pairs`` holds ``(word1, word2, human score, model cosine)`` of every pair used (OOV pairs
+    with cosine 0 when ``dummy4unknown``); ``n_valid`` counts the well-formed pairs of the file.
+    """
+
+    path: Path
+    spearman: float
+    pearson: float
+    n_valid: int
+    n_oov: int
+    invalid_lines: int
+    pairs: list[tuple[str, str, float, float]] = field(repr=False)
+
+    @property
+    def n_pairs(self) -> int:
+        """Pairs the correlations are computed on."""
+        return len(self.pairs)
+
+    @property
+    def oov_ratio(self) -> float:
+        """Fraction of the well-formed pairs with an out-of-vocabulary word."""
+        return self.n_oov / self.n_valid if self.n_valid else 0.0
+
+
+def read_word_pairs(path: str | os.PathLike, delimiter: str | None = None) -> tuple[list[tuple[str, str, float]], int]:
+    """Read ``word1 word2 score`` lines (``#`` starts a comment line).
+
+    ``delimiter`` defaults to a tab when the line has one, else any whitespace.  Returns the
+    pairs and the number of other non-blank lines (headers, malformed), which are skipped as
+    gensim does.
+    """
+    path = Path(path)
+    pairs: list[tuple[str, str, float]] = []
+    invalid = 0
+    for _, line in _lines(path, "word-pair"):
+        if line.startswith("#") or not line.strip():
+            continue
+        sep = delimiter if delimiter is not None else ("\t" if "\t" in line else None)
+        parts = line.rstrip("\r\n").split(sep)
+        try:
+            word1, word2, score = parts
+            pairs.append((word1.strip(), word2.strip(), float(score)))
+        except ValueError:
+            invalid += 1
+    if not pairs:
+        raise InputFileError(f"{path}: no word pairs (expected lines 'word1<TAB>word2<TAB>score')")
+    return pairs, invalid
+
+
+def evaluate_word_pairs(
+    kv: KeyedVectors,
+    pairs: str | os.PathLike,
+    delimiter: str | None = None,
+    restrict_vocab: int | None = DEFAULT_RESTRICT_VOCAB,
+    case_insensitive: bool = True,
+    dummy4unknown: bool = False,
+) -> SimilarityResult:
+    """Correlate cosine similarities with human scores (WordSim-353, SimLex, ...), as gensim does.
+
+    Parameters
+    ----------
+    kv : KeyedVectors
+    pairs : path
+        ``word1<TAB>word2<TAB>score`` lines; see :func:`read_word_pairs`.
+    delimiter : str, optional
+    restrict_vocab, case_insensitive, dummy4unknown
+        As in :func:`evaluate_word_analogies` (an OOV pair scores cosine 0 with ``dummy4unknown``).
+
+    Returns
+    -------
+    SimilarityResult
+        Spearman's rho and Pearson's r (NaN with fewer than two pairs), counts of pairs used
+        and OOV pairs.
+    """
+    path = Path(pairs)
+    data, invalid = read_word_pairs(path, delimiter)
+    vocab = _EvalVocab(kv, restrict_vocab, case_insensitive)
+    rows = [vocab.rows((vocab.key(a), vocab.key(b))) for a, b, _ in data]
+    known = [r is not None for r in rows]
+    found = np.array([r for r in rows if r is not None], np.int64).reshape(-1, 2)
+    normed = kv.normed_vectors
+    cosines = iter(np.einsum("ij,ij->i", normed[found[:, 0]], normed[found[:, 1]]).tolist())
+    used = []
+    for (a, b, gold), ok in zip(data, known):
+        if ok:
+            used.append((a, b, gold, next(cosines)))
+        elif dummy4unknown:
+            used.append((a, b, gold, 0.0))
+    gold = np.array([u[2] for u in used], np.float64)
+    model = np.array([u[3] for u in used], np.float64)
+    return SimilarityResult(path, spearman(gold, model), pearson(gold, model), len(data), known.count(False),
+                            invalid, used)
+
+
+def pearson(x: np.ndarray, y: np.ndarray) -> float:
+    """Pearson's correlation coefficient (NaN for fewer than two points or a constant input)."""
+    x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
+    if len(x) < 2:
+        return float("nan")
+    dx, dy = x - x.mean(), y - y.mean()
+    denominator = np.sqrt((dx @ dx) * (dy @ dy))
+    return float(np.clip(dx @ dy / denominator, -1.0, 1.0)) if denominator > 0 else float("nan")
+
+
+def spearman(x: np.ndarray, y: np.ndarray) -> float:
+    """Spearman's rho: Pearson's r of the ranks, ties given their average rank."""
+    return pearson(average_ranks(x), average_ranks(y))
+
+
+def average_ranks(values: np.ndarray) -> np.ndarray:
+    """1-based ranks; equal values share the mean of the ranks they span."""
+    values = np.asarray(values)
+    distinct, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
+    last = np.cumsum(counts)  # rank of the last member of each group of equal values
+    return (last - (counts - 1) / 2.0)[inverse.reshape(-1)]
