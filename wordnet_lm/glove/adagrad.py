@@ -1,0 +1,83 @@
+"""AdaGrad on the rows a mini-batch touched.
+
+GloVe trains with AdaGrad (Duchi, Hazan and Singer 2011): every coordinate keeps the sum
+``G`` of its squared gradients and steps by ``lr * g / sqrt(G)``.  A batch's gradient is
+nonzero on a few rows only, so only those rows (and their accumulators) are read, updated
+and written back.  Two variants:
+
+``"paper"``     ``G <- G + g^2``;  ``theta <- theta - lr * g / sqrt(G)``  (Duchi et al.; the
+                GloVe paper's description), ``G`` starting at ``initial_accumulator``.
+``"stanford"``  ``theta <- theta - lr * g / sqrt(G)``;  ``G <- G + (lr * g)^2``: Stanford
+                GloVe's ``glove.c`` (it accumulates the squared *step*, and uses ``G``
+                before adding the current gradient).  With ``G`` starting at 1 that is plain
+                AdaGrad with learning rate 1 and initial accumulator ``1 / lr^2``: far larger
+                steps than ``"paper"`` once gradients have accumulated.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from wordnet_lm.errors import TrainingError
+
+VARIANTS = ("paper", "stanford")
+
+
+class RowAdaGrad:
+    """AdaGrad applied to selected rows of a parameter.
+
+    Parameters
+    ----------
+    lr : float
+        Learning rate (``eta``; 0.05 in GloVe).
+    initial_accumulator : float, default 1.0
+        Starting value of every squared-gradient sum (Stanford's code uses 1).
+    variant : {"paper", "stanford"}, default "paper"
+        Update formula (module docstring).
+    """
+
+    def __init__(self, lr: float = 0.05, initial_accumulator: float = 1.0, variant: str = "paper") -> None:
+        if not lr > 0 or not np.isfinite(lr):
+            raise TrainingError(f"learning rate must be a positive number, got {lr}")
+        if not initial_accumulator > 0:
+            raise TrainingError(f"initial_accumulator must be positive, got {initial_accumulator}")
+        if variant not in VARIANTS:
+            raise TrainingError(f"unknown AdaGrad variant {variant!r}; choose one of {', '.join(VARIANTS)}")
+        self.lr = float(lr)
+        self.initial_accumulator = float(initial_accumulator)
+        self.variant = variant
+
+    def accumulator(self, param: np.ndarray) -> np.ndarray:
+        """A fresh squared-gradient sum for ``param``."""
+        return np.full_like(param, self.initial_accumulator)
+
+    def update_rows(self, param: np.ndarray, accumulator: np.ndarray, rows: np.ndarray, block: np.ndarray,
+                    grad: np.ndarray) -> None:
+        """Update ``param[rows]`` in place given their gradient.
+
+        Parameters
+        ----------
+        param, accumulator : ndarray
+            The full parameter and its squared-gradient sum (same shape).
+        rows : int array of distinct row numbers
+        block : ndarray
+            ``param[rows]``, already gathered by the caller (updated in place, then written back).
+        grad : ndarray, the shape of ``block``
+            The gradient of those rows (overwritten: used as scratch).
+        """
+        acc = accumulator[rows]
+        lr = block.dtype.type(self.lr)
+        if self.variant == "paper":
+            denominator = np.multiply(grad, grad)
+            acc += denominator
+            accumulator[rows] = acc
+            np.sqrt(acc, out=denominator)
+            grad *= lr
+        else:  # stanford: step with the old sum, then add the squared step
+            denominator = np.sqrt(acc)
+            grad *= lr
+            acc += grad * grad
+            accumulator[rows] = acc
+        grad /= denominator
+        block -= grad
+        param[rows] = block
