@@ -20,7 +20,7 @@ import numpy as np
 
 from wordnet_lm.errors import TrainingError
 
-VARIANTS = ("paper", "stanford")
+VARIANTS = ("paper", "stanford", "stanford-old")
 
 
 class RowAdaGrad:
@@ -52,7 +52,7 @@ class RowAdaGrad:
         return np.full_like(param, self.initial_accumulator)
 
     def update_rows(self, param: np.ndarray, accumulator: np.ndarray, rows: np.ndarray, block: np.ndarray,
-                    grad: np.ndarray) -> None:
+                    grad: np.ndarray, squares: np.ndarray | None = None) -> None:
         """Update ``param[rows]`` in place given their gradient.
 
         Parameters
@@ -64,20 +64,27 @@ class RowAdaGrad:
             ``param[rows]``, already gathered by the caller (updated in place, then written back).
         grad : ndarray, the shape of ``block``
             The gradient of those rows (overwritten: used as scratch).
+        squares : ndarray, optional
+            What to add to the squared-gradient sum (default ``grad ** 2``); a mini-batch
+            trainer may pass the sum of its examples' squared gradients instead.
         """
         acc = accumulator[rows]
         lr = block.dtype.type(self.lr)
+        if squares is None:
+            squares = np.multiply(grad, grad)
         if self.variant == "paper":
-            denominator = np.multiply(grad, grad)
-            acc += denominator
+            acc += squares
             accumulator[rows] = acc
-            np.sqrt(acc, out=denominator)
-            grad *= lr
-        else:  # stanford: step with the old sum, then add the squared step
+            denominator = np.sqrt(acc, out=squares)
+        elif self.variant == "stanford":
+            acc += squares * (lr * lr)
+            accumulator[rows] = acc
+            denominator = np.sqrt(acc, out=squares)
+        else:  # stanford-old: step with the old sum, then add the squared step
             denominator = np.sqrt(acc)
-            grad *= lr
-            acc += grad * grad
+            acc += squares * (lr * lr)
             accumulator[rows] = acc
+        grad *= lr
         grad /= denominator
         block -= grad
         param[rows] = block

@@ -119,7 +119,7 @@ defvjp(sampled_dots, _sampled_dots_vjp_a, _sampled_dots_vjp_b)
 def_linear(sampled_dots, 0, 1)  # bilinear: linear in A and in B separately
 
 
-def batch_loss(blocks: tuple, pairs: PairIndex, log_x: np.ndarray, weights: np.ndarray):
+def batch_loss(blocks: tuple, pairs: PairIndex, log_x: np.ndarray, weights: np.ndarray, shift=0.0):
     """GloVe's loss over one batch of nonzeros, as a function of the rows it uses.
 
     Parameters
@@ -138,5 +138,5 @@ def batch_loss(blocks: tuple, pairs: PairIndex, log_x: np.ndarray, weights: np.n
     0-d array: ``1/2 sum_k f_k (w_i . w~_j + b_i + b~_j - log x_k)^2``
     """
     W, W_tilde, b, b_tilde = blocks
-    diff = sampled_dots(W, W_tilde, pairs) + anp.take(b, pairs.rows) + anp.take(b_tilde, pairs.cols) - log_x
+    diff = sampled_dots(W, W_tilde, pairs) + anp.take(b, pairs.rows) + anp.take(b_tilde, pairs.cols) - log_x + shift
     return 0.5 * anp.sum(weights * diff * diff)

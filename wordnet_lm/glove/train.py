@@ -10,6 +10,7 @@ exactly those rows.  Everything is float32 and seeded: the same seed gives the s
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -94,7 +95,8 @@ class GloVe:
 
     def __init__(self, dim: int = 100, x_max: float = 100.0, alpha: float = 0.75, epochs: int = 25,
                  lr: float = 0.05, batch_size: int = 65536, adagrad: str = "paper",
-                 initial_accumulator: float = 1.0, seed: int = 0, verbose: bool = False) -> None:
+                 initial_accumulator: float = 1.0, accumulate: str = "batch", seed: int = 0, verbose: bool = False) -> None:
+        self.accumulate = accumulate
         self.dim = dim
         self.x_max = x_max
         self.alpha = alpha
@@ -125,15 +127,17 @@ class GloVe:
         self.loss_history_: list[float] = []
         self.n_nonzeros_ = len(data)
         step = _BatchStep(self, data, optimizer, n_words)
-        with tqdm(range(self.epochs), desc="GloVe", unit="epoch", disable=not self.verbose) as epochs:
+        bar = None if self.verbose else True  # None: a bar on terminals only
+        with tqdm(range(self.epochs), desc="GloVe", unit="epoch", disable=bar, file=sys.stderr) as epochs:
             for epoch in epochs:
-                loss = step.epoch(rng) / len(data)
+                with np.errstate(over="ignore", invalid="ignore"):  # a diverging loss is reported below
+                    loss = step.epoch(rng) / len(data)
                 if not math.isfinite(loss):
                     raise TrainingError(f"GloVe loss became {loss} in epoch {epoch + 1}; try a smaller lr")
                 self.loss_history_.append(loss)
                 epochs.set_postfix(loss=f"{loss:.6f}")
                 if self.verbose:
-                    tqdm.write(f"epoch {epoch + 1}/{self.epochs}: loss {loss:.6f}")
+                    tqdm.write(f"epoch {epoch + 1}/{self.epochs}: loss {loss:.6f}", file=sys.stderr)
         del self._accumulators
         return self
 
@@ -210,7 +214,7 @@ class _BatchStep:
         self.optimizer = optimizer
         self.n_batches = max(1, math.ceil(len(data) / model.batch_size))
         self.seen = np.zeros(n_words, dtype=bool)  # scratch for compacting column ids
-        self.loss_and_grads = value_and_grad(batch_loss)
+        self.loss_and_grads = value_and_grad(batch_loss, argnum=(0, 4))
 
     def epoch(self, rng: np.random.Generator) -> float:
         """Run one epoch; return the summed loss of its batches (before their updates)."""
@@ -234,9 +238,14 @@ class _BatchStep:
         params = model._params()
         rows = (word_rows, context_rows, word_rows, context_rows)
         blocks = tuple(p[r] for p, r in zip(params, rows))
-        loss, grads = self.loss_and_grads(blocks, pairs, data.log_x[batch], data.weight[batch])
-        for param, accumulator, r, block, grad in zip(params, model._accumulators, rows, blocks, grads):
-            self.optimizer.update_rows(param, accumulator, r, block, grad)
+        shift = np.zeros(len(batch), np.float32)
+        loss, (grads, residual) = self.loss_and_grads(blocks, pairs, data.log_x[batch], data.weight[batch], shift)
+        if model.accumulate == "pairs":
+            squares = pair_gradient_squares(blocks, pairs, residual)
+        else:
+            squares = [None] * 4
+        for param, accumulator, r, block, grad, sq in zip(params, model._accumulators, rows, blocks, grads, squares):
+            self.optimizer.update_rows(param, accumulator, r, block, grad, sq)
         return float(loss)
 
     def compact(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -247,6 +256,16 @@ class _BatchStep:
         local = np.cumsum(seen, dtype=np.int32)
         seen[distinct] = False
         return distinct.astype(np.int32), local[ids] - 1
+
+
+def pair_gradient_squares(blocks, pairs, residual):
+    """Per row, the sum over the batch's pairs of each pair's squared gradient."""
+    W, Wt, b, bt = blocks
+    r2 = residual * residual
+    m = pairs.matrix(r2)
+    return [np.asarray(m @ (Wt * Wt)), np.asarray(m.T @ (W * W)),
+            np.bincount(pairs.rows, r2, minlength=len(b)).astype(np.float32),
+            np.bincount(pairs.cols, r2, minlength=len(bt)).astype(np.float32)]
 
 
 def unique_sorted(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
