@@ -115,8 +115,11 @@ def test_seeded_and_deterministic():
     a = GloVe(dim=5, epochs=3, batch_size=16, seed=4).fit(X)
     b = GloVe(dim=5, epochs=3, batch_size=16, seed=4).fit(X)
     c = GloVe(dim=5, epochs=3, batch_size=16, seed=5).fit(X)
+    threaded = GloVe(dim=5, epochs=3, batch_size=16, seed=4, n_threads=3).fit(X)
+    single = GloVe(dim=5, epochs=3, batch_size=16, seed=4, n_threads=1).fit(X)
     for name in ("W_", "W_tilde_", "b_", "b_tilde_"):
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+        np.testing.assert_array_equal(getattr(threaded, name), getattr(single, name))
         assert getattr(a, name).dtype == np.float32
     assert a.loss_history_ == b.loss_history_
     assert not np.array_equal(a.W_, c.W_)

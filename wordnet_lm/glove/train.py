@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import sys
-from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import scipy.sparse
@@ -21,24 +21,30 @@ from wordnet_lm.autodiff import value_and_grad
 from wordnet_lm.errors import TrainingError, WordnetLMError
 from wordnet_lm.glove.adagrad import VARIANTS, RowAdaGrad
 from wordnet_lm.glove.objective import PairIndex, batch_loss, weighting
+from wordnet_lm.glove.parallel import default_threads, run_tasks
 
 COMBINE = ("sum", "w", "w_tilde")
 
 
-@dataclass(frozen=True)
 class Nonzeros:
-    """The nonzero entries of a co-occurrence matrix in row order, as the trainer needs them."""
+    """The nonzero entries of a co-occurrence matrix in row order, as the trainer needs them.
 
-    rows: np.ndarray  # int32, non-decreasing
-    cols: np.ndarray  # int32
-    log_x: np.ndarray  # float32
-    weight: np.ndarray  # float32, f(x)
-    n_words: int
+    Row, column, ``log x`` and ``f(x)`` of an entry are stored side by side (16 bytes), so a
+    batch of random entries is gathered with one memory access per entry.
+    """
+
+    def __init__(self, rows: np.ndarray, cols: np.ndarray, log_x: np.ndarray, weight: np.ndarray,
+                 n_words: int) -> None:
+        self.packed = np.empty((len(rows), 4), dtype=np.int32)
+        self.packed[:, 0], self.packed[:, 1] = rows, cols
+        self.packed[:, 2] = np.asarray(log_x, np.float32).view(np.int32)
+        self.packed[:, 3] = np.asarray(weight, np.float32).view(np.int32)
+        self.n_words = int(n_words)
 
     @classmethod
     def from_matrix(cls, cooccurrences, x_max: float, alpha: float) -> "Nonzeros":
         """Validate a square non-negative matrix and extract its nonzeros."""
-        matrix = scipy.sparse.csr_matrix(cooccurrences, dtype=np.float64)
+        matrix = scipy.sparse.csr_matrix(cooccurrences, dtype=np.float64, copy=True)
         if matrix.shape[0] != matrix.shape[1]:
             raise TrainingError(f"the co-occurrence matrix must be square, got shape {matrix.shape}")
         matrix.sum_duplicates()
@@ -50,11 +56,16 @@ class Nonzeros:
         if not np.all(np.isfinite(x)) or x.min() < 0:
             raise TrainingError("co-occurrence counts must be finite and non-negative")
         rows = np.repeat(np.arange(matrix.shape[0], dtype=np.int32), np.diff(matrix.indptr))
-        return cls(rows, matrix.indices.astype(np.int32), np.log(x).astype(np.float32),
-                   weighting(x, x_max, alpha).astype(np.float32), matrix.shape[0])
+        return cls(rows, matrix.indices, np.log(x), weighting(x, x_max, alpha), matrix.shape[0])
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return len(self.packed)
+
+    def batch(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Rows, columns, ``log x`` and ``f(x)`` of the entries at ``positions``."""
+        records = np.take(self.packed, positions, axis=0)
+        return (records[:, 0].copy(), records[:, 1].copy(), records[:, 2].view(np.float32).copy(),
+                records[:, 3].view(np.float32).copy())
 
 
 class GloVe:
@@ -95,7 +106,9 @@ class GloVe:
 
     def __init__(self, dim: int = 100, x_max: float = 100.0, alpha: float = 0.75, epochs: int = 25,
                  lr: float = 0.05, batch_size: int = 65536, adagrad: str = "paper",
-                 initial_accumulator: float = 1.0, accumulate: str = "batch", seed: int = 0, verbose: bool = False) -> None:
+                 initial_accumulator: float = 1.0, accumulate: str = "batch", seed: int = 0,
+                 n_threads: int | None = None, verbose: bool = False) -> None:
+        self.n_threads = n_threads
         self.accumulate = accumulate
         self.dim = dim
         self.x_max = x_max
@@ -109,8 +122,11 @@ class GloVe:
         self.verbose = verbose
 
     # ------------------------------------------------------------------ fitting
-    def fit(self, cooccurrences) -> "GloVe":
+    def fit(self, cooccurrences, callback: Callable[["GloVe", int], object] | None = None) -> "GloVe":
         """Learn vectors from a square co-occurrence matrix (scipy.sparse or ndarray).
+
+        ``callback(model, epoch)``, if given, runs after every epoch (``epoch`` counts from 1);
+        the fitted attributes are up to date then, e.g. to evaluate the vectors as they train.
 
         Raises
         ------
@@ -138,6 +154,8 @@ class GloVe:
                 epochs.set_postfix(loss=f"{loss:.6f}")
                 if self.verbose:
                     tqdm.write(f"epoch {epoch + 1}/{self.epochs}: loss {loss:.6f}", file=sys.stderr)
+                if callback is not None:
+                    callback(self, epoch + 1)
         del self._accumulators
         return self
 
@@ -215,6 +233,7 @@ class _BatchStep:
         self.n_batches = max(1, math.ceil(len(data) / model.batch_size))
         self.seen = np.zeros(n_words, dtype=bool)  # scratch for compacting column ids
         self.loss_and_grads = value_and_grad(batch_loss, argnum=(0, 4))
+        self.n_threads = model.n_threads if model.n_threads is not None else default_threads()
 
     def epoch(self, rng: np.random.Generator) -> float:
         """Run one epoch; return the summed loss of its batches (before their updates)."""
@@ -231,21 +250,24 @@ class _BatchStep:
 
     def step(self, batch: np.ndarray) -> float:
         """One AdaGrad step on the nonzeros ``batch`` (increasing positions); returns its loss."""
-        data, model = self.data, self.model
-        word_rows, word_local = unique_sorted(data.rows[batch])
-        context_rows, context_local = self.compact(data.cols[batch])
-        pairs = PairIndex(word_local, context_local, len(word_rows), len(context_rows))
+        model, threads = self.model, self.n_threads
+        words, contexts, log_x, weight = self.data.batch(batch)
+        word_rows, word_local = unique_sorted(words)
+        context_rows, context_local = self.compact(contexts)
+        pairs = PairIndex(word_local, context_local, len(word_rows), len(context_rows), threads)
         params = model._params()
         rows = (word_rows, context_rows, word_rows, context_rows)
-        blocks = tuple(p[r] for p, r in zip(params, rows))
+        blocks = tuple(run_tasks([lambda p=p, r=r: np.take(p, r, axis=0) for p, r in zip(params, rows)], threads))
         shift = np.zeros(len(batch), np.float32)
-        loss, (grads, residual) = self.loss_and_grads(blocks, pairs, data.log_x[batch], data.weight[batch], shift)
+        loss, (grads, residual) = self.loss_and_grads(blocks, pairs, log_x, weight, shift)
         if model.accumulate == "pairs":
             squares = pair_gradient_squares(blocks, pairs, residual)
         else:
             squares = [None] * 4
-        for param, accumulator, r, block, grad, sq in zip(params, model._accumulators, rows, blocks, grads, squares):
-            self.optimizer.update_rows(param, accumulator, r, block, grad, sq)
+        updates = [lambda k=k: self.optimizer.update_rows(params[k], model._accumulators[k], rows[k], blocks[k],
+                                                          grads[k], squares[k]) for k in range(4)]
+        # words' side and contexts' side touch different arrays: update them in parallel
+        run_tasks([lambda: (updates[0](), updates[2]()), lambda: (updates[1](), updates[3]())], threads)
         return float(loss)
 
     def compact(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -262,8 +284,7 @@ def pair_gradient_squares(blocks, pairs, residual):
     """Per row, the sum over the batch's pairs of each pair's squared gradient."""
     W, Wt, b, bt = blocks
     r2 = residual * residual
-    m = pairs.matrix(r2)
-    return [np.asarray(m @ (Wt * Wt)), np.asarray(m.T @ (W * W)),
+    return [pairs.by_row.matmul(r2, Wt * Wt, pairs.n_threads), pairs.by_col.matmul(r2, W * W, pairs.n_threads),
             np.bincount(pairs.rows, r2, minlength=len(b)).astype(np.float32),
             np.bincount(pairs.cols, r2, minlength=len(bt)).astype(np.float32)]
 
