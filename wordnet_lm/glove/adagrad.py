@@ -1,17 +1,19 @@
 """AdaGrad on the rows a mini-batch touched.
 
-GloVe trains with AdaGrad (Duchi, Hazan and Singer 2011): every coordinate keeps the sum
-``G`` of its squared gradients and steps by ``lr * g / sqrt(G)``.  A batch's gradient is
-nonzero on a few rows only, so only those rows (and their accumulators) are read, updated
-and written back.  Two variants:
+GloVe trains with AdaGrad (Duchi, Hazan and Singer 2011): every coordinate keeps a sum ``G``
+of squared gradients and steps by ``lr * g / sqrt(G)``.  A batch's gradient is nonzero on a
+few rows only, so only those rows (and their sums) are read, updated and written back.  Two
+variants, both adding the current gradient to ``G`` before dividing:
 
-``"paper"``     ``G <- G + g^2``;  ``theta <- theta - lr * g / sqrt(G)``  (Duchi et al.; the
-                GloVe paper's description), ``G`` starting at ``initial_accumulator``.
-``"stanford"``  ``theta <- theta - lr * g / sqrt(G)``;  ``G <- G + (lr * g)^2``: Stanford
-                GloVe's ``glove.c`` (it accumulates the squared *step*, and uses ``G``
-                before adding the current gradient).  With ``G`` starting at 1 that is plain
-                AdaGrad with learning rate 1 and initial accumulator ``1 / lr^2``: far larger
-                steps than ``"paper"`` once gradients have accumulated.
+``"paper"``     ``G <- G + g^2``;           ``theta <- theta - lr * g / sqrt(G)``  (Duchi et al.)
+``"stanford"``  ``G <- G + (lr * g)^2``;    ``theta <- theta - lr * g / sqrt(G)``
+
+``"stanford"`` is Stanford GloVe's ``glove.c``, which accumulates the squared *step*: with
+``G`` starting at 1 it is AdaGrad with learning rate 1 and initial sum ``1 / lr^2`` (400 for
+lr 0.05), so its steps stay about ``lr * g`` until gradients have accumulated and are far
+larger than ``"paper"``'s afterwards.  (``glove.c`` divides by ``G`` *before* adding the
+current step; with one pair per step that makes no difference, but a mini-batch gradient sums
+many pairs and its first, unnormalised step can diverge, so both variants here add first.)
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import numpy as np
 from wordnet_lm.errors import TrainingError
 
 PIECE_ROWS = 1024  # rows updated at a time: the temporaries stay in L2 cache
-VARIANTS = ("paper", "stanford", "stanford-old")
+VARIANTS = ("paper", "stanford")
 
 
 class RowAdaGrad:
@@ -53,7 +55,7 @@ class RowAdaGrad:
         return np.full_like(param, self.initial_accumulator)
 
     def update_rows(self, param: np.ndarray, accumulator: np.ndarray, rows: np.ndarray, block: np.ndarray,
-                    grad: np.ndarray, squares: np.ndarray | None = None) -> None:
+                    grad: np.ndarray) -> None:
         """Update ``param[rows]`` in place given their gradient.
 
         Parameters
@@ -65,30 +67,18 @@ class RowAdaGrad:
             ``param[rows]``, already gathered by the caller (updated in place, then written back).
         grad : ndarray, the shape of ``block``
             The gradient of those rows (overwritten: used as scratch).
-        squares : ndarray, optional
-            What to add to the squared-gradient sum (default ``grad ** 2``); a mini-batch
-            trainer may pass the sum of its examples' squared gradients instead.
         """
         lr = block.dtype.type(self.lr)
         for first, stop in _pieces(len(rows)):
             r = rows[first:stop]
             g = grad[first:stop]
             acc = np.take(accumulator, r, axis=0)
-            sq = np.multiply(g, g) if squares is None else squares[first:stop]
-            if self.variant == "paper":
-                acc += sq
-                accumulator[r] = acc
-                denominator = np.sqrt(acc, out=acc)
-            elif self.variant == "stanford":
-                sq *= lr * lr
-                acc += sq
-                accumulator[r] = acc
-                denominator = np.sqrt(acc, out=acc)
-            else:  # stanford-old: step with the old sum, then add the squared step
-                denominator = np.sqrt(acc)
-                sq *= lr * lr
-                acc += sq
-                accumulator[r] = acc
+            squares = np.multiply(g, g)
+            if self.variant == "stanford":  # the squared step, not the squared gradient
+                squares *= lr * lr
+            acc += squares
+            accumulator[r] = acc
+            denominator = np.sqrt(acc, out=acc)
             g *= lr
             g /= denominator
             b = block[first:stop]

@@ -174,7 +174,7 @@ defvjp(lookup, lambda g, ans, x, index: np.bincount(index, g, minlength=len(x)).
 def_linear(lookup, 0)
 
 
-def batch_loss(blocks: tuple, pairs: PairIndex, log_x: np.ndarray, weights: np.ndarray, shift=0.0):
+def batch_loss(blocks: tuple, pairs: PairIndex, log_x: np.ndarray, weights: np.ndarray):
     """GloVe's loss over one batch of nonzeros, as a function of the rows it uses.
 
     Parameters
@@ -193,5 +193,5 @@ def batch_loss(blocks: tuple, pairs: PairIndex, log_x: np.ndarray, weights: np.n
     0-d array: ``1/2 sum_k f_k (w_i . w~_j + b_i + b~_j - log x_k)^2``
     """
     W, W_tilde, b, b_tilde = blocks
-    diff = sampled_dots(W, W_tilde, pairs) + lookup(b, pairs.rows) + lookup(b_tilde, pairs.cols) - log_x + shift
+    diff = sampled_dots(W, W_tilde, pairs) + lookup(b, pairs.rows) + lookup(b_tilde, pairs.cols) - log_x
     return 0.5 * anp.sum(weights * diff * diff)

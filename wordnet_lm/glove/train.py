@@ -106,10 +106,9 @@ class GloVe:
 
     def __init__(self, dim: int = 100, x_max: float = 100.0, alpha: float = 0.75, epochs: int = 25,
                  lr: float = 0.05, batch_size: int = 65536, adagrad: str = "paper",
-                 initial_accumulator: float = 1.0, accumulate: str = "batch", seed: int = 0,
-                 n_threads: int | None = None, verbose: bool = False) -> None:
+                 initial_accumulator: float = 1.0, seed: int = 0, n_threads: int | None = None,
+                 verbose: bool = False) -> None:
         self.n_threads = n_threads
-        self.accumulate = accumulate
         self.dim = dim
         self.x_max = x_max
         self.alpha = alpha
@@ -232,7 +231,7 @@ class _BatchStep:
         self.optimizer = optimizer
         self.n_batches = max(1, math.ceil(len(data) / model.batch_size))
         self.seen = np.zeros(n_words, dtype=bool)  # scratch for compacting column ids
-        self.loss_and_grads = value_and_grad(batch_loss, argnum=(0, 4))
+        self.loss_and_grads = value_and_grad(batch_loss)
         self.n_threads = model.n_threads if model.n_threads is not None else default_threads()
 
     def epoch(self, rng: np.random.Generator) -> float:
@@ -258,14 +257,9 @@ class _BatchStep:
         params = model._params()
         rows = (word_rows, context_rows, word_rows, context_rows)
         blocks = tuple(run_tasks([lambda p=p, r=r: np.take(p, r, axis=0) for p, r in zip(params, rows)], threads))
-        shift = np.zeros(len(batch), np.float32)
-        loss, (grads, residual) = self.loss_and_grads(blocks, pairs, log_x, weight, shift)
-        if model.accumulate == "pairs":
-            squares = pair_gradient_squares(blocks, pairs, residual)
-        else:
-            squares = [None] * 4
+        loss, grads = self.loss_and_grads(blocks, pairs, log_x, weight)
         updates = [lambda k=k: self.optimizer.update_rows(params[k], model._accumulators[k], rows[k], blocks[k],
-                                                          grads[k], squares[k]) for k in range(4)]
+                                                          grads[k]) for k in range(4)]
         # words' side and contexts' side touch different arrays: update them in parallel
         run_tasks([lambda: (updates[0](), updates[2]()), lambda: (updates[1](), updates[3]())], threads)
         return float(loss)
@@ -278,15 +272,6 @@ class _BatchStep:
         local = np.cumsum(seen, dtype=np.int32)
         seen[distinct] = False
         return distinct.astype(np.int32), local[ids] - 1
-
-
-def pair_gradient_squares(blocks, pairs, residual):
-    """Per row, the sum over the batch's pairs of each pair's squared gradient."""
-    W, Wt, b, bt = blocks
-    r2 = residual * residual
-    return [pairs.by_row.matmul(r2, Wt * Wt, pairs.n_threads), pairs.by_col.matmul(r2, W * W, pairs.n_threads),
-            np.bincount(pairs.rows, r2, minlength=len(b)).astype(np.float32),
-            np.bincount(pairs.cols, r2, minlength=len(bt)).astype(np.float32)]
 
 
 def unique_sorted(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
