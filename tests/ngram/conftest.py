@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pytest
 
-from ngram_reference import random_sentences
+from .ngram_reference import random_sentences
 from wordnet_lm.ngram import make_model
 from wordnet_lm.text.vocab import Corpus, Vocab
 

@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from conftest import corpus_of, fitted
-from ngram_reference import arpa_sentence_logprob10, parse_arpa
+from .conftest import corpus_of, fitted
+from .ngram_reference import arpa_sentence_logprob10, parse_arpa
 from wordnet_lm.errors import ModelFileError
 from wordnet_lm.ngram import load_model, read_arpa
 from wordnet_lm.ngram.smoothing import SMOOTHING

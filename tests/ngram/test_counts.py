@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import corpus_of
-from ngram_reference import ngram_counts
+from .conftest import corpus_of
+from .ngram_reference import ngram_counts
 from wordnet_lm.errors import TrainingError
 from wordnet_lm.ngram.counts import count_ngrams, merge_counts, padded_stream
 from wordnet_lm.text.vocab import BOS_ID, EOS_ID

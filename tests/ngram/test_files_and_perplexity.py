@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from conftest import corpus_of, fitted, vocab_of
+from .conftest import corpus_of, fitted, vocab_of
 from wordnet_lm.errors import ModelFileError, WordnetLMError
 from wordnet_lm.io import save_npz
 from wordnet_lm.ngram import (BackoffModel, JelinekMercer, ModifiedKneserNey, load_model, make_model,

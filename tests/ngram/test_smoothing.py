@@ -6,8 +6,8 @@ import warnings
 import numpy as np
 import pytest
 
-from conftest import corpus_of, fitted, vocab_of
-from ngram_reference import (InterpolatedDiscounting, JelinekMercerReference, kenlm_adjusted, mkn_discounts,
+from .conftest import corpus_of, fitted, vocab_of
+from .ngram_reference import (InterpolatedDiscounting, JelinekMercerReference, kenlm_adjusted, mkn_discounts,
                              ngram_counts, raw_adjusted, token_probs)
 from wordnet_lm.errors import TrainingError, WordnetLMError
 from wordnet_lm.ngram import (AbsoluteDiscounting, AddK, JelinekMercer, KneserNey, MaximumLikelihood,

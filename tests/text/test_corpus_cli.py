@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import zip_bytes
+from .conftest import zip_bytes
 
 from wordnet_lm.cli import main
 from wordnet_lm.text.vocab import Vocab
