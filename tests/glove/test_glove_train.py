@@ -158,7 +158,7 @@ def test_bad_hyper_parameters(options):
 
 def test_diverging_loss_is_reported():
     with pytest.raises(TrainingError, match="loss became .* in epoch"):
-        GloVe(dim=4, epochs=5, lr=1e25, batch_size=8).fit(small_matrix())
+        GloVe(dim=4, epochs=5, lr=1e25, batch_size=8, adagrad="paper").fit(small_matrix())
 
 
 def test_not_fitted():
@@ -171,3 +171,22 @@ def test_dense_input_and_weighting_consistency():
     model = GloVe(dim=2, epochs=1, x_max=7.0, alpha=0.5).fit(X)
     assert model.n_nonzeros_ == np.count_nonzero(X)
     np.testing.assert_allclose(weighting(np.array([7.0, 1.75]), 7.0, 0.5), [1.0, 0.5])
+
+
+def test_callback_sees_every_epoch():
+    seen = []
+    model = GloVe(dim=3, epochs=4, seed=0).fit(small_matrix(), callback=lambda m, epoch: seen.append(
+        (epoch, len(m.loss_history_), m.W_.copy())))
+    assert [e for e, _, _ in seen] == [1, 2, 3, 4] and [n for _, n, _ in seen] == [1, 2, 3, 4]
+    np.testing.assert_array_equal(seen[-1][2], model.W_)
+    assert not np.array_equal(seen[0][2], seen[-1][2])
+
+
+def test_parallel_helpers():
+    from wordnet_lm.glove.parallel import run_tasks, split_range
+
+    assert split_range(10, 3) == [(0, 3), (3, 6), (6, 10)]
+    assert split_range(2, 4) == [(0, 1), (1, 2)] and split_range(0, 2) == [(0, 0)]
+    assert run_tasks([lambda k=k: k * k for k in range(5)], 3) == [0, 1, 4, 9, 16]
+    with np.errstate(over="ignore"):  # the caller's error state reaches the worker threads
+        run_tasks([lambda: np.float32(1e38) * np.float32(10)] * 3, 3)

@@ -168,3 +168,14 @@ def test_empty_training_corpus(tiny_data):
     _, _, vocab = tiny_data
     with pytest.raises(WordnetLMError, match="empty"):
         fit(vocab.encode([]), vocab)
+
+
+def test_resume_with_a_larger_time_budget_continues(tmp_path, tiny_data):
+    train, valid, vocab = tiny_data
+    ckpt = tmp_path / "c.npz"
+    first = fit(train, vocab, valid, checkpoint=ckpt, max_epochs=4, patience=9, max_time=1e-9)
+    assert len(first.history_) == 1
+    more = fit(train, vocab, valid, checkpoint=ckpt, resume=True, max_epochs=4, patience=9)
+    straight = fit(train, vocab, valid, max_epochs=4, patience=9)
+    assert len(more.history_) == 4
+    assert same_params(more.params_, straight.params_)

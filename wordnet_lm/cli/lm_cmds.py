@@ -56,7 +56,7 @@ def add_training_args(parser: argparse.ArgumentParser) -> None:
                        help=f"stop after this many validations without improvement (default {d.patience})")
     group.add_argument("--evals-per-epoch", type=int, default=d.evals_per_epoch,
                        help=f"validations and checkpoints per epoch (default {d.evals_per_epoch})")
-    group.add_argument("--max-time", type=float, default=None, metavar="SECONDS", help="stop after this much training time")
+    group.add_argument("--max-time", type=float, default=None, metavar="SECONDS", help="time budget: stop when the next validation would come later")
     group.add_argument("--threads", type=int, default=None,
                        help="BLAS threads (default: 1 for vocabularies under 5,000 words, else the BLAS default)")
     group.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
@@ -118,7 +118,12 @@ def cmd_train_lm(args: argparse.Namespace) -> int:
     checkpoint = args.checkpoint or str(Path(args.out).with_suffix("")) + ".ckpt.npz"
     if args.resume and not Path(checkpoint).exists():
         _say(args, f"no checkpoint {checkpoint} yet: starting from scratch")
-    model.fit(train, vocab, valid, config, checkpoint=checkpoint, resume=args.resume, progress=not args.quiet)
+    try:
+        model.fit(train, vocab, valid, config, checkpoint=checkpoint, resume=args.resume, progress=not args.quiet)
+    except KeyboardInterrupt:
+        if Path(checkpoint).exists():
+            print(f"checkpoint {checkpoint} kept: run the same command with --resume to continue", file=sys.stderr)
+        raise
     model.save(args.out)
     print(f"saved {args.out}")
     if valid is not None:

@@ -35,11 +35,11 @@ class RowAdaGrad:
         Learning rate (``eta``; 0.05 in GloVe).
     initial_accumulator : float, default 1.0
         Starting value of every squared-gradient sum (Stanford's code uses 1).
-    variant : {"paper", "stanford"}, default "paper"
+    variant : {"stanford", "paper"}, default "stanford"
         Update formula (module docstring).
     """
 
-    def __init__(self, lr: float = 0.05, initial_accumulator: float = 1.0, variant: str = "paper") -> None:
+    def __init__(self, lr: float = 0.05, initial_accumulator: float = 1.0, variant: str = "stanford") -> None:
         if not lr > 0 or not np.isfinite(lr):
             raise TrainingError(f"learning rate must be a positive number, got {lr}")
         if not initial_accumulator > 0:

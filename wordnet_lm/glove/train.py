@@ -71,24 +71,34 @@ class Nonzeros:
 class GloVe:
     """Global Vectors (Pennington, Socher and Manning 2014), trained on the project's engine.
 
+    The defaults are tuned for small corpora (a few million tokens) by the sweep in
+    ``docs/glove.md``: on nltk-mix (3.85 M tokens) ``x_max=5`` and 10 epochs beat Stanford
+    GloVe's settings (``x_max=100``, 25 epochs) and its best tuned row on analogies and word
+    similarity.  Larger corpora: raise ``x_max`` (Stanford's 100 is for billions of tokens) and
+    ``epochs``.
+
     Parameters
     ----------
     dim : int, default 100
         Vector size.
-    x_max, alpha : float, default 100, 0.75
+    x_max, alpha : float, default 5, 0.75
         The weighting function ``f(x) = min(1, (x / x_max) ** alpha)``.
-    epochs : int, default 25
+    epochs : int, default 10
         Passes over the nonzeros.
     lr : float, default 0.05
         AdaGrad learning rate.
     batch_size : int, default 65536
         Nonzeros per mini-batch (batches have random sizes around this).
-    adagrad : {"paper", "stanford"}, default "paper"
-        AdaGrad formula (see :mod:`wordnet_lm.glove.adagrad`).
+    adagrad : {"stanford", "paper"}, default "stanford"
+        AdaGrad formula (see :mod:`wordnet_lm.glove.adagrad`): Stanford's accumulates the
+        squared step, ``(lr g)^2``, and trains much faster than the paper's ``g^2``.
     initial_accumulator : float, default 1.0
         Starting squared-gradient sum.
     seed : int, default 0
         Seeds the initial vectors and the batches: equal seeds give equal results.
+    n_threads : int, optional
+        Threads for the batch computations (default: the CPUs available, at most 4); the
+        results do not depend on it.
     verbose : bool, default False
         Progress bar over the epochs and the loss printed after each.
 
@@ -104,11 +114,10 @@ class GloVe:
     n_nonzeros_ : int
     """
 
-    def __init__(self, dim: int = 100, x_max: float = 100.0, alpha: float = 0.75, epochs: int = 25,
-                 lr: float = 0.05, batch_size: int = 65536, adagrad: str = "paper",
+    def __init__(self, dim: int = 100, x_max: float = 5.0, alpha: float = 0.75, epochs: int = 10,
+                 lr: float = 0.05, batch_size: int = 65536, adagrad: str = "stanford",
                  initial_accumulator: float = 1.0, seed: int = 0, n_threads: int | None = None,
                  verbose: bool = False) -> None:
-        self.n_threads = n_threads
         self.dim = dim
         self.x_max = x_max
         self.alpha = alpha
@@ -118,6 +127,7 @@ class GloVe:
         self.adagrad = adagrad
         self.initial_accumulator = initial_accumulator
         self.seed = seed
+        self.n_threads = n_threads
         self.verbose = verbose
 
     # ------------------------------------------------------------------ fitting
@@ -134,14 +144,13 @@ class GloVe:
         """
         self._check_params()
         data = Nonzeros.from_matrix(cooccurrences, self.x_max, self.alpha)
-        n_words = data.n_words
         rng = np.random.default_rng(self.seed)
-        self._init_params(n_words, rng)
-        optimizer = RowAdaGrad(self.lr, self.initial_accumulator, self.adagrad)
-        self._accumulators = [optimizer.accumulator(p) for p in self._params()]
+        self._init_params(data.n_words, rng)
         self.loss_history_: list[float] = []
         self.n_nonzeros_ = len(data)
-        step = _BatchStep(self, data, optimizer, n_words)
+        threads = self.n_threads if self.n_threads is not None else default_threads()
+        step = _BatchStep([self.W_, self.W_tilde_, self.b_, self.b_tilde_], data,
+                          RowAdaGrad(self.lr, self.initial_accumulator, self.adagrad), self.batch_size, threads)
         bar = None if self.verbose else True  # None: a bar on terminals only
         with tqdm(range(self.epochs), desc="GloVe", unit="epoch", disable=bar, file=sys.stderr) as epochs:
             for epoch in epochs:
@@ -155,7 +164,6 @@ class GloVe:
                     tqdm.write(f"epoch {epoch + 1}/{self.epochs}: loss {loss:.6f}", file=sys.stderr)
                 if callback is not None:
                     callback(self, epoch + 1)
-        del self._accumulators
         return self
 
     def _check_params(self) -> None:
@@ -180,9 +188,6 @@ class GloVe:
         self.W_tilde_ = uniform(n_words, self.dim)
         self.b_ = uniform(n_words)
         self.b_tilde_ = uniform(n_words)
-
-    def _params(self) -> list[np.ndarray]:
-        return [self.W_, self.W_tilde_, self.b_, self.b_tilde_]
 
     # ------------------------------------------------------------------ results
     def vectors(self, combine: str = "sum") -> np.ndarray:
@@ -223,16 +228,18 @@ class GloVe:
 
 
 class _BatchStep:
-    """One epoch of mini-batch AdaGrad for a fitted-in-progress :class:`GloVe`."""
+    """Mini-batch AdaGrad on ``params`` = ``[W, W~, b, b~]`` (updated in place)."""
 
-    def __init__(self, model: GloVe, data: Nonzeros, optimizer: RowAdaGrad, n_words: int) -> None:
-        self.model = model
+    def __init__(self, params: list[np.ndarray], data: Nonzeros, optimizer: RowAdaGrad, batch_size: int,
+                 n_threads: int) -> None:
+        self.params = params
+        self.accumulators = [optimizer.accumulator(p) for p in params]
         self.data = data
         self.optimizer = optimizer
-        self.n_batches = max(1, math.ceil(len(data) / model.batch_size))
-        self.seen = np.zeros(n_words, dtype=bool)  # scratch for compacting column ids
+        self.n_batches = max(1, math.ceil(len(data) / batch_size))
+        self.n_threads = n_threads
+        self.seen = np.zeros(data.n_words, dtype=bool)  # scratch for compacting column ids
         self.loss_and_grads = value_and_grad(batch_loss)
-        self.n_threads = model.n_threads if model.n_threads is not None else default_threads()
 
     def epoch(self, rng: np.random.Generator) -> float:
         """Run one epoch; return the summed loss of its batches (before their updates)."""
@@ -249,19 +256,20 @@ class _BatchStep:
 
     def step(self, batch: np.ndarray) -> float:
         """One AdaGrad step on the nonzeros ``batch`` (increasing positions); returns its loss."""
-        model, threads = self.model, self.n_threads
+        threads = self.n_threads
         words, contexts, log_x, weight = self.data.batch(batch)
         word_rows, word_local = unique_sorted(words)
         context_rows, context_local = self.compact(contexts)
         pairs = PairIndex(word_local, context_local, len(word_rows), len(context_rows), threads)
-        params = model._params()
         rows = (word_rows, context_rows, word_rows, context_rows)
-        blocks = tuple(run_tasks([lambda p=p, r=r: np.take(p, r, axis=0) for p, r in zip(params, rows)], threads))
-        loss, grads = self.loss_and_grads(blocks, pairs, log_x, weight)
-        updates = [lambda k=k: self.optimizer.update_rows(params[k], model._accumulators[k], rows[k], blocks[k],
-                                                          grads[k]) for k in range(4)]
-        # words' side and contexts' side touch different arrays: update them in parallel
-        run_tasks([lambda: (updates[0](), updates[2]()), lambda: (updates[1](), updates[3]())], threads)
+        blocks = run_tasks([lambda p=p, r=r: np.take(p, r, axis=0) for p, r in zip(self.params, rows)], threads)
+        loss, grads = self.loss_and_grads(tuple(blocks), pairs, log_x, weight)
+
+        def update(k: int) -> None:
+            self.optimizer.update_rows(self.params[k], self.accumulators[k], rows[k], blocks[k], grads[k])
+
+        # the words' side (W, b) and the contexts' side (W~, b~) are different arrays: in parallel
+        run_tasks([lambda: (update(0), update(2)), lambda: (update(1), update(3))], threads)
         return float(loss)
 
     def compact(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

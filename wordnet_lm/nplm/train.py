@@ -68,7 +68,8 @@ class TrainConfig:
     evals_per_epoch : int, default 1
         Validations (and checkpoints) per epoch.
     max_time : float or None, default None
-        Stop at the first evaluation after this many seconds of training.
+        Time budget in seconds (training and validation): stop at the evaluation after which
+        one more segment (as long as the last) would overrun it.
     threads : int or None, default None
         BLAS threads while training.  ``None``: 1 for vocabularies under
         :data:`SMALL_VOCAB` words (there threads cost more than they gain, and far more on a
@@ -271,6 +272,9 @@ def train(model: NPLM, train: Corpus, vocab: Vocab, valid: Corpus | None = None,
     optimizer = make_optimizer(config)
     if resume and checkpoint is not None and Path(checkpoint).exists():
         state = load_checkpoint(checkpoint, model, vocab, config, fingerprint)
+        # a stall is final; a time budget or epoch limit may have been raised for this run
+        stalled = valid_windows is not None and state.bad_evals >= config.patience
+        state.finished = stalled or (config.max_time is not None and state.elapsed >= config.max_time)
     else:
         params = model.init_params(len(vocab))
         state = TrainState(params=params, best_params={k: v.copy() for k, v in params.items()},
@@ -299,7 +303,8 @@ def train(model: NPLM, train: Corpus, vocab: Vocab, valid: Corpus | None = None,
             if callback is not None:
                 callback(record)
             stalled = valid_windows is not None and state.bad_evals >= config.patience
-            out_of_time = config.max_time is not None and state.elapsed >= config.max_time
+            last = time.perf_counter() - started  # the next segment would take about as long
+            out_of_time = config.max_time is not None and state.elapsed + last > config.max_time
             state.finished = stalled or out_of_time
             if checkpoint is not None:
                 save_checkpoint(checkpoint, model, state, config, fingerprint)
