@@ -2,7 +2,7 @@
 
 import pytest
 
-from nplm_helpers import tiny_data_triple
+from .nplm_helpers import tiny_data_triple
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from wordnet_lm.cli import main
 from wordnet_lm.nplm import NPLM
 
-from nplm_helpers import pattern_sentences
+from .nplm_helpers import pattern_sentences
 
 SMALL = ["--order", "3", "--embed-dim", "6", "--hidden", "8", "--batch-size", "16", "--lr", "0.02", "-q"]
 

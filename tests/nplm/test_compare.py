@@ -12,7 +12,7 @@ from wordnet_lm.compare import Row, compare, format_csv, format_table, write_tab
 from wordnet_lm.nplm.mixture import fit_mixture_weight, mix_logprobs
 from wordnet_lm.nplm.windows import context_windows
 
-from nplm_helpers import small_config, small_model
+from .nplm_helpers import small_config, small_model
 
 
 class Uniformish:

@@ -16,7 +16,7 @@ from wordnet_lm.io import save_npz
 from wordnet_lm.nplm import NPLM
 from wordnet_lm.text.vocab import BOS_ID, EOS_ID, Vocab
 
-from nplm_helpers import small_config, small_model
+from .nplm_helpers import small_config, small_model
 
 
 def dense(g):

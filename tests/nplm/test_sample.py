@@ -7,12 +7,12 @@ from wordnet_lm.errors import UnknownWordError, WordnetLMError
 from wordnet_lm.nplm import generate, next_word_probs, top_next_words
 from wordnet_lm.text.vocab import BOS, UNK
 
-from nplm_helpers import small_config, small_model
+from .nplm_helpers import small_config, small_model
 
 
 @pytest.fixture(scope="module")
 def trained():
-    from nplm_helpers import tiny_data_triple
+    from .nplm_helpers import tiny_data_triple
 
     train, valid, vocab = tiny_data_triple()
     return small_model().fit(train, vocab, valid, small_config(max_epochs=15, patience=20), progress=False)

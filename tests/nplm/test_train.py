@@ -11,7 +11,7 @@ from wordnet_lm.errors import ModelFileError, TrainingError, WordnetLMError
 from wordnet_lm.nplm import NPLM, TrainConfig
 from wordnet_lm.nplm import train as train_module
 
-from nplm_helpers import small_config, small_model
+from .nplm_helpers import small_config, small_model
 
 
 def fit(train, vocab, valid=None, model=None, **kw):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 
 import pytest
-from conftest import zip_bytes
+from .conftest import zip_bytes
 
 from wordnet_lm.errors import InputFileError, WordnetLMError
 from wordnet_lm.text import read_sentences, resolve_corpus

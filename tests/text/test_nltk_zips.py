@@ -7,7 +7,7 @@ import zipfile
 from collections import Counter
 
 import pytest
-from conftest import make_zip
+from .conftest import make_zip
 
 from wordnet_lm.errors import InputFileError
 from wordnet_lm.text import read_sentences

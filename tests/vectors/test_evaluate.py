@@ -149,6 +149,8 @@ def test_tiny_restrict_vocab_leaves_no_candidate(tmp_path):
     assert r.predicted == [None] and r.total.incorrect == 1
     with pytest.raises(WordnetLMError, match="restrict_vocab"):
         evaluate_word_analogies(kv, path, restrict_vocab=0)
+    with pytest.raises(WordnetLMError, match="no vectors"):
+        evaluate_word_analogies(KeyedVectors([], np.zeros((0, 3))), path)
     with pytest.raises(WordnetLMError, match="unknown analogy method"):
         evaluate_word_analogies(kv, path, method="3cosavg")
 

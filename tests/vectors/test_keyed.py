@@ -123,7 +123,7 @@ def test_lookups_and_unknown_words():
     assert "été" in kv and "Été" not in kv and len(kv) == 4 and kv.vector_size == 4
     assert kv.key_to_index["paris"] == 2 and kv.index_to_key[1] == "Paris"
     np.testing.assert_array_equal(kv["paris"], [0, 0, 1, 0])
-    assert kv[["the", "été"]].shape == (2, 4)
+    assert kv[["the", "été"]].shape == (2, 4) and list(kv) == ["the", "Paris", "paris", "été"]
     assert kv.vectors.dtype == np.float32
     with pytest.raises(UnknownWordError) as e:
         kv["london"]

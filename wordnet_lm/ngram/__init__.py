@@ -23,9 +23,11 @@ from wordnet_lm.ngram.smoothing import (SMOOTHING, AbsoluteDiscounting, AddK, Je
                                         MaximumLikelihood, ModifiedKneserNey, make_model, smoothing_class)
 from wordnet_lm.ngram.tables import BackoffTables
 
+InterpolatedKneserNey = KneserNey  # the name wordnet_lm.compare uses
+
 __all__ = [
     "NgramModel", "BackoffModel", "MaximumLikelihood", "AddK", "JelinekMercer", "AbsoluteDiscounting",
-    "KneserNey", "ModifiedKneserNey", "SMOOTHING", "make_model", "smoothing_class",
+    "KneserNey", "InterpolatedKneserNey", "ModifiedKneserNey", "SMOOTHING", "make_model", "smoothing_class",
     "NgramCounts", "count_ngrams", "merge_counts", "BackoffTables",
     "Perplexity", "perplexity_from_logprobs", "prediction_targets",
     "read_arpa", "write_arpa", "load_model", "save_model", "sample_sentences",

@@ -26,8 +26,6 @@ from __future__ import annotations
 import gzip
 import os
 import re
-from itertools import chain
-from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -37,13 +35,13 @@ from wordnet_lm.errors import ModelFileError
 from wordnet_lm.io import atomic_write
 from wordnet_lm.ngram.index import NgramIndex
 from wordnet_lm.ngram.tables import BackoffTables
-from wordnet_lm.text.tokenize import gc_paused
 from wordnet_lm.text.vocab import BOS, BOS_ID, EOS, SPECIALS, Vocab
 
 LOG10_ZERO = -99.0
 _LN10 = np.log(10.0)
+_WHITESPACE = np.zeros(256, bool)
+_WHITESPACE[[9, 10, 11, 12, 13, 32]] = True  # what bytes.split splits at
 _COUNT_LINE = re.compile(r"ngram\s+(\d+)\s*=\s*(\d+)$")
-_SECTION = re.compile(r"\\(\d+)-grams:$")
 
 
 # ---------------------------------------------------------------------- writing
@@ -90,7 +88,8 @@ def read_arpa(path: str | os.PathLike) -> tuple[BackoffTables, Vocab]:
     The vocabulary is the unigrams in file order (``<unk>``, ``<s>``, ``</s>`` first; a file
     without ``<unk>`` gets one with probability 0).  Missing contexts of n-grams are added
     with the probability the backoff rule gives them, so any valid ARPA file scores as its
-    producer meant.
+    producer meant.  Sections are parsed as bytes with NumPy (line structure, field counts)
+    and one ``split`` per section.
 
     Raises
     ------
@@ -99,32 +98,25 @@ def read_arpa(path: str | os.PathLike) -> tuple[BackoffTables, Vocab]:
         header, unknown words in higher orders, duplicate n-grams.
     """
     path = Path(path)
-    with gc_paused():  # millions of small lists: the cyclic collector would rescan them all
-        return _read_arpa(path)
-
-
-def _read_arpa(path: Path) -> tuple[BackoffTables, Vocab]:
-    lines = _read_lines(path)
-    counts, at = _header(path, lines)
+    raw = _read_bytes(path)
+    counts, at, line = _header(path, raw)
     sections = []
     for n, expected in enumerate(counts, start=1):
-        at = _skip_blank(lines, at)
-        if at >= len(lines) or _SECTION.match(lines[at].strip()) is None or int(_SECTION.match(lines[at].strip())[1]) != n:
-            raise ModelFileError(f"{path}:{at + 1}: expected the \\{n}-grams: section")
-        body = lines[at + 1:at + 1 + expected]
-        if len(body) < expected:
-            raise ModelFileError(f"{path}: the \\{n}-grams: section has fewer than the {expected} lines "
-                                 f"announced in \\data\\ (truncated file?)")
-        sections.append(_parse_section(path, body, n, at + 2, last=n == len(counts)))
-        at += 1 + expected
-    at = _skip_blank(lines, at)
-    if at >= len(lines) or lines[at].strip() != "\\end\\":
-        raise ModelFileError(f"{path}:{at + 1}: expected \\end\\ after the {len(counts)}-grams "
-                             f"(more lines than announced, or a truncated file)")
+        at, line = _skip_blank_lines(raw, at, line)
+        if _line_at(raw, at).strip() != f"\\{n}-grams:":
+            raise ModelFileError(f"{path}:{line}: expected the \\{n}-grams: section")
+        at, line = at + len(_line_at(raw, at)) + 1, line + 1
+        end = at if raw.startswith(b"\\", at) else _next_section(raw, at)
+        sections.append(_parse_section(path, raw[at:end], n, expected, line, last=n == len(counts)))
+        line += raw.count(b"\n", at, end)
+        at = end
+    at, line = _skip_blank_lines(raw, at, line)
+    if _line_at(raw, at).strip() != "\\end\\":
+        raise ModelFileError(f"{path}:{line}: expected \\end\\ after the {len(counts)}-grams")
     return _build_tables(path, sections)
 
 
-def _read_lines(path: Path) -> list[str]:
+def _read_bytes(path: Path) -> bytes:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -137,66 +129,110 @@ def _read_lines(path: Path) -> list[str]:
         except (OSError, EOFError) as e:
             raise ModelFileError(f"{path}: corrupt gzip file ({e})") from None
     try:
-        return raw.decode("utf-8").splitlines()
+        raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ModelFileError(f"{path}: not an ARPA file (not UTF-8 text)") from None
+    return raw
 
 
-def _header(path: Path, lines: list[str]) -> tuple[list[int], int]:
-    """The n-gram counts announced after ``\\data\\`` and the line after them."""
-    at = next((i for i, line in enumerate(lines) if line.strip() == "\\data\\"), None)
-    if at is None:
-        raise ModelFileError(f"{path}: not an ARPA file (no \\data\\ line)")
+def _line_at(raw: bytes, at: int) -> str:
+    """The line starting at byte ``at`` (without its newline)."""
+    end = raw.find(b"\n", at)
+    return raw[at:end if end >= 0 else len(raw)].decode("utf-8")
+
+
+def _skip_blank_lines(raw: bytes, at: int, line: int) -> tuple[int, int]:
+    while at < len(raw) and not _line_at(raw, at).strip():
+        at += len(_line_at(raw, at).encode("utf-8")) + 1
+        line += 1
+    return at, line
+
+
+def _next_section(raw: bytes, at: int) -> int:
+    """The offset of the next line starting with a backslash (or the end of the file)."""
+    found = raw.find(b"\n\\", at)
+    return found + 1 if found >= 0 else len(raw)
+
+
+def _header(path: Path, raw: bytes) -> tuple[list[int], int, int]:
+    """The n-gram counts announced after ``\\data\\``, the byte offset and line number after them."""
+    at = 0
+    while True:
+        at = raw.find(b"\\data\\", at)
+        if at < 0:
+            raise ModelFileError(f"{path}: not an ARPA file (no \\data\\ line)")
+        if (at == 0 or raw[at - 1:at] == b"\n") and not _line_at(raw, at)[6:].strip():
+            break
+        at += 1
+    line = raw.count(b"\n", 0, at) + 1
+    at, line = at + len(_line_at(raw, at).encode("utf-8")) + 1, line + 1
     counts: list[int] = []
-    at += 1
-    while at < len(lines) and (lines[at].strip() == "" or _COUNT_LINE.match(lines[at].strip())):
-        match = _COUNT_LINE.match(lines[at].strip())
+    while at < len(raw):
+        text = _line_at(raw, at).strip()
+        match = _COUNT_LINE.match(text)
+        if text and not match:
+            break
         if match:
             if int(match[1]) != len(counts) + 1:
-                raise ModelFileError(f"{path}:{at + 1}: expected 'ngram {len(counts) + 1}=...'")
+                raise ModelFileError(f"{path}:{line}: expected 'ngram {len(counts) + 1}=...'")
             counts.append(int(match[2]))
-        at += 1
+        at, line = at + len(_line_at(raw, at).encode("utf-8")) + 1, line + 1
     if not counts:
         raise ModelFileError(f"{path}: not an ARPA file (no 'ngram 1=...' line after \\data\\)")
-    return counts, at
+    return counts, at, line
 
 
-def _skip_blank(lines: list[str], at: int) -> int:
-    while at < len(lines) and not lines[at].strip():
-        at += 1
-    return at
+def _parse_section(path: Path, body: bytes, n: int, expected: int, first_line: int, last: bool):
+    """(log10 probs, the n-gram words as an (m*n,) object array of bytes, log10 backoffs).
 
-
-def _parse_section(path: Path, body: list[str], n: int, first_line: int, last: bool):
-    """(log10 probs, the n-gram words as one flat list, log10 backoffs) of one section."""
-    fields = list(map(str.split, body))
-    lengths = set(map(len, fields))
-    allowed = {n + 1} if last else {n + 1, n + 2}
-    if not lengths <= allowed:
-        bad = next(i for i, f in enumerate(fields) if len(f) not in allowed)
-        if body[bad].startswith("\\") or not body[bad].strip():
-            raise ModelFileError(f"{path}:{first_line + bad}: the \\{n}-grams: section has fewer lines than "
-                                 f"announced in \\data\\ (truncated file?)")
-        raise ModelFileError(f"{path}:{first_line + bad}: expected log10 probability, {n} word(s)"
-                             f"{'' if last else ' and an optional backoff'}, got {body[bad]!r}")
+    The fields of every line are counted with NumPy on the raw bytes (ASCII whitespace, as
+    ``bytes.split``), so the section is split once as a whole yet checked line by line.
+    """
+    data = np.frombuffer(body, np.uint8)
+    space = _WHITESPACE[data]
+    starts = np.flatnonzero(~space & np.concatenate([[True], space[:-1]]))  # first byte of every field
+    line_ends = np.flatnonzero(data == 10)
+    per_line = np.diff(np.searchsorted(starts, line_ends), prepend=0, append=len(starts))
+    lines = np.flatnonzero(per_line)  # the non-blank lines
+    if len(lines) != expected:
+        raise ModelFileError(f"{path}:{first_line}: the \\{n}-grams: section has {len(lines)} lines where "
+                             f"\\data\\ announced {expected} (truncated or edited file?)")
+    fields = per_line[lines]
+    allowed = [n + 1] if last else [n + 1, n + 2]
+    bad = np.flatnonzero(~np.isin(fields, allowed))
+    if len(bad):
+        k = int(lines[bad[0]])
+        raise ModelFileError(f"{path}:{first_line + k}: expected log10 probability, {n} word(s)"
+                             f"{'' if last else ' and an optional backoff'}, got {_body_line(body, line_ends, k)!r}")
+    tokens = np.array(body.split(), dtype=object)
+    first = np.cumsum(fields) - fields
+    has_backoff = fields == n + 2
     try:
-        probs = np.fromiter(map(float, map(itemgetter(0), fields)), np.float64, len(fields))
-        if lengths == {n + 2}:
-            backoffs = np.fromiter(map(float, map(itemgetter(n + 1), fields)), np.float64, len(fields))
-        else:
-            backoffs = np.array([float(f[n + 1]) if len(f) == n + 2 else 0.0 for f in fields])
+        probs = np.fromiter(map(float, tokens[first]), np.float64, len(first))
+        backoffs = np.zeros(len(first))
+        backoffs[has_backoff] = np.fromiter(map(float, tokens[first[has_backoff] + n + 1]), np.float64,
+                                            int(has_backoff.sum()))
     except ValueError:
-        bad = next(i for i, f in enumerate(fields) if not _is_float(f[0]) or (len(f) == n + 2 and not _is_float(f[-1])))
-        raise ModelFileError(f"{path}:{first_line + bad}: not a number in {body[bad]!r}") from None
+        k = next(i for i in range(len(first)) if not _is_float(tokens[first[i]])
+                 or (has_backoff[i] and not _is_float(tokens[first[i] + n + 1])))
+        raise ModelFileError(f"{path}:{first_line + int(lines[k])}: not a number in "
+                             f"{_body_line(body, line_ends, int(lines[k]))!r}") from None
     invalid = ~np.isfinite(probs) | ~np.isfinite(backoffs) | (probs > 1e-6)
     if invalid.any():
-        bad = int(np.flatnonzero(invalid)[0])
-        raise ModelFileError(f"{path}:{first_line + bad}: log10 probability must be finite and <= 0: {body[bad]!r}")
-    words = list(chain.from_iterable(map(itemgetter(slice(1, n + 1)), fields)))
+        k = int(lines[np.flatnonzero(invalid)[0]])
+        raise ModelFileError(f"{path}:{first_line + k}: log10 probability must be finite and <= 0: "
+                             f"{_body_line(body, line_ends, k)!r}")
+    words = tokens[(first[:, None] + np.arange(1, n + 1)).ravel()]
     return probs, words, backoffs
 
 
-def _is_float(text: str) -> bool:
+def _body_line(body: bytes, line_ends: np.ndarray, k: int) -> str:
+    start = 0 if k == 0 else int(line_ends[k - 1]) + 1
+    end = int(line_ends[k]) if k < len(line_ends) else len(body)
+    return body[start:end].decode("utf-8", errors="replace")
+
+
+def _is_float(text: bytes) -> bool:
     try:
         float(text)
         return True
@@ -212,7 +248,8 @@ def _to_natural_log(log10: np.ndarray) -> np.ndarray:
 
 def _build_tables(path: Path, sections) -> tuple[BackoffTables, Vocab]:
     """Index the n-grams (adding missing contexts), natural-log probabilities and backoffs."""
-    probs1, unigram_words, backoffs1 = sections[0]
+    probs1, unigram_bytes, backoffs1 = sections[0]
+    unigram_words = [w.decode("utf-8") for w in unigram_bytes]
     if len(set(unigram_words)) != len(unigram_words):
         raise ModelFileError(f"{path}: a word occurs twice among the 1-grams")
     for special in (BOS, EOS):
@@ -229,12 +266,14 @@ def _build_tables(path: Path, sections) -> tuple[BackoffTables, Vocab]:
 
     rows = [None]  # word-id matrices of orders 2..N, then log10 probs and backoffs (NaN prob = to compute)
     probs, backoffs = [None], [None]
+    ids_of = {w.encode("utf-8"): i for w, i in vocab.index.items()}
     for n, (p, grams, b) in enumerate(sections[1:], start=2):
         try:
-            ids = np.fromiter(map(vocab.index.__getitem__, grams), np.int64, len(grams))
+            ids = np.fromiter(map(ids_of.__getitem__, grams), np.int64, len(grams))
             rows.append(ids.reshape(-1, n))
         except KeyError as e:
-            raise ModelFileError(f"{path}: the {n}-grams use the word {e.args[0]!r}, absent from the 1-grams") from None
+            raise ModelFileError(f"{path}: the {n}-grams use the word {e.args[0].decode('utf-8')!r}, "
+                                 f"absent from the 1-grams") from None
         probs.append(p)
         backoffs.append(b)
 
@@ -274,12 +313,16 @@ def _build_tables(path: Path, sections) -> tuple[BackoffTables, Vocab]:
 
 
 def _fill_missing_probabilities(tables: BackoffTables) -> None:
-    """Give added contexts (NaN probability) the probability the lower orders assign them."""
+    """Give added contexts (NaN probability) the probability the lower orders assign them:
+    scored by the tables of orders ``< n`` plus an empty order ``n`` (so the backoff weights
+    of their own contexts apply)."""
+    empty_int, empty_float = np.zeros(0, np.int64), np.zeros(0)
     for n in range(2, tables.order + 1):
         todo = np.flatnonzero(np.isnan(tables.log_prob[n - 1]))
         if len(todo) == 0:
             continue
         index = tables.index
-        lower = BackoffTables(NgramIndex(index.vocab_size, index.contexts[1:n - 1], index.words[1:n - 1]),
-                              tables.log_prob[:n - 1], tables.log_backoff[:n - 1])
+        lower = BackoffTables(
+            NgramIndex(index.vocab_size, index.contexts[1:n - 1] + [empty_int], index.words[1:n - 1] + [empty_int]),
+            tables.log_prob[:n - 1] + [empty_float], tables.log_backoff[:n - 1] + [empty_float])
         tables.log_prob[n - 1][todo] = lower.score_rows(index.rows(n)[todo])

@@ -112,7 +112,7 @@ def count_ngrams(corpus: Corpus | Iterable[Corpus], order: int, vocab_size: int,
     """
     if order < 1:
         raise TrainingError(f"n-gram order must be at least 1, got {order}")
-    chunks = _sentence_chunks(corpus, chunk_tokens) if isinstance(corpus, Corpus) else iter(corpus)
+    chunks = sentence_chunks(corpus, chunk_tokens) if isinstance(corpus, Corpus) else iter(corpus)
     total_tokens = corpus.n_tokens if isinstance(corpus, Corpus) else None
     total: NgramCounts | None = None
     with tqdm(total=total_tokens, unit="tok", unit_scale=True, desc="counting n-grams",
@@ -177,8 +177,9 @@ def _count_chunk(corpus: Corpus, order: int, vocab_size: int) -> NgramCounts:
                        corpus.n_sentences, corpus.n_tokens)
 
 
-def _sentence_chunks(corpus: Corpus, chunk_tokens: int) -> Iterator[Corpus]:
-    """``corpus`` cut at sentence ends into pieces of about ``chunk_tokens`` tokens."""
+def sentence_chunks(corpus: Corpus, chunk_tokens: int) -> Iterator[Corpus]:
+    """``corpus`` cut at sentence ends into pieces of ``chunk_tokens`` tokens or fewer (a longer
+    sentence is a piece of its own)."""
     if chunk_tokens < 1:
         raise ValueError("chunk_tokens must be positive")
     offsets = corpus.offsets

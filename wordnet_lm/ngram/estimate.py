@@ -15,6 +15,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import scipy.optimize
 
 from wordnet_lm.errors import TrainingError
 from wordnet_lm.ngram.counts import NgramCounts
@@ -195,12 +196,13 @@ def heldout_components(counts: NgramCounts, rows: np.ndarray) -> np.ndarray:
     return ml
 
 
-def fit_interpolation_weights(components: np.ndarray, uniform: float, iterations: int = 500,
-                              tolerance: float = 1e-7) -> np.ndarray:
-    """EM for the Jelinek-Mercer weights ``lambda_n`` on held-out data.
+def fit_interpolation_weights(components: np.ndarray, uniform: float) -> np.ndarray:
+    """Jelinek-Mercer weights ``lambda_n`` maximising the held-out log-likelihood.
 
     The model of a prediction whose contexts are seen up to order ``m`` is
-    ``l_m ML_m + (1 - l_m)(l_{m-1} ML_{m-1} + (1 - l_{m-1})(... + (1 - l_1) uniform))``.
+    ``q_m`` with ``q_0 = uniform`` and ``q_n = l_n ML_n + (1 - l_n) q_{n-1}`` (orders whose
+    context is unseen are skipped).  The log-likelihood is maximised by L-BFGS-B with its
+    exact gradient, each ``l_n`` in ``[1e-6, 1 - 1e-6]``.
 
     Parameters
     ----------
@@ -215,29 +217,26 @@ def fit_interpolation_weights(components: np.ndarray, uniform: float, iterations
     ndarray, shape (order,)
         ``lambda_1 .. lambda_order``.
     """
-    order = components.shape[1]
     available = ~np.isnan(components)
-    values = np.concatenate([np.full((len(components), 1), uniform), np.nan_to_num(components)], axis=1)
-    lambdas = np.full(order, 0.5)
-    for _ in range(iterations):
-        # weights of [uniform, order 1..order] per prediction: stick-breaking from the top
-        keep = np.where(available, 1.0 - lambdas, 1.0)  # mass passed below each order
-        below = np.cumprod(keep[:, ::-1], axis=1)[:, ::-1]  # product over orders >= n
-        weights = np.empty_like(values)
-        weights[:, 0] = below[:, 0]
-        weights[:, 1:] = np.where(available, lambdas, 0.0) * np.concatenate(
-            [below[:, 1:], np.ones((len(values), 1))], axis=1)
-        joint = weights * values
-        posterior = joint / joint.sum(axis=1, keepdims=True)
-        stopped = posterior[:, 1:]  # responsibility of order n
-        reached = np.cumsum(posterior, axis=1)[:, 1:]  # responsibility of orders <= n and uniform
-        new = np.array([stopped[available[:, n], n].sum() / max(reached[available[:, n], n].sum(), 1e-300)
-                        if available[:, n].any() else 0.0 for n in range(order)])
-        new = np.clip(new, 1e-6, 1 - 1e-6)
-        if np.max(np.abs(new - lambdas)) < tolerance:
-            return new
-        lambdas = new
-    return lambdas
+    ml = np.nan_to_num(components)
+    order = components.shape[1]
+
+    def negative_loglik(lambdas: np.ndarray) -> tuple[float, np.ndarray]:
+        lam = np.where(available, lambdas, 0.0)
+        q = np.empty((len(ml), order + 1))  # q[:, n]: the model of orders <= n
+        q[:, 0] = uniform
+        for n in range(order):
+            q[:, n + 1] = lam[:, n] * ml[:, n] + (1 - lam[:, n]) * q[:, n]
+        p = q[:, -1]
+        above = np.cumprod((1 - lam)[:, ::-1], axis=1)[:, ::-1]  # prod over orders >= n of (1 - l)
+        passed = np.concatenate([above[:, 1:], np.ones((len(ml), 1))], axis=1)  # orders > n
+        dp = np.where(available, (ml - q[:, :-1]) * passed, 0.0)
+        return -float(np.log(p).sum()), -(dp / p[:, None]).sum(axis=0)
+
+    bounds = [(1e-6, 1 - 1e-6)] * order
+    result = scipy.optimize.minimize(negative_loglik, np.full(order, 0.5), jac=True, method="L-BFGS-B",
+                                     bounds=bounds, options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 1000})
+    return np.clip(result.x, 1e-6, 1 - 1e-6)
 
 
 def tables_from_probabilities(counts: NgramCounts, probs: list[np.ndarray], backoffs: list[np.ndarray]) -> BackoffTables:

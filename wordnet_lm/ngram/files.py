@@ -49,6 +49,8 @@ def save_model(model: NgramModel, path: str | os.PathLike, extra: dict[str, Any]
 def load_model(path: str | os.PathLike) -> NgramModel:
     """A model from our ``.npz`` file or from an ARPA file (plain or gzip).
 
+    A model read from ``.npz`` has ``extra_``, the metadata given to :func:`save_model`.
+
     Raises
     ------
     ModelFileError
@@ -66,15 +68,6 @@ def load_model(path: str | os.PathLike) -> NgramModel:
         return _load_npz(path)
     tables, vocab = read_arpa(path)
     return BackoffModel.from_tables(tables, vocab)
-
-
-def model_metadata(path: str | os.PathLike) -> dict[str, Any]:
-    """The ``extra`` metadata stored with an ``.npz`` model (empty for ARPA files)."""
-    path = Path(path)
-    with open(path, "rb") as f:
-        if f.read(4) != _ZIP_MAGIC:
-            return {}
-    return load_npz(path, kind=KIND)[1].get("extra", {})
 
 
 def _load_npz(path: Path) -> NgramModel:
@@ -97,6 +90,7 @@ def _load_npz(path: Path) -> NgramModel:
         if name in _LEARNED:
             setattr(model, name, np.asarray(value, float))
     model.tables_, model.vocab_ = tables, vocab
+    model.extra_ = meta.get("extra", {}) if isinstance(meta.get("extra"), dict) else {}
     return model
 
 

@@ -15,12 +15,12 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from wordnet_lm.errors import TrainingError, WordnetLMError
-from wordnet_lm.ngram.counts import NgramCounts, count_ngrams, padded_stream, prediction_rows
+from wordnet_lm.ngram.counts import NgramCounts, count_ngrams, padded_stream, sentence_chunks
 from wordnet_lm.ngram.perplexity import Perplexity, perplexity_from_logprobs, prediction_targets
 from wordnet_lm.ngram.tables import BackoffTables
 from wordnet_lm.text.vocab import BOS, BOS_ID, UNK_ID, Corpus, Vocab
 
-SCORE_BATCH = 1 << 20  # predictions scored at once (bounds memory on big texts)
+SCORE_BATCH = 1 << 20  # tokens scored at once (bounds memory on big texts)
 
 
 class NgramModel:
@@ -94,8 +94,11 @@ class NgramModel:
             raise WordnetLMError(f"this {type(self).__name__} is not fitted yet: call fit() first")
         return tables
 
-    def _history(self, context: Sequence[str | int]) -> np.ndarray:
-        """Context words -> ids, starting at the last ``<s>`` (a sentence start) if any."""
+    def _history(self, context: str | Sequence[str | int]) -> np.ndarray:
+        """Context words (a sequence, or one string split at whitespace) -> ids, starting at the
+        last ``<s>`` (a sentence start) if any."""
+        if isinstance(context, str):
+            context = context.split()
         ids = np.array([self._word_id(w) for w in context], np.int64)
         starts = np.flatnonzero(ids == BOS_ID)
         return ids[starts[-1]:] if len(starts) else ids
@@ -110,8 +113,9 @@ class NgramModel:
     def logprob(self, context: Sequence[str | int], word: str | int) -> float:
         """``log p(word | context)`` (natural log).
 
-        ``context`` is a sequence of words (or ids), oldest first; start it with ``"<s>"``
-        for the start of a sentence.  Unknown words count as ``<unk>``.
+        ``context`` is a sequence of words (or ids), oldest first, or a string of words
+        separated by spaces; start it with ``"<s>"`` for the start of a sentence.  Unknown
+        words count as ``<unk>``.
         """
         tables = self._fitted()
         row = np.append(self._history(context), self._word_id(word))
@@ -125,13 +129,14 @@ class NgramModel:
         """``log p`` of every prediction of ``corpus`` (natural log): each token, then
         ``</s>``, sentence after sentence (the order of :func:`prediction_targets`)."""
         tables = self._fitted()
-        stream, history, _ = padded_stream(corpus)
-        positions = np.flatnonzero(history > 0)
-        out = np.empty(len(positions))
-        for lo in range(0, len(positions), SCORE_BATCH):
-            rows = prediction_rows(stream, history, positions[lo:lo + SCORE_BATCH], self.order)
-            out[lo:lo + SCORE_BATCH] = tables.score_rows(rows)
-        return out
+        if corpus.n_tokens and (corpus.ids.min() < 0 or corpus.ids.max() >= len(self.vocab_)):
+            raise WordnetLMError(f"the corpus holds word ids outside this model's vocabulary (size {len(self.vocab_)}): "
+                                 "encode it with the model's vocab_")
+        pieces = []
+        for chunk in sentence_chunks(corpus, SCORE_BATCH):
+            stream, history, _ = padded_stream(chunk)
+            pieces.append(tables.score_stream(stream, history, np.flatnonzero(history > 0)))
+        return np.concatenate(pieces) if pieces else np.zeros(0)
 
     def sentence_logprobs(self, corpus: Corpus) -> np.ndarray:
         """Total ``log p`` of each sentence (its tokens and ``</s>``)."""

@@ -57,26 +57,68 @@ class BackoffTables:
             raise ValueError("rows must be a non-empty 2-d array of word ids")
         width = min(self.order, rows.shape[1])
         rows = rows[:, rows.shape[1] - width:]
-        best = np.full(len(rows), np.nan)
-        best_length = np.zeros(len(rows), np.int64)  # length of the longest stored n-gram found
-        backoffs = []  # backoffs[j-1]: log backoff of the context of length j (0 if not stored)
-        for length in range(1, width + 1):
-            start = width - length
-            found = self.index.find(1, None, rows[:, start])
+        grams, contexts = [], []
+        for length in range(1, width + 1):  # the n-gram of this length ending at the last column
+            found = self.index.find(1, None, rows[:, width - length])
             for j in range(1, length):
-                if j == length - 1:
-                    context = found
-                found = self.index.find(j + 1, found, rows[:, start + j])
-            if length > 1:
-                backoff = np.zeros(len(rows))
-                stored = context >= 0
-                backoff[stored] = self.log_backoff[length - 2][context[stored]]
-                backoffs.append(backoff)
+                context = found
+                found = self.index.find(j + 1, found, rows[:, width - length + j])
+            grams.append(found)
+            contexts.append(context if length > 1 else None)
+        return self._combine(grams, contexts)
+
+    def score_stream(self, stream: np.ndarray, history: np.ndarray, positions: np.ndarray) -> np.ndarray:
+        """``log p`` of the word at each of ``positions`` of a stream of segments (sentences),
+        given the words before it in its segment.
+
+        Parameters
+        ----------
+        stream : ndarray of int
+            Word ids, segment after segment (e.g. ``<s> w1 .. wk </s>`` per sentence).
+        history : ndarray of int
+            For each position, the number of words before it in its segment.
+        positions : ndarray of int
+            The positions to score.
+
+        Notes
+        -----
+        The index of the n-gram *starting* at every position is computed once per order
+        (``order`` lookups in all), and shared by the predictions it serves.
+        """
+        stream = np.asarray(stream, np.int64)
+        size = len(stream)
+        starting = [self.index.find(1, None, stream)]  # starting[k][t]: the (k+1)-gram starting at t
+        for k in range(1, self.order):
+            previous = starting[-1]
+            ok = np.flatnonzero(previous[:size - k] >= 0)
+            ok = ok[history[ok + k] >= k]  # the (k+1)-gram stays inside its segment
+            current = np.full(size, -1, np.int64)
+            current[ok] = self.index.find(k + 1, previous[ok], stream[ok + k])
+            starting.append(current)
+        positions = np.asarray(positions, np.int64)
+        reach = history[positions]
+        grams, contexts = [], []
+        for length in range(1, self.order + 1):
+            start = np.maximum(positions - (length - 1), 0)
+            inside = reach >= length - 1
+            grams.append(np.where(inside, starting[length - 1][start], -1))
+            contexts.append(np.where(inside, starting[length - 2][start], -1) if length > 1 else None)
+        return self._combine(grams, contexts)
+
+    def _combine(self, grams: list[np.ndarray], contexts: list[np.ndarray | None]) -> np.ndarray:
+        """Backoff rule: ``grams[L-1]`` indexes the L-gram ending with the predicted word in order
+        L and ``contexts[L-1]`` its context in order L-1 (-1: not stored); the longest stored
+        n-gram's probability plus the backoff weights of all longer stored contexts."""
+        best = np.full(len(grams[0]), np.nan)
+        best_length = np.zeros(len(grams[0]), np.int64)
+        for length, found in enumerate(grams, start=1):
             hit = found >= 0
             best[hit] = self.log_prob[length - 1][found[hit]]
             best_length[hit] = length
-        for j, backoff in enumerate(backoffs, start=1):
-            best = np.where(best_length <= j, best + backoff, best)
+        for length in range(2, len(grams) + 1):
+            context = contexts[length - 1]
+            add = (context >= 0) & (best_length < length)
+            best[add] += self.log_backoff[length - 2][context[add]]
         return best
 
     def log_distribution(self, history: np.ndarray) -> np.ndarray:

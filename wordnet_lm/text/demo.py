@@ -193,6 +193,7 @@ ADJECTIVES = [tuple(a.split()) for a in (
 )]
 _ADJ = {base: (cmp, sup) for base, cmp, sup in ADJECTIVES}
 MOODS = "happy sad tired hungry angry rich poor strong young old tall quiet".split()
+ANIMAL_MOODS = "happy sad tired hungry angry young old quiet".split()
 NUMBERS = "two three four five six seven eight nine ten".split()
 
 TENSE_ADVERBS = {
@@ -588,7 +589,7 @@ def _describe(rng: _Rng) -> list[str]:
         s = _gendered_subject(rng, modifiers=False)
         return s.words + [s.be, adj] if rng.chance(0.5) else ["it", "was", _article(adj), adj, "day", "for"] + s.words
     s = _any_subject(rng)
-    return s.words + [s.be, rng.choice(MOODS)]
+    return s.words + [s.be, rng.choice(ANIMAL_MOODS if s.words[-1] in _ANIMAL_WORDS else MOODS)]
 
 
 def _superlative(rng: _Rng) -> list[str]:
@@ -633,7 +634,7 @@ def _counting(rng: _Rng) -> list[str]:
     if kind == 2:
         animal = rng.zipf(ANIMALS)[0]
         word = animal.singular if one else animal.plural
-        return ["the", word, "in", "the", rng.choice(PLACES), "is" if one else "are", rng.choice(MOODS)]
+        return ["the", word, "in", "the", rng.choice(PLACES), "is" if one else "are", rng.choice(ANIMAL_MOODS)]
     noun = rng.choice(_COUNTABLE)
     count = "one" if one else rng.choice(NUMBERS)
     word = noun.singular if one else noun.plural

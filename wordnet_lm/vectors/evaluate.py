@@ -13,9 +13,10 @@ Both follow gensim's counting rules (``KeyedVectors.evaluate_word_analogies`` an
 * sections whose name starts with ``gram`` are syntactic, the others semantic; the total
   counts every section.
 
-Answers are computed a chunk of questions at a time: the cosines between the chunk's distinct
-query words and the vocabulary are one matrix product, and both 3CosAdd and 3CosMul scores are
-sums/products of rows of that table.
+Answers are vectorised: the cosines between the distinct query words and the vocabulary are
+one matrix product (per chunk of questions when the table would be too large); a chunk's
+3CosAdd or 3CosMul scores are sums or products of rows of that table, and five ``argmax``
+passes give each question's top 5.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import Iterator
 import numpy as np
 
 from wordnet_lm.errors import InputFileError, WordnetLMError
+from wordnet_lm.vectors.formats import open_binary
 from wordnet_lm.vectors.keyed import COSMUL_EPSILON, KeyedVectors
 
 METHODS = ("cosadd", "cosmul")
@@ -40,13 +42,7 @@ _TABLE_CELLS = 1 << 25  # query-word cosine table computed once if it fits (128 
 # --------------------------------------------------------------------------- reading files
 def _lines(path: Path, what: str) -> Iterator[tuple[int, str]]:
     """Numbered lines of a UTF-8 text file, errors as one-line :class:`InputFileError`."""
-    try:
-        f = open(path, "rb")
-    except FileNotFoundError:
-        raise InputFileError(f"{path}: no such {what} file") from None
-    except IsADirectoryError:
-        raise InputFileError(f"{path}: is a directory, expected a {what} file") from None
-    with f:
+    with open_binary(path, what) as f:
         for line_no, raw in enumerate(f, 1):
             if b"\0" in raw:
                 raise InputFileError(f"{path}:{line_no}: binary data, expected a {what} text file")
@@ -114,6 +110,8 @@ class _EvalVocab:
     """
 
     def __init__(self, kv: KeyedVectors, restrict_vocab: int | None, case_insensitive: bool) -> None:
+        if not len(kv):
+            raise WordnetLMError("no vectors to evaluate (the vocabulary is empty)")
         self.limit = len(kv) if restrict_vocab is None else min(int(restrict_vocab), len(kv))
         if self.limit < 1:
             raise WordnetLMError(f"restrict_vocab must be a positive number of words, got {restrict_vocab}")
@@ -448,13 +446,10 @@ def evaluate_word_pairs(
 def pearson(x: np.ndarray, y: np.ndarray) -> float:
     """Pearson's correlation coefficient (NaN for fewer than two points or a constant input)."""
     x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
-    if len(x) < 2:
+    if len(x) < 2 or np.ptp(x) == 0 or np.ptp(y) == 0:  # (the mean of equal values can differ from them)
         return float("nan")
     dx, dy = x - x.mean(), y - y.mean()
-    scale_x, scale_y = np.abs(dx).max(), np.abs(dy).max()
-    if scale_x == 0 or scale_y == 0:
-        return float("nan")
-    dx, dy = dx / scale_x, dy / scale_y  # no underflow in the products of tiny deviations
+    dx, dy = dx / np.abs(dx).max(), dy / np.abs(dy).max()  # no underflow in products of tiny deviations
     return float(np.clip(dx @ dy / np.sqrt((dx @ dx) * (dy @ dy)), -1.0, 1.0))
 
 

@@ -96,6 +96,10 @@ class KeyedVectors:
     def __contains__(self, word: object) -> bool:
         return word in self.key_to_index
 
+    def __iter__(self):
+        """The words, in row order."""
+        return iter(self.index_to_key)
+
     def __getitem__(self, words: str | Sequence[str]) -> np.ndarray:
         """The vector of a word, or the matrix of a list of words."""
         if isinstance(words, str):

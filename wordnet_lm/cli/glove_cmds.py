@@ -1,0 +1,88 @@
+"""``wordnet-lm glove``: count co-occurrences of a corpus, train GloVe, write the vectors."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from wordnet_lm.cli.corpus_cmds import add_reading_arguments, reading_options
+from wordnet_lm.glove import WEIGHTINGS, GloVe, count_cooccurrences
+from wordnet_lm.glove.adagrad import VARIANTS
+from wordnet_lm.glove.train import COMBINE
+from wordnet_lm.vectors.formats import FORMATS
+
+_DEFAULTS = GloVe()
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "glove", help="train GloVe word vectors on a corpus",
+        description="Count word-word co-occurrences in a symmetric window, train GloVe (weighted least "
+                    "squares on log counts, AdaGrad) and write the word vectors.")
+    data = parser.add_argument_group("corpus and co-occurrences")
+    data.add_argument("--corpus", default="demo",
+                      help="text file (.gz/.bz2/.xz ok; one sentence per line), directory, NLTK corpus zip, or a "
+                           "name: demo (default), brown, ...")
+    data.add_argument("--min-count", type=int, default=5, help="drop words seen fewer times (default 5)")
+    data.add_argument("--max-size", type=int, default=None, help="keep at most this many words (most frequent)")
+    data.add_argument("--window", type=int, default=10, help="context words on each side (default 10)")
+    data.add_argument("--weighting", choices=WEIGHTINGS, default="harmonic",
+                      help="weight of a pair d words apart: harmonic 1/d (GloVe, default), flat 1, "
+                           "linear (window+1-d)/window (word2vec's expected weight)")
+    data.add_argument("--chunk-tokens", type=int, default=1_000_000,
+                      help="tokens counted at a time; bounds memory (default 1,000,000)")
+    add_reading_arguments(parser)
+
+    model = parser.add_argument_group("model and training")
+    model.add_argument("--dim", type=int, default=_DEFAULTS.dim, help=f"vector size (default {_DEFAULTS.dim})")
+    model.add_argument("--epochs", type=int, default=_DEFAULTS.epochs,
+                       help=f"passes over the nonzeros (default {_DEFAULTS.epochs})")
+    model.add_argument("--x-max", type=float, default=_DEFAULTS.x_max,
+                       help=f"weighting cut-off: counts above it weigh 1 (default {_DEFAULTS.x_max:g})")
+    model.add_argument("--alpha", type=float, default=_DEFAULTS.alpha,
+                       help=f"weighting exponent (default {_DEFAULTS.alpha:g})")
+    model.add_argument("--lr", type=float, default=_DEFAULTS.lr, help=f"AdaGrad learning rate (default {_DEFAULTS.lr:g})")
+    model.add_argument("--batch-size", type=int, default=_DEFAULTS.batch_size,
+                       help=f"nonzeros per mini-batch (default {_DEFAULTS.batch_size})")
+    model.add_argument("--adagrad", choices=VARIANTS, default=_DEFAULTS.adagrad,
+                       help=f"AdaGrad formula (default {_DEFAULTS.adagrad}; see docs/glove.md)")
+    model.add_argument("--seed", type=int, default=_DEFAULTS.seed, help=f"random seed (default {_DEFAULTS.seed})")
+
+    output = parser.add_argument_group("output")
+    output.add_argument("--out", type=Path, default=Path("vectors.txt"), help="vectors file (default vectors.txt)")
+    output.add_argument("--format", choices=FORMATS, default=None,
+                        help="word2vec (text with a header), word2vec-binary, glove (text, no header) or npz "
+                             "(default: from the suffix: .bin binary, .npz npz, else word2vec)")
+    output.add_argument("--vectors", choices=COMBINE, default="sum", dest="combine",
+                        help="sum: W + W~ (default, GloVe's output); w: word vectors W only; w_tilde: W~ only")
+    output.add_argument("--quiet", "-q", action="store_true", help="no progress bars or per-epoch losses")
+    parser.set_defaults(func=cmd_glove)
+
+
+def cmd_glove(args: argparse.Namespace) -> int:
+    reading = reading_options(args)
+    reading["progress"] = reading["progress"] and not args.quiet
+    say = (lambda *a: None) if args.quiet else (lambda message: print(message, file=sys.stderr))
+
+    start = time.perf_counter()
+    matrix, vocab = count_cooccurrences(args.corpus, min_count=args.min_count, max_size=args.max_size,
+                                        window=args.window, weighting=args.weighting,
+                                        chunk_tokens=args.chunk_tokens, **reading)
+    n_words = len(vocab) - 3
+    say(f"{args.corpus}: {n_words:,} words (min count {args.min_count}), {matrix.nnz:,} nonzero co-occurrences "
+        f"(window {args.window}, {args.weighting}) in {time.perf_counter() - start:.1f} s")
+
+    model = GloVe(dim=args.dim, x_max=args.x_max, alpha=args.alpha, epochs=args.epochs, lr=args.lr,
+                  batch_size=args.batch_size, adagrad=args.adagrad, seed=args.seed, verbose=not args.quiet)
+    start = time.perf_counter()
+    model.fit(matrix)
+    elapsed = time.perf_counter() - start
+    final = f", final loss {model.loss_history_[-1]:.6f}" if model.loss_history_ else ""
+    say(f"trained {args.epochs} epochs in {elapsed:.1f} s{final}")
+
+    vectors = model.to_keyed_vectors(vocab, combine=args.combine)
+    vectors.save(args.out, args.format)
+    print(f"{args.out}: {len(vectors):,} vectors of dimension {args.dim}")
+    return 0

@@ -1,0 +1,51 @@
+"""Deterministic data parallelism on a few threads.
+
+NumPy and SciPy release the GIL in the kernels GloVe spends its time in (``take``,
+``einsum``, sparse-dense products, elementwise ufuncs), so threads working on disjoint slices
+of the same arrays run in parallel.  Every task writes its own slice: results never depend on
+the number of threads or on their timing.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable, Sequence
+
+import numpy as np
+
+_pools: dict[int, ThreadPoolExecutor] = {}
+
+
+def default_threads() -> int:
+    """Threads to use by default: the CPUs this process may run on, at most 4."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover (not Linux)
+        cpus = os.cpu_count() or 1
+    return max(1, min(4, cpus))
+
+
+def run_tasks(tasks: Sequence[Callable[[], object]], n_threads: int) -> list:
+    """Run ``tasks`` (callables without arguments) on up to ``n_threads`` threads; return their results in order."""
+    if n_threads <= 1 or len(tasks) <= 1:
+        return [task() for task in tasks]
+    pool = _pools.get(n_threads)
+    if pool is None:
+        pool = _pools[n_threads] = ThreadPoolExecutor(max_workers=n_threads, thread_name_prefix="glove")
+    errors = np.geterr()  # NumPy's error state is per thread: carry the caller's over
+
+    def with_caller_errstate(task: Callable[[], object]) -> object:
+        with np.errstate(**errors):
+            return task()
+
+    futures = [pool.submit(with_caller_errstate, task) for task in tasks[1:]]
+    first = tasks[0]()  # the calling thread works too
+    return [first] + [f.result() for f in futures]
+
+
+def split_range(n: int, parts: int) -> list[tuple[int, int]]:
+    """``parts`` contiguous ranges covering ``0..n`` (sizes differ by at most one; none empty unless n is small)."""
+    parts = max(1, min(parts, n)) if n else 1
+    bounds = [n * k // parts for k in range(parts + 1)]
+    return list(zip(bounds[:-1], bounds[1:]))

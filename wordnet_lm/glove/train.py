@@ -1,0 +1,290 @@
+"""The GloVe estimator: AdaGrad over shuffled mini-batches of a co-occurrence matrix's nonzeros.
+
+Each epoch splits the nonzeros into random batches.  A batch is taken in row order, its rows
+of ``W`` and columns of ``W~`` are gathered into compact blocks, the engine differentiates
+:func:`~wordnet_lm.glove.objective.batch_loss` with respect to the blocks (so a word seen in
+many pairs of the batch gets the *sum* of their gradients) and :class:`RowAdaGrad` updates
+exactly those rows.  Everything is float32 and seeded: the same seed gives the same vectors.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from typing import Callable
+
+import numpy as np
+import scipy.sparse
+from tqdm.auto import tqdm
+
+from wordnet_lm.autodiff import value_and_grad
+from wordnet_lm.errors import TrainingError, WordnetLMError
+from wordnet_lm.glove.adagrad import VARIANTS, RowAdaGrad
+from wordnet_lm.glove.objective import PairIndex, batch_loss, weighting
+from wordnet_lm.glove.parallel import default_threads, run_tasks
+
+COMBINE = ("sum", "w", "w_tilde")
+
+
+class Nonzeros:
+    """The nonzero entries of a co-occurrence matrix in row order, as the trainer needs them.
+
+    Row, column, ``log x`` and ``f(x)`` of an entry are stored side by side (16 bytes), so a
+    batch of random entries is gathered with one memory access per entry.
+    """
+
+    def __init__(self, rows: np.ndarray, cols: np.ndarray, log_x: np.ndarray, weight: np.ndarray,
+                 n_words: int) -> None:
+        self.packed = np.empty((len(rows), 4), dtype=np.int32)
+        self.packed[:, 0], self.packed[:, 1] = rows, cols
+        self.packed[:, 2] = np.asarray(log_x, np.float32).view(np.int32)
+        self.packed[:, 3] = np.asarray(weight, np.float32).view(np.int32)
+        self.n_words = int(n_words)
+
+    @classmethod
+    def from_matrix(cls, cooccurrences, x_max: float, alpha: float) -> "Nonzeros":
+        """Validate a square non-negative matrix and extract its nonzeros."""
+        matrix = scipy.sparse.csr_matrix(cooccurrences, dtype=np.float64, copy=True)
+        if matrix.shape[0] != matrix.shape[1]:
+            raise TrainingError(f"the co-occurrence matrix must be square, got shape {matrix.shape}")
+        matrix.sum_duplicates()
+        matrix.eliminate_zeros()
+        if matrix.nnz == 0:
+            raise TrainingError("the co-occurrence matrix has no nonzero entries (empty corpus, or "
+                                "min_count/window leave no pair of words)")
+        x = matrix.data
+        if not np.all(np.isfinite(x)) or x.min() < 0:
+            raise TrainingError("co-occurrence counts must be finite and non-negative")
+        rows = np.repeat(np.arange(matrix.shape[0], dtype=np.int32), np.diff(matrix.indptr))
+        return cls(rows, matrix.indices, np.log(x), weighting(x, x_max, alpha), matrix.shape[0])
+
+    def __len__(self) -> int:
+        return len(self.packed)
+
+    def batch(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Rows, columns, ``log x`` and ``f(x)`` of the entries at ``positions``."""
+        records = np.take(self.packed, positions, axis=0)
+        return (records[:, 0].copy(), records[:, 1].copy(), records[:, 2].view(np.float32).copy(),
+                records[:, 3].view(np.float32).copy())
+
+
+class GloVe:
+    """Global Vectors (Pennington, Socher and Manning 2014), trained on the project's engine.
+
+    The defaults are tuned for small corpora (a few million tokens) by the sweep in
+    ``docs/glove.md``: on nltk-mix (3.85 M tokens) ``x_max=5`` and 10 epochs beat Stanford
+    GloVe's settings (``x_max=100``, 25 epochs) and its best tuned row on analogies and word
+    similarity.  Larger corpora: raise ``x_max`` (Stanford's 100 is for billions of tokens) and
+    ``epochs``.
+
+    Parameters
+    ----------
+    dim : int, default 100
+        Vector size.
+    x_max, alpha : float, default 5, 0.75
+        The weighting function ``f(x) = min(1, (x / x_max) ** alpha)``.
+    epochs : int, default 10
+        Passes over the nonzeros.
+    lr : float, default 0.05
+        AdaGrad learning rate.
+    batch_size : int, default 65536
+        Nonzeros per mini-batch (batches have random sizes around this).
+    adagrad : {"stanford", "paper"}, default "stanford"
+        AdaGrad formula (see :mod:`wordnet_lm.glove.adagrad`): Stanford's accumulates the
+        squared step, ``(lr g)^2``, and trains much faster than the paper's ``g^2``.
+    initial_accumulator : float, default 1.0
+        Starting squared-gradient sum.
+    seed : int, default 0
+        Seeds the initial vectors and the batches: equal seeds give equal results.
+    n_threads : int, optional
+        Threads for the batch computations (default: the CPUs available, at most 4); the
+        results do not depend on it.
+    verbose : bool, default False
+        Progress bar over the epochs and the loss printed after each.
+
+    Attributes
+    ----------
+    W_, W_tilde_ : ndarray of float32, shape (n_words, dim)
+        Word and context vectors.
+    b_, b_tilde_ : ndarray of float32, shape (n_words,)
+        Word and context biases.
+    loss_history_ : list of float
+        Per epoch, the mean over nonzeros of ``1/2 f(x) (w.w~ + b + b~ - log x)^2`` as the
+        epoch's batches found it (Stanford GloVe prints the same "cost").
+    n_nonzeros_ : int
+    """
+
+    def __init__(self, dim: int = 100, x_max: float = 5.0, alpha: float = 0.75, epochs: int = 10,
+                 lr: float = 0.05, batch_size: int = 65536, adagrad: str = "stanford",
+                 initial_accumulator: float = 1.0, seed: int = 0, n_threads: int | None = None,
+                 verbose: bool = False) -> None:
+        self.dim = dim
+        self.x_max = x_max
+        self.alpha = alpha
+        self.epochs = epochs
+        self.lr = lr
+        self.batch_size = batch_size
+        self.adagrad = adagrad
+        self.initial_accumulator = initial_accumulator
+        self.seed = seed
+        self.n_threads = n_threads
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, cooccurrences, callback: Callable[["GloVe", int], object] | None = None) -> "GloVe":
+        """Learn vectors from a square co-occurrence matrix (scipy.sparse or ndarray).
+
+        ``callback(model, epoch)``, if given, runs after every epoch (``epoch`` counts from 1);
+        the fitted attributes are up to date then, e.g. to evaluate the vectors as they train.
+
+        Raises
+        ------
+        TrainingError
+            Bad hyper-parameters, an empty or negative matrix, a loss that became NaN/inf.
+        """
+        self._check_params()
+        data = Nonzeros.from_matrix(cooccurrences, self.x_max, self.alpha)
+        rng = np.random.default_rng(self.seed)
+        self._init_params(data.n_words, rng)
+        self.loss_history_: list[float] = []
+        self.n_nonzeros_ = len(data)
+        threads = self.n_threads if self.n_threads is not None else default_threads()
+        step = _BatchStep([self.W_, self.W_tilde_, self.b_, self.b_tilde_], data,
+                          RowAdaGrad(self.lr, self.initial_accumulator, self.adagrad), self.batch_size, threads)
+        bar = None if self.verbose else True  # None: a bar on terminals only
+        with tqdm(range(self.epochs), desc="GloVe", unit="epoch", disable=bar, file=sys.stderr) as epochs:
+            for epoch in epochs:
+                with np.errstate(over="ignore", invalid="ignore"):  # a diverging loss is reported below
+                    loss = step.epoch(rng) / len(data)
+                if not math.isfinite(loss):
+                    raise TrainingError(f"GloVe loss became {loss} in epoch {epoch + 1}; try a smaller lr")
+                self.loss_history_.append(loss)
+                epochs.set_postfix(loss=f"{loss:.6f}")
+                if self.verbose:
+                    tqdm.write(f"epoch {epoch + 1}/{self.epochs}: loss {loss:.6f}", file=sys.stderr)
+                if callback is not None:
+                    callback(self, epoch + 1)
+        return self
+
+    def _check_params(self) -> None:
+        checks = [
+            (isinstance(self.dim, (int, np.integer)) and self.dim >= 1, f"dim must be a positive integer, got {self.dim!r}"),
+            (self.x_max > 0, f"x_max must be positive, got {self.x_max!r}"),
+            (self.alpha >= 0, f"alpha must be >= 0, got {self.alpha!r}"),
+            (isinstance(self.epochs, (int, np.integer)) and self.epochs >= 0, f"epochs must be an integer >= 0, got {self.epochs!r}"),
+            (isinstance(self.batch_size, (int, np.integer)) and self.batch_size >= 1,
+             f"batch_size must be a positive integer, got {self.batch_size!r}"),
+            (self.adagrad in VARIANTS, f"adagrad must be one of {', '.join(VARIANTS)}, got {self.adagrad!r}"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise TrainingError(message)
+
+    def _init_params(self, n_words: int, rng: np.random.Generator) -> None:
+        """Stanford's initialisation: every weight and bias uniform in ``(-0.5, 0.5) / dim``."""
+        def uniform(*shape):
+            return ((rng.random(shape, dtype=np.float32) - np.float32(0.5)) / np.float32(self.dim))
+        self.W_ = uniform(n_words, self.dim)
+        self.W_tilde_ = uniform(n_words, self.dim)
+        self.b_ = uniform(n_words)
+        self.b_tilde_ = uniform(n_words)
+
+    # ------------------------------------------------------------------ results
+    def vectors(self, combine: str = "sum") -> np.ndarray:
+        """The word vectors: ``"sum"`` ``W + W~`` (GloVe's output), ``"w"`` ``W``, ``"w_tilde"`` ``W~``."""
+        self._check_fitted()
+        if combine == "sum":
+            return self.W_ + self.W_tilde_
+        if combine == "w":
+            return self.W_.copy()
+        if combine == "w_tilde":
+            return self.W_tilde_.copy()
+        raise WordnetLMError(f"unknown combine {combine!r}; choose one of {', '.join(COMBINE)}")
+
+    def to_keyed_vectors(self, vocab, combine: str = "sum"):
+        """A :class:`~wordnet_lm.vectors.KeyedVectors` of ``vocab``'s words (specials dropped).
+
+        Parameters
+        ----------
+        vocab : Vocab
+            The vocabulary the co-occurrence matrix was counted with (one row per entry).
+        combine : {"sum", "w", "w_tilde"}
+            See :meth:`vectors`.
+        """
+        from wordnet_lm.vectors import KeyedVectors
+
+        vectors = self.vectors(combine)
+        if len(vocab) != len(vectors):
+            raise WordnetLMError(f"the vocabulary has {len(vocab)} entries but the model {len(vectors)} rows")
+        return KeyedVectors.from_vocab(vocab, vectors)
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "W_"):
+            raise WordnetLMError("this GloVe model is not fitted yet: call fit() first")
+
+    def __repr__(self) -> str:
+        return (f"GloVe(dim={self.dim}, x_max={self.x_max}, alpha={self.alpha}, epochs={self.epochs}, lr={self.lr}, "
+                f"batch_size={self.batch_size}, adagrad={self.adagrad!r}, seed={self.seed})")
+
+
+class _BatchStep:
+    """Mini-batch AdaGrad on ``params`` = ``[W, W~, b, b~]`` (updated in place)."""
+
+    def __init__(self, params: list[np.ndarray], data: Nonzeros, optimizer: RowAdaGrad, batch_size: int,
+                 n_threads: int) -> None:
+        self.params = params
+        self.accumulators = [optimizer.accumulator(p) for p in params]
+        self.data = data
+        self.optimizer = optimizer
+        self.n_batches = max(1, math.ceil(len(data) / batch_size))
+        self.n_threads = n_threads
+        self.seen = np.zeros(data.n_words, dtype=bool)  # scratch for compacting column ids
+        self.loss_and_grads = value_and_grad(batch_loss)
+
+    def epoch(self, rng: np.random.Generator) -> float:
+        """Run one epoch; return the summed loss of its batches (before their updates)."""
+        key_type = np.uint16 if self.n_batches <= 1 << 16 else np.uint32
+        keys = rng.integers(0, self.n_batches, len(self.data), dtype=key_type)
+        order = np.argsort(keys, kind="stable")  # radix sort; each batch in row order
+        bounds = np.zeros(self.n_batches + 1, dtype=np.int64)
+        np.cumsum(np.bincount(keys, minlength=self.n_batches), out=bounds[1:])
+        total = 0.0
+        for start, stop in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+            if stop > start:
+                total += self.step(order[start:stop])
+        return total
+
+    def step(self, batch: np.ndarray) -> float:
+        """One AdaGrad step on the nonzeros ``batch`` (increasing positions); returns its loss."""
+        threads = self.n_threads
+        words, contexts, log_x, weight = self.data.batch(batch)
+        word_rows, word_local = unique_sorted(words)
+        context_rows, context_local = self.compact(contexts)
+        pairs = PairIndex(word_local, context_local, len(word_rows), len(context_rows), threads)
+        rows = (word_rows, context_rows, word_rows, context_rows)
+        blocks = run_tasks([lambda p=p, r=r: np.take(p, r, axis=0) for p, r in zip(self.params, rows)], threads)
+        loss, grads = self.loss_and_grads(tuple(blocks), pairs, log_x, weight)
+
+        def update(k: int) -> None:
+            self.optimizer.update_rows(self.params[k], self.accumulators[k], rows[k], blocks[k], grads[k])
+
+        # the words' side (W, b) and the contexts' side (W~, b~) are different arrays: in parallel
+        run_tasks([lambda: (update(0), update(2)), lambda: (update(1), update(3))], threads)
+        return float(loss)
+
+    def compact(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Distinct ``ids`` (sorted) and each id's position among them, in O(len(ids) + n_words)."""
+        seen = self.seen
+        seen[ids] = True
+        distinct = np.flatnonzero(seen)
+        local = np.cumsum(seen, dtype=np.int32)
+        seen[distinct] = False
+        return distinct.astype(np.int32), local[ids] - 1
+
+
+def unique_sorted(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct values of a non-decreasing array and each element's index among them."""
+    first = np.empty(len(ids), dtype=bool)
+    first[:1] = True
+    np.not_equal(ids[1:], ids[:-1], out=first[1:])
+    return ids[first], np.cumsum(first, dtype=np.int32) - 1
