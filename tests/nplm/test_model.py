@@ -113,10 +113,12 @@ def test_init_is_seeded():
     assert not np.array_equal(pa["embed.C"], pc["embed.C"])
     assert all(v.dtype == np.float32 for v in pa.values())
     assert set(pa) == {"embed.C", "hidden.W", "hidden.b", "output.W", "output.b"}
+    big = small_model(embed_std=0.5, embed_dim=50).init_params(400)["embed.C"]
+    assert abs(big.std() - 0.5) < 0.01
 
 
 @pytest.mark.parametrize("kwargs", [dict(order=1), dict(embed_dim=0), dict(hidden=-1),
-                                    dict(hidden=0, direct=False), dict(dropout=1.0)])
+                                    dict(hidden=0, direct=False), dict(dropout=1.0), dict(embed_std=0.0)])
 def test_bad_hyperparameters(kwargs):
     with pytest.raises(WordnetLMError):
         small_model(**kwargs).check_params()
