@@ -180,3 +180,13 @@ def test_resume_with_a_larger_time_budget_continues(tmp_path, tiny_data):
     straight = fit(train, vocab, valid, max_epochs=4, patience=9)
     assert len(more.history_) == 4
     assert same_params(more.params_, straight.params_)
+
+
+def test_small_gains_keep_the_parameters_but_count_as_stalls(tiny_data):
+    train, valid, vocab = tiny_data
+    model = fit(train, vocab, valid, max_epochs=6, patience=9, min_improvement=0.5)  # never "enough"
+    hist = model.history_
+    assert [r["lr"] for r in hist] == [0.02] + [0.02 * 0.5 ** k for k in range(5)]  # the first counts
+    best = min(r["valid_ppl"] for r in hist)
+    assert best < hist[0]["valid_ppl"]
+    assert model.perplexity(valid) == pytest.approx(best, rel=1e-12)

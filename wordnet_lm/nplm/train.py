@@ -64,7 +64,9 @@ class TrainConfig:
     patience : int, default 2
         Stop after this many evaluations in a row without improvement (needs validation data).
     min_improvement : float, default 0.0
-        Relative decrease of validation perplexity that counts as an improvement.
+        Relative decrease of validation perplexity below the best so far that counts as
+        progress; smaller gains still keep the better parameters, but decay the learning rate
+        and count towards ``patience``.
     evals_per_epoch : int, default 1
         Validations (and checkpoints) per epoch.
     max_time : float or None, default None
@@ -410,9 +412,11 @@ def _validate(model: NPLM, state: TrainState, valid_windows: tuple | None, confi
         kept = f"the last good checkpoint is kept in {checkpoint}" if checkpoint is not None else "no checkpoint"
         raise TrainingError(f"training diverged: validation perplexity is {ppl}; {kept}; try a lower learning rate")
     record["valid_ppl"] = ppl
-    if ppl < state.best_valid * (1.0 - config.min_improvement):
+    enough = ppl < state.best_valid * (1.0 - config.min_improvement)
+    if ppl < state.best_valid:  # any improvement is kept ...
         state.best_valid = ppl
         state.best_params = {k: v.copy() for k, v in state.params.items()}
+    if enough:  # ... but only a large enough one counts as progress
         state.bad_evals = 0
     else:
         state.bad_evals += 1
