@@ -56,7 +56,7 @@ def run_ours(batch: int, lazy: bool, direct: bool, seed: int = 1) -> dict:
     contexts, targets = context_windows(train, 5)
     model = NPLM(order=5, embed_dim=60, hidden=100, direct=direct)
     params = model.init_params(len(vocab))
-    optimizer = make_optimizer(TrainConfig(lr=1e-3, lazy_embeddings=lazy))
+    optimizer = make_optimizer(TrainConfig(optimizer="adam", lr=1e-3, weight_decay=0.0, lazy_embeddings=lazy))
     state = optimizer.init(params)
     step = make_step(model, optimizer)
     rng = np.random.default_rng(seed)

@@ -40,6 +40,7 @@ def small_model(**kw) -> NPLM:
 
 
 def small_config(**kw) -> TrainConfig:
-    opts = dict(lr=0.02, batch_size=16, max_epochs=3)
+    opts = dict(optimizer="adam", weight_decay=0.0, lr=0.02, batch_size=16, max_epochs=3, evals_per_epoch=1,
+                min_improvement=0.0, patience=2)
     opts.update(kw)
     return TrainConfig(**opts)

@@ -27,14 +27,20 @@ def add_data_args(parser: argparse.ArgumentParser, test: bool = True) -> None:
 
 
 def add_model_args(parser: argparse.ArgumentParser) -> None:
+    from wordnet_lm.nplm import NPLM
+
+    d = NPLM()
     group = parser.add_argument_group("model")
-    group.add_argument("--order", "-n", type=int, default=5, help="n: predict from n-1 previous words (default 5)")
-    group.add_argument("--embed-dim", "-m", type=int, default=60, help="embedding size m (default 60)")
-    group.add_argument("--hidden", type=int, default=100, help="tanh hidden units h, 0 for none (default 100)")
+    group.add_argument("--order", "-n", type=int, default=d.order,
+                       help=f"n: predict from n-1 previous words (default {d.order})")
+    group.add_argument("--embed-dim", "-m", type=int, default=d.embed_dim, help=f"embedding size m (default {d.embed_dim})")
+    group.add_argument("--hidden", type=int, default=d.hidden, help=f"tanh hidden units h, 0 for none (default {d.hidden})")
     group.add_argument("--direct", action="store_true", help="direct connections embeddings -> output")
-    group.add_argument("--dropout", type=float, default=0.0, help="dropout on embeddings and hidden layer (default 0)")
-    group.add_argument("--embed-std", type=float, default=1.0, help="std of the initial embeddings (default 1)")
-    group.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    group.add_argument("--dropout", type=float, default=d.dropout,
+                       help=f"dropout on embeddings and hidden layer (default {d.dropout:g})")
+    group.add_argument("--embed-std", type=float, default=d.embed_std,
+                       help=f"std of the initial embeddings (default {d.embed_std:g})")
+    group.add_argument("--seed", type=int, default=d.seed, help=f"random seed (default {d.seed})")
 
 
 def add_training_args(parser: argparse.ArgumentParser) -> None:
@@ -48,13 +54,15 @@ def add_training_args(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--batch-size", type=int, default=d.batch_size, help=f"(default {d.batch_size})")
     group.add_argument("--epochs", type=float, default=d.max_epochs, help=f"at most this many epochs (default {d.max_epochs:g})")
     group.add_argument("--weight-decay", type=float, default=d.weight_decay,
-                       help=f"L2 penalty on weights and embeddings (default {d.weight_decay:g})")
+                       help=f"decay of weights and embeddings, decoupled for adamw (default {d.weight_decay:g})")
     group.add_argument("--lazy-embeddings", action="store_true",
                        help="update only the embedding rows of each batch (faster, lazy Adam)")
     group.add_argument("--lr-decay", type=float, default=d.lr_decay,
                        help=f"lr factor after a validation without improvement (default {d.lr_decay:g})")
     group.add_argument("--patience", type=int, default=d.patience,
                        help=f"stop after this many validations without improvement (default {d.patience})")
+    group.add_argument("--min-improvement", type=float, default=d.min_improvement,
+                       help=f"relative validation gain that counts as progress (default {d.min_improvement:g})")
     group.add_argument("--evals-per-epoch", type=int, default=d.evals_per_epoch,
                        help=f"validations and checkpoints per epoch (default {d.evals_per_epoch})")
     group.add_argument("--max-time", type=float, default=None, metavar="SECONDS", help="time budget: stop when the next validation would come later")
@@ -78,6 +86,7 @@ def config_from_args(args: argparse.Namespace) -> Any:
     config = TrainConfig(optimizer=args.optimizer, lr=args.lr, momentum=args.momentum, batch_size=args.batch_size,
                          max_epochs=args.epochs, weight_decay=args.weight_decay,
                          lazy_embeddings=args.lazy_embeddings, lr_decay=args.lr_decay, patience=args.patience,
+                         min_improvement=args.min_improvement,
                          evals_per_epoch=args.evals_per_epoch, max_time=args.max_time, threads=args.threads)
     config.check()
     return config

@@ -43,9 +43,9 @@ class TrainConfig:
 
     Attributes
     ----------
-    optimizer : {"adam", "adamw", "sgd"}, default "adam"
-        Adam with coupled L2 (``weight_decay`` added to the gradient), AdamW (decoupled
-        decay) or SGD with ``momentum``.
+    optimizer : {"adam", "adamw", "sgd"}, default "adamw"
+        AdamW (decoupled weight decay), Adam with coupled L2 (``weight_decay`` added to the
+        gradient) or SGD with ``momentum``.
     lr : float, default 2e-3
         Initial learning rate.
     momentum : float, default 0.9
@@ -54,20 +54,21 @@ class TrainConfig:
     max_epochs : float, default 10
         Upper bound on passes over the training data (fractions allowed with
         ``evals_per_epoch > 1``).
-    weight_decay : float, default 0.0
-        L2 penalty on the weight matrices and the embeddings (not the biases).
+    weight_decay : float, default 0.05
+        Weight decay of the weight matrices and the embeddings (not the biases): decoupled
+        for AdamW (``p *= 1 - lr * weight_decay`` each step), an L2 term for Adam and SGD.
     lazy_embeddings : bool, default False
         Update only the embedding rows of the current batch (lazy Adam, as PyTorch's
         SparseAdam): faster, not the same as Adam.
     lr_decay : float, default 0.5
         The learning rate is multiplied by this after an evaluation without improvement.
-    patience : int, default 2
+    patience : int, default 3
         Stop after this many evaluations in a row without improvement (needs validation data).
-    min_improvement : float, default 0.0
+    min_improvement : float, default 0.002
         Relative decrease of validation perplexity below the best so far that counts as
         progress; smaller gains still keep the better parameters, but decay the learning rate
         and count towards ``patience``.
-    evals_per_epoch : int, default 1
+    evals_per_epoch : int, default 2
         Validations (and checkpoints) per epoch.
     max_time : float or None, default None
         Time budget in seconds (training and validation): stop at the evaluation after which
@@ -78,17 +79,17 @@ class TrainConfig:
         busy machine), else the BLAS default.
     """
 
-    optimizer: str = "adam"
+    optimizer: str = "adamw"
     lr: float = 2e-3
     momentum: float = 0.9
     batch_size: int = 512
     max_epochs: float = 10
-    weight_decay: float = 0.0
+    weight_decay: float = 0.05
     lazy_embeddings: bool = False
     lr_decay: float = 0.5
-    patience: int = 2
-    min_improvement: float = 0.0
-    evals_per_epoch: int = 1
+    patience: int = 3
+    min_improvement: float = 0.002
+    evals_per_epoch: int = 2
     max_time: float | None = None
     threads: int | None = None
 
