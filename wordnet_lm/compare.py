@@ -14,7 +14,7 @@ import math
 import os
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -76,8 +76,7 @@ def fit_ngram(method: str, order: int, train: Corpus, valid: Corpus, vocab: Voca
 
 def compare(train: Corpus, valid: Corpus, test: Corpus | None, vocab: Vocab, *,
             orders: Sequence[int] = DEFAULT_ORDERS, methods: Sequence[str] = NGRAM_METHODS,
-            nplm: Any = None, train_config: Any = None, progress: bool = True,
-            log: Callable[[str], None] | None = None) -> list[Row]:
+            nplm: Any = None, train_config: Any = None, progress: bool = True) -> list[Row]:
     """Train every model on ``train`` and score it on ``valid`` and ``test``.
 
     Parameters

@@ -14,7 +14,7 @@ from wordnet_lm.autodiff.sparse import RowSparse
 from wordnet_lm.errors import ModelFileError, UnknownWordError, WordnetLMError
 from wordnet_lm.io import save_npz
 from wordnet_lm.nplm import NPLM
-from wordnet_lm.text.vocab import BOS_ID, EOS_ID, Vocab
+from wordnet_lm.text.vocab import BOS_ID, EOS_ID
 
 from .nplm_helpers import small_config, small_model
 

@@ -1,6 +1,5 @@
 """Next-word predictions and sampled text from a trained model."""
 
-import numpy as np
 import pytest
 
 from wordnet_lm.errors import UnknownWordError, WordnetLMError

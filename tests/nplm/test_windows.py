@@ -1,7 +1,6 @@
 """Context windows against a naive per-token loop."""
 
 import numpy as np
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
