@@ -244,7 +244,8 @@ SWEEP = [  # (co-occurrence options, GloVe options, epochs to evaluate at); Stan
     ({"window": 5}, dict(x_max=10.0), (10, 15, 25)),
     ({"window": 15}, dict(x_max=10.0), (10, 15, 25)),
     ({"window": 20}, dict(x_max=10.0), (10, 15)),
-    ({"window": 15}, dict(x_max=5.0), (5, 10, 15)),
+    ({"window": 30}, dict(x_max=10.0), (10,)),
+    ({"window": 20}, dict(x_max=5.0), (10, 15)),
     ({"weighting": "linear"}, dict(x_max=10.0), (10, 15, 25)),
     ({"window": 5, "weighting": "flat"}, dict(x_max=10.0), (10, 15, 25)),
 ]
