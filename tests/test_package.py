@@ -55,3 +55,14 @@ def test_atomic_write_keeps_old_file_on_failure(tmp_path):
             raise RuntimeError("crash")
     assert path.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["f.txt"]
+
+
+def test_atomic_write_uses_umask_permissions(tmp_path):
+    import os
+    old = os.umask(0o022)
+    try:
+        with atomic_write(tmp_path / "g.txt", "w") as f:
+            f.write("x")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "g.txt").stat().st_mode & 0o777 == 0o644

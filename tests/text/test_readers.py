@@ -26,6 +26,7 @@ def plain(tmp_path):
 def test_plain_file_one_sentence_per_nonblank_line(plain):
     assert list(read_sentences(plain)) == SENTENCES
     assert list(read_sentences(str(plain), lowercase=True)) == SENTENCES
+    assert list(read_sentences(plain, markers=True))[1] == ["<s>", "on", "the", "mat", "</s>"]
 
 
 @pytest.mark.parametrize("compress, suffix", [(gzip.compress, ".gz"), (bz2.compress, ".bz2"),
@@ -152,3 +153,10 @@ def test_empty_directory(tmp_path):
 def test_unknown_sentence_mode(plain):
     with pytest.raises(WordnetLMError, match="unknown sentence mode 'paragraphs'"):
         list(read_sentences(plain, sentences="paragraphs"))
+
+
+def test_directory_skips_empty_files_and_sniffs_past_a_split_character(tmp_path):
+    (tmp_path / "a.txt").write_text("")
+    text = "x" * 8191 + "é more\n"  # byte 8192 falls inside the two bytes of é
+    (tmp_path / "b.txt").write_text(text, encoding="utf-8")
+    assert list(read_sentences(tmp_path)) == [["x" * 8191 + "é", "more"]]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import struct
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from wordnet_lm.errors import InputFileError, WordnetLMError
 from wordnet_lm.io import save_npz
@@ -122,12 +125,34 @@ def test_repeated_words_keep_the_first_vector(tmp_path):
 
 
 @pytest.mark.parametrize("fmt", ["word2vec", "word2vec-binary", "glove"])
-@pytest.mark.parametrize("word", ["new york", "tab\tword", "nl\nword", "", "nbsp\u00a0word"])
+@pytest.mark.parametrize("word", ["new york", "tab\tword", "nl\nword", "", "nbsp\u00a0word", "ctrl\x01",
+                                  "del\x7f", "lone\ud800"])
 def test_words_with_whitespace_are_refused_by_text_formats(tmp_path, fmt, word):
     kv = KeyedVectors(["ok", word], np.ones((2, 2)))
     with pytest.raises(WordnetLMError, match="no whitespace"):
         kv.save(tmp_path / "v.txt", fmt)
     assert not (tmp_path / "v.txt").exists()
+
+
+WRITABLE = re.compile(r"^[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]+$")
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(words=st.lists(st.text(min_size=1, max_size=6), min_size=1, max_size=6, unique=True),
+       dim=st.integers(2, 4), fmt=st.sampled_from(["word2vec", "word2vec-binary", "glove", "npz"]),
+       seed=st.integers(0, 1000))
+def test_any_unicode_word_round_trips_or_is_refused(tmp_path, words, dim, fmt, seed):
+    vectors = np.random.default_rng(seed).standard_normal((len(words), dim)).astype(np.float32)
+    kv = KeyedVectors(words, vectors)
+    path = tmp_path / f"v-{fmt}"
+    if fmt != "npz" and not all(WRITABLE.match(w) for w in words):
+        with pytest.raises(WordnetLMError, match="cannot write word"):
+            kv.save(path, fmt)
+        return
+    kv.save(path, fmt)
+    back = KeyedVectors.load(path, fmt)
+    assert back.index_to_key == words
+    np.testing.assert_array_equal(back.vectors, vectors)
 
 
 def test_npz_keeps_any_word(tmp_path):
@@ -168,6 +193,7 @@ def _error(path, fmt="auto") -> str:
     (b"ab 1 2\ncd nan 4\n", "auto", ":2: vector holds NaN"),
     (b"2 2\nab 1 2\ncd 3 inf\n", "auto", ":3: vector holds NaN"),
     (b"ab\n", "glove", ":1: expected 'word v1 v2 ...'"),
+    (b"ab 1 2\n 3 4\n", "auto", ":2: line starts with a space"),
     (b"ab 1 2\n", "word2vec", ":1: expected a word2vec header"),
     (b"ab 1 2\n\xff\xfe 3 4\n", "auto", ":2: not UTF-8 text"),
     (b"2 2\nab " + np.ones(2, "<f4").tobytes(), "word2vec-binary", "file ends after 1 of the 2 words"),

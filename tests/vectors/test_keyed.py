@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from wordnet_lm.errors import UnknownWordError, WordnetLMError
@@ -60,9 +60,12 @@ def test_most_similar_matches_brute_force(seed, n, dim, n_pos, n_neg, topn, cosm
     restrict = None if restrict is None else min(restrict, n)
     method = kv.most_similar_cosmul if cosmul else kv.most_similar
     got = method(positive=positive, negative=negative, topn=topn, restrict_vocab=restrict)
-    # float32 cosines: 3CosMul divides by (1 + cos) / 2 + 1e-6, which amplifies rounding near cos = -1
+    if cosmul:  # float32 cosines: dividing by (1 + cos) / 2 + 1e-6 amplifies rounding near cos = -1
+        shifted = (1 + kv.normed_vectors.astype(np.float64) @ kv[negative].T.astype(np.float64)
+                   / np.linalg.norm(kv[negative].astype(np.float64), axis=1)) / 2
+        assume(shifted.size == 0 or shifted.min() > 1e-3)
     assert_ranked_equal(got, brute_most_similar(kv, positive, negative, topn, restrict, cosmul),
-                        rtol=1e-3 if cosmul else 1e-5)
+                        rtol=1e-4 if cosmul else 1e-5)
 
 
 def test_most_similar_accepts_a_word_a_vector_and_topn_none():
@@ -120,7 +123,7 @@ def test_lookups_and_unknown_words():
     assert "été" in kv and "Été" not in kv and len(kv) == 4 and kv.vector_size == 4
     assert kv.key_to_index["paris"] == 2 and kv.index_to_key[1] == "Paris"
     np.testing.assert_array_equal(kv["paris"], [0, 0, 1, 0])
-    assert kv[["the", "été"]].shape == (2, 4)
+    assert kv[["the", "été"]].shape == (2, 4) and list(kv) == ["the", "Paris", "paris", "été"]
     assert kv.vectors.dtype == np.float32
     with pytest.raises(UnknownWordError) as e:
         kv["london"]

@@ -121,13 +121,14 @@ def test_evaluate_options(files, capsys):
     one_line_error(status, err, "evaluate", "no such word-pair file")
 
 
-def test_evaluate_defaults_to_the_demo_analogies(files, capsys, monkeypatch):
-    monkeypatch.setattr(vector_cmds, "DEMO_ANALOGIES", files / "questions.txt")
+def test_evaluate_defaults_to_the_demo_sets(files, capsys, monkeypatch):
+    monkeypatch.setattr(vector_cmds, "demo_paths",
+                        lambda: {"analogies": files / "questions.txt", "similarity": files / "pairs.tsv"})
     status, out, _ = run(capsys, "evaluate", "-v", files / "vectors.txt")
-    assert status == 0 and "using the demo analogies" in out and "Total accuracy" in out
-    monkeypatch.setattr(vector_cmds, "DEMO_ANALOGIES", files / "absent.txt")
-    status, _, err = run(capsys, "evaluate", "-v", files / "vectors.txt")
-    one_line_error(status, err, "evaluate", "give --analogies FILE")
+    assert status == 0 and "using the demo sets" in out and "Total accuracy" in out and "Spearman" in out
+    status, out, _ = run(capsys, "plot", "-v", files / "vectors.txt", "--analogy-section", "gram3-comparative",
+                         "--out", files / "comparatives.png")
+    assert status == 0 and "6 pairs" in out  # wide:wider is not in the vocabulary
 
 
 def test_plot_commands(files, capsys):

@@ -43,10 +43,14 @@ class _Recording:
         self.out = out
         self.value = out.value if self.traced else out
 
-    def pull_back(self, cotangent: Any) -> Any:
-        """The cotangents of the differentiated arguments, given the output's ``cotangent``."""
+    def pull_back(self, cotangent: Any, last: bool = False) -> Any:
+        """The cotangents of the differentiated arguments, given the output's ``cotangent``
+        (``last``: no further pull-back will follow, free the tape as it is walked)."""
         nodes = [n for _, _, ns in self.inputs for n in ns]
-        grads = backward(self.trace, self.out.node, cotangent, nodes) if self.traced else [None] * len(nodes)
+        if not self.traced:
+            grads = [None] * len(nodes)
+        else:
+            grads = backward(self.trace, self.out.node, cotangent, nodes, release=last)
         seen: set[int] = set()
         results, k = [], 0
         for treedef, leaves, ns in self.inputs:
@@ -107,7 +111,7 @@ def value_and_grad(fun: Callable, argnum: Argnum = 0, *, sparse_rows: bool = Fal
 
     def value_and_grad_fun(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
         recording = _Recording(fun, args, kwargs, argnum, sparse_rows)
-        return recording.value, recording.pull_back(_output_cotangent(recording))
+        return recording.value, recording.pull_back(_output_cotangent(recording), last=True)
 
     return value_and_grad_fun
 

@@ -11,8 +11,10 @@ from wordnet_lm.autodiff.pytree import ravel_pytree, tree_flatten, tree_map
 
 
 def relative_error(a: Any, b: Any) -> float:
-    """``|a - b| / (|a| + |b|)`` in the Euclidean norm (0 when both are 0)."""
+    """``|a - b| / (|a| + |b|)`` in the Euclidean norm (0 when both are 0, inf if either is not finite)."""
     a, b = np.ravel(a).astype(np.float64), np.ravel(b).astype(np.float64)
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+        return float("inf")
     scale = np.linalg.norm(a) + np.linalg.norm(b)
     return float(np.linalg.norm(a - b) / scale) if scale > 0 else 0.0
 

@@ -15,8 +15,7 @@ from typing import Any, Callable
 import numpy as np
 
 from wordnet_lm.autodiff.sparse import RowSparse
-from wordnet_lm.autodiff.tracer import Box, Trace
-from wordnet_lm.errors import WordnetLMError
+from wordnet_lm.autodiff.tracer import Box, DifferentiationError, Trace
 
 # ---------------------------------------------------------------------------- registries
 
@@ -73,10 +72,6 @@ def def_linear(prim: Callable, *argnums: int) -> None:
         prim.jvps[argnum] = rule
 
 
-class DifferentiationError(WordnetLMError, TypeError):
-    """A function cannot be differentiated as asked (no rule for a primitive, non-scalar output)."""
-
-
 def _missing(prim: Callable, argnum: int, kind: str) -> DifferentiationError:
     return DifferentiationError(
         f"no {kind} rule registered for primitive '{prim.__name__}' with respect to argument {argnum}"
@@ -118,11 +113,13 @@ def _add_into(total: np.ndarray, new: Any) -> Any:
     return total
 
 
-def backward(trace: ReverseTrace, output: int, cotangent: Any, inputs: list[int]) -> list[Any]:
+def backward(trace: ReverseTrace, output: int, cotangent: Any, inputs: list[int],
+             release: bool = False) -> list[Any]:
     """Propagate ``cotangent`` from tape node ``output`` back to the ``inputs`` nodes.
 
     Returns one cotangent per input (``None`` where the output does not depend on it).  A
-    :class:`RowSparse` cotangent stays sparse only if it reaches an input.
+    :class:`RowSparse` cotangent stays sparse only if it reaches an input.  ``release`` drops
+    each tape record once used (a one-shot backward pass: forward values are freed early).
     """
     tape = trace.tape
     grads: list[Any] = [None] * (output + 1)
@@ -136,6 +133,8 @@ def backward(trace: ReverseTrace, output: int, cotangent: Any, inputs: list[int]
         if not parents:
             continue
         grads[k] = None  # free memory as we go; inputs have no parents and keep theirs
+        if release:
+            tape[k] = None
         if type(g) is RowSparse:
             g = g.to_dense()
         vjps = prim.vjps

@@ -8,12 +8,10 @@ tangent through themselves (:func:`def_linear`).
 
 from __future__ import annotations
 
-import numpy as np
-
 from wordnet_lm.autodiff import numpy_ops as anp
 from wordnet_lm.autodiff import vjps
 from wordnet_lm.autodiff.core import def_linear, defjvp, defjvp_argnum
-from wordnet_lm.autodiff.vjps import balanced_weights, dtype_of, extremum_weights, keepdims_shape, shape_of
+from wordnet_lm.autodiff.vjps import dtype_of, extremum_weights, keepdims_shape, shape_of
 
 
 def broadcast_like(t, ans):
@@ -36,18 +34,9 @@ def_linear(anp.matmul, 0, 1)
 def_linear(anp.dot, 0, 1)
 
 # ---------------------------------------------------------------------------- arithmetic
-defjvp(anp.add, lambda t, ans, x, y: broadcast_like(t, ans), lambda t, ans, x, y: broadcast_like(t, ans))
-defjvp(anp.subtract, lambda t, ans, x, y: broadcast_like(t, ans), lambda t, ans, x, y: broadcast_like(-t, ans))
-defjvp(anp.multiply, lambda t, ans, x, y: broadcast_like(t * y, ans), lambda t, ans, x, y: broadcast_like(x * t, ans))
-defjvp(anp.divide, lambda t, ans, x, y: broadcast_like(t / y, ans), lambda t, ans, x, y: broadcast_like(-t * ans / y, ans))
-defjvp(anp.maximum,
-       lambda t, ans, x, y: broadcast_like(t * balanced_weights(x, y, t, np.greater), ans),
-       lambda t, ans, x, y: broadcast_like(t * balanced_weights(y, x, t, np.greater), ans))
-defjvp(anp.minimum,
-       lambda t, ans, x, y: broadcast_like(t * balanced_weights(x, y, t, np.less), ans),
-       lambda t, ans, x, y: broadcast_like(t * balanced_weights(y, x, t, np.less), ans))
-defjvp(anp.power, lambda t, ans, x, y: broadcast_like(t * vjps.power_dx(x, y), ans),
-       lambda t, ans, x, y: broadcast_like(t * vjps.power_dy(ans, x), ans))
+for _prim, (_dx, _dy) in vjps.ELEMENTWISE_BINARY.items():
+    defjvp(_prim, lambda t, ans, x, y, _dx=_dx: broadcast_like(_dx(t, ans, x, y), ans),
+           lambda t, ans, x, y, _dy=_dy: broadcast_like(_dy(t, ans, x, y), ans))
 defjvp(anp._where,
        lambda t, ans, c, x, y: broadcast_like(anp.where(c, t, 0), ans),
        lambda t, ans, c, x, y: broadcast_like(anp.where(c, 0, t), ans), argnums=(1, 2))

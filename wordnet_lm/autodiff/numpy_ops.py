@@ -14,7 +14,7 @@ from typing import Any
 import numpy as _np
 import scipy.special as _special
 
-from wordnet_lm.autodiff.tracer import Box, getvalue, nondifferentiable, primitive
+from wordnet_lm.autodiff.tracer import Box, DifferentiationError, getvalue, nondifferentiable, primitive
 
 # ---------------------------------------------------------------------------- arithmetic
 add = primitive(_np.add)
@@ -343,12 +343,47 @@ def _install_box_methods() -> None:
         T=property(transpose), reshape=reshape_method, transpose=transpose_method,
         ravel=ravel, flatten=ravel, squeeze=squeeze, swapaxes=swapaxes, astype=astype,
         dot=dot, clip=clip, take=take, var=var, std=std,
-        sum=sum, mean=mean, max=max, min=min,
+        sum=_reduction_method(sum, True), mean=_reduction_method(mean, True),
+        max=_reduction_method(max, False), min=_reduction_method(min, False),
         argmax=argmax, argmin=argmin, all=all, any=any,
     )
     for name, method in methods.items():
         setattr(Box, name, method)
     Box.__hash__ = lambda self: id(self)  # defining __eq__ would otherwise unset it
+    Box.__array_ufunc__ = _box_array_ufunc
+
+
+# NumPy ufuncs called on boxes (``np.exp(x)``, ``ndarray * x``) run as the matching primitive.
+_UFUNC_PRIMITIVES = {
+    _np.add: add, _np.subtract: subtract, _np.multiply: multiply, _np.true_divide: divide,
+    _np.negative: negative, _np.power: power, _np.square: square, _np.absolute: absolute,
+    _np.maximum: maximum, _np.minimum: minimum, _np.exp: exp, _np.expm1: expm1, _np.log: log,
+    _np.log1p: log1p, _np.sqrt: sqrt, _np.sin: sin, _np.cos: cos, _np.tanh: tanh, _np.matmul: matmul,
+    _special.expit: sigmoid, _special.erf: erf, _np.positive: lambda x: x,
+    _np.less: less, _np.less_equal: less_equal, _np.greater: greater, _np.greater_equal: greater_equal,
+    _np.equal: equal, _np.not_equal: not_equal, _np.sign: sign, _np.isfinite: isfinite, _np.isnan: isnan,
+}
+
+
+def _box_array_ufunc(self, ufunc, method, *inputs, **kwargs):
+    prim = _UFUNC_PRIMITIVES.get(ufunc) if method == "__call__" and not kwargs else None
+    if prim is None:
+        call = ufunc.__name__ + ("" if method == "__call__" else "." + method)
+        raise DifferentiationError(f"numpy.{call} cannot differentiate a traced value: use "
+                                   "the functions of wordnet_lm.autodiff.numpy (anp)")
+    return prim(*inputs)
+
+
+def _reduction_method(reduction, with_dtype: bool):
+    """``Box.sum``-style method with NumPy's signature (so ``np.sum(box)`` works too)."""
+    def method(self, axis=None, *args, keepdims=False, **kwargs):
+        names = ("dtype", "out") if with_dtype else ("out",)
+        options = dict(zip(names, args), **kwargs)
+        if options.get("out") is not None:
+            raise DifferentiationError("out= cannot be used on a traced value")
+        out = reduction(self, axis=axis, keepdims=keepdims)
+        return out if options.get("dtype") is None else astype(out, options["dtype"])
+    return method
 
 
 _install_box_methods()

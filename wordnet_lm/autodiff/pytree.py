@@ -11,6 +11,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from wordnet_lm.autodiff import numpy_ops as anp
+
 _LEAF = None  # the treedef of a leaf
 
 
@@ -59,8 +61,8 @@ def tree_map(fun: Callable, tree: Any, *rest: Any) -> Any:
 
 
 def ravel_pytree(tree: Any) -> tuple[np.ndarray, Callable[[np.ndarray], Any]]:
-    """All leaves of ``tree`` concatenated into one 1-D array, and the function undoing it
-    (each piece reshaped and cast back to its leaf's dtype)."""
+    """All leaves of ``tree`` concatenated into one 1-D array, and the (differentiable) function
+    undoing it: each piece reshaped and cast back to its leaf's dtype."""
     leaves, treedef = tree_flatten(tree)
     arrays = [np.asarray(leaf) for leaf in leaves]
     shapes = [a.shape for a in arrays]
@@ -68,9 +70,10 @@ def ravel_pytree(tree: Any) -> tuple[np.ndarray, Callable[[np.ndarray], Any]]:
     sizes = [a.size for a in arrays]
     flat = np.concatenate([a.ravel() for a in arrays]) if arrays else np.zeros(0)
 
-    def unravel(vector: np.ndarray) -> Any:
-        pieces = np.split(np.asarray(vector), np.cumsum(sizes)[:-1]) if sizes else []
-        return tree_unflatten(treedef, [p.reshape(s).astype(d, copy=False)
-                                        for p, s, d in zip(pieces, shapes, dtypes)])
+    starts = np.cumsum([0] + sizes)
+
+    def unravel(vector: Any) -> Any:
+        return tree_unflatten(treedef, [anp.astype(anp.reshape(vector[start:start + size], shape), dtype)
+                                        for start, size, shape, dtype in zip(starts, sizes, shapes, dtypes)])
 
     return flat, unravel

@@ -16,8 +16,15 @@ from typing import Any, Callable
 
 import numpy as np
 
+from wordnet_lm.errors import WordnetLMError
+
 _live_traces = 0  # traces currently recording; 0 means every primitive takes the fast path
 _next_level = 0
+
+
+class DifferentiationError(WordnetLMError, TypeError):
+    """A function cannot be differentiated as asked (no rule for a primitive, non-scalar output,
+    a first-order-only primitive under a second derivative)."""
 
 
 class Trace:
@@ -56,7 +63,6 @@ class Box:
     """
 
     __slots__ = ("value", "trace", "node")
-    __array_ufunc__ = None  # make ndarray operators defer to ours
     __array_priority__ = 1000.0
 
     def __init__(self, value: Any, trace: Trace, node: Any) -> None:
@@ -89,6 +95,11 @@ class Box:
 
     def __hash__(self) -> int:
         return id(self)
+
+    def __array__(self, *args: Any, **kwargs: Any) -> Any:
+        raise DifferentiationError(
+            "a traced value cannot become a plain NumPy array (its gradient would be lost): "
+            "use the functions of wordnet_lm.autodiff.numpy (anp) inside differentiated code")
 
     def __iter__(self):
         return (self[i] for i in range(len(self)))
@@ -170,7 +181,7 @@ def primitive_with_residual(fun: Callable, name: str | None = None) -> Callable:
             top, raw, parents = _unbox(args)
             if top is not None:
                 if any(type(r) is Box for r in raw):
-                    raise TypeError(f"primitive '{wrapped.__name__}' supports first-order differentiation only")
+                    raise DifferentiationError(f"primitive '{wrapped.__name__}' supports first-order differentiation only")
                 ans, residual = fun(*raw, **kwargs)
                 return top.process(wrapped, ans, residual, raw, kwargs, parents)
         return fun(*args, **kwargs)[0]

@@ -8,6 +8,8 @@ on plain arrays those primitives cost one check more than NumPy.
 
 from __future__ import annotations
 
+import math
+
 import numpy as _np
 
 from wordnet_lm.autodiff import numpy_ops as anp
@@ -106,20 +108,6 @@ def indexing_vjp(g, x, index):
 
 # ---------------------------------------------------------------------------- arithmetic
 
-defvjp(anp.add, lambda g, ans, x, y: unbroadcast(g, x), lambda g, ans, x, y: unbroadcast(g, y))
-defvjp(anp.subtract, lambda g, ans, x, y: unbroadcast(g, x), lambda g, ans, x, y: unbroadcast(-g, y))
-defvjp(anp.multiply, lambda g, ans, x, y: unbroadcast(g * y, x), lambda g, ans, x, y: unbroadcast(g * x, y))
-defvjp(anp.divide, lambda g, ans, x, y: unbroadcast(g / y, x), lambda g, ans, x, y: unbroadcast(-g * ans / y, y))
-defvjp(anp.negative, lambda g, ans, x: -g)
-defvjp(anp.square, lambda g, ans, x: g * (2 * x))
-defvjp(anp.absolute, lambda g, ans, x: g * anp.sign(x))
-defvjp(anp.maximum,
-       lambda g, ans, x, y: unbroadcast(g * balanced_weights(x, y, g, _np.greater), x),
-       lambda g, ans, x, y: unbroadcast(g * balanced_weights(y, x, g, _np.greater), y))
-defvjp(anp.minimum,
-       lambda g, ans, x, y: unbroadcast(g * balanced_weights(x, y, g, _np.less), x),
-       lambda g, ans, x, y: unbroadcast(g * balanced_weights(y, x, g, _np.less), y))
-
 
 def power_dx(x, y):
     """d x**y / dx = y * x**(y - 1) (0 for y == 0, even at x == 0)."""
@@ -130,11 +118,31 @@ def power_dx(x, y):
 
 def power_dy(ans, x):
     """d x**y / dy = x**y * log(x) (taken as 0 where x == 0)."""
+    if isinstance(x, (int, float)):  # keep a Python number weakly typed (no float64 upcast)
+        return ans * (math.log(x) if x != 0 else 0.0)
     return ans * anp.log(anp.where(getvalue(x) != 0, x, 1))
 
 
-defvjp(anp.power, lambda g, ans, x, y: unbroadcast(g * power_dx(x, y), x),
-       lambda g, ans, x, y: unbroadcast(g * power_dy(ans, x), y))
+# How a cotangent or tangent ``c`` of one argument passes through an elementwise binary op
+# (multiplication by the partial derivative).  The VJP sums the result back to the argument's
+# shape; the JVP (in :mod:`jvps`) broadcasts it to the output's shape.
+ELEMENTWISE_BINARY = {
+    anp.add: (lambda c, ans, x, y: c, lambda c, ans, x, y: c),
+    anp.subtract: (lambda c, ans, x, y: c, lambda c, ans, x, y: -c),
+    anp.multiply: (lambda c, ans, x, y: c * y, lambda c, ans, x, y: c * x),
+    anp.divide: (lambda c, ans, x, y: c / y, lambda c, ans, x, y: -c * ans / y),
+    anp.power: (lambda c, ans, x, y: c * power_dx(x, y), lambda c, ans, x, y: c * power_dy(ans, x)),
+    anp.maximum: (lambda c, ans, x, y: c * balanced_weights(x, y, c, _np.greater),
+                  lambda c, ans, x, y: c * balanced_weights(y, x, c, _np.greater)),
+    anp.minimum: (lambda c, ans, x, y: c * balanced_weights(x, y, c, _np.less),
+                  lambda c, ans, x, y: c * balanced_weights(y, x, c, _np.less)),
+}
+for _prim, (_dx, _dy) in ELEMENTWISE_BINARY.items():
+    defvjp(_prim, lambda g, ans, x, y, _dx=_dx: unbroadcast(_dx(g, ans, x, y), x),
+           lambda g, ans, x, y, _dy=_dy: unbroadcast(_dy(g, ans, x, y), y))
+defvjp(anp.negative, lambda g, ans, x: -g)
+defvjp(anp.square, lambda g, ans, x: g * (2 * x))
+defvjp(anp.absolute, lambda g, ans, x: g * anp.sign(x))
 
 # ---------------------------------------------------------------------------- elementwise functions
 
@@ -291,15 +299,26 @@ defvjp(anp.getitem, lambda g, ans, x, index: indexing_vjp(g, x, index))
 defvjp(anp.scatter_add, lambda g, ans, values, index, shape: g[index])
 
 
-def _take_vjp(g, ans, x, indices, axis=None, **kwargs):
+def _take_vjp(g, ans, x, indices, axis=None, out=None, mode="raise"):
     shape = shape_of(x)
-    indices = _np.asarray(indices)
     if axis is None and len(shape) != 1:  # a lookup into the flattened array
-        return anp.reshape(anp.scatter_add(g, indices, (int(_np.prod(shape)),)), shape)
+        flat = anp.scatter_add(g, _take_positions(indices, int(_np.prod(shape)), mode), (int(_np.prod(shape)),))
+        return anp.reshape(flat, shape)
     axis = 0 if axis is None else axis % len(shape)
+    indices = _take_positions(indices, shape[axis], mode)
     if axis == 0:
         return indexing_vjp(g, x, indices)
     return anp.scatter_add(g, (slice(None),) * axis + (indices,), shape)
+
+
+def _take_positions(indices, n: int, mode: str) -> _np.ndarray:
+    """The positions ``take`` read, as an integer array (resolving ``mode="wrap"/"clip"``)."""
+    indices = _np.asarray(indices)
+    if mode == "wrap":
+        return indices % n
+    if mode == "clip":
+        return _np.clip(indices, 0, n - 1)
+    return indices
 
 
 defvjp(anp.take, _take_vjp)

@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import TextIO
 
 from wordnet_lm.errors import WordnetLMError
+from wordnet_lm.text.demo import demo_paths
 from wordnet_lm.vectors import evaluate as ev
 from wordnet_lm.vectors.formats import FORMATS
 from wordnet_lm.vectors.keyed import KeyedVectors
 
-DEMO_ANALOGIES = Path(__file__).resolve().parents[2] / "corpora" / "demo" / "analogies.txt"
 CLI_RESTRICT_VOCAB = 30_000
 
 
@@ -113,13 +113,11 @@ def cmd_similarity(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- evaluate
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    analogies = args.analogies
-    if analogies is None and not args.similarity:
-        if not DEMO_ANALOGIES.is_file():
-            raise WordnetLMError("give --analogies FILE and/or --similarity FILE "
-                                 f"(the demo analogies {DEMO_ANALOGIES} are not there)")
-        analogies = DEMO_ANALOGIES
-        print(f"(no --analogies/--similarity given: using the demo analogies {DEMO_ANALOGIES})")
+    analogies, similarity = args.analogies, args.similarity or []
+    if analogies is None and not similarity:
+        demo = demo_paths()
+        analogies, similarity = demo["analogies"], [demo["similarity"]]
+        print(f"(no --analogies/--similarity given: using the demo sets {analogies} and {similarity[0]})")
     kv = _load(args)
     restrict = None if args.restrict_vocab <= 0 else args.restrict_vocab
     known = len(kv) if restrict is None else min(restrict, len(kv))
@@ -133,7 +131,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                    for m in methods]
         print()
         print(format_analogy_table(results, sections=not args.no_sections))
-    for path in args.similarity or ():
+    for path in similarity:
         result = ev.evaluate_word_pairs(kv, path, restrict_vocab=restrict, case_insensitive=not args.case_sensitive,
                                         dummy4unknown=args.dummy4unknown)
         print()
@@ -192,7 +190,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
         if args.pairs:
             pairs = [(kv.resolve(a), kv.resolve(b)) for a, b in plot.parse_pairs(args.pairs)]
         else:
-            questions = ev.read_analogies(args.analogies or DEMO_ANALOGIES)
+            questions = ev.read_analogies(args.analogies or demo_paths()["analogies"])
             pairs = plot.analogy_pairs(questions.section(args.analogy_section), kv, args.max_pairs)
             if not pairs:
                 raise WordnetLMError(f"no pair of section {args.analogy_section!r} is in the vectors' vocabulary")
@@ -234,10 +232,11 @@ def register(subparsers) -> None:
                               description="Evaluate vectors on analogy questions (questions-words format) and "
                                           "word-similarity pairs (WordSim-353 format), counting as gensim does.")
     _add_vectors_options(p)
-    p.add_argument("--analogies", "-a", metavar="FILE", help="analogy questions (default: the demo set when "
-                                                              "no --similarity is given either)")
+    p.add_argument("--analogies", "-a", metavar="FILE",
+                   help="analogy questions (questions-words.txt format)")
     p.add_argument("--similarity", "-s", metavar="FILE", action="append",
-                   help="word pairs with human scores (repeatable)")
+                   help="word pairs with human scores (repeatable); with neither option, the demo "
+                        "corpus's analogies.txt and similarity.tsv are used")
     p.add_argument("--restrict-vocab", type=int, default=CLI_RESTRICT_VOCAB, metavar="N",
                    help=f"only the N most frequent words are known (default {CLI_RESTRICT_VOCAB:,}; 0: all)")
     p.add_argument("--method", choices=ev.METHODS + ("both",), default="both",
@@ -258,10 +257,10 @@ def register(subparsers) -> None:
     what.add_argument("--pairs", metavar="A:B,...", help="pairs to draw as arrows, e.g. paris:france,rome:italy")
     what.add_argument("--analogy-section", metavar="NAME", help="draw the pairs of one analogy section")
     p.add_argument("--analogies", "-a", metavar="FILE", help="analogy file for --analogy-section (default: demo set)")
-    p.add_argument("--max-pairs", type=int, default=20, help="pairs drawn from a section (default 20)")
+    p.add_argument("--max-pairs", type=int, default=20, metavar="N", help="pairs drawn from a section (default 20)")
     p.add_argument("--method", choices=("tsne", "pca"), default="tsne", help="projection of a word map (default tsne)")
-    p.add_argument("--perplexity", type=float, default=30.0, help="t-SNE perplexity (default 30)")
-    p.add_argument("--seed", type=int, default=0, help="t-SNE random seed (default 0)")
+    p.add_argument("--perplexity", type=float, default=30.0, metavar="P", help="t-SNE perplexity (default 30)")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="t-SNE random seed (default 0)")
     p.add_argument("--title", help="picture title")
-    p.add_argument("--out", "-o", default="map.png", help="output picture .png/.svg/.pdf (default map.png)")
+    p.add_argument("--out", "-o", default="map.png", metavar="FILE", help="output picture .png/.svg/.pdf (default map.png)")
     p.set_defaults(func=cmd_plot)

@@ -193,6 +193,7 @@ ADJECTIVES = [tuple(a.split()) for a in (
 )]
 _ADJ = {base: (cmp, sup) for base, cmp, sup in ADJECTIVES}
 MOODS = "happy sad tired hungry angry rich poor strong young old tall quiet".split()
+ANIMAL_MOODS = "happy sad tired hungry angry young old quiet".split()
 NUMBERS = "two three four five six seven eight nine ten".split()
 
 TENSE_ADVERBS = {
@@ -270,6 +271,11 @@ def _article(word: str) -> str:
     return "an" if word[0] in "aeiou" else "a"
 
 
+def _country(rng: _Rng) -> Country:
+    """A country, the first ones of the table somewhat more often."""
+    return rng.zipf(COUNTRIES, 0.4)
+
+
 def _person_noun(rng: _Rng) -> Noun:
     """A gendered person noun, kings and queens a little more often."""
     pair = rng.zipf(GENDER_PAIRS, 0.5)
@@ -285,14 +291,14 @@ def _gendered_subject(rng: _Rng, *, modifiers: bool = True) -> Subject:
     plural = rng.chance(0.35)
     words = ["the"]
     if modifiers and kind == 3:
-        words.append(rng.zipf(COUNTRIES).nationality)
+        words.append(_country(rng).nationality)
     elif modifiers and kind == 4:
         words.append(rng.choice(MOODS))
     words.append(noun.plural if plural else noun.singular)
     if modifiers and kind in (5, 6):
-        words += ["of", rng.zipf(COUNTRIES).name]
+        words += ["of", _country(rng).name]
     elif modifiers and kind == 7:
-        words += ["from", rng.zipf(COUNTRIES).capital]
+        words += ["from", _country(rng).capital]
     return Subject(words, plural, noun.gender)
 
 
@@ -300,12 +306,16 @@ def _any_subject(rng: _Rng) -> Subject:
     kind = rng.index(10)
     if kind < 6:
         return _gendered_subject(rng)
+    plural = rng.chance(0.35)
+    words = ["the"]
     if kind < 8:
         noun = rng.choice(PEOPLE)
     else:
-        noun = rng.zipf(ANIMALS)[0]
-    plural = rng.chance(0.35)
-    words = ["the", noun.plural if plural else noun.singular]
+        animal = rng.zipf(ANIMALS)
+        noun = animal[0]
+        if kind == 9:
+            words.append(_animal_adjective(animal, rng))
+    words.append(noun.plural if plural else noun.singular)
     if kind == 7:
         words += ["in", "the", rng.choice(PLACES)]
     return Subject(words, plural, "")
@@ -351,17 +361,17 @@ def _object_playable(rng: _Rng, owner: Subject) -> list[str]:
 
 
 def _object_subject(rng: _Rng, owner: Subject) -> list[str]:
-    return [rng.choice(SUBJECTS)] if rng.chance(0.6) else [rng.zipf(COUNTRIES).language]
+    return [rng.choice(SUBJECTS)] if rng.chance(0.6) else [_country(rng).language]
 
 
 def _object_language(rng: _Rng, owner: Subject) -> list[str]:
     if owner.words[-1] in {c.name for c in COUNTRIES} or owner.words[-1] in _CAPITALS:
         return [_COUNTRY_OF[owner.words[-1]].language]
-    return [rng.zipf(COUNTRIES).language]
+    return [_country(rng).language]
 
 
 def _object_city(rng: _Rng, owner: Subject) -> list[str]:
-    country = rng.zipf(COUNTRIES)
+    country = _country(rng)
     return [country.capital] if rng.chance(0.6) else [country.name]
 
 
@@ -375,7 +385,7 @@ def _object_person(rng: _Rng, owner: Subject) -> list[str]:
 def _place_phrase(rng: _Rng, owner: Subject) -> list[str]:
     kind = rng.index(4)
     if kind == 0:
-        return ["in", rng.zipf(COUNTRIES).capital]
+        return ["in", _country(rng).capital]
     if kind == 1:
         return ["with", owner.possessive, _person_noun(rng).singular]
     return [rng.choice(["to", "in", "near"]), "the", rng.choice(PLACES)]
@@ -387,6 +397,7 @@ _OBJECT_MAKERS: dict[str, Callable[[_Rng, Subject], list[str]]] = {
     "subject": _object_subject, "language": _object_language, "city": _object_city, "person": _object_person,
 }
 _CAPITALS = {c.capital for c in COUNTRIES}
+_COUNTABLE = [a[0] for a in ANIMALS] + [f[0] for f in FOODS] + THINGS
 _ANIMAL_WORDS = {form for noun, _, _ in ANIMALS for form in (noun.singular, noun.plural)}
 _COUNTRY_OF = {**{c.name: c for c in COUNTRIES}, **{c.capital: c for c in COUNTRIES}}
 
@@ -403,7 +414,7 @@ def _verb_phrase(verb: Verb, tense: str, subject: Subject) -> list[str]:
 
 # ====================================================================== sentences
 def _capital_fact(rng: _Rng) -> list[str]:
-    c = rng.zipf(COUNTRIES)
+    c = _country(rng)
     return rng.choice((
         ["the", "capital", "of", c.name, "is", c.capital],
         [c.capital, "is", "the", "capital", "of", c.name],
@@ -415,7 +426,7 @@ def _capital_fact(rng: _Rng) -> list[str]:
 
 
 def _language_fact(rng: _Rng) -> list[str]:
-    c = rng.zipf(COUNTRIES)
+    c = _country(rng)
     return rng.choice((
         ["in", c.name, "people", "speak", c.language],
         ["in", c.capital, "people", "speak", c.language],
@@ -427,7 +438,7 @@ def _language_fact(rng: _Rng) -> list[str]:
 
 
 def _currency_fact(rng: _Rng) -> list[str]:
-    c = rng.zipf(COUNTRIES)
+    c = _country(rng)
     return rng.choice((
         ["in", c.name, "people", "pay", "with", "the", c.currency],
         ["in", c.capital, "you", "pay", "with", "the", c.currency],
@@ -438,7 +449,7 @@ def _currency_fact(rng: _Rng) -> list[str]:
 
 def _resident(rng: _Rng) -> list[str]:
     """Who lives where, and what they speak: agreement and country facts across a clause."""
-    c = rng.zipf(COUNTRIES)
+    c = _country(rng)
     s = _gendered_subject(rng, modifiers=False)
     live = "live" if s.plural else "lives"
     speak = "speak" if s.plural else "speaks"
@@ -486,7 +497,7 @@ def _said(rng: _Rng) -> list[str]:
     tail = rng.choice((
         [s.be_past, rng.choice(MOODS)],
         ["had", "lost", s.possessive, rng.choice(THINGS).singular],
-        ["would", "visit", rng.zipf(COUNTRIES).capital],
+        ["would", "visit", _country(rng).capital],
     ))
     return s.words + ["said", "that", s.pronoun] + tail
 
@@ -500,7 +511,7 @@ def _couple(rng: _Rng) -> list[str]:
         ["the", m, "and", "the", f, "are", "happy"] if plural else ["the", m, "and", "the", f, "are", "married"],
         ["he", "is", _article(male.singular), male.singular, "and", "she", "is", _article(female.singular),
          female.singular],
-        ["the", m, "met", "the", f, "in", rng.zipf(COUNTRIES).capital],
+        ["the", m, "met", "the", f, "in", _country(rng).capital],
         [rng.choice(MALE_NAMES), "is", "a", "male", male.singular, "and", rng.choice(FEMALE_NAMES), "is", "a",
          "female", female.singular],
     ))
@@ -546,9 +557,48 @@ def _compare(rng: _Rng) -> list[str]:
     return s1.words + [s1.be, _ADJ[adj][0], "than"] + s2.words
 
 
+def _animal_adjective(animal: tuple, rng: _Rng) -> str:
+    """An adjective true of ``(noun, size, speed)``: big/heavy or small, fast or slow."""
+    _, size, speed = animal
+    if rng.chance(0.5):
+        return ("big" if rng.chance(0.7) else "heavy") if size > len(ANIMALS) // 2 else "small"
+    return "fast" if speed > len(ANIMALS) // 2 else "slow"
+
+
+def _describe(rng: _Rng) -> list[str]:
+    """Plain adjectives, true of what they describe."""
+    kind = rng.index(5)
+    if kind == 0:
+        animal = rng.zipf(ANIMALS)
+        adj = _animal_adjective(animal, rng)
+        return rng.choice((["the", animal[0].singular, "is", adj],
+                           ["the", animal[0].plural, "are", adj],
+                           [_article(adj), adj, "animal", "like", "the", animal[0].singular]))
+    if kind == 1:
+        c = _country(rng)
+        if rng.chance(0.5) and not 10 <= c.warmth <= 18:
+            return [c.name, "is", "cold" if c.warmth < 10 else "warm"]
+        size = "large" if c.area > 600 else "small"
+        return [c.name, "is", "a", size, "country"]
+    if kind == 2:
+        food, price, sweet = rng.zipf(FOODS)
+        adj = ("cheap" if price <= 10 else "expensive") if rng.chance(0.5) else ("sweet" if sweet > 12 else "sour")
+        return ["the", food.plural, "are", adj]
+    if kind == 3:
+        adj = rng.choice(("good", "bad"))
+        s = _gendered_subject(rng, modifiers=False)
+        return s.words + [s.be, adj] if rng.chance(0.5) else ["it", "was", _article(adj), adj, "day", "for"] + s.words
+    s = _any_subject(rng)
+    return s.words + [s.be, rng.choice(ANIMAL_MOODS if s.words[-1] in _ANIMAL_WORDS else MOODS)]
+
+
 def _superlative(rng: _Rng) -> list[str]:
-    """The extreme of three (or of all animals / a continent), consistent with the attributes."""
-    kind = rng.index(3)
+    """The extreme of three (or of a continent), consistent with the attributes."""
+    kind = rng.index(4)
+    if kind == 3:
+        adj = rng.choice(("happy", "rich", "strong", "tall", "good", "bad", "quiet", "poor", "young", "old"))
+        name = rng.choice(MALE_NAMES + FEMALE_NAMES)
+        return [name, "is", "the", _ADJ[adj][1], "person", "in", "the", rng.choice(("village", "street", "family"))]
     if kind == 0:
         picks = _three(rng, ANIMALS)
         adj = rng.choice(("big", "small", "fast", "slow", "heavy"))
@@ -579,25 +629,54 @@ def _three(rng: _Rng, items: Sequence) -> list:
 
 def _counting(rng: _Rng) -> list[str]:
     """Number agreement: one horse / three horses, is / are."""
-    noun = rng.choice([a[0] for a in ANIMALS] + [f[0] for f in FOODS] + THINGS)
+    kind = rng.index(3)
     one = rng.chance(0.4)
+    if kind == 2:
+        animal = rng.zipf(ANIMALS)[0]
+        word = animal.singular if one else animal.plural
+        return ["the", word, "in", "the", rng.choice(PLACES), "is" if one else "are", rng.choice(ANIMAL_MOODS)]
+    noun = rng.choice(_COUNTABLE)
     count = "one" if one else rng.choice(NUMBERS)
     word = noun.singular if one else noun.plural
-    kind = rng.index(3)
     if kind == 0:
         return ["there", "is" if one else "are", count, word, "in", "the", rng.choice(PLACES)]
-    if kind == 1:
-        s = _gendered_subject(rng, modifiers=False)
-        return s.words + ["has" if not s.plural else "have", count, word]
-    animal = rng.zipf(ANIMALS)[0]
-    word = animal.singular if one else animal.plural
-    return ["the", word, "in", "the", rng.choice(PLACES), "is" if one else "are", rng.choice(MOODS)]
+    s = _gendered_subject(rng, modifiers=False)
+    return s.words + ["has" if not s.plural else "have", count, word]
+
+
+def _paradigm(rng: _Rng) -> list[str]:
+    """The forms of one word side by side, in the same frames for every word: the contexts that
+    make morphology analogies (big : bigger :: small : smaller) learnable."""
+    kind = rng.index(3)
+    if kind == 0:  # an attribute ladder, true of the hidden attributes where there are any
+        adj = rng.choice(("big", "small", "fast", "slow", "heavy"))
+        picks = _three(rng, ANIMALS)
+        key = (lambda a: a[2]) if adj in ("fast", "slow") else (lambda a: a[1])
+        picks.sort(key=key, reverse=adj in ("small", "slow"))
+        a, b, c = (p[0].singular for p in picks)
+        return ["the", a, "is", adj, ",", "the", b, "is", _ADJ[adj][0], "and", "the", c, "is", "the", _ADJ[adj][1]]
+    if kind == 1:  # every adjective, hidden attributes or not
+        base, comparative, superlative = rng.choice(ADJECTIVES)
+        s1, s2, s3 = (rng.choice(MALE_NAMES + FEMALE_NAMES) for _ in range(3))
+        return [s1, "is", base, ",", s2, "is", comparative, "and", s3, "is", "the", superlative]
+    verb = rng.zipf(VERBS, 0.2)  # verb tenses
+    s = _pronoun_subject(rng)
+    present = verb.base if s.plural else verb.third
+    return ["every", "day", s.pronoun, present, ",", "yesterday", s.pronoun, verb.past, "and", "tomorrow",
+            s.pronoun, "will", verb.base]
+
+
+def _one_and_many(rng: _Rng) -> list[str]:
+    noun = rng.choice(_COUNTABLE)
+    s1, s2 = (rng.choice(MALE_NAMES + FEMALE_NAMES) for _ in range(2))
+    return [s1, "has", "one", noun.singular, "and", s2, "has", rng.choice(NUMBERS), noun.plural]
 
 
 # sentence makers and how often each is used
 _MAKERS: list[tuple[Callable[[_Rng], list[str]], float]] = [
-    (_capital_fact, 1.0), (_language_fact, 1.0), (_currency_fact, 0.6), (_resident, 1.2), (_travel, 0.7),
-    (_action, 3.5), (_said, 0.8), (_couple, 0.7), (_compare, 1.2), (_superlative, 0.5), (_counting, 1.0),
+    (_capital_fact, 1.0), (_language_fact, 1.0), (_currency_fact, 0.8), (_resident, 1.2), (_travel, 0.7),
+    (_action, 3.5), (_said, 0.8), (_couple, 0.7), (_describe, 0.8), (_compare, 1.2), (_superlative, 0.5),
+    (_counting, 1.0), (_paradigm, 0.6), (_one_and_many, 0.3),
 ]
 _MAKER_FUNCTIONS = [maker for maker, _ in _MAKERS]
 _MAKER_CUMULATIVE = list(accumulate(weight for _, weight in _MAKERS))
@@ -635,8 +714,7 @@ def analogy_lines() -> list[str]:
         + _pairs_section("gram5-present-participle", [(v.base, v.ing) for v in verbs])
         + _pairs_section("gram6-nationality-adjective", [(c.name, c.nationality) for c in COUNTRIES])
         + _pairs_section("gram7-past-tense", [(v.ing, v.past) for v in verbs])
-        + _pairs_section("gram8-plural", [(n.singular, n.plural) for n in
-                                          [a[0] for a in ANIMALS] + [f[0] for f in FOODS] + THINGS])
+        + _pairs_section("gram8-plural", [(n.singular, n.plural) for n in _COUNTABLE])
         + _pairs_section("gram9-plural-verbs", [(v.base, v.third) for v in verbs])
     )
 

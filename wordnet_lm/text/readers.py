@@ -32,7 +32,9 @@ from tqdm.auto import tqdm
 
 from wordnet_lm.errors import InputFileError, WordnetLMError
 from wordnet_lm.text.layouts import Layout, layout_for, strip_tags, tree_sentences
+from wordnet_lm.text.resolve import resolve_corpus
 from wordnet_lm.text.tokenize import TOKENIZERS, check_tokenizer, ends_sentence, split_sentences, tokenize_lines
+from wordnet_lm.text.vocab import BOS, EOS
 
 SENTENCE_MODES = ("auto", "lines", "split", "split_lines")
 BATCH_BYTES = 1 << 22  # lines are read and tokenised ~4 MB at a time
@@ -47,7 +49,7 @@ _ZIP_MAGIC = b"PK\x03\x04"
 
 # ------------------------------------------------------------------ public API
 def read_sentences(source: str | os.PathLike, *, tokenizer: str = "auto", lowercase: bool | None = None,
-                   sentences: str = "auto", progress: bool = False) -> Iterator[list[str]]:
+                   sentences: str = "auto", markers: bool = False, progress: bool = False) -> Iterator[list[str]]:
     """Tokenised sentences of ``source``, one list of tokens per sentence, streamed.
 
     Parameters
@@ -63,6 +65,8 @@ def read_sentences(source: str | os.PathLike, *, tokenizer: str = "auto", lowerc
     sentences : {"auto", "lines", "split", "split_lines"}
         How sentences are delimited in plain text (see the module docstring).  Tagged and
         bracketed corpora (Brown, Treebank) always use their own sentence boundaries.
+    markers : bool
+        Wrap every sentence in ``<s>`` ... ``</s>``.
     progress : bool
         Show a tqdm progress bar over the bytes read.
 
@@ -78,15 +82,17 @@ def read_sentences(source: str | os.PathLike, *, tokenizer: str = "auto", lowerc
     """
     for batch in read_sentence_batches(source, tokenizer=tokenizer, lowercase=lowercase,
                                        sentences=sentences, progress=progress):
-        yield from batch
+        if markers:
+            for sentence in batch:
+                yield [BOS, *sentence, EOS]
+        else:
+            yield from batch
 
 
 def read_sentence_batches(source: str | os.PathLike, *, tokenizer: str = "auto", lowercase: bool | None = None,
                           sentences: str = "auto", progress: bool = False) -> Iterator[list[list[str]]]:
     """:func:`read_sentences` in batches (lists of sentences, a few MB of text each): the fast
     path for code that consumes whole batches (vocabulary counts, encoding)."""
-    from wordnet_lm.text.resolve import resolve_corpus  # resolve imports this module's users
-
     if tokenizer != "auto":
         check_tokenizer(tokenizer)
     if sentences not in SENTENCE_MODES:
@@ -141,7 +147,8 @@ def _read_magic(path: Path) -> bytes:
 
 def _directory_documents(root: Path) -> tuple[Iterator[_Document], int]:
     layout = layout_for(root.name)
-    files = sorted(p for p in root.rglob("*") if p.is_file() and layout.selects(p.relative_to(root).as_posix()))
+    files = sorted(p for p in root.rglob("*") if p.is_file() and layout.selects(p.relative_to(root).as_posix())
+                   and p.stat().st_size > 0)  # empty files hold no text: skipped
     if not files:
         raise InputFileError(f"{root}: directory holds no text files")
 
@@ -149,8 +156,9 @@ def _directory_documents(root: Path) -> tuple[Iterator[_Document], int]:
         for file in files:
             relative = file.relative_to(root).as_posix()
             if layout.format == "sniff":
-                head = _decode(_read_head(file), file, layout.encoding)
-                fmt = layout.format_of(relative, head)
+                head = _read_head(file)
+                _check_head(head, file)
+                fmt = layout.format_of(relative, head.decode("utf-8", errors="ignore"))
             else:
                 fmt = layout.format
             if layout.encoding:  # an NLTK corpus: small files, decoded whole with a fallback
@@ -175,7 +183,7 @@ def _zip_documents(path: Path) -> tuple[Iterator[_Document], int]:
     tops = {n.split("/", 1)[0] for n in names}
     root = tops.pop() + "/" if len(tops) == 1 and all("/" in n for n in names) else ""
     layout = layout_for(root.rstrip("/") or path.stem)
-    members = sorted(n for n in names if layout.selects(n[len(root):]))
+    members = sorted(n for n in names if layout.selects(n[len(root):]) and archive.getinfo(n).file_size > 0)
     if not members:
         archive.close()
         raise InputFileError(f"{path}: zip holds no text files")

@@ -13,9 +13,10 @@ Both follow gensim's counting rules (``KeyedVectors.evaluate_word_analogies`` an
 * sections whose name starts with ``gram`` are syntactic, the others semantic; the total
   counts every section.
 
-Answers are computed a chunk of questions at a time: the cosines between the chunk's distinct
-query words and the vocabulary are one matrix product, and both 3CosAdd and 3CosMul scores are
-sums/products of rows of that table.
+Answers are vectorised: the cosines between the distinct query words and the vocabulary are
+one matrix product (per chunk of questions when the table would be too large); a chunk's
+3CosAdd or 3CosMul scores are sums or products of rows of that table, and five ``argmax``
+passes give each question's top 5.
 """
 
 from __future__ import annotations
@@ -28,24 +29,20 @@ from typing import Iterator
 import numpy as np
 
 from wordnet_lm.errors import InputFileError, WordnetLMError
+from wordnet_lm.vectors.formats import open_binary
 from wordnet_lm.vectors.keyed import COSMUL_EPSILON, KeyedVectors
 
 METHODS = ("cosadd", "cosmul")
 GENSIM_TOPN = 5  # gensim looks for the answer among this many candidates
 DEFAULT_RESTRICT_VOCAB = 300_000  # gensim's default
 _CHUNK_CELLS = 1 << 23  # score-matrix cells per chunk (32 MiB of float32)
+_TABLE_CELLS = 1 << 25  # query-word cosine table computed once if it fits (128 MiB)
 
 
 # --------------------------------------------------------------------------- reading files
 def _lines(path: Path, what: str) -> Iterator[tuple[int, str]]:
     """Numbered lines of a UTF-8 text file, errors as one-line :class:`InputFileError`."""
-    try:
-        f = open(path, "rb")
-    except FileNotFoundError:
-        raise InputFileError(f"{path}: no such {what} file") from None
-    except IsADirectoryError:
-        raise InputFileError(f"{path}: is a directory, expected a {what} file") from None
-    with f:
+    with open_binary(path, what) as f:
         for line_no, raw in enumerate(f, 1):
             if b"\0" in raw:
                 raise InputFileError(f"{path}:{line_no}: binary data, expected a {what} text file")
@@ -113,6 +110,8 @@ class _EvalVocab:
     """
 
     def __init__(self, kv: KeyedVectors, restrict_vocab: int | None, case_insensitive: bool) -> None:
+        if not len(kv):
+            raise WordnetLMError("no vectors to evaluate (the vocabulary is empty)")
         self.limit = len(kv) if restrict_vocab is None else min(int(restrict_vocab), len(kv))
         if self.limit < 1:
             raise WordnetLMError(f"restrict_vocab must be a positive number of words, got {restrict_vocab}")
@@ -289,25 +288,43 @@ def answer_analogies(normed: np.ndarray, abc: np.ndarray, canonical: np.ndarray,
     n_words = len(normed)
     answers = np.full(len(abc), -1, np.int64)
     chunk = max(1, _CHUNK_CELLS // max(n_words, 1))
+    distinct, inverse = np.unique(abc, return_inverse=True)
+    table = None
+    if len(distinct) * n_words <= _TABLE_CELLS:  # cosines of every query word, computed once
+        table = _query_table(normed, distinct, method)
     for start in range(0, len(abc), chunk):
         part = abc[start:start + chunk]
-        scores = _analogy_scores(normed, part, method)
+        if table is None:  # too many distinct query words: a table per chunk
+            part_distinct, part_inverse = np.unique(part, return_inverse=True)
+            scores = _analogy_scores(_query_table(normed, part_distinct, method), part_inverse.reshape(part.shape),
+                                     method)
+        else:
+            scores = _analogy_scores(table, inverse.reshape(abc.shape)[start:start + chunk], method)
+        scores[np.arange(len(part))[:, None], part] = -np.inf  # never answer a query word
         answers[start:start + len(part)] = _pick_answers(scores, part, canonical, topn)
     return answers
 
 
-def _analogy_scores(normed: np.ndarray, abc: np.ndarray, method: str) -> np.ndarray:
-    """Candidate scores (questions x words), query rows set to -inf."""
-    distinct, inverse = np.unique(abc, return_inverse=True)
-    inverse = inverse.reshape(abc.shape)
-    cosines = normed[distinct] @ normed.T  # one product per chunk: the distinct query words
-    if method == "cosadd":
-        scores = cosines[inverse[:, 1]] + cosines[inverse[:, 2]] - cosines[inverse[:, 0]]
-    else:
-        shifted = (1.0 + cosines) / 2.0
-        scores = shifted[inverse[:, 1]] * shifted[inverse[:, 2]] / (shifted[inverse[:, 0]] + COSMUL_EPSILON)
-    rows = np.arange(len(abc))[:, None]
-    scores[rows, abc] = -np.inf
+def _query_table(normed: np.ndarray, rows: np.ndarray, method: str) -> np.ndarray:
+    """Cosines of the query words ``rows`` with every word; for 3CosMul shifted to ``(1 + cos) / 2``."""
+    table = normed[rows] @ normed.T
+    if method == "cosmul":
+        table += 1.0
+        table *= 0.5
+    return table
+
+
+def _analogy_scores(table: np.ndarray, abc: np.ndarray, method: str) -> np.ndarray:
+    """Candidate scores (questions x words) from rows ``abc`` (a, b, c) of the query table."""
+    scores = table[abc[:, 1]]
+    if method == "cosadd":  # cos(w, b) + cos(w, c) - cos(w, a)
+        scores += table[abc[:, 2]]
+        scores -= table[abc[:, 0]]
+    else:  # shifted cos(w, b) * cos(w, c) / (cos(w, a) + eps)
+        scores *= table[abc[:, 2]]
+        denominator = table[abc[:, 0]]
+        denominator += COSMUL_EPSILON
+        scores /= denominator
     return scores
 
 
@@ -429,11 +446,11 @@ def evaluate_word_pairs(
 def pearson(x: np.ndarray, y: np.ndarray) -> float:
     """Pearson's correlation coefficient (NaN for fewer than two points or a constant input)."""
     x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
-    if len(x) < 2:
+    if len(x) < 2 or np.ptp(x) == 0 or np.ptp(y) == 0:  # (the mean of equal values can differ from them)
         return float("nan")
     dx, dy = x - x.mean(), y - y.mean()
-    denominator = np.sqrt((dx @ dx) * (dy @ dy))
-    return float(np.clip(dx @ dy / denominator, -1.0, 1.0)) if denominator > 0 else float("nan")
+    dx, dy = dx / np.abs(dx).max(), dy / np.abs(dy).max()  # no underflow in products of tiny deviations
+    return float(np.clip(dx @ dy / np.sqrt((dx @ dx) * (dy @ dy)), -1.0, 1.0))
 
 
 def spearman(x: np.ndarray, y: np.ndarray) -> float:

@@ -49,7 +49,7 @@ def detect_format(path: str | os.PathLike) -> str:
     text rows (``word2vec``) or raw floats (``word2vec-binary``); anything else is ``glove``.
     """
     path = Path(path)
-    with _open_binary(path) as f:
+    with open_binary(path) as f:
         head = f.read(4)
         if head == _NPZ_MAGIC:
             return "npz"
@@ -84,13 +84,14 @@ def _is_text_row(line: bytes, dim: int) -> bool:
     return True
 
 
-def _open_binary(path: Path):
+def open_binary(path: Path, what: str = "vectors"):
+    """``open(path, "rb")`` with one-line :class:`InputFileError` s naming the file."""
     try:
         return open(path, "rb")
     except FileNotFoundError:
-        raise InputFileError(f"{path}: no such vectors file") from None
+        raise InputFileError(f"{path}: no such {what} file") from None
     except IsADirectoryError:
-        raise InputFileError(f"{path}: is a directory, expected a vectors file") from None
+        raise InputFileError(f"{path}: is a directory, expected a {what} file") from None
     except PermissionError:
         raise InputFileError(f"{path}: permission denied") from None
 
@@ -148,7 +149,7 @@ def _read_text(path: Path, header: bool) -> tuple[list[str], np.ndarray, None]:
     blocks: list[np.ndarray] = []
     n_words = dim = None
     pending: list[tuple[int, str]] = []  # (line number, the values part of the line)
-    with _open_binary(path) as f:
+    with open_binary(path) as f:
         line_no = 0
         for line_no, raw in enumerate(f, 1):
             text = _decode_line(path, line_no, raw).rstrip()
@@ -163,6 +164,8 @@ def _read_text(path: Path, header: bool) -> tuple[list[str], np.ndarray, None]:
                     break
                 raise InputFileError(f"{path}:{line_no}: empty line")
             word, _, values = text.partition(" ")
+            if not word:
+                raise InputFileError(f"{path}:{line_no}: line starts with a space (empty word)")
             if dim is None:
                 dim = values.count(" ") + 1 if values else 0
                 if dim == 0:
@@ -236,7 +239,7 @@ def _drop_duplicates(path: Path, words: list[str], vectors: np.ndarray) -> tuple
 
 
 def _read_word2vec_binary(path: Path) -> tuple[list[str], np.ndarray, None]:
-    with _open_binary(path) as f:
+    with open_binary(path) as f:
         data = f.read()
     if not data:
         raise InputFileError(f"{path}: empty file")
@@ -321,7 +324,14 @@ def write_vectors(
 
 def _check_words_writable(words: Sequence[str], format: str) -> None:
     for word in words:
-        if not word or _WHITESPACE.search(word):
-            raise WordnetLMError(
-                f"cannot write word {word!r} in {format} format: words must be non-empty and hold no whitespace"
-            )
+        if not word or _WHITESPACE.search(word) or _CONTROL.search(word) or not _encodable(word):
+            raise WordnetLMError(f"cannot write word {word!r} in {format} format: words must be non-empty "
+                                 "and hold no whitespace, control characters or lone surrogates (use .npz)")
+
+
+def _encodable(word: str) -> bool:
+    try:
+        word.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -96,6 +96,10 @@ class KeyedVectors:
     def __contains__(self, word: object) -> bool:
         return word in self.key_to_index
 
+    def __iter__(self):
+        """The words, in row order."""
+        return iter(self.index_to_key)
+
     def __getitem__(self, words: str | Sequence[str]) -> np.ndarray:
         """The vector of a word, or the matrix of a list of words."""
         if isinstance(words, str):
@@ -190,7 +194,7 @@ class KeyedVectors:
         weights = np.array([w for _, w in terms], np.float32)
         query = _unit_rows((weights @ units)[None, :])[0]
         limit = self._limit(restrict_vocab)
-        scores = self.normed_vectors[:limit] @ query
+        scores = _dot_rows(self.normed_vectors[:limit], query[None, :])[:, 0]
         return self._best(scores, rows, topn)
 
     def most_similar_cosmul(
@@ -204,7 +208,7 @@ class KeyedVectors:
             raise WordnetLMError("most_similar_cosmul needs at least one positive word or vector")
         rows, units = self._query_units(positive + negative)
         limit = self._limit(restrict_vocab)
-        shifted = (1.0 + self.normed_vectors[:limit] @ units.T) / 2.0
+        shifted = (1.0 + _dot_rows(self.normed_vectors[:limit], units)) / 2.0
         numerator = np.prod(shifted[:, : len(positive)], axis=1)
         denominator = np.prod(shifted[:, len(positive):], axis=1) + COSMUL_EPSILON
         return self._best(numerator / denominator, rows, topn)
@@ -244,7 +248,7 @@ class KeyedVectors:
         _, units = self._query_units([word_or_vector])
         others = self.normed_vectors if not len(other_words) else self.normed_vectors[
             [self.get_index(w) for w in other_words]]
-        return 1.0 - others @ units[0]
+        return 1.0 - _dot_rows(others, units)[:, 0]
 
     def distance(self, word1: str, word2: str) -> float:
         """Cosine distance ``1 - similarity``."""
@@ -290,6 +294,12 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
         return np.zeros(0, np.int64)
     candidates = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
     return candidates[np.lexsort((candidates, -scores[candidates]))]
+
+
+def _dot_rows(matrix: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    """``matrix @ queries.T`` for a few query rows, without BLAS threads: a memory-bound
+    product that threads do not speed up, and that a busy machine slows tenfold through them."""
+    return np.einsum("ij,kj->ik", matrix, queries)
 
 
 def _unit_rows(matrix: np.ndarray) -> np.ndarray:

@@ -1,0 +1,101 @@
+"""The neural LM commands on a tiny corpus: train-lm, next, generate, export-vectors, compare."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from wordnet_lm.cli import main
+from wordnet_lm.nplm import NPLM
+
+from .nplm_helpers import pattern_sentences
+
+SMALL = ["--order", "3", "--embed-dim", "6", "--hidden", "8", "--batch-size", "16", "--lr", "0.02", "-q"]
+
+
+@pytest.fixture(scope="module")
+def corpus_files(tmp_path_factory):
+    root = tmp_path_factory.mktemp("corpus")
+    for name, n, seed in [("train", 80, 0), ("valid", 20, 1), ("test", 20, 2)]:
+        (root / f"{name}.txt").write_text("\n".join(" ".join(s) for s in pattern_sentences(n, seed)) + "\n")
+    return root
+
+
+@pytest.fixture(scope="module")
+def model_file(corpus_files, tmp_path_factory):
+    out = tmp_path_factory.mktemp("model") / "lm.npz"
+    code = main(["train-lm", "--train", str(corpus_files / "train.txt"), "--valid", str(corpus_files / "valid.txt"),
+                 "--test", str(corpus_files / "test.txt"), "--out", str(out), "--epochs", "12", *SMALL])
+    assert code == 0
+    return out
+
+
+def test_train_lm_writes_model_and_checkpoint(model_file, capsys):
+    model = NPLM.load(model_file)
+    assert model.order == 3 and model.embed_dim == 6 and model.hidden == 8
+    assert model_file.with_name("lm.ckpt.npz").exists()
+    assert 1 <= len(model.history_) <= 12
+
+
+def test_train_lm_prints_perplexities(corpus_files, tmp_path, capsys):
+    out = tmp_path / "m.npz"
+    assert main(["train-lm", "--train", str(corpus_files / "train.txt"), "--valid", str(corpus_files / "valid.txt"),
+                 "--test", str(corpus_files / "test.txt"), "--out", str(out), "--epochs", "1", *SMALL]) == 0
+    printed = capsys.readouterr().out
+    assert "valid perplexity" in printed and "test perplexity" in printed
+    # --resume of a finished run: nothing more to do, same model
+    assert main(["train-lm", "--train", str(corpus_files / "train.txt"), "--valid", str(corpus_files / "valid.txt"),
+                 "--out", str(tmp_path / "m2.npz"), "--checkpoint", str(tmp_path / "m.ckpt.npz"), "--resume",
+                 "--epochs", "1", *SMALL]) == 0
+    a, b = NPLM.load(out), NPLM.load(tmp_path / "m2.npz")
+    assert all(np.array_equal(a.params_[k], b.params_[k]) for k in a.params_)
+
+
+def test_next_and_generate(model_file, capsys):
+    assert main(["next", "--model", str(model_file), "the cat", "-k", "3"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 3 and lines[0].split("\t")[0] == "sat"
+    assert 0.5 < float(lines[0].split("\t")[1]) <= 1.0
+    assert main(["generate", "--model", str(model_file), "--prompt", "a dog", "--n", "8", "--seed", "1"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("a dog") and len(text.split()) >= 8
+
+
+def test_export_vectors(model_file, tmp_path, capsys):
+    out = tmp_path / "v.txt"
+    assert main(["export-vectors", "--model", str(model_file), "--out", str(out)]) == 0
+    header, *rows = out.read_text().splitlines()
+    n, dim = map(int, header.split())
+    model = NPLM.load(model_file)
+    assert dim == 6 and n == len(rows) == len(model.vocab_) - 3
+    word, *values = rows[0].split()
+    np.testing.assert_allclose(np.array(values, float), model.params_["embed.C"][model.vocab_.id(word)], rtol=1e-5)
+
+
+def test_errors_are_one_line_exit_2(model_file, tmp_path, capsys):
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(model_file.read_bytes()[:100])
+    assert main(["next", "--model", str(bad), "the"]) == 2
+    err = capsys.readouterr().err
+    assert "bad.npz" in err and err.count("\n") == 1
+    assert main(["next", "--model", str(model_file), "the zebra"]) == 2
+    assert "zebra" in capsys.readouterr().err
+    assert main(["generate", "--model", str(tmp_path / "missing.npz")]) == 2
+    assert "missing.npz" in capsys.readouterr().err
+    assert main(["train-lm", "--train", str(tmp_path / "nope.txt"), "-q"]) == 2
+    assert "nope.txt" in capsys.readouterr().err
+    assert main(["train-lm", "--train", str(model_file), "--hidden", "0", "-q"]) == 2  # no direct connections
+    assert "direct" in capsys.readouterr().err
+
+
+@pytest.mark.filterwarnings("ignore:cannot compute modified Kneser-Ney discounts")
+def test_compare_prints_one_table(corpus_files, tmp_path, capsys):
+    md, csv = tmp_path / "t.md", tmp_path / "t.csv"
+    assert main(["compare", "--train", str(corpus_files / "train.txt"), "--valid", str(corpus_files / "valid.txt"),
+                 "--test", str(corpus_files / "test.txt"), "--orders", "2-3", "--epochs", "3",
+                 "--save-table", str(md), "--save-table", str(csv), *SMALL]) == 0
+    table = capsys.readouterr().out
+    for name in ("add-k", "interpolated-kn", "modified-kn", "neural LM", "neural LM +"):
+        assert name in table
+    assert md.read_text().startswith("| model |")
+    assert len(csv.read_text().strip().splitlines()) == 1 + 3 * 2 + 2

@@ -1,0 +1,255 @@
+"""Neural language model commands: train-lm, compare, generate, next, export-vectors."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from wordnet_lm.errors import WordnetLMError
+
+DEFAULT_MODEL = "nplm.npz"
+
+
+# ---------------------------------------------------------------------------- shared options
+
+
+def add_data_args(parser: argparse.ArgumentParser, test: bool = True) -> None:
+    group = parser.add_argument_group("data (default: the built-in demo corpus)")
+    group.add_argument("--train", metavar="SOURCE", help="training text: file, directory, zip or corpus name")
+    group.add_argument("--valid", metavar="SOURCE", help="validation text (early stopping, lr decay, mixture weight)")
+    if test:
+        group.add_argument("--test", metavar="SOURCE", help="test text, scored at the end")
+    group.add_argument("--min-count", type=int, default=1,
+                       help="words seen fewer times in training become <unk> (default 1: keep all)")
+    group.add_argument("--lowercase", action="store_true", default=None, help="lower-case the text")
+
+
+def add_model_args(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("model")
+    group.add_argument("--order", "-n", type=int, default=5, help="n: predict from n-1 previous words (default 5)")
+    group.add_argument("--embed-dim", "-m", type=int, default=60, help="embedding size m (default 60)")
+    group.add_argument("--hidden", type=int, default=100, help="tanh hidden units h, 0 for none (default 100)")
+    group.add_argument("--direct", action="store_true", help="direct connections embeddings -> output")
+    group.add_argument("--dropout", type=float, default=0.0, help="dropout on embeddings and hidden layer (default 0)")
+    group.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+
+
+def add_training_args(parser: argparse.ArgumentParser) -> None:
+    from wordnet_lm.nplm.train import OPTIMIZERS, TrainConfig
+
+    d = TrainConfig()
+    group = parser.add_argument_group("training")
+    group.add_argument("--optimizer", choices=OPTIMIZERS, default=d.optimizer, help=f"(default {d.optimizer})")
+    group.add_argument("--lr", type=float, default=d.lr, help=f"initial learning rate (default {d.lr:g})")
+    group.add_argument("--momentum", type=float, default=d.momentum, help=f"SGD momentum (default {d.momentum:g})")
+    group.add_argument("--batch-size", type=int, default=d.batch_size, help=f"(default {d.batch_size})")
+    group.add_argument("--epochs", type=float, default=d.max_epochs, help=f"at most this many epochs (default {d.max_epochs:g})")
+    group.add_argument("--weight-decay", type=float, default=d.weight_decay,
+                       help=f"L2 penalty on weights and embeddings (default {d.weight_decay:g})")
+    group.add_argument("--lazy-embeddings", action="store_true",
+                       help="update only the embedding rows of each batch (faster, lazy Adam)")
+    group.add_argument("--lr-decay", type=float, default=d.lr_decay,
+                       help=f"lr factor after a validation without improvement (default {d.lr_decay:g})")
+    group.add_argument("--patience", type=int, default=d.patience,
+                       help=f"stop after this many validations without improvement (default {d.patience})")
+    group.add_argument("--evals-per-epoch", type=int, default=d.evals_per_epoch,
+                       help=f"validations and checkpoints per epoch (default {d.evals_per_epoch})")
+    group.add_argument("--max-time", type=float, default=None, metavar="SECONDS", help="time budget: stop when the next validation would come later")
+    group.add_argument("--threads", type=int, default=None,
+                       help="BLAS threads (default: 1 for vocabularies under 5,000 words, else the BLAS default)")
+    group.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
+
+
+def model_from_args(args: argparse.Namespace) -> Any:
+    from wordnet_lm.nplm import NPLM
+
+    model = NPLM(order=args.order, embed_dim=args.embed_dim, hidden=args.hidden, direct=args.direct,
+                 dropout=args.dropout, seed=args.seed)
+    model.check_params()
+    return model
+
+
+def config_from_args(args: argparse.Namespace) -> Any:
+    from wordnet_lm.nplm.train import TrainConfig
+
+    config = TrainConfig(optimizer=args.optimizer, lr=args.lr, momentum=args.momentum, batch_size=args.batch_size,
+                         max_epochs=args.epochs, weight_decay=args.weight_decay,
+                         lazy_embeddings=args.lazy_embeddings, lr_decay=args.lr_decay, patience=args.patience,
+                         evals_per_epoch=args.evals_per_epoch, max_time=args.max_time, threads=args.threads)
+    config.check()
+    return config
+
+
+def load_data(args: argparse.Namespace, need_valid: bool = False) -> tuple:
+    """``(train, valid, test, vocab)`` from ``--train/--valid/--test``, or the demo corpus."""
+    from wordnet_lm.text import demo_paths, load_corpus
+
+    sources = {"train": args.train, "valid": args.valid, "test": getattr(args, "test", None)}
+    if sources["train"] is None:
+        if sources["valid"] is not None or sources["test"] is not None:
+            raise WordnetLMError("--valid/--test given without --train")
+        demo = demo_paths()
+        sources = {"train": demo["train"], "valid": demo["valid"],
+                   "test": demo["test"] if hasattr(args, "test") else None}
+        _say(args, f"no --train given: using the built-in demo corpus ({Path(demo['train']).parent})")
+    if need_valid and sources["valid"] is None:
+        raise WordnetLMError("--valid is required (validation data selects the best model)")
+    train, vocab = load_corpus(sources["train"], min_count=args.min_count, lowercase=args.lowercase)
+    loaded = {k: load_corpus(v, vocab=vocab, lowercase=args.lowercase)[0] if v is not None else None
+              for k, v in sources.items() if k != "train"}
+    _say(args, f"train: {train.n_sentences:,} sentences, {train.n_tokens:,} tokens, vocabulary {len(vocab):,}")
+    return train, loaded["valid"], loaded.get("test"), vocab
+
+
+def _say(args: argparse.Namespace, text: str) -> None:
+    if not getattr(args, "quiet", False):
+        print(text, file=sys.stderr)
+
+
+# ---------------------------------------------------------------------------- commands
+
+
+def cmd_train_lm(args: argparse.Namespace) -> int:
+    model = model_from_args(args)
+    config = config_from_args(args)
+    train, valid, test, vocab = load_data(args)
+    checkpoint = args.checkpoint or str(Path(args.out).with_suffix("")) + ".ckpt.npz"
+    if args.resume and not Path(checkpoint).exists():
+        _say(args, f"no checkpoint {checkpoint} yet: starting from scratch")
+    try:
+        model.fit(train, vocab, valid, config, checkpoint=checkpoint, resume=args.resume, progress=not args.quiet)
+    except KeyboardInterrupt:
+        if Path(checkpoint).exists():
+            print(f"checkpoint {checkpoint} kept: run the same command with --resume to continue", file=sys.stderr)
+        raise
+    model.save(args.out)
+    print(f"saved {args.out}")
+    if valid is not None:
+        print(f"valid perplexity {model.perplexity(valid):.2f}")
+    if test is not None:
+        print(f"test perplexity {model.perplexity(test):.2f}")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from wordnet_lm.compare import DEFAULT_ORDERS, compare, format_table, write_table
+
+    model = None if args.no_neural else model_from_args(args)
+    config = config_from_args(args)
+    train, valid, test, vocab = load_data(args, need_valid=True)
+    orders = _parse_orders(args.orders) if args.orders else DEFAULT_ORDERS
+    rows = compare(train, valid, test, vocab, orders=orders, nplm=model, train_config=config,
+                   progress=not args.quiet)
+    print(format_table(rows, markdown=args.markdown_stdout), end="")
+    for path in args.save_table or []:
+        write_table(path, rows)
+        _say(args, f"wrote {path}")
+    if args.save_model and model is not None:
+        model.save(args.save_model)
+        _say(args, f"saved the neural LM to {args.save_model}")
+    return 0
+
+
+def _parse_orders(text: str) -> tuple[int, ...]:
+    try:
+        if "-" in text:
+            low, high = (int(x) for x in text.split("-"))
+            orders = tuple(range(low, high + 1))
+        else:
+            orders = tuple(int(x) for x in text.split(","))
+    except ValueError:
+        raise WordnetLMError(f"--orders must look like 2-5 or 2,3,5, got {text!r}") from None
+    if not orders or min(orders) < 1:
+        raise WordnetLMError(f"--orders must be positive integers, got {text!r}")
+    return orders
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from wordnet_lm.nplm import NPLM
+    from wordnet_lm.nplm.sample import generate
+
+    model = NPLM.load(args.model)
+    prompt = args.prompt.split() if args.prompt else []
+    words = generate(model, prompt, args.n, temperature=args.temperature, top_k=args.top_k,
+                     allow_unk=args.allow_unk, seed=args.seed)
+    text = " ".join(prompt + words)
+    print(text.replace(" </s> ", "\n").replace(" </s>", "").replace("</s>", "").strip())
+    return 0
+
+
+def cmd_next(args: argparse.Namespace) -> int:
+    from wordnet_lm.nplm import NPLM
+    from wordnet_lm.nplm.sample import top_next_words
+
+    model = NPLM.load(args.model)
+    for word, p in top_next_words(model, args.context.split(), args.k):
+        print(f"{word}\t{p:.4f}")
+    return 0
+
+
+def cmd_export_vectors(args: argparse.Namespace) -> int:
+    from wordnet_lm.nplm import NPLM
+    from wordnet_lm.vectors import KeyedVectors
+
+    model = NPLM.load(args.model)
+    vectors = KeyedVectors.from_vocab(model.vocab_, model.params_["embed.C"])
+    vectors.save(args.out, args.format)
+    print(f"wrote {len(vectors):,} vectors of dimension {vectors.vector_size} to {args.out}")
+    return 0
+
+
+# ---------------------------------------------------------------------------- parser
+
+
+def register(subparsers: Any) -> None:
+    """Add the neural LM subcommands to the ``wordnet-lm`` parser."""
+    p = subparsers.add_parser("train-lm", help="train a Bengio neural language model",
+                              description="Train a Bengio-style neural LM (shared embeddings, tanh hidden layer, "
+                                          "softmax).  Without --train: the built-in demo corpus.")
+    add_data_args(p)
+    p.add_argument("--out", "-o", default=DEFAULT_MODEL, help=f"model file to write (default {DEFAULT_MODEL})")
+    p.add_argument("--checkpoint", help="checkpoint file (default: OUT without .npz + .ckpt.npz)")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted run from its checkpoint")
+    add_model_args(p)
+    add_training_args(p)
+    p.set_defaults(func=cmd_train_lm)
+
+    p = subparsers.add_parser("compare", help="perplexity table: n-gram baselines vs the neural LM",
+                              description="Train add-k, interpolated and modified Kneser-Ney n-gram models and the "
+                                          "neural LM, and print validation and test perplexity in one table.  "
+                                          "Without --train: the built-in demo corpus.")
+    add_data_args(p)
+    p.add_argument("--orders", help="n-gram orders, e.g. 2-5 (default) or 2,3")
+    p.add_argument("--no-neural", action="store_true", help="n-gram models only")
+    p.add_argument("--save-table", action="append", metavar="PATH",
+                   help="also write the table: .csv -> CSV, otherwise Markdown (repeatable)")
+    p.add_argument("--markdown", dest="markdown_stdout", action="store_true", help="print the table as Markdown")
+    p.add_argument("--save-model", metavar="PATH", help="save the trained neural LM")
+    add_model_args(p)
+    add_training_args(p)
+    p.set_defaults(func=cmd_compare)
+
+    p = subparsers.add_parser("generate", help="sample text from a neural LM")
+    p.add_argument("--model", "-M", default=DEFAULT_MODEL, help=f"model file (default {DEFAULT_MODEL})")
+    p.add_argument("--prompt", "-p", default="", help="words starting the sentence")
+    p.add_argument("--n", "-n", type=int, default=20, help="words to generate (default 20)")
+    p.add_argument("--temperature", "-t", type=float, default=1.0, help="below 1: safer, above 1: wilder (default 1)")
+    p.add_argument("--top-k", type=int, default=None, help="sample among the k most probable words only")
+    p.add_argument("--allow-unk", action="store_true", help="let <unk> be generated")
+    p.add_argument("--seed", type=int, default=None, help="random seed")
+    p.set_defaults(func=cmd_generate)
+
+    p = subparsers.add_parser("next", help="most probable next words after a context")
+    p.add_argument("context", help='words starting a sentence, e.g. "the united"')
+    p.add_argument("--model", "-M", default=DEFAULT_MODEL, help=f"model file (default {DEFAULT_MODEL})")
+    p.add_argument("-k", type=int, default=10, help="how many words (default 10)")
+    p.set_defaults(func=cmd_next)
+
+    p = subparsers.add_parser("export-vectors", help="write a neural LM's embeddings as word vectors")
+    p.add_argument("--model", "-M", default=DEFAULT_MODEL, help=f"model file (default {DEFAULT_MODEL})")
+    p.add_argument("--out", "-o", required=True, help="vectors file (.txt word2vec text, .bin binary, .npz)")
+    p.add_argument("--format", choices=("word2vec", "word2vec-binary", "glove", "npz"), default=None,
+                   help="default: from the file name")
+    p.set_defaults(func=cmd_export_vectors)

@@ -1,0 +1,428 @@
+"""Optimizers that update a flat params dict in place: SGD (momentum, Nesterov), RMSprop,
+Adam (optionally lazy on row-sparse gradients, AMSGrad) and AdamW.
+
+    opt = Adam(lr=1e-3)
+    state = opt.init(params)
+    opt.update(params, grads, state)   # params changed in place; opt.lr may change between steps
+
+Gradients are arrays or :class:`~wordnet_lm.autodiff.sparse.RowSparse` (the gradient of an
+embedding lookup).  A row-sparse gradient is applied to the used rows only where that is
+exact (plain SGD) or where the optimizer is asked to be lazy (``Adam(lazy=True)``); elsewhere
+it is scattered into a dense buffer and the dense update (the textbook one) is applied.
+
+The state (:class:`OptimizerState`) is a step count and named buffers: it saves to and loads
+from a dict of arrays plus JSON scalars, for checkpoints and exact resumption.  Updates work in
+preallocated buffers with ``out=`` arguments: no parameter-sized allocation per step.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from wordnet_lm.autodiff.sparse import RowSparse
+
+Params = Mapping[str, np.ndarray]
+Grads = Mapping[str, "np.ndarray | RowSparse | None"]
+
+
+class OptimizerState:
+    """An optimizer's state: ``step`` (updates done) and ``slots`` (slot name -> param name ->
+    array, e.g. Adam's ``"m"`` and ``"v"``)."""
+
+    SEPARATOR = "/"
+
+    def __init__(self, step: int = 0, slots: dict[str, dict[str, np.ndarray]] | None = None) -> None:
+        self.step = int(step)
+        self.slots = slots if slots is not None else {}
+
+    def to_arrays(self, prefix: str = "opt/") -> dict[str, np.ndarray]:
+        """The buffers as one flat dict ``{"<prefix><slot>/<param>": array}``."""
+        return {f"{prefix}{slot}{self.SEPARATOR}{name}": arr
+                for slot, buffers in self.slots.items() for name, arr in buffers.items()}
+
+    def scalars(self) -> dict[str, Any]:
+        """The JSON-able part of the state."""
+        return {"step": self.step}
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray], scalars: Mapping[str, Any],
+                    prefix: str = "opt/") -> "OptimizerState":
+        """Rebuild a state from :meth:`to_arrays` / :meth:`scalars` (other keys are ignored)."""
+        slots: dict[str, dict[str, np.ndarray]] = {}
+        for key, arr in arrays.items():
+            if key.startswith(prefix):
+                slot, _, name = key[len(prefix):].partition(cls.SEPARATOR)
+                slots.setdefault(slot, {})[name] = np.array(arr)  # own, writable copy
+        return cls(int(scalars["step"]), slots)
+
+    def __repr__(self) -> str:
+        return f"OptimizerState(step={self.step}, slots={sorted(self.slots)})"
+
+
+class Optimizer:
+    """Base class: hyper-parameters, weight decay, scratch buffers and the update loop.
+
+    Parameters
+    ----------
+    lr : float
+        Learning rate (an attribute: change it between steps for schedules).
+    weight_decay : float, default 0.0
+        L2 weight decay: ``weight_decay * p`` is added to the gradient (decoupled in AdamW).
+    decay : "matrices", "all" or a list of parameter names, default "matrices"
+        Which parameters decay: by default those with ``ndim >= 2`` (weights, embeddings),
+        not biases.
+    """
+
+    slot_names: tuple[str, ...] = ()
+
+    def __init__(self, lr: float, weight_decay: float = 0.0, decay: str | Sequence[str] = "matrices") -> None:
+        if lr < 0 or not math.isfinite(lr):
+            raise ValueError(f"learning rate must be a finite number >= 0, got {lr}")
+        if weight_decay < 0:
+            raise ValueError(f"weight_decay must be >= 0, got {weight_decay}")
+        if isinstance(decay, str) and decay not in ("matrices", "all"):
+            raise ValueError(f"decay must be 'matrices', 'all' or a list of parameter names, got {decay!r}")
+        self.lr, self.weight_decay = float(lr), float(weight_decay)
+        self.decay = decay if isinstance(decay, str) else list(decay)
+        self._scratch: dict[tuple[str, str], np.ndarray] = {}
+
+    # ------------------------------------------------------------------ public
+    def init(self, params: Params) -> OptimizerState:
+        """A fresh state (zeroed buffers) for ``params``."""
+        return OptimizerState(0, {slot: {k: np.zeros_like(p) for k, p in params.items()}
+                                  for slot in self.active_slots()})
+
+    def update(self, params: Params, grads: Grads, state: OptimizerState) -> None:
+        """One step: update every parameter that has a gradient, in place."""
+        state.step += 1
+        for name, g in grads.items():
+            if g is None:
+                continue
+            p = params.get(name)
+            if p is None:
+                raise KeyError(f"gradient for unknown parameter {name!r}")
+            if tuple(g.shape) != p.shape:
+                raise ValueError(f"gradient of {name!r} has shape {tuple(g.shape)}, parameter has {p.shape}")
+            self._update(name, p, g, state)
+
+    def config(self) -> dict[str, Any]:
+        """JSON-able hyper-parameters; :func:`optimizer_from_config` rebuilds the optimizer."""
+        return {"optimizer": type(self).__name__, **self._hyper()}
+
+    def active_slots(self) -> tuple[str, ...]:
+        """The state buffers this configuration keeps."""
+        return self.slot_names
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self._hyper().items())})"
+
+    # ------------------------------------------------------------------ for subclasses
+    def _hyper(self) -> dict[str, Any]:
+        return {"lr": self.lr, "weight_decay": self.weight_decay, "decay": self.decay}
+
+    def _update(self, name: str, p: np.ndarray, g: Any, state: OptimizerState) -> None:
+        raise NotImplementedError
+
+    def decays(self, name: str, p: np.ndarray) -> bool:
+        """Whether parameter ``name`` gets weight decay."""
+        if not self.weight_decay:
+            return False
+        if self.decay == "all":
+            return True
+        if self.decay == "matrices":
+            return p.ndim >= 2
+        return name in self.decay
+
+    def _buffer(self, name: str, p: np.ndarray, kind: str = "tmp") -> np.ndarray:
+        """A scratch array shaped like ``p``, allocated once per parameter and kind."""
+        buf = self._scratch.get((name, kind))
+        if buf is None or buf.shape != p.shape or buf.dtype != p.dtype:
+            buf = self._scratch[(name, kind)] = np.empty_like(p)
+        return buf
+
+    def _dense_grad(self, name: str, p: np.ndarray, g: Any, l2: bool = True) -> np.ndarray:
+        """``g`` as a dense array (row-sparse scattered into a buffer), plus the coupled L2
+        term ``weight_decay * p`` if ``l2``.  Never modifies the caller's array."""
+        if isinstance(g, RowSparse):
+            buf = self._buffer(name, p, "grad")
+            buf.fill(0)
+            g.add_to(buf)
+            g = buf
+        if l2 and self.decays(name, p):
+            buf = self._buffer(name, p, "grad")
+            if g is not buf:
+                np.multiply(p, self.weight_decay, out=buf)
+                buf += g
+            else:
+                tmp = self._buffer(name, p)
+                np.multiply(p, self.weight_decay, out=tmp)
+                buf += tmp
+            g = buf
+        return g
+
+    def _apply_step(self, p: np.ndarray, step: np.ndarray, scale: float, tmp: np.ndarray) -> None:
+        """``p -= scale * step`` through ``tmp`` (which may be ``step`` itself)."""
+        np.multiply(step, -scale, out=tmp)
+        p += tmp
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, with optional (Nesterov) momentum.
+
+    Plain: ``p -= lr * g``.  Momentum (PyTorch's form of Polyak's heavy ball):
+    ``buf = momentum * buf + g; p -= lr * buf``.  Nesterov (Sutskever et al. 2013, as
+    rewritten by Bengio et al. 2013 and PyTorch): ``p -= lr * (g + momentum * buf)`` with the
+    updated ``buf``.  ``g`` includes ``weight_decay * p`` for decayed parameters.
+
+    Plain SGD applies a row-sparse gradient to the used rows only, exactly equal to the dense
+    update (weight decay, if any, still shrinks every row).
+    """
+
+    def __init__(self, lr: float = 0.01, momentum: float = 0.0, nesterov: bool = False,
+                 weight_decay: float = 0.0, decay: str | Sequence[str] = "matrices") -> None:
+        super().__init__(lr, weight_decay, decay)
+        if momentum < 0 or momentum >= 1:
+            raise ValueError(f"momentum must be in [0, 1), got {momentum}")
+        if nesterov and not momentum:
+            raise ValueError("Nesterov momentum needs momentum > 0")
+        self.momentum, self.nesterov = float(momentum), bool(nesterov)
+
+    def active_slots(self) -> tuple[str, ...]:
+        return ("momentum",) if self.momentum else ()
+
+    def _hyper(self) -> dict[str, Any]:
+        return {**super()._hyper(), "momentum": self.momentum, "nesterov": self.nesterov}
+
+    def _update(self, name: str, p: np.ndarray, g: Any, state: OptimizerState) -> None:
+        lr, mu = self.lr, self.momentum
+        if isinstance(g, RowSparse) and not mu:
+            if self.decays(name, p):
+                p *= 1.0 - lr * self.weight_decay
+            rows = g.coalesce()
+            p[rows.indices] -= lr * rows.values
+            return
+        g = self._dense_grad(name, p, g)
+        tmp = self._buffer(name, p)
+        if not mu:
+            self._apply_step(p, g, lr, tmp)
+            return
+        buf = state.slots["momentum"][name]
+        buf *= mu
+        buf += g
+        if self.nesterov:
+            np.multiply(buf, mu, out=tmp)
+            tmp += g
+            self._apply_step(p, tmp, lr, tmp)
+        else:
+            self._apply_step(p, buf, lr, tmp)
+
+
+class RMSprop(Optimizer):
+    """RMSprop (Tieleman & Hinton 2012; PyTorch's defaults and form).
+
+    ``v = alpha v + (1 - alpha) g^2``; ``denom = sqrt(v) + eps`` (centered, Graves 2013:
+    ``sqrt(v - gbar^2) + eps`` with ``gbar = alpha gbar + (1 - alpha) g``); then
+    ``p -= lr * g / denom``, or with momentum ``buf = momentum buf + g / denom; p -= lr buf``.
+    """
+
+    def __init__(self, lr: float = 0.01, alpha: float = 0.99, eps: float = 1e-8, momentum: float = 0.0,
+                 centered: bool = False, weight_decay: float = 0.0, decay: str | Sequence[str] = "matrices") -> None:
+        super().__init__(lr, weight_decay, decay)
+        if not 0.0 <= alpha < 1.0:
+            raise ValueError(f"alpha must be in [0, 1), got {alpha}")
+        if eps <= 0:
+            raise ValueError(f"eps must be > 0, got {eps}")
+        if momentum < 0 or momentum >= 1:
+            raise ValueError(f"momentum must be in [0, 1), got {momentum}")
+        self.alpha, self.eps, self.momentum, self.centered = float(alpha), float(eps), float(momentum), bool(centered)
+
+    def active_slots(self) -> tuple[str, ...]:
+        return ("square_avg",) + (("grad_avg",) if self.centered else ()) + (("momentum",) if self.momentum else ())
+
+    def _hyper(self) -> dict[str, Any]:
+        return {**super()._hyper(), "alpha": self.alpha, "eps": self.eps, "momentum": self.momentum,
+                "centered": self.centered}
+
+    def _update(self, name: str, p: np.ndarray, g: Any, state: OptimizerState) -> None:
+        a = self.alpha
+        g = self._dense_grad(name, p, g)
+        tmp = self._buffer(name, p)
+        sq = state.slots["square_avg"][name]
+        np.multiply(g, g, out=tmp)
+        tmp *= 1.0 - a
+        sq *= a
+        sq += tmp
+        if self.centered:
+            gbar = state.slots["grad_avg"][name]
+            np.multiply(g, 1.0 - a, out=tmp)
+            gbar *= a
+            gbar += tmp
+            np.multiply(gbar, gbar, out=tmp)
+            np.subtract(sq, tmp, out=tmp)
+            np.sqrt(tmp, out=tmp)
+        else:
+            np.sqrt(sq, out=tmp)
+        tmp += self.eps
+        np.divide(g, tmp, out=tmp)
+        if self.momentum:
+            buf = state.slots["momentum"][name]
+            buf *= self.momentum
+            buf += tmp
+            self._apply_step(p, buf, self.lr, tmp)
+        else:
+            self._apply_step(p, tmp, self.lr, tmp)
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba 2015), bias-corrected, in PyTorch's form.
+
+    ``m = b1 m + (1 - b1) g``, ``v = b2 v + (1 - b2) g^2``,
+    ``p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)``; ``g`` includes
+    ``weight_decay * p`` for decayed parameters (coupled L2; see :class:`AdamW` for decoupled).
+    ``amsgrad`` uses the running maximum of ``v`` (Reddi et al. 2018).
+
+    ``lazy=True`` applies a row-sparse gradient (an embedding's) to the used rows only: their
+    moments are updated and they move; the other rows and their moments stay as they are
+    (PyTorch's ``SparseAdam``, TensorFlow's ``LazyAdam``).  That is cheaper, and *not* the same
+    as Adam, whose moments of unused rows decay and keep moving them; dense gradients get
+    ordinary Adam either way.  With ``lazy=False`` (the default) a row-sparse gradient gets the
+    exact dense Adam update.
+    """
+
+    slot_names = ("m", "v")
+
+    def __init__(self, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.0, amsgrad: bool = False, lazy: bool = False,
+                 decay: str | Sequence[str] = "matrices") -> None:
+        super().__init__(lr, weight_decay, decay)
+        b1, b2 = betas
+        if not (0.0 <= b1 < 1.0 and 0.0 <= b2 < 1.0):
+            raise ValueError(f"betas must be in [0, 1), got {tuple(betas)}")
+        if eps <= 0:
+            raise ValueError(f"eps must be > 0, got {eps}")
+        self.betas, self.eps = (float(b1), float(b2)), float(eps)
+        self.amsgrad, self.lazy = bool(amsgrad), bool(lazy)
+
+    decoupled = False  # AdamW: decay the weights directly, not through the gradient
+
+    def active_slots(self) -> tuple[str, ...]:
+        return self.slot_names + (("v_max",) if self.amsgrad else ())
+
+    def _hyper(self) -> dict[str, Any]:
+        return {**super()._hyper(), "betas": list(self.betas), "eps": self.eps, "amsgrad": self.amsgrad,
+                "lazy": self.lazy}
+
+    def _update(self, name: str, p: np.ndarray, g: Any, state: OptimizerState) -> None:
+        b1, b2 = self.betas
+        t = state.step
+        step_size = self.lr / (1.0 - b1 ** t)
+        root_c2 = math.sqrt(1.0 - b2 ** t)
+        decays = self.decays(name, p)
+        if isinstance(g, RowSparse) and self.lazy:
+            self._lazy_update(name, p, g.coalesce(), state, step_size, root_c2, decays)
+            return
+        g = self._dense_grad(name, p, g, l2=not self.decoupled)
+        if self.decoupled and decays:
+            p *= 1.0 - self.lr * self.weight_decay
+        tmp = self._buffer(name, p)
+        m, v = state.slots["m"][name], state.slots["v"][name]
+        m *= b1
+        np.multiply(g, 1.0 - b1, out=tmp)
+        m += tmp
+        np.multiply(g, g, out=tmp)
+        tmp *= 1.0 - b2
+        v *= b2
+        v += tmp
+        if self.amsgrad:
+            v = np.maximum(state.slots["v_max"][name], v, out=state.slots["v_max"][name])
+        np.sqrt(v, out=tmp)
+        tmp /= root_c2
+        tmp += self.eps
+        np.divide(m, tmp, out=tmp)
+        self._apply_step(p, tmp, step_size, tmp)
+
+    def _lazy_update(self, name: str, p: np.ndarray, g: RowSparse, state: OptimizerState,
+                     step_size: float, root_c2: float, decays: bool) -> None:
+        """The Adam update on the rows of ``g`` (coalesced: unique rows) only."""
+        b1, b2 = self.betas
+        rows, grad = g.indices, g.values.astype(p.dtype, copy=False)
+        if decays and not self.decoupled:
+            grad = grad + self.weight_decay * p[rows]
+        if decays and self.decoupled:
+            p[rows] *= 1.0 - self.lr * self.weight_decay
+        m = state.slots["m"][name][rows]
+        m *= b1
+        m += grad * (1.0 - b1)
+        v = state.slots["v"][name][rows]
+        v *= b2
+        v += grad * grad * (1.0 - b2)
+        state.slots["m"][name][rows] = m
+        state.slots["v"][name][rows] = v
+        if self.amsgrad:
+            v = np.maximum(state.slots["v_max"][name][rows], v)
+            state.slots["v_max"][name][rows] = v
+        denom = np.sqrt(v)
+        denom /= root_c2
+        denom += self.eps
+        np.divide(m, denom, out=denom)
+        denom *= -step_size
+        p[rows] += denom
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter 2019, PyTorch's form): decayed
+    parameters first shrink, ``p *= 1 - lr * weight_decay``, then take the Adam step on the
+    plain gradient.  Default ``weight_decay=0.01`` as in PyTorch."""
+
+    decoupled = True
+
+    def __init__(self, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.01, amsgrad: bool = False, lazy: bool = False,
+                 decay: str | Sequence[str] = "matrices") -> None:
+        super().__init__(lr, betas, eps, weight_decay, amsgrad, lazy, decay)
+
+
+OPTIMIZERS: dict[str, type[Optimizer]] = {cls.__name__: cls for cls in (SGD, RMSprop, Adam, AdamW)}
+
+
+def optimizer_from_config(config: Mapping[str, Any]) -> Optimizer:
+    """Rebuild an optimizer from :meth:`Optimizer.config`."""
+    config = dict(config)
+    name = config.pop("optimizer", None)
+    if name not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {name!r}; choose from {', '.join(OPTIMIZERS)}")
+    if "betas" in config:
+        config["betas"] = tuple(config["betas"])
+    return OPTIMIZERS[name](**config)
+
+
+def global_norm(grads: Grads) -> float:
+    """The L2 norm of all gradients together (row-sparse ones counted as their dense form)."""
+    total = 0.0
+    for g in grads.values():
+        if g is None:
+            continue
+        values = g.coalesce().values if isinstance(g, RowSparse) else g
+        total += float(np.vdot(values, values).real)
+    return math.sqrt(total)
+
+
+def clip_grad_norm(grads: dict[str, Any], max_norm: float) -> float:
+    """Scale all gradients in place so that their global norm is at most ``max_norm``.
+
+    Row-sparse gradients are replaced by scaled, coalesced copies.  Returns the norm before
+    clipping.
+    """
+    norm = global_norm(grads)
+    if norm > max_norm:
+        scale = max_norm / (norm + 1e-12)
+        for name, g in grads.items():
+            if isinstance(g, RowSparse):
+                c = g.coalesce()
+                grads[name] = RowSparse(c.indices, c.values * scale, c.shape)
+            elif g is not None:
+                g *= scale
+    return norm
