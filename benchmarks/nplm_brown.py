@@ -51,6 +51,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--hidden", type=int, default=100)
     ap.add_argument("--direct", action="store_true")
     ap.add_argument("--dropout", type=float, default=0.0)
+    ap.add_argument("--embed-std", type=float, default=1.0)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--optimizer", default="adam")
     ap.add_argument("--lr", type=float, default=1e-3)
@@ -97,7 +98,7 @@ def main(argv=None) -> int:
           f"valid {valid.n_tokens + valid.n_sentences:,}, test {test.n_tokens + test.n_sentences:,}", flush=True)
 
     model = NPLM(order=args.order, embed_dim=args.embed_dim, hidden=args.hidden, direct=args.direct,
-                 dropout=args.dropout, seed=args.seed)
+                 dropout=args.dropout, embed_std=args.embed_std, seed=args.seed)
     config = TrainConfig(optimizer=args.optimizer, lr=args.lr, batch_size=args.batch_size,
                          max_epochs=args.epochs, weight_decay=args.weight_decay,
                          lazy_embeddings=args.lazy_embeddings, lr_decay=args.lr_decay, patience=args.patience,

@@ -158,7 +158,8 @@ def test_max_time_stops(tiny_data):
 
 
 @pytest.mark.parametrize("field,value", [("optimizer", "adagrad"), ("lr", 0.0), ("batch_size", 0),
-                                         ("lr_decay", 0.0), ("patience", 0), ("max_epochs", 0)])
+                                         ("lr_decay", 0.0), ("patience", 0), ("max_epochs", 0),
+                                         ("threads", 0), ("evals_per_epoch", 0), ("max_time", -1.0)])
 def test_bad_config(field, value):
     with pytest.raises(WordnetLMError, match=field.split("_")[0]):
         TrainConfig(**{field: value}).check()

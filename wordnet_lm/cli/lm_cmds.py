@@ -33,6 +33,7 @@ def add_model_args(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--hidden", type=int, default=100, help="tanh hidden units h, 0 for none (default 100)")
     group.add_argument("--direct", action="store_true", help="direct connections embeddings -> output")
     group.add_argument("--dropout", type=float, default=0.0, help="dropout on embeddings and hidden layer (default 0)")
+    group.add_argument("--embed-std", type=float, default=1.0, help="std of the initial embeddings (default 1)")
     group.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
 
 
@@ -66,7 +67,7 @@ def model_from_args(args: argparse.Namespace) -> Any:
     from wordnet_lm.nplm import NPLM
 
     model = NPLM(order=args.order, embed_dim=args.embed_dim, hidden=args.hidden, direct=args.direct,
-                 dropout=args.dropout, seed=args.seed)
+                 dropout=args.dropout, embed_std=args.embed_std, seed=args.seed)
     model.check_params()
     return model
 

@@ -49,6 +49,9 @@ class NPLM:
         Direct connections ``W`` from the concatenated embeddings to the output.
     dropout : float, default 0.0
         Dropout rate on the concatenated embeddings and on the hidden layer (training only).
+    embed_std : float, default 1.0
+        Standard deviation of the initial embeddings (``N(0, embed_std^2)``; 1 is PyTorch's
+        default for ``nn.Embedding``).
     seed : int, default 0
         Seeds the initial parameters, the shuffling and the dropout masks.
 
@@ -63,15 +66,15 @@ class NPLM:
     """
 
     def __init__(self, order: int = 5, embed_dim: int = 60, hidden: int = 100, direct: bool = False,
-                 dropout: float = 0.0, seed: int = 0) -> None:
+                 dropout: float = 0.0, embed_std: float = 1.0, seed: int = 0) -> None:
         self.order, self.embed_dim, self.hidden = order, embed_dim, hidden
-        self.direct, self.dropout, self.seed = direct, dropout, seed
+        self.direct, self.dropout, self.embed_std, self.seed = direct, dropout, embed_std, seed
 
     # ------------------------------------------------------------------ hyper-parameters
     def get_params(self) -> dict[str, Any]:
         """The hyper-parameters (constructor arguments), JSON-able."""
         return {"order": self.order, "embed_dim": self.embed_dim, "hidden": self.hidden,
-                "direct": self.direct, "dropout": self.dropout, "seed": self.seed}
+                "direct": self.direct, "dropout": self.dropout, "embed_std": self.embed_std, "seed": self.seed}
 
     def check_params(self) -> None:
         """Raise :class:`WordnetLMError` on hyper-parameters that make no model."""
@@ -85,6 +88,8 @@ class NPLM:
             raise WordnetLMError("a model without hidden layer needs direct connections (direct=True)")
         if not 0.0 <= self.dropout < 1.0:
             raise WordnetLMError(f"dropout must be in [0, 1), got {self.dropout}")
+        if not (self.embed_std > 0 and math.isfinite(self.embed_std)):
+            raise WordnetLMError(f"embed_std must be a positive number, got {self.embed_std}")
 
     @property
     def context_size(self) -> int:
@@ -94,7 +99,7 @@ class NPLM:
     # ------------------------------------------------------------------ layers
     def _layers(self, vocab_size: int) -> dict[str, Any]:
         features = self.context_size * self.embed_dim
-        layers: dict[str, Any] = {"embed": Embedding(vocab_size, self.embed_dim, name="embed")}
+        layers: dict[str, Any] = {"embed": Embedding(vocab_size, self.embed_dim, std=self.embed_std, name="embed")}
         if self.hidden:
             layers["hidden"] = Linear(features, self.hidden, name="hidden")
             layers["output"] = Linear(self.hidden, vocab_size, name="output")
@@ -105,8 +110,8 @@ class NPLM:
     def init_params(self, vocab_size: int, dtype: Any = np.float32) -> Params:
         """Fresh parameters for a vocabulary of ``vocab_size``, drawn from ``seed``.
 
-        Embeddings ``N(0, 1)``, weights and biases ``U(-1/sqrt(fan_in), 1/sqrt(fan_in))``
-        (PyTorch's defaults for ``nn.Embedding`` and ``nn.Linear``).
+        Embeddings ``N(0, embed_std^2)``, weights and biases ``U(-1/sqrt(fan_in), 1/sqrt(fan_in))``
+        (PyTorch's default for ``nn.Linear``).
         """
         self.check_params()
         rng = np.random.default_rng([self.seed, 0])
