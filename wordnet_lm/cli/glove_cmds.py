@@ -10,6 +10,7 @@ from pathlib import Path
 from wordnet_lm.cli.corpus_cmds import add_reading_arguments, reading_options
 from wordnet_lm.glove import WEIGHTINGS, GloVe, count_cooccurrences
 from wordnet_lm.glove.adagrad import VARIANTS
+from wordnet_lm.glove.cooccur import DEFAULT_WINDOW
 from wordnet_lm.glove.train import COMBINE
 from wordnet_lm.vectors.formats import FORMATS
 
@@ -27,7 +28,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                            "name: demo (default), brown, ...")
     data.add_argument("--min-count", type=int, default=5, help="drop words seen fewer times (default 5)")
     data.add_argument("--max-size", type=int, default=None, help="keep at most this many words (most frequent)")
-    data.add_argument("--window", type=int, default=10, help="context words on each side (default 10)")
+    data.add_argument("--window", type=int, default=DEFAULT_WINDOW,
+                      help=f"context words on each side (default {DEFAULT_WINDOW})")
     data.add_argument("--weighting", choices=WEIGHTINGS, default="harmonic",
                       help="weight of a pair d words apart: harmonic 1/d (GloVe, default), flat 1, "
                            "linear (window+1-d)/window (word2vec's expected weight)")

@@ -34,6 +34,7 @@ from wordnet_lm.text.vocab import UNK_ID, Corpus, Vocab
 
 WEIGHTINGS = ("harmonic", "flat", "linear")
 DEFAULT_CHUNK_TOKENS = 1_000_000
+DEFAULT_WINDOW = 20
 
 
 def distance_weights(window: int, weighting: str = "harmonic") -> np.ndarray:
@@ -64,7 +65,7 @@ def distance_weights(window: int, weighting: str = "harmonic") -> np.ndarray:
     raise WordnetLMError(f"unknown weighting {weighting!r}; choose one of {', '.join(WEIGHTINGS)}")
 
 
-def cooccurrence_matrix(corpus: Corpus | Iterable[Corpus], n_words: int, *, window: int = 10,
+def cooccurrence_matrix(corpus: Corpus | Iterable[Corpus], n_words: int, *, window: int = DEFAULT_WINDOW,
                         weighting: str = "harmonic", symmetric: bool = True, count_unk: bool = False,
                         chunk_tokens: int = DEFAULT_CHUNK_TOKENS, progress: bool = False) -> scipy.sparse.csr_matrix:
     """Weighted co-occurrence counts of the words of ``corpus`` (see the module docstring).
@@ -76,8 +77,9 @@ def cooccurrence_matrix(corpus: Corpus | Iterable[Corpus], n_words: int, *, wind
         is consumed one chunk at a time.
     n_words : int
         Size of the vocabulary: the matrix is ``n_words x n_words``.
-    window : int, default 10
-        Context words counted on each side.
+    window : int, default 20
+        Context words counted on each side (Stanford's ``cooccur`` defaults to 15; 20 measured
+        best for word vectors on a 4 M-token corpus, see ``docs/glove.md``).
     weighting : {"harmonic", "flat", "linear"}, default "harmonic"
         See :func:`distance_weights`.
     symmetric : bool, default True
@@ -170,7 +172,7 @@ def _right_context_counts(ids: np.ndarray, room: np.ndarray, start: int, stop: i
 
 
 def count_cooccurrences(source: str | os.PathLike, *, vocab: Vocab | None = None, min_count: int = 5,
-                        max_size: int | None = None, window: int = 10, weighting: str = "harmonic",
+                        max_size: int | None = None, window: int = DEFAULT_WINDOW, weighting: str = "harmonic",
                         symmetric: bool = True, count_unk: bool = False,
                         chunk_tokens: int = DEFAULT_CHUNK_TOKENS, progress: bool = False,
                         **reading) -> tuple[scipy.sparse.csr_matrix, Vocab]:

@@ -72,10 +72,10 @@ class GloVe:
     """Global Vectors (Pennington, Socher and Manning 2014), trained on the project's engine.
 
     The defaults are tuned for small corpora (a few million tokens) by the sweep in
-    ``docs/glove.md``: on nltk-mix (3.85 M tokens) ``x_max=5`` and 10 epochs beat Stanford
-    GloVe's settings (``x_max=100``, 25 epochs) and its best tuned row on analogies and word
-    similarity.  Larger corpora: raise ``x_max`` (Stanford's 100 is for billions of tokens) and
-    ``epochs``.
+    ``docs/glove.md``: on nltk-mix (3.85 M tokens), with co-occurrences in a window of 20,
+    ``x_max=5`` and 10 epochs beat Stanford GloVe's settings (window 10, ``x_max=100``, 25
+    epochs) and its best tuned row on analogies and word similarity.  Larger corpora: raise
+    ``x_max`` (Stanford's 100 is for billions of tokens) and ``epochs``.
 
     Parameters
     ----------
