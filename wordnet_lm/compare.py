@@ -17,10 +17,9 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
 import numpy as np
-from tqdm.auto import tqdm
-
 from wordnet_lm.io import atomic_write
 from wordnet_lm.nplm.mixture import fit_mixture_weight, mix_logprobs
+from wordnet_lm.progress import progress_bar
 from wordnet_lm.text.vocab import Corpus, Vocab
 
 NGRAM_METHODS = ("add-k", "interpolated-kn", "modified-kn")
@@ -98,7 +97,7 @@ def compare(train: Corpus, valid: Corpus, test: Corpus | None, vocab: Vocab, *,
     rows: list[Row] = []
     best: tuple[float, Row, np.ndarray, np.ndarray | None] | None = None
     jobs = [(m, n) for m in methods for n in orders]
-    for method, order in tqdm(jobs, desc="n-gram models", disable=not progress, leave=False):
+    for method, order in progress_bar(jobs, desc="n-gram models", enabled=progress, leave=False):
         start = time.perf_counter()
         model, note = fit_ngram(method, order, train, valid, vocab)
         seconds = time.perf_counter() - start

@@ -99,3 +99,25 @@ def test_compare_prints_one_table(corpus_files, tmp_path, capsys):
         assert name in table
     assert md.read_text().startswith("| model |")
     assert len(csv.read_text().strip().splitlines()) == 1 + 3 * 2 + 2
+
+
+def test_perplexity_command_scores_a_neural_lm(model_file, corpus_files, capsys):
+    """``wordnet-lm perplexity`` takes a neural LM file too; its number and the per-sentence
+    log10 probabilities agree with an independent sum over the model's log-probabilities."""
+    text = corpus_files / "test.txt"
+    assert main(["perplexity", "--model", str(model_file), "--text", str(text), "--per-sentence"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    model = NPLM.load(model_file)
+    sentences = [line.split() for line in text.read_text().splitlines()]
+    total, count = 0.0, 0
+    for k, words in enumerate(sentences):
+        context, logp = ["<s>"] * (model.order - 1), 0.0
+        for word in words + ["</s>"]:
+            target = model.vocab_.id(word) if word in model.vocab_ else model.vocab_.id("<unk>")
+            probs = np.exp(model.log_probs(np.array([[model.vocab_.id(w) for w in context]]))[0])
+            logp += float(np.log(probs[target]))
+            context = context[1:] + [word if word in model.vocab_ else "<unk>"]
+        assert float(lines[k].split("\t")[1].split()[1]) == pytest.approx(logp / np.log(10), abs=1e-3)
+        total, count = total + logp, count + len(words) + 1
+    assert lines[-1].startswith("perplexity ")
+    assert float(lines[-1].split()[1]) == pytest.approx(np.exp(-total / count), abs=0.006)  # printed to 0.01

@@ -9,7 +9,6 @@ NumPy-like methods, so traced code reads like NumPy.
 from __future__ import annotations
 
 import builtins
-from typing import Any
 
 import numpy as _np
 import scipy.special as _special

@@ -19,6 +19,7 @@ import numpy as np
 
 from wordnet_lm.cli.corpus_cmds import add_reading_arguments, reading_options
 from wordnet_lm.errors import WordnetLMError
+from wordnet_lm.io import load_npz
 from wordnet_lm.ngram.files import load_model, save_model
 from wordnet_lm.ngram.model import NgramModel
 from wordnet_lm.ngram.smoothing import ALIASES, SMOOTHING, make_model, smoothing_class
@@ -108,6 +109,8 @@ def cmd_ngram(args: argparse.Namespace) -> int:
 
 
 def cmd_perplexity(args: argparse.Namespace) -> int:
+    if _is_nplm_file(args.model):
+        return _nplm_perplexity(args)
     model = load_model(args.model)
     options = _scoring_options(args, getattr(model, "extra_", {}))
     text = args.text if args.text is not None else demo_paths()["test"]
@@ -132,6 +135,44 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------- helpers
+def _is_nplm_file(path: Path) -> bool:
+    """Whether ``path`` is a neural LM file (``wordnet-lm train-lm``) rather than an n-gram model."""
+    from wordnet_lm.nplm.model import MODEL_KIND
+
+    if path.suffix != ".npz" or not path.is_file():
+        return False
+    try:
+        return load_npz(path)[1].get("kind") == MODEL_KIND
+    except WordnetLMError:
+        return False  # load_model below reports what is wrong with the file
+
+
+def _nplm_perplexity(args: argparse.Namespace) -> int:
+    """Perplexity under a neural LM: closed vocabulary, unseen words scored as ``<unk>``."""
+    from wordnet_lm.nplm import NPLM
+
+    model = NPLM.load(args.model)
+    text = args.text if args.text is not None else demo_paths()["test"]
+    corpus, _ = load_corpus(text, vocab=model.vocab_, **reading_options(args))
+    if corpus.n_sentences == 0:
+        raise WordnetLMError(f"{text}: no sentences to score")
+    logprobs = model.token_logprobs(corpus)
+    if args.per_sentence:
+        totals = np.bincount(_prediction_sentences(corpus), weights=logprobs, minlength=corpus.n_sentences)
+        oov = np.bincount(corpus.sentence_index(), weights=corpus.ids == UNK_ID, minlength=corpus.n_sentences)
+        for k, (total, n_oov) in enumerate(zip((totals / np.log(10)).tolist(), oov.astype(int).tolist())):
+            print(f"sentence {k + 1}\tlog10 {total:.4f}\tOOV {n_oov}")
+    n_unk = int(np.count_nonzero(corpus.ids == UNK_ID))
+    print(f"perplexity {np.exp(-logprobs.mean()):.2f} over {len(logprobs):,} predictions "
+          f"({n_unk:,} unseen words scored as <unk>)")
+    return 0
+
+
+def _prediction_sentences(corpus: Corpus) -> np.ndarray:
+    """Sentence index of every prediction, in order: a sentence's tokens, then its ``</s>``."""
+    return np.repeat(np.arange(corpus.n_sentences), corpus.lengths() + 1)
+
+
 def _model_from_args(args: argparse.Namespace) -> NgramModel:
     """The unfitted model the options describe (hyper-parameters checked before reading text)."""
     cls = smoothing_class(args.smoothing)

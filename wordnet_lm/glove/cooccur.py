@@ -26,9 +26,9 @@ from typing import Iterable
 
 import numpy as np
 import scipy.sparse
-from tqdm.auto import tqdm
 
 from wordnet_lm.errors import WordnetLMError
+from wordnet_lm.progress import progress_bar
 from wordnet_lm.text.loading import build_vocab, iter_corpus_chunks
 from wordnet_lm.text.vocab import UNK_ID, Corpus, Vocab
 
@@ -104,8 +104,8 @@ def cooccurrence_matrix(corpus: Corpus | Iterable[Corpus], n_words: int, *, wind
     chunks = [corpus] if isinstance(corpus, Corpus) else corpus
     total = corpus.n_tokens if isinstance(corpus, Corpus) else None
     counts = _SparseSum((n_words, n_words))
-    with tqdm(total=total, unit="tok", unit_scale=True, desc="co-occurrences", disable=not progress,
-              leave=False) as bar:
+    with progress_bar(total=total, unit="tok", unit_scale=True, desc="co-occurrences", enabled=progress,
+                      leave=False) as bar:
         for chunk in chunks:
             ids, room = _windowable(chunk, count_unk)
             if len(ids) and int(ids.max()) >= n_words:

@@ -29,12 +29,11 @@ import re
 from pathlib import Path
 
 import numpy as np
-from tqdm.auto import tqdm
-
 from wordnet_lm.errors import ModelFileError
 from wordnet_lm.io import atomic_write
 from wordnet_lm.ngram.index import NgramIndex
 from wordnet_lm.ngram.tables import BackoffTables
+from wordnet_lm.progress import progress_bar
 from wordnet_lm.text.vocab import BOS, BOS_ID, EOS, SPECIALS, Vocab
 
 LOG10_ZERO = -99.0
@@ -56,7 +55,7 @@ def write_arpa(path: str | os.PathLike, tables: BackoffTables, vocab: Vocab, *, 
         for n in range(1, order + 1):
             f.write(f"ngram {n}={tables.index.size(n)}\n")
         text = list(vocab.words)
-        for n in tqdm(range(1, order + 1), desc="writing ARPA", unit="order", disable=not progress):
+        for n in progress_bar(range(1, order + 1), desc="writing ARPA", unit="order", enabled=progress):
             if n > 1:
                 words = vocab.words
                 text = [text[c] + " " + words[w]

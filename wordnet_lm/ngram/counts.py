@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 import numpy as np
-from tqdm.auto import tqdm
-
 from wordnet_lm.errors import TrainingError
 from wordnet_lm.ngram.index import NgramIndex
+from wordnet_lm.progress import progress_bar
 from wordnet_lm.text.vocab import BOS_ID, EOS_ID, Corpus
 
 CHUNK_TOKENS = 4_000_000  # counted at once; bigger corpora are counted chunk by chunk and merged
@@ -115,8 +114,8 @@ def count_ngrams(corpus: Corpus | Iterable[Corpus], order: int, vocab_size: int,
     chunks = sentence_chunks(corpus, chunk_tokens) if isinstance(corpus, Corpus) else iter(corpus)
     total_tokens = corpus.n_tokens if isinstance(corpus, Corpus) else None
     total: NgramCounts | None = None
-    with tqdm(total=total_tokens, unit="tok", unit_scale=True, desc="counting n-grams",
-              disable=not progress) as bar:
+    with progress_bar(total=total_tokens, unit="tok", unit_scale=True, desc="counting n-grams",
+                      enabled=progress) as bar:
         for chunk in chunks:
             if chunk.n_sentences == 0:
                 continue

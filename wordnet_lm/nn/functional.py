@@ -12,6 +12,7 @@ large output vocabularies.
 
 from __future__ import annotations
 
+import weakref
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -154,68 +155,95 @@ def dropout(x: Any, rate: float, rng: np.random.Generator | None, training: bool
 
 
 # ---------------------------------------------------------------------------- fused cross-entropy
-# Forward: one B x V buffer holds the max-shifted logits, then (in place) their exponentials.
-# The exponentials and the row sums are the residual; the backward turns that same buffer into
-# d loss / d logits = (softmax - onehot) * w  (w: the per-row weight of the reduction)
-# in place.  Nothing else of size B x V is allocated.
+# Forward: one B x V buffer is turned into the softmax block of rows by block of rows (bias,
+# max-shift, exp, row sum, normalise while the block is in cache: one memory pass instead of
+# six).  The probabilities and the log row sums are the residual; the backward turns that same
+# buffer into (softmax - onehot) in place and leaves the reduction's scalar weight to the small
+# operands of the VJPs (x, the bias gradient), so nothing of size B x V is allocated or
+# re-scaled.
+
+_BLOCK_ELEMENTS = 1 << 17  # a row block of about 512 KB in float32: stays in L2
 
 
-class _ExpLogits:
-    """Residual of a fused cross-entropy: ``exp(logits - max)`` (B x V) and its row sums."""
+class _Softmax:
+    """Residual of a fused cross-entropy: ``softmax(logits)`` (B x V), in a buffer it owns."""
 
-    __slots__ = ("exp", "sums", "targets", "reduction", "_cotangent", "_served")
+    __slots__ = ("probs", "targets", "reduction", "_cotangent", "_served", "_scale", "__weakref__")
 
-    def __init__(self, exp: np.ndarray, sums: np.ndarray, targets: np.ndarray, reduction: str) -> None:
-        self.exp, self.sums, self.targets, self.reduction = exp, sums, targets, reduction
-        self._cotangent, self._served = None, None
+    def __init__(self, probs: np.ndarray, targets: np.ndarray, reduction: str) -> None:
+        self.probs, self.targets, self.reduction = probs, targets, reduction
+        self._cotangent, self._served, self._scale = None, None, None
 
-    def dlogits(self, g: Any, argnum: int) -> np.ndarray | None:
-        """``d loss / d logits`` for cotangent ``g``, made in place in the exp buffer once and
-        shared by the VJPs of the arguments of one backward pass (each asks once, by
-        ``argnum``).  ``None`` once the buffer is spent: another cotangent or another pass."""
+    def dlogits(self, g: Any, argnum: int) -> tuple[np.ndarray, Any] | None:
+        """``(D, scale)`` with ``d loss / d logits = scale * D`` for cotangent ``g``; ``D`` is made
+        in place in the softmax buffer once and shared by the VJPs of one backward pass (each
+        asks once, by ``argnum``).  ``None`` once the buffer is spent: another cotangent or pass."""
         if self._served is not None:
             if g is not self._cotangent or argnum in self._served:
                 return None
             self._served.add(argnum)
-            return self.exp
-        exp, batch = self.exp, self.exp.shape[0]
-        weights = np.broadcast_to(np.asarray(g, dtype=exp.dtype) / (batch if self.reduction == "mean" else 1), (batch,))
-        exp *= (weights / self.sums)[:, None]
-        exp[np.arange(batch), self.targets] -= weights
-        self._cotangent, self._served = g, {argnum}
-        return exp
+            return self.probs, self._scale
+        probs, batch = self.probs, self.probs.shape[0]
+        rows = np.arange(batch)
+        weights = np.asarray(g, dtype=probs.dtype) / (batch if self.reduction == "mean" else 1)
+        if weights.ndim == 0:  # mean or sum: one weight for every row, applied by the caller
+            probs[rows, self.targets] -= 1
+            scale = probs.dtype.type(weights)
+        else:  # per-example cotangents ("none"): weight the rows here
+            probs *= weights[:, None]
+            probs[rows, self.targets] -= weights
+            scale = probs.dtype.type(1)
+        self._cotangent, self._served, self._scale = g, {argnum}, scale
+        return probs, scale
 
     def loss_tangent(self, logits_tangent: np.ndarray) -> np.ndarray:
         """Forward mode: the loss's tangent for a tangent of the logits,
         ``sum_j softmax_ij t_ij - t_i,target`` per row, then reduced."""
         rows = np.arange(len(self.targets))
-        per_row = np.einsum("ij,ij->i", self.exp, logits_tangent) / self.sums - logits_tangent[rows, self.targets]
+        per_row = np.einsum("ij,ij->i", self.probs, logits_tangent) - logits_tangent[rows, self.targets]
         return per_row if self.reduction == "none" else (per_row.mean() if self.reduction == "mean" else per_row.sum())
 
 
-def _cross_entropy_in(shifted: np.ndarray, logits: np.ndarray, targets: np.ndarray, reduction: str):
-    """Max-shift ``logits`` into ``shifted`` (may be ``logits`` itself), exponentiate in place;
+def _cross_entropy_in(out: np.ndarray, logits: np.ndarray, bias: np.ndarray | None, targets: np.ndarray,
+                      reduction: str):
+    """Write ``softmax(logits + bias)`` into ``out`` (may be ``logits`` itself) block by block;
     return ``(loss, residual)``."""
-    np.subtract(logits, logits.max(axis=1, keepdims=True), out=shifted)
-    picked = shifted[np.arange(len(targets)), targets]  # a copy, taken before exp
-    np.exp(shifted, out=shifted)
-    sums = shifted.sum(axis=1)
+    batch, classes = logits.shape
+    step = max(1, _BLOCK_ELEMENTS // max(classes, 1))
+    picked = np.empty(batch, out.dtype)
+    sums = np.empty(batch, out.dtype)
+    for start in range(0, batch, step):
+        stop = min(start + step, batch)
+        block = out[start:stop]
+        if bias is not None:
+            np.add(logits[start:stop], bias, out=block)
+            block -= block.max(axis=1, keepdims=True)
+        else:
+            source = logits[start:stop]
+            np.subtract(source, source.max(axis=1, keepdims=True), out=block)
+        picked[start:stop] = block[np.arange(stop - start), targets[start:stop]]
+        np.exp(block, out=block)
+        block.sum(axis=1, out=sums[start:stop])
+        block *= (1 / sums[start:stop])[:, None]
     losses = np.log(sums) - picked
     loss = losses if reduction == "none" else (losses.mean() if reduction == "mean" else losses.sum())
-    return loss, _ExpLogits(shifted, sums, targets, reduction)
+    return loss, _Softmax(out, targets, reduction)
 
 
 def _softmax_cross_entropy(logits: np.ndarray, targets: np.ndarray, reduction: str = "mean"):
-    return _cross_entropy_in(np.empty_like(logits), logits, targets, reduction)
+    return _cross_entropy_in(np.empty_like(logits), logits, None, targets, reduction)
 
 
 _softmax_cross_entropy_p = primitive_with_residual(_softmax_cross_entropy, "softmax_cross_entropy")
 
 
 def _xent_logits_vjp(g, res, logits, targets, reduction="mean"):
-    d = res.dlogits(g, 0)
-    if d is None:  # the buffer went to an earlier backward pass: recompute
-        d = _softmax_cross_entropy(logits, targets, reduction)[1].dlogits(g, 0)
+    served = res.dlogits(g, 0)
+    if served is None:  # the buffer went to an earlier backward pass: recompute
+        served = _softmax_cross_entropy(logits, targets, reduction)[1].dlogits(g, 0)
+    d, scale = served
+    if scale != 1:
+        d *= scale  # the buffer is this VJP's alone
     return d
 
 
@@ -248,42 +276,65 @@ def softmax_cross_entropy(logits: Any, targets: Any, reduction: str = "mean") ->
     return _softmax_cross_entropy_p(logits, targets, reduction=reduction)
 
 
-def _linear_softmax_cross_entropy(targets, b, x, W, *more, reduction="mean"):
-    logits = x @ W
+def _linear_softmax_cross_entropy(targets, b, x, W, *more, reduction="mean", logits=None):
+    logits = np.matmul(x, W, out=logits)
     for x2, W2 in zip(more[0::2], more[1::2]):
         logits += x2 @ W2
-    if b is not None:
-        logits += b
-    return _cross_entropy_in(logits, logits, targets, reduction)
+    return _cross_entropy_in(logits, logits, b, targets, reduction)
 
 
-_linear_xent_p = primitive_with_residual(_linear_softmax_cross_entropy, "linear_softmax_cross_entropy")
+# A B x V logits buffer costs its page faults (several ms) each time it is freshly allocated.
+# The last one whose residual died (its backward pass done, or never traced) is kept here for
+# the next call of the same shape: the caching allocator of other frameworks, for one buffer.
+_spare_logits: list[np.ndarray] = []
+
+
+def _logits_buffer(shape: tuple[int, int], dtype: np.dtype) -> np.ndarray:
+    while _spare_logits:
+        buffer = _spare_logits.pop()
+        if buffer.shape == shape and buffer.dtype == dtype:
+            return buffer
+    return np.empty(shape, dtype)
+
+
+def _keep_spare(buffer: np.ndarray) -> None:
+    _spare_logits[:] = [buffer]
+
+
+def _linear_xent_forward(targets, b, x, W, *more, reduction="mean"):
+    buffer = _logits_buffer((np.shape(x)[0], np.shape(W)[1]), np.result_type(x, W, *more))
+    loss, residual = _linear_softmax_cross_entropy(targets, b, x, W, *more, reduction=reduction, logits=buffer)
+    weakref.finalize(residual, _keep_spare, buffer)
+    return loss, residual
+
+
+_linear_xent_p = primitive_with_residual(_linear_xent_forward, "linear_softmax_cross_entropy")
 
 
 def _linear_xent_dlogits(argnum, g, res, targets, b, *xws, reduction="mean"):
-    d = res.dlogits(g, argnum)
-    if d is None:  # the buffer went to an earlier backward pass: recompute
-        d = _linear_softmax_cross_entropy(targets, b, *xws, reduction=reduction)[1].dlogits(g, argnum)
-    return d
+    served = res.dlogits(g, argnum)
+    if served is None:  # the buffer went to an earlier backward pass: recompute
+        served = _linear_softmax_cross_entropy(targets, b, *xws, reduction=reduction)[1].dlogits(g, argnum)
+    return served
 
 
 def _linear_xent_vjp(argnum, g, res, targets, b, *xws, reduction="mean"):
     """VJP for argument ``argnum``: 1 the bias, even >= 2 an input x, odd >= 3 a weight W."""
     if argnum == 0:
         raise TypeError("the targets of a cross-entropy are class ids, not differentiable")
-    d = _linear_xent_dlogits(argnum, g, res, targets, b, *xws, reduction=reduction)
+    d, scale = _linear_xent_dlogits(argnum, g, res, targets, b, *xws, reduction=reduction)
     if argnum == 1:
-        return d.sum(axis=0)
+        return d.sum(axis=0) * scale
     if argnum % 2 == 0:
-        return d @ xws[argnum - 1].T
-    return xws[argnum - 3].T @ d
+        return (d @ xws[argnum - 1].T) * scale
+    return (xws[argnum - 3].T * scale) @ d  # scale the small operand, not the H x C product
 
 
 def _linear_xent_jvp(argnum, t, res, targets, b, *xws, reduction="mean"):
     if argnum == 0:
         raise TypeError("the targets of a cross-entropy are class ids, not differentiable")
     if argnum == 1:
-        logits_tangent = np.broadcast_to(t, res.exp.shape)
+        logits_tangent = np.broadcast_to(t, res.probs.shape)
     elif argnum % 2 == 0:
         logits_tangent = t @ xws[argnum - 1]
     else:
@@ -300,9 +351,10 @@ def linear_softmax_cross_entropy(x: Any, W: Any, b: Any, targets: Any, reduction
     """A dense output layer fused with :func:`softmax_cross_entropy`: the loss of
     ``logits = x @ W + b (+ x2 @ W2 + ...)`` without a separate logits array.
 
-    The logits are made in one B x C buffer, which then holds the softmax and finally (in
-    place) ``d loss / d logits`` for the backward pass: the same memory traffic as a
-    hand-written NumPy output layer.  First-order only (reverse or forward mode).
+    The logits are made in one B x C buffer, which then holds the softmax (bias, shift, exp and
+    normalisation done block by block while each block is in cache) and finally, in place,
+    ``d loss / d logits`` for the backward pass: less memory traffic than a hand-written NumPy
+    output layer.  First-order only (reverse or forward mode).
 
     Parameters
     ----------

@@ -30,6 +30,7 @@ from wordnet_lm.io import load_npz, save_npz
 from wordnet_lm.nn import SGD, Adam, AdamW, Optimizer, OptimizerState
 from wordnet_lm.nplm.model import MODEL_KIND, NPLM, Params
 from wordnet_lm.nplm.windows import batches, context_windows
+from wordnet_lm.progress import progress_bar
 from wordnet_lm.text.vocab import Corpus, Vocab
 
 OPTIMIZERS = ("adam", "adamw", "sgd")
@@ -339,8 +340,8 @@ class _EpochBar:
         if self.bar is not None:
             self.bar.close()
         self.epoch = epoch
-        self.bar = tqdm(total=self.n_examples, unit="tok", unit_scale=True, desc=f"epoch {epoch + 1}",
-                        disable=not self.enabled, leave=False, dynamic_ncols=True)
+        self.bar = progress_bar(total=self.n_examples, unit="tok", unit_scale=True, desc=f"epoch {epoch + 1}",
+                                enabled=self.enabled, leave=False, dynamic_ncols=True)
         self.bar.update(min(self.n_examples, first_batch * self.batch_size))
 
     def update(self, n: int, mean_loss: float) -> None:

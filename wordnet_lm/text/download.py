@@ -22,7 +22,8 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from wordnet_lm.errors import InputFileError, WordnetLMError
+from wordnet_lm.errors import WordnetLMError
+from wordnet_lm.progress import progress_bar
 
 DEFAULT_INDEX_URL = "https://raw.githubusercontent.com/nltk/nltk_data/gh-pages/index.xml"
 INDEX_URL_ENV = "WORDNET_LM_NLTK_INDEX"
@@ -142,7 +143,7 @@ def download_file(url: str, target: str | os.PathLike, *, size: int | None = Non
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     part = target.with_name(f".{target.name}.part")
-    with tqdm(total=size, unit="B", unit_scale=True, desc=target.name, disable=not progress, leave=False) as bar:
+    with progress_bar(total=size, unit="B", unit_scale=True, desc=target.name, enabled=progress, leave=False) as bar:
         for attempt in range(retries + 1):
             try:
                 _fetch_to(url, part, size, bar)

@@ -31,6 +31,7 @@ from typing import IO, Callable, Iterable, Iterator
 from tqdm.auto import tqdm
 
 from wordnet_lm.errors import InputFileError, WordnetLMError
+from wordnet_lm.progress import progress_bar
 from wordnet_lm.text.layouts import Layout, layout_for, strip_tags, tree_sentences
 from wordnet_lm.text.resolve import resolve_corpus
 from wordnet_lm.text.tokenize import TOKENIZERS, check_tokenizer, ends_sentence, split_sentences, tokenize_lines
@@ -100,8 +101,8 @@ def read_sentence_batches(source: str | os.PathLike, *, tokenizer: str = "auto",
     path = resolve_corpus(source)
     documents, total_bytes = _documents(path)
     found_text = False
-    with tqdm(total=total_bytes, unit="B", unit_scale=True, desc=path.name, disable=not progress,
-              leave=False) as bar:
+    with progress_bar(total=total_bytes, unit="B", unit_scale=True, desc=path.name, enabled=progress,
+                      leave=False) as bar:
         for doc in documents:
             fmt = doc.format
             mode = sentences if sentences != "auto" else (doc.layout.sentences if doc.layout else "lines")
