@@ -183,7 +183,7 @@ def test_callback_sees_every_epoch():
 
 
 def test_parallel_helpers():
-    from wordnet_lm.glove.parallel import run_tasks, split_range
+    from wordnet_lm.parallel import run_tasks, split_range
 
     assert split_range(10, 3) == [(0, 3), (3, 6), (6, 10)]
     assert split_range(2, 4) == [(0, 1), (1, 2)] and split_range(0, 2) == [(0, 0)]

@@ -26,7 +26,7 @@ import scipy.sparse
 
 from wordnet_lm.autodiff import def_linear, defvjp, primitive
 from wordnet_lm.autodiff import numpy as anp
-from wordnet_lm.glove.parallel import run_tasks, split_range
+from wordnet_lm.parallel import run_tasks, split_range
 
 PIECE_ROWS = 2048  # pairs per gathered piece in sampled_dots: two pieces of float32 rows fit in L2
 

@@ -21,7 +21,7 @@ from wordnet_lm.autodiff import value_and_grad
 from wordnet_lm.errors import TrainingError, WordnetLMError
 from wordnet_lm.glove.adagrad import VARIANTS, RowAdaGrad
 from wordnet_lm.glove.objective import PairIndex, batch_loss, weighting
-from wordnet_lm.glove.parallel import default_threads, run_tasks
+from wordnet_lm.parallel import default_threads, run_tasks
 
 COMBINE = ("sum", "w", "w_tilde")
 

@@ -13,12 +13,14 @@ large output vocabularies.
 from __future__ import annotations
 
 import weakref
+from functools import partial
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
 from wordnet_lm.autodiff import defjvp, defjvp_argnum, defvjp, defvjp_argnum, primitive_with_residual
 from wordnet_lm.autodiff import numpy as anp
+from wordnet_lm.parallel import kernel_threads, run_tasks, split_range
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -206,14 +208,26 @@ class _Softmax:
 
 def _cross_entropy_in(out: np.ndarray, logits: np.ndarray, bias: np.ndarray | None, targets: np.ndarray,
                       reduction: str):
-    """Write ``softmax(logits + bias)`` into ``out`` (may be ``logits`` itself) block by block;
-    return ``(loss, residual)``."""
+    """Write ``softmax(logits + bias)`` into ``out`` (may be ``logits`` itself) block by block,
+    rows split over threads for large batches; return ``(loss, residual)``."""
     batch, classes = logits.shape
-    step = max(1, _BLOCK_ELEMENTS // max(classes, 1))
     picked = np.empty(batch, out.dtype)
     sums = np.empty(batch, out.dtype)
-    for start in range(0, batch, step):
-        stop = min(start + step, batch)
+    parts = split_range(batch, kernel_threads(batch * classes))
+    run_tasks([partial(_softmax_rows, out, logits, bias, targets, picked, sums, start, stop)
+               for start, stop in parts], len(parts))
+    losses = np.log(sums) - picked
+    loss = losses if reduction == "none" else (losses.mean() if reduction == "mean" else losses.sum())
+    return loss, _Softmax(out, targets, reduction)
+
+
+def _softmax_rows(out: np.ndarray, logits: np.ndarray, bias: np.ndarray | None, targets: np.ndarray,
+                  picked: np.ndarray, sums: np.ndarray, first: int, last: int) -> None:
+    """Rows ``first..last-1`` of :func:`_cross_entropy_in`, a cache-sized block at a time:
+    the target's shifted logit into ``picked``, the row sums of exp into ``sums``."""
+    step = max(1, _BLOCK_ELEMENTS // max(logits.shape[1], 1))
+    for start in range(first, last, step):
+        stop = min(start + step, last)
         block = out[start:stop]
         if bias is not None:
             np.add(logits[start:stop], bias, out=block)
@@ -225,9 +239,6 @@ def _cross_entropy_in(out: np.ndarray, logits: np.ndarray, bias: np.ndarray | No
         np.exp(block, out=block)
         block.sum(axis=1, out=sums[start:stop])
         block *= (1 / sums[start:stop])[:, None]
-    losses = np.log(sums) - picked
-    loss = losses if reduction == "none" else (losses.mean() if reduction == "mean" else losses.sum())
-    return loss, _Softmax(out, targets, reduction)
 
 
 def _softmax_cross_entropy(logits: np.ndarray, targets: np.ndarray, reduction: str = "mean"):

@@ -19,7 +19,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -30,6 +30,7 @@ from wordnet_lm.io import load_npz, save_npz
 from wordnet_lm.nn import SGD, Adam, AdamW, Optimizer, OptimizerState
 from wordnet_lm.nplm.model import MODEL_KIND, NPLM, Params
 from wordnet_lm.nplm.windows import batches, context_windows
+from wordnet_lm.parallel import thread_limit
 from wordnet_lm.progress import progress_bar
 from wordnet_lm.text.vocab import Corpus, Vocab
 
@@ -123,16 +124,22 @@ class TrainConfig:
         return dataclasses.asdict(self)
 
 
-def blas_threads(config: TrainConfig, vocab_size: int) -> contextlib.AbstractContextManager:
-    """A context limiting BLAS to ``config.threads`` (or 1 for a small vocabulary)."""
+@contextlib.contextmanager
+def blas_threads(config: TrainConfig, vocab_size: int) -> Iterator[None]:
+    """A context limiting BLAS and the element-wise kernels (:mod:`wordnet_lm.parallel`) to
+    ``config.threads`` (or 1 for a small vocabulary)."""
     threads = config.threads if config.threads is not None else (1 if vocab_size < SMALL_VOCAB else None)
     if threads is None:
-        return contextlib.nullcontext()
+        yield
+        return
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:  # pragma: no cover  (installed with scikit-learn)
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=threads, user_api="blas")
+        blas = contextlib.nullcontext()
+    else:
+        blas = threadpool_limits(limits=threads, user_api="blas")
+    with blas, thread_limit(threads):
+        yield
 
 
 def make_optimizer(config: TrainConfig) -> Optimizer:

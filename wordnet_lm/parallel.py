@@ -1,20 +1,24 @@
 """Deterministic data parallelism on a few threads.
 
-NumPy and SciPy release the GIL in the kernels GloVe spends its time in (``take``,
-``einsum``, sparse-dense products, elementwise ufuncs), so threads working on disjoint slices
-of the same arrays run in parallel.  Every task writes its own slice: results never depend on
-the number of threads or on their timing.
+NumPy and SciPy release the GIL in the kernels the models spend their time in (``take``,
+``einsum``, sparse-dense products, element-wise ufuncs), so threads working on disjoint
+slices of the same arrays run in parallel: GloVe's batches, the fused softmax of the neural
+LM.  Every task writes its own slice: results never depend on the number of threads or on
+their timing.  :func:`thread_limit` caps the threads (``train-lm --threads`` sets it with the
+BLAS threads).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
 _pools: dict[int, ThreadPoolExecutor] = {}
+_limit: int | None = None  # set by thread_limit()
 
 
 def default_threads() -> int:
@@ -26,13 +30,33 @@ def default_threads() -> int:
     return max(1, min(4, cpus))
 
 
+@contextlib.contextmanager
+def thread_limit(threads: int | None) -> Iterator[None]:
+    """Inside the block, element-wise kernels use at most ``threads`` threads (None: no cap)."""
+    global _limit
+    previous, _limit = _limit, threads
+    try:
+        yield
+    finally:
+        _limit = previous
+
+
+def kernel_threads(n_elements: int, min_elements: int = 1 << 20) -> int:
+    """Threads for an element-wise kernel over ``n_elements``: one for small work (threads
+    cost more than they gain), else :func:`default_threads` within :func:`thread_limit`."""
+    if n_elements < min_elements:
+        return 1
+    threads = default_threads()
+    return threads if _limit is None else max(1, min(_limit, threads))
+
+
 def run_tasks(tasks: Sequence[Callable[[], object]], n_threads: int) -> list:
     """Run ``tasks`` (callables without arguments) on up to ``n_threads`` threads; return their results in order."""
     if n_threads <= 1 or len(tasks) <= 1:
         return [task() for task in tasks]
     pool = _pools.get(n_threads)
     if pool is None:
-        pool = _pools[n_threads] = ThreadPoolExecutor(max_workers=n_threads, thread_name_prefix="glove")
+        pool = _pools[n_threads] = ThreadPoolExecutor(max_workers=n_threads, thread_name_prefix="wordnet_lm")
     errors = np.geterr()  # NumPy's error state is per thread: carry the caller's over
 
     def with_caller_errstate(task: Callable[[], object]) -> object:
