@@ -99,6 +99,8 @@ def test_semantic_syntactic_total_and_coverage(kv, analogies):
     assert all(p is None for p, oov in zip(r.predicted, r.oov) if oov)
     dummy = evaluate_word_analogies(kv, analogies, dummy4unknown=True)
     assert dummy.total.incorrect == r.total.incorrect + 26 and dummy.total.correct == r.total.correct
+    shown = repr(r)  # a one-line summary, not thousands of questions
+    assert f"correct={r.total.correct}, attempted={r.total.attempted}, oov=26" in shown and len(shown) < 250
 
 
 def test_case_variant_of_a_query_word_is_passed_over(tmp_path):

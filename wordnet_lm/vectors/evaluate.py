@@ -168,6 +168,12 @@ class AnalogyResult:
     oov: np.ndarray
     predicted: list[str | None] = field(repr=False)
 
+    def __repr__(self) -> str:
+        total = self.total
+        return (f"AnalogyResult(accuracy={total.accuracy:.4f}, correct={total.correct}, attempted={total.attempted}, "
+                f"oov={total.oov}, semantic={self.semantic.accuracy:.4f}, syntactic={self.syntactic.accuracy:.4f}, "
+                f"method={self.method!r}, restrict_vocab={self.restrict_vocab})")
+
     @property
     def sections(self) -> list[SectionScore]:
         return [self._score(name, self.questions.section_of == k) for k, name in enumerate(self.questions.sections)]
