@@ -56,10 +56,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_ngram)
 
     q = subparsers.add_parser(
-        "perplexity", help="perplexity of a text under an n-gram model (ARPA or .npz)",
+        "perplexity", help="perplexity of a text under a language model (ARPA, n-gram .npz or neural LM .npz)",
         description="Score a text like KenLM's query: one prediction per token plus </s> per sentence; "
-                    "perplexity including and excluding OOVs.")
-    q.add_argument("--model", "-m", required=True, type=Path, help="ARPA file (plain or .gz) or .npz model file")
+                    "perplexity including and excluding OOVs. A neural LM (train-lm) scores unseen "
+                    "words as its <unk>.")
+    q.add_argument("--model", "-m", required=True, type=Path, help="ARPA file (plain or .gz), or .npz from ngram or train-lm")
     q.add_argument("--text", "-t", default=None, help="text to score (default: the demo corpus test split)")
     q.add_argument("--per-sentence", action="store_true",
                    help="also print each sentence's log10 probability and OOV count")
