@@ -159,10 +159,10 @@ def dropout(x: Any, rate: float, rng: np.random.Generator | None, training: bool
 # ---------------------------------------------------------------------------- fused cross-entropy
 # Forward: one B x V buffer is turned into the softmax block of rows by block of rows (bias,
 # max-shift, exp, row sum, normalise while the block is in cache: one memory pass instead of
-# six).  The probabilities and the log row sums are the residual; the backward turns that same
-# buffer into (softmax - onehot) in place and leaves the reduction's scalar weight to the small
-# operands of the VJPs (x, the bias gradient), so nothing of size B x V is allocated or
-# re-scaled.
+# six; large batches split their rows over threads).  The probabilities are the residual; the
+# backward turns that same buffer into (softmax - onehot) in place and leaves the reduction's
+# scalar weight to the small operands of the VJPs (x, the bias gradient), so nothing of size
+# B x V is allocated or re-scaled.
 
 _BLOCK_ELEMENTS = 1 << 17  # a row block of about 512 KB in float32: stays in L2
 
