@@ -216,6 +216,40 @@ def test_linear_softmax_cross_entropy_equals_unfused():
         np.testing.assert_allclose(fused[1], plain[1], rtol=1e-10, atol=1e-14)
 
 
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_fused_output_layer_in_many_blocks_and_threads(monkeypatch, reduction):
+    """Row blocks of a few rows and rows split over threads give the independent NumPy values,
+    and the same bits whatever the number of threads."""
+    monkeypatch.setattr(F, "_BLOCK_ELEMENTS", 40)  # 2 rows of 17 classes per block
+    x, W, b = RNG.standard_normal((11, 4)), RNG.standard_normal((4, 17)), RNG.standard_normal(17)
+    targets = RNG.integers(0, 17, 11)
+    cotangent = RNG.random(11) if reduction == "none" else 1.0
+    logits = x @ W + b
+    weights = np.broadcast_to(cotangent / (11 if reduction == "mean" else 1), (11,))
+    dlogits = np_cross_entropy_grad(logits, targets, weights)
+    results = []
+    for threads in (1, 3):
+        monkeypatch.setattr(F, "kernel_threads", lambda n_elements: threads)
+        loss, pullback = vjp(lambda x, W, b: F.linear_softmax_cross_entropy(x, W, b, targets, reduction),
+                             x, W, b, argnum=(0, 1, 2))
+        results.append((loss, pullback(np.asarray(cotangent))))
+    for loss, (gx, gW, gb) in results:
+        np.testing.assert_allclose(loss, np_cross_entropy(logits, targets, reduction), rtol=1e-12)
+        np.testing.assert_allclose(gx, dlogits @ W.T, rtol=1e-10, atol=1e-14)
+        np.testing.assert_allclose(gW, x.T @ dlogits, rtol=1e-10, atol=1e-14)
+        np.testing.assert_allclose(gb, dlogits.sum(axis=0), rtol=1e-10, atol=1e-14)
+    assert all(np.array_equal(a, b) for a, b in zip(results[0][1], results[1][1]))
+
+
+def test_fused_output_layer_threads_follow_the_limit():
+    from wordnet_lm.parallel import default_threads, kernel_threads, thread_limit
+
+    assert kernel_threads(10) == 1  # small work stays on the calling thread
+    with thread_limit(1):
+        assert kernel_threads(1 << 24) == 1
+    assert kernel_threads(1 << 24) == default_threads()
+
+
 # ---------------------------------------------------------------------------- other losses
 
 
