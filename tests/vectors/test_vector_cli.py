@@ -163,4 +163,26 @@ def test_query_analogies_script(files, capsys):
     spec.loader.exec_module(script)
     assert script.main([str(files / "vectors.txt"), "paris", "france", "london", "-n", "1"]) == 0
     assert capsys.readouterr().out.startswith("paris : france :: london : ?\n   1. ")
-    assert script.main([]) == 2
+    assert script.main(["--help"]) == 0 and "VECTORS paris france london" in capsys.readouterr().out
+
+
+def test_without_vectors_the_demo_glove_vectors_are_trained_once_and_cached(tmp_path, monkeypatch, capsys):
+    from wordnet_lm.glove import demo
+    from wordnet_lm.glove.train import GloVe
+
+    monkeypatch.setenv("WORDNET_LM_CACHE", str(tmp_path))
+    assert main(["analogy", "paris", "france", "berlin", "-n", "1"]) == 0
+    captured = capsys.readouterr()
+    assert "germany" in captured.out and "training GloVe vectors of the demo corpus" in captured.err
+    assert demo.demo_vectors_path().is_file()
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("trained again instead of reading the cache")
+
+    monkeypatch.setattr(GloVe, "fit", no_training)
+    assert main(["neighbors", "king", "-n", "1"]) == 0
+    assert "queen" in capsys.readouterr().out
+    demo.demo_vectors_path().write_bytes(b"damaged")  # a damaged cache is replaced, not an error
+    monkeypatch.undo()
+    monkeypatch.setenv("WORDNET_LM_CACHE", str(tmp_path))
+    assert main(["similarity", "king", "queen"]) == 0

@@ -17,8 +17,9 @@ CLI_RESTRICT_VOCAB = 30_000
 
 # --------------------------------------------------------------------------- shared options
 def _add_vectors_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--vectors", "-v", required=True, metavar="FILE",
-                        help="vectors file: word2vec text/binary, GloVe text or wordnet_lm .npz")
+    parser.add_argument("--vectors", "-v", metavar="FILE",
+                        help="vectors file: word2vec text/binary, GloVe text or wordnet_lm .npz "
+                             "(default: GloVe vectors of the demo corpus, trained once and cached)")
     parser.add_argument("--format", default="auto", choices=("auto",) + FORMATS,
                         help="vectors file format (default: detected from the content)")
 
@@ -32,6 +33,13 @@ def _add_query_options(parser: argparse.ArgumentParser, topn: int) -> None:
 
 
 def _load(args: argparse.Namespace) -> KeyedVectors:
+    if args.vectors is None:
+        from wordnet_lm.glove.demo import demo_vectors, demo_vectors_path
+
+        if not demo_vectors_path().is_file():
+            print("no --vectors given: training GloVe vectors of the demo corpus (once, a few seconds)",
+                  file=sys.stderr)
+        return demo_vectors()
     return KeyedVectors.load(args.vectors, args.format)
 
 
@@ -121,7 +129,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     restrict = None if args.restrict_vocab <= 0 else args.restrict_vocab
     known = len(kv) if restrict is None else min(restrict, len(kv))
     case = "case-sensitive" if args.case_sensitive else "case-insensitive"
-    print(f"vectors {args.vectors}: {len(kv):,} words x {kv.vector_size}; "
+    print(f"vectors {args.vectors or 'demo GloVe'}: {len(kv):,} words x {kv.vector_size}; "
           f"known: the first {known:,} words, {case}")
     if analogies is not None:
         methods = ev.METHODS if args.method == "both" else (args.method,)

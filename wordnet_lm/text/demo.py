@@ -783,9 +783,15 @@ def write_demo_corpus(directory: str | os.PathLike, seed: int = SEED) -> dict[st
     return paths
 
 
-def _cache_dir() -> Path:
+def cache_root() -> Path:
+    """The project's cache directory: ``$WORDNET_LM_CACHE/wordnet_lm`` (else ``$XDG_CACHE_HOME``,
+    else ``~/.cache``)."""
     base = os.environ.get(CACHE_DIR_ENV) or os.environ.get("XDG_CACHE_HOME") or Path("~/.cache").expanduser()
-    return Path(base) / "wordnet_lm" / "demo"
+    return Path(base) / "wordnet_lm"
+
+
+def _cache_dir() -> Path:
+    return cache_root() / "demo"
 
 
 def demo_paths() -> dict[str, Path]:

@@ -1,0 +1,46 @@
+"""GloVe vectors of the built-in demo corpus, trained once and cached.
+
+The vector commands (``analogy``, ``neighbors``, ``similarity``, ``evaluate``, ``plot``) use
+them when no ``--vectors`` file is given, so every command works out of the box.  Training
+takes a few seconds; the result is cached as ``.npz`` under :func:`wordnet_lm.text.demo.cache_root`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from wordnet_lm import __version__
+from wordnet_lm.errors import WordnetLMError
+from wordnet_lm.glove.cooccur import count_cooccurrences
+from wordnet_lm.glove.train import GloVe
+from wordnet_lm.text.demo import cache_root, demo_paths
+from wordnet_lm.vectors.keyed import KeyedVectors
+
+# Settings measured on the demo corpus (docs/glove.md): about 40% on its analogy set.
+DEMO_GLOVE = {"dim": 100, "epochs": 25, "x_max": 10.0, "seed": 0}
+
+
+def demo_vectors_path() -> Path:
+    """Where the demo vectors are cached (named by version, settings and the corpus's content)."""
+    digest = hashlib.sha1(demo_paths()["train"].read_bytes())
+    digest.update(repr(sorted(DEMO_GLOVE.items())).encode())
+    return cache_root() / f"demo-glove-{__version__}-{digest.hexdigest()[:12]}.npz"
+
+
+def demo_vectors() -> KeyedVectors:
+    """GloVe vectors of the demo corpus: read from the cache, or trained and cached."""
+    path = demo_vectors_path()
+    if path.is_file():
+        try:
+            return KeyedVectors.load(path, "npz")
+        except WordnetLMError:
+            pass  # a damaged cache file: train again and replace it
+    cooccurrences, vocab = count_cooccurrences(demo_paths()["train"])
+    vectors = GloVe(**DEMO_GLOVE).fit(cooccurrences).to_keyed_vectors(vocab)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        vectors.save(path, "npz")
+    except OSError:
+        pass  # no writable cache: train again next time
+    return vectors
