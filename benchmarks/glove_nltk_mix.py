@@ -124,7 +124,7 @@ def glove_rows(counted, questions, wordsim, configs, threads):
             model.fit(matrix)
         for combine, name in (("sum", "W+W~"), ("w", "W")):
             scores = evaluate(model.to_keyed_vectors(vocab, combine), questions, wordsim)
-            rows.append((f"wordnet_lm GloVe {name}", label, model.epochs, phase, scores, model.loss_history_[-1]))
+            rows.append((f"wordnet_lm GloVe {name}", label, model.epochs_, phase, scores, model.loss_history_[-1]))
         print(f"  [{label}: {phase.wall:.0f} s wall, final loss {model.loss_history_[-1]:.6f}]", file=sys.stderr)
     return rows
 
@@ -290,7 +290,7 @@ def main() -> None:
     counted = cooccurrence_section(args.corpus, sorted({10, DEFAULT_WINDOW}))
     configs = [("Stanford settings (window 10, x_max 100, 25 epochs)", 10, STANFORD_SETTINGS),
                ("Stanford settings, x_max 10", 10, dict(STANFORD_SETTINGS, x_max=10.0)),
-               (f"wordnet_lm defaults (window {DEFAULT_WINDOW}, x_max {DEFAULTS.x_max:g}, {DEFAULTS.epochs} epochs)",
+               (f"wordnet_lm defaults (window {DEFAULT_WINDOW}, x_max {DEFAULTS.x_max:g}, epochs {DEFAULTS.epochs})",
                 DEFAULT_WINDOW, {})]
     rows = glove_rows(counted, questions, wordsim, configs, args.threads)
     if not args.no_gensim:

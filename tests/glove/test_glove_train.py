@@ -8,6 +8,7 @@ import scipy.sparse
 
 from wordnet_lm.errors import TrainingError, WordnetLMError
 from wordnet_lm.glove import GloVe, RowAdaGrad, cooccurrence_matrix, weighting
+from wordnet_lm.glove.train import auto_batch_size, auto_epochs
 from wordnet_lm.text import Corpus, Vocab
 
 
@@ -150,10 +151,39 @@ def test_bad_matrices(matrix, message):
 
 
 @pytest.mark.parametrize("options", [dict(dim=0), dict(x_max=0), dict(alpha=-1), dict(epochs=-1),
-                                     dict(batch_size=0), dict(adagrad="adam"), dict(lr=-0.1)])
+                                     dict(batch_size=0), dict(adagrad="adam"), dict(lr=-0.1), dict(epochs="Auto"),
+                                     dict(epochs=2.5), dict(epochs=True), dict(batch_size="max"),
+                                     dict(batch_size=1024.0)])
 def test_bad_hyper_parameters(options):
     with pytest.raises(TrainingError):
         GloVe(**options).fit(small_matrix())
+
+
+def test_auto_epochs_and_batch_size_follow_the_nonzeros():
+    assert [auto_epochs(n) for n in (10, 100_000, 105_898, 1_000_000, 12_044_400, 10 ** 9)] == [15, 15, 15, 12, 10, 10]
+    sizes = np.unique(np.geomspace(1, 10 ** 9, 200).astype(np.int64))
+    epochs = [auto_epochs(int(n)) for n in sizes]
+    assert all(b <= a for a, b in zip(epochs, epochs[1:]))  # never more epochs for more data
+    for n in sizes.tolist():
+        batch = auto_batch_size(n)
+        assert 1 <= batch <= 65536 and (batch == 65536 or -(-n // batch) >= min(32, n))
+    assert auto_batch_size(105_898) == 3309 and auto_batch_size(12_044_400) == 65536
+
+
+def test_auto_is_stored_as_given_and_resolved_when_fitted():
+    X = small_matrix(1, n=30)
+    model = GloVe(dim=4, seed=0)
+    assert model.epochs == "auto" and model.batch_size == "auto"
+    model.fit(X)
+    assert model.epochs == "auto" and model.batch_size == "auto"  # constructor arguments untouched
+    assert model.epochs_ == auto_epochs(X.nnz) == len(model.loss_history_)
+    assert model.batch_size_ == auto_batch_size(X.nnz)
+    assert model.resolved_params(X.nnz) == {"epochs": model.epochs_, "batch_size": model.batch_size_}
+    fixed = GloVe(dim=4, epochs=np.int64(2), batch_size=7, seed=0).fit(X)
+    assert (fixed.epochs_, fixed.batch_size_, len(fixed.loss_history_)) == (2, 7, 2)
+    explicit = GloVe(dim=4, epochs=model.epochs_, batch_size=model.batch_size_, seed=0).fit(X)
+    np.testing.assert_array_equal(explicit.W_, model.W_)  # "auto" is exactly its resolved values
+    assert "epochs='auto'" in repr(model)
 
 
 def test_diverging_loss_is_reported():

@@ -11,10 +11,25 @@ from wordnet_lm.cli.corpus_cmds import add_reading_arguments, reading_options
 from wordnet_lm.glove import WEIGHTINGS, GloVe, count_cooccurrences
 from wordnet_lm.glove.adagrad import VARIANTS
 from wordnet_lm.glove.cooccur import DEFAULT_WINDOW
-from wordnet_lm.glove.train import COMBINE
+from wordnet_lm.glove.train import AUTO, COMBINE
 from wordnet_lm.vectors.formats import FORMATS
 
 _DEFAULTS = GloVe()
+
+
+def _auto_or(kind: type, minimum: int):
+    """An argparse type: ``auto`` or a number of ``kind`` >= ``minimum``."""
+    def parse(text: str):
+        if text == AUTO:
+            return AUTO
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected 'auto' or an integer, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected 'auto' or an integer >= {minimum}, got {text!r}")
+        return value
+    return parse
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -39,15 +54,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     model = parser.add_argument_group("model and training")
     model.add_argument("--dim", type=int, default=_DEFAULTS.dim, help=f"vector size (default {_DEFAULTS.dim})")
-    model.add_argument("--epochs", type=int, default=_DEFAULTS.epochs,
-                       help=f"passes over the nonzeros (default {_DEFAULTS.epochs})")
+    model.add_argument("--epochs", type=_auto_or(int, 0), default=_DEFAULTS.epochs,
+                       help=f"passes over the nonzeros, or auto: 10 from 10 M nonzero co-occurrences up, 15 at "
+                            f"0.1 M and below (default {_DEFAULTS.epochs})")
     model.add_argument("--x-max", type=float, default=_DEFAULTS.x_max,
                        help=f"weighting cut-off: counts above it weigh 1 (default {_DEFAULTS.x_max:g})")
     model.add_argument("--alpha", type=float, default=_DEFAULTS.alpha,
                        help=f"weighting exponent (default {_DEFAULTS.alpha:g})")
     model.add_argument("--lr", type=float, default=_DEFAULTS.lr, help=f"AdaGrad learning rate (default {_DEFAULTS.lr:g})")
-    model.add_argument("--batch-size", type=int, default=_DEFAULTS.batch_size,
-                       help=f"nonzeros per mini-batch (default {_DEFAULTS.batch_size})")
+    model.add_argument("--batch-size", type=_auto_or(int, 1), default=_DEFAULTS.batch_size,
+                       help=f"nonzeros per mini-batch, or auto: 65,536, fewer if an epoch would have under 32 "
+                            f"batches (default {_DEFAULTS.batch_size})")
     model.add_argument("--adagrad", choices=VARIANTS, default=_DEFAULTS.adagrad,
                        help=f"AdaGrad formula (default {_DEFAULTS.adagrad}; see docs/glove.md)")
     model.add_argument("--seed", type=int, default=_DEFAULTS.seed, help=f"random seed (default {_DEFAULTS.seed})")
@@ -78,11 +95,16 @@ def cmd_glove(args: argparse.Namespace) -> int:
 
     model = GloVe(dim=args.dim, x_max=args.x_max, alpha=args.alpha, epochs=args.epochs, lr=args.lr,
                   batch_size=args.batch_size, adagrad=args.adagrad, seed=args.seed, verbose=not args.quiet)
+    resolved = model.resolved_params(matrix.nnz)
+    auto = {name: " (auto)" if getattr(args, name) == AUTO else "" for name in resolved}
+    say(f"GloVe: dim {args.dim}, x_max {args.x_max:g}, alpha {args.alpha:g}, {resolved['epochs']} epochs"
+        f"{auto['epochs']}, batches of {resolved['batch_size']:,} nonzeros{auto['batch_size']}, lr {args.lr:g}, "
+        f"AdaGrad {args.adagrad}")
     start = time.perf_counter()
     model.fit(matrix)
     elapsed = time.perf_counter() - start
     final = f", final loss {model.loss_history_[-1]:.6f}" if model.loss_history_ else ""
-    say(f"trained {args.epochs} epochs in {elapsed:.1f} s{final}")
+    say(f"trained {model.epochs_} epochs in {elapsed:.1f} s{final}")
 
     vectors = model.to_keyed_vectors(vocab, combine=args.combine)
     vectors.save(args.out, args.format)

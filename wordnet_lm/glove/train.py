@@ -24,6 +24,25 @@ from wordnet_lm.glove.objective import PairIndex, batch_loss, weighting
 from wordnet_lm.parallel import default_threads, run_tasks
 
 COMBINE = ("sum", "w", "w_tilde")
+AUTO = "auto"
+# epochs="auto": 10 from 10 M nonzeros up (nltk-mix, 12-16 M), 15 at 0.1 M and below (the demo
+# corpus), log-linear in between; batch_size="auto": at least 32 batches per epoch, at most
+# 65,536 nonzeros each.  Measurements in docs/glove.md ("How the defaults were chosen").
+AUTO_EPOCHS_LARGE, AUTO_EPOCHS_SMALL = 10, 15
+AUTO_EPOCHS_LARGE_NNZ, AUTO_EPOCHS_SMALL_NNZ = 10_000_000, 100_000
+AUTO_MAX_BATCH, AUTO_MIN_BATCHES = 65536, 32
+
+
+def auto_epochs(n_nonzeros: int) -> int:
+    """``epochs="auto"``: 10 for 10 M nonzeros or more, 15 for 0.1 M or fewer, log-linear between."""
+    span = math.log(AUTO_EPOCHS_LARGE_NNZ / AUTO_EPOCHS_SMALL_NNZ)
+    share = min(1.0, max(0.0, math.log(AUTO_EPOCHS_LARGE_NNZ / max(n_nonzeros, 1)) / span))
+    return int(round(AUTO_EPOCHS_LARGE + share * (AUTO_EPOCHS_SMALL - AUTO_EPOCHS_LARGE)))
+
+
+def auto_batch_size(n_nonzeros: int) -> int:
+    """``batch_size="auto"``: 65,536 nonzeros, or fewer so that an epoch has at least 32 batches."""
+    return max(1, min(AUTO_MAX_BATCH, n_nonzeros // AUTO_MIN_BATCHES))
 
 
 class Nonzeros:
@@ -74,8 +93,10 @@ class GloVe:
     The defaults are tuned for small corpora (a few million tokens) by the sweep in
     ``docs/glove.md``: on nltk-mix (3.85 M tokens), with co-occurrences in a window of 20,
     ``x_max=5`` and 10 epochs beat Stanford GloVe's settings (window 10, ``x_max=100``, 25
-    epochs) and its best tuned row on analogies and word similarity.  Larger corpora: raise
-    ``x_max`` (Stanford's 100 is for billions of tokens) and ``epochs``.
+    epochs) and its best tuned row on analogies and word similarity.  ``"auto"`` epochs and
+    batch size follow the number of nonzeros: a much smaller matrix (the 0.1 M nonzeros of the
+    demo corpus) gets 15 epochs and batches small enough for 32 AdaGrad steps per epoch.
+    Larger corpora: raise ``x_max`` (Stanford's 100 is for billions of tokens) and ``epochs``.
 
     Parameters
     ----------
@@ -83,12 +104,15 @@ class GloVe:
         Vector size.
     x_max, alpha : float, default 5, 0.75
         The weighting function ``f(x) = min(1, (x / x_max) ** alpha)``.
-    epochs : int, default 10
-        Passes over the nonzeros.
+    epochs : int or "auto", default "auto"
+        Passes over the nonzeros; ``"auto"``: 10 for 10 M nonzeros or more, 15 for 0.1 M or
+        fewer, log-linear in between (:func:`auto_epochs`).
     lr : float, default 0.05
         AdaGrad learning rate.
-    batch_size : int, default 65536
-        Nonzeros per mini-batch (batches have random sizes around this).
+    batch_size : int or "auto", default "auto"
+        Nonzeros per mini-batch (batches have random sizes around this); ``"auto"``: 65,536,
+        or ``nonzeros // 32`` if smaller (:func:`auto_batch_size`), so that a small matrix
+        still gets 32 AdaGrad steps per epoch (two huge batches per epoch diverge).
     adagrad : {"stanford", "paper"}, default "stanford"
         AdaGrad formula (see :mod:`wordnet_lm.glove.adagrad`): Stanford's accumulates the
         squared step, ``(lr g)^2``, and trains much faster than the paper's ``g^2``.
@@ -112,10 +136,12 @@ class GloVe:
         Per epoch, the mean over nonzeros of ``1/2 f(x) (w.w~ + b + b~ - log x)^2`` as the
         epoch's batches found it (Stanford GloVe prints the same "cost").
     n_nonzeros_ : int
+    epochs_, batch_size_ : int
+        The epochs and batch size used (``"auto"`` resolved).
     """
 
-    def __init__(self, dim: int = 100, x_max: float = 5.0, alpha: float = 0.75, epochs: int = 10,
-                 lr: float = 0.05, batch_size: int = 65536, adagrad: str = "stanford",
+    def __init__(self, dim: int = 100, x_max: float = 5.0, alpha: float = 0.75, epochs: int | str = AUTO,
+                 lr: float = 0.05, batch_size: int | str = AUTO, adagrad: str = "stanford",
                  initial_accumulator: float = 1.0, seed: int = 0, n_threads: int | None = None,
                  verbose: bool = False) -> None:
         self.dim = dim
@@ -148,11 +174,13 @@ class GloVe:
         self._init_params(data.n_words, rng)
         self.loss_history_: list[float] = []
         self.n_nonzeros_ = len(data)
+        resolved = self.resolved_params(len(data))
+        self.epochs_, self.batch_size_ = resolved["epochs"], resolved["batch_size"]
         threads = self.n_threads if self.n_threads is not None else default_threads()
         step = _BatchStep([self.W_, self.W_tilde_, self.b_, self.b_tilde_], data,
-                          RowAdaGrad(self.lr, self.initial_accumulator, self.adagrad), self.batch_size, threads)
+                          RowAdaGrad(self.lr, self.initial_accumulator, self.adagrad), self.batch_size_, threads)
         bar = None if self.verbose else True  # None: a bar on terminals only
-        with tqdm(range(self.epochs), desc="GloVe", unit="epoch", disable=bar, file=sys.stderr) as epochs:
+        with tqdm(range(self.epochs_), desc="GloVe", unit="epoch", disable=bar, file=sys.stderr) as epochs:
             for epoch in epochs:
                 with np.errstate(over="ignore", invalid="ignore"):  # a diverging loss is reported below
                     loss = step.epoch(rng) / len(data)
@@ -161,19 +189,26 @@ class GloVe:
                 self.loss_history_.append(loss)
                 epochs.set_postfix(loss=f"{loss:.6f}")
                 if self.verbose:
-                    tqdm.write(f"epoch {epoch + 1}/{self.epochs}: loss {loss:.6f}", file=sys.stderr)
+                    tqdm.write(f"epoch {epoch + 1}/{self.epochs_}: loss {loss:.6f}", file=sys.stderr)
                 if callback is not None:
                     callback(self, epoch + 1)
         return self
+
+    def resolved_params(self, n_nonzeros: int) -> dict[str, int]:
+        """``epochs`` and ``batch_size`` for a matrix with ``n_nonzeros`` nonzeros (``"auto"`` resolved)."""
+        self._check_params()
+        return {"epochs": auto_epochs(n_nonzeros) if _is_auto(self.epochs) else int(self.epochs),
+                "batch_size": auto_batch_size(n_nonzeros) if _is_auto(self.batch_size) else int(self.batch_size)}
 
     def _check_params(self) -> None:
         checks = [
             (isinstance(self.dim, (int, np.integer)) and self.dim >= 1, f"dim must be a positive integer, got {self.dim!r}"),
             (self.x_max > 0, f"x_max must be positive, got {self.x_max!r}"),
             (self.alpha >= 0, f"alpha must be >= 0, got {self.alpha!r}"),
-            (isinstance(self.epochs, (int, np.integer)) and self.epochs >= 0, f"epochs must be an integer >= 0, got {self.epochs!r}"),
-            (isinstance(self.batch_size, (int, np.integer)) and self.batch_size >= 1,
-             f"batch_size must be a positive integer, got {self.batch_size!r}"),
+            (_is_auto(self.epochs) or (_is_int(self.epochs) and self.epochs >= 0),
+             f"epochs must be an integer >= 0 or 'auto', got {self.epochs!r}"),
+            (_is_auto(self.batch_size) or (_is_int(self.batch_size) and self.batch_size >= 1),
+             f"batch_size must be a positive integer or 'auto', got {self.batch_size!r}"),
             (self.adagrad in VARIANTS, f"adagrad must be one of {', '.join(VARIANTS)}, got {self.adagrad!r}"),
         ]
         for ok, message in checks:
@@ -223,8 +258,8 @@ class GloVe:
             raise WordnetLMError("this GloVe model is not fitted yet: call fit() first")
 
     def __repr__(self) -> str:
-        return (f"GloVe(dim={self.dim}, x_max={self.x_max}, alpha={self.alpha}, epochs={self.epochs}, lr={self.lr}, "
-                f"batch_size={self.batch_size}, adagrad={self.adagrad!r}, seed={self.seed})")
+        return (f"GloVe(dim={self.dim}, x_max={self.x_max}, alpha={self.alpha}, epochs={self.epochs!r}, lr={self.lr}, "
+                f"batch_size={self.batch_size!r}, adagrad={self.adagrad!r}, seed={self.seed})")
 
 
 class _BatchStep:
@@ -280,6 +315,14 @@ class _BatchStep:
         local = np.cumsum(seen, dtype=np.int32)
         seen[distinct] = False
         return distinct.astype(np.int32), local[ids] - 1
+
+
+def _is_auto(value) -> bool:
+    return isinstance(value, str) and value == AUTO
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
 def unique_sorted(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
