@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Callable, Iterator, Sequence
 
 import numpy as np
@@ -48,6 +49,32 @@ def kernel_threads(n_elements: int, min_elements: int = 1 << 20) -> int:
         return 1
     threads = default_threads()
     return threads if _limit is None else max(1, min(_limit, threads))
+
+
+CACHE_BLOCK = 1 << 15  # elements per block of an element-wise chain: its operands stay in L2
+
+
+def elementwise(update: Callable[..., None], *arrays: np.ndarray | None) -> None:
+    """Apply an in-place element-wise ``update(*slices)`` to same-shaped arrays, block by block.
+
+    The arrays are cut into matching flat blocks of :data:`CACHE_BLOCK` elements, so a chain of
+    ufuncs reads each array from memory once, and large arrays are split over
+    :func:`kernel_threads` threads.  The result is the same as ``update(*arrays)``.  ``None``
+    entries are passed as ``None``; if an array is not C-contiguous the whole arrays go at once.
+    """
+    present = [a for a in arrays if a is not None]
+    if not present or not all(a.flags.c_contiguous for a in present):
+        update(*arrays)
+        return
+    flat = [None if a is None else a.reshape(-1) for a in arrays]
+
+    def run(first: int, last: int) -> None:
+        for start in range(first, last, CACHE_BLOCK):
+            stop = min(start + CACHE_BLOCK, last)
+            update(*(None if f is None else f[start:stop] for f in flat))
+
+    parts = split_range(present[0].size, kernel_threads(present[0].size))
+    run_tasks([partial(run, first, last) for first, last in parts], len(parts))
 
 
 def run_tasks(tasks: Sequence[Callable[[], object]], n_threads: int) -> list:

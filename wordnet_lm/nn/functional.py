@@ -335,7 +335,7 @@ def _linear_xent_vjp(argnum, g, res, targets, b, *xws, reduction="mean"):
         raise TypeError("the targets of a cross-entropy are class ids, not differentiable")
     d, scale = _linear_xent_dlogits(argnum, g, res, targets, b, *xws, reduction=reduction)
     if argnum == 1:
-        return d.sum(axis=0) * scale
+        return (np.ones(len(d), d.dtype) @ d) * scale  # a BLAS product: faster than d.sum(axis=0)
     if argnum % 2 == 0:
         return (d @ xws[argnum - 1].T) * scale
     return (xws[argnum - 3].T * scale) @ d  # scale the small operand, not the H x C product

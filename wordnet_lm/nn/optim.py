@@ -23,6 +23,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from wordnet_lm.autodiff.sparse import RowSparse
+from wordnet_lm.parallel import elementwise
 
 Params = Mapping[str, np.ndarray]
 Grads = Mapping[str, "np.ndarray | RowSparse | None"]
@@ -325,24 +326,30 @@ class Adam(Optimizer):
             self._lazy_update(name, p, g.coalesce(), state, step_size, root_c2, decays)
             return
         g = self._dense_grad(name, p, g, l2=not self.decoupled)
-        if self.decoupled and decays:
-            p *= 1.0 - self.lr * self.weight_decay
-        tmp = self._buffer(name, p)
-        m, v = state.slots["m"][name], state.slots["v"][name]
-        m *= b1
-        np.multiply(g, 1.0 - b1, out=tmp)
-        m += tmp
-        np.multiply(g, g, out=tmp)
-        tmp *= 1.0 - b2
-        v *= b2
-        v += tmp
-        if self.amsgrad:
-            v = np.maximum(state.slots["v_max"][name], v, out=state.slots["v_max"][name])
-        np.sqrt(v, out=tmp)
-        tmp /= root_c2
-        tmp += self.eps
-        np.divide(m, tmp, out=tmp)
-        self._apply_step(p, tmp, step_size, tmp)
+        shrink = 1.0 - self.lr * self.weight_decay if self.decoupled and decays else None
+        slots = state.slots
+
+        def adam(p: np.ndarray, g: np.ndarray, m: np.ndarray, v: np.ndarray, tmp: np.ndarray,
+                 v_max: np.ndarray | None) -> None:
+            if shrink is not None:
+                p *= shrink
+            m *= b1
+            np.multiply(g, 1.0 - b1, out=tmp)
+            m += tmp
+            np.multiply(g, g, out=tmp)
+            tmp *= 1.0 - b2
+            v *= b2
+            v += tmp
+            if v_max is not None:
+                v = np.maximum(v_max, v, out=v_max)
+            np.sqrt(v, out=tmp)
+            tmp /= root_c2
+            tmp += self.eps
+            np.divide(m, tmp, out=tmp)
+            self._apply_step(p, tmp, step_size, tmp)
+
+        elementwise(adam, p, g, slots["m"][name], slots["v"][name], self._buffer(name, p),
+                    slots["v_max"][name] if self.amsgrad else None)
 
     def _lazy_update(self, name: str, p: np.ndarray, g: RowSparse, state: OptimizerState,
                      step_size: float, root_c2: float, decays: bool) -> None:
