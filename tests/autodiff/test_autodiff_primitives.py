@@ -154,7 +154,10 @@ def test_max_ties_share_the_gradient():
 @given(shape=array_shapes(min_dims=1, max_dims=3, max_side=4), data=st.data(), seed=seeds)
 def test_softmax_family(fun, shape, data, seed):
     axis = data.draw(st.integers(-len(shape), len(shape) - 1))
-    assert_derivatives(lambda x: fun(x, axis=axis), values(seed, shape) * 3)
+    # Logits within +-4: a softmax saturated further has derivatives near 1e-5, below what
+    # central differences resolve to 1e-6 in float64 (round-off 1e-16 / eps); large inputs
+    # are covered by the stability test below.
+    assert_derivatives(lambda x: fun(x, axis=axis), np.clip(values(seed, shape) * 3, -4, 4))
 
 
 def test_softmax_family_is_stable_for_large_inputs():
