@@ -6,6 +6,13 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests draw the same examples on every run, so CI is reproducible; set
+# WORDNET_LM_HYPOTHESIS=explore to draw new random ones when hunting for bugs.
+settings.register_profile("reproducible", derandomize=True)
+settings.register_profile("explore", max_examples=200)
+settings.load_profile(os.environ.get("WORDNET_LM_HYPOTHESIS", "reproducible"))
 
 REPO = Path(__file__).resolve().parents[1]
 
