@@ -6,7 +6,7 @@ import pytest
 import wordnet_lm
 from wordnet_lm.cli import main
 from wordnet_lm.errors import ModelFileError
-from wordnet_lm.io import atomic_write, load_npz, save_npz
+from wordnet_lm.io import atomic_write, load_npz, read_npz_meta, save_npz
 
 
 def test_version(capsys):
@@ -28,6 +28,7 @@ def test_npz_round_trip(tmp_path):
     arrays, meta = load_npz(path, kind="test")
     np.testing.assert_array_equal(arrays["w"], np.arange(6.0).reshape(2, 3))
     assert meta == {"kind": "test", "vocab": ["a", "b"]}
+    assert read_npz_meta(path, kind="test") == meta  # the metadata alone, arrays unread
 
 
 def test_npz_rejects_foreign_files(tmp_path):
@@ -42,6 +43,12 @@ def test_npz_rejects_foreign_files(tmp_path):
     save_npz(tmp_path / "k.npz", {"w": np.zeros(1)}, {"kind": "glove"})
     with pytest.raises(ModelFileError, match="expected 'nplm'"):
         load_npz(tmp_path / "k.npz", kind="nplm")
+    with pytest.raises(ModelFileError, match="expected 'nplm'"):
+        read_npz_meta(tmp_path / "k.npz", kind="nplm")
+    with pytest.raises(ModelFileError, match="no metadata"):
+        read_npz_meta(plain)
+    with pytest.raises(ModelFileError, match="bad.npz"):
+        read_npz_meta(bad)
     with pytest.raises(ModelFileError, match="no such"):
         load_npz(tmp_path / "missing.npz")
 

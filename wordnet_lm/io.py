@@ -64,15 +64,35 @@ def load_npz(path: str | os.PathLike, kind: str | None = None) -> tuple[dict[str
     ``kind``, if given, must equal ``meta["kind"]``.  Any corrupt or foreign file raises
     :class:`ModelFileError` naming the file.
     """
-    path = Path(path)
-    if not path.exists():
-        raise ModelFileError(f"{path}: no such model file")
+    path = _existing(path)
     try:
         with np.load(path, allow_pickle=False) as data:
             arrays = {k: data[k] for k in data.files}
     except (OSError, ValueError, zipfile.BadZipFile, EOFError) as e:
         raise ModelFileError(f"{path}: not a wordnet_lm model file ({e.__class__.__name__}: {e})") from None
-    raw = arrays.pop(_META_KEY, None)
+    return arrays, _parse_meta(path, arrays.pop(_META_KEY, None), kind)
+
+
+def read_npz_meta(path: str | os.PathLike, kind: str | None = None) -> dict[str, Any]:
+    """Only the JSON metadata of a file written by :func:`save_npz` (its arrays are not read);
+    errors as :func:`load_npz`."""
+    path = _existing(path)
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            raw = data[_META_KEY] if _META_KEY in data.files else None
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as e:
+        raise ModelFileError(f"{path}: not a wordnet_lm model file ({e.__class__.__name__}: {e})") from None
+    return _parse_meta(path, raw, kind)
+
+
+def _existing(path: str | os.PathLike) -> Path:
+    path = Path(path)
+    if not path.exists():
+        raise ModelFileError(f"{path}: no such model file")
+    return path
+
+
+def _parse_meta(path: Path, raw: np.ndarray | None, kind: str | None) -> dict[str, Any]:
     if raw is None:
         raise ModelFileError(f"{path}: not a wordnet_lm model file (no metadata)")
     try:
@@ -83,4 +103,4 @@ def load_npz(path: str | os.PathLike, kind: str | None = None) -> tuple[dict[str
         raise ModelFileError(f"{path}: corrupt metadata")
     if kind is not None and meta.get("kind") != kind:
         raise ModelFileError(f"{path}: holds a {meta.get('kind', 'unknown')!r} model, expected {kind!r}")
-    return arrays, meta
+    return meta

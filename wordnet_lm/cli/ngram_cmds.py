@@ -19,7 +19,7 @@ import numpy as np
 
 from wordnet_lm.cli.corpus_cmds import add_reading_arguments, reading_options
 from wordnet_lm.errors import WordnetLMError
-from wordnet_lm.io import load_npz
+from wordnet_lm.io import read_npz_meta
 from wordnet_lm.ngram.files import load_model, save_model
 from wordnet_lm.ngram.model import NgramModel
 from wordnet_lm.ngram.smoothing import ALIASES, SMOOTHING, make_model, smoothing_class
@@ -119,10 +119,7 @@ def cmd_perplexity(args: argparse.Namespace) -> int:
     if corpus.n_sentences == 0:
         raise WordnetLMError(f"{text}: no sentences to score")
     if args.per_sentence:
-        logprobs = model.sentence_logprobs(corpus) / np.log(10)
-        oov = np.bincount(corpus.sentence_index(), weights=corpus.ids == UNK_ID, minlength=corpus.n_sentences)
-        for k, (total, n_oov) in enumerate(zip(logprobs.tolist(), oov.astype(int).tolist())):
-            print(f"sentence {k + 1}\tlog10 {total:.4f}\tOOV {n_oov}")
+        _print_sentence_scores(model.sentence_logprobs(corpus), corpus)
     print(model.perplexity(corpus))
     return 0
 
@@ -143,7 +140,7 @@ def _is_nplm_file(path: Path) -> bool:
     if path.suffix != ".npz" or not path.is_file():
         return False
     try:
-        return load_npz(path)[1].get("kind") == MODEL_KIND
+        return read_npz_meta(path).get("kind") == MODEL_KIND
     except WordnetLMError:
         return False  # load_model below reports what is wrong with the file
 
@@ -159,14 +156,19 @@ def _nplm_perplexity(args: argparse.Namespace) -> int:
         raise WordnetLMError(f"{text}: no sentences to score")
     logprobs = model.token_logprobs(corpus)
     if args.per_sentence:
-        totals = np.bincount(_prediction_sentences(corpus), weights=logprobs, minlength=corpus.n_sentences)
-        oov = np.bincount(corpus.sentence_index(), weights=corpus.ids == UNK_ID, minlength=corpus.n_sentences)
-        for k, (total, n_oov) in enumerate(zip((totals / np.log(10)).tolist(), oov.astype(int).tolist())):
-            print(f"sentence {k + 1}\tlog10 {total:.4f}\tOOV {n_oov}")
+        _print_sentence_scores(np.bincount(_prediction_sentences(corpus), weights=logprobs,
+                                           minlength=corpus.n_sentences), corpus)
     n_unk = int(np.count_nonzero(corpus.ids == UNK_ID))
     print(f"perplexity {np.exp(-logprobs.mean()):.2f} over {len(logprobs):,} predictions "
           f"({n_unk:,} unseen words scored as <unk>)")
     return 0
+
+
+def _print_sentence_scores(logprobs: np.ndarray, corpus: Corpus) -> None:
+    """One line per sentence: its natural-log probability ``logprobs[k]`` in log10, its OOVs."""
+    oov = np.bincount(corpus.sentence_index(), weights=corpus.ids == UNK_ID, minlength=corpus.n_sentences)
+    for k, (total, n_oov) in enumerate(zip((logprobs / np.log(10)).tolist(), oov.astype(int).tolist())):
+        print(f"sentence {k + 1}\tlog10 {total:.4f}\tOOV {n_oov}")
 
 
 def _prediction_sentences(corpus: Corpus) -> np.ndarray:

@@ -36,10 +36,11 @@ def _load(args: argparse.Namespace) -> KeyedVectors:
     if args.vectors is None:
         from wordnet_lm.glove.demo import demo_vectors, demo_vectors_path
 
-        if not demo_vectors_path().is_file():
+        path = demo_vectors_path()
+        if not path.is_file():
             print("no --vectors given: training GloVe vectors of the demo corpus (once, a few seconds)",
                   file=sys.stderr)
-        return demo_vectors()
+        return demo_vectors(path)
     return KeyedVectors.load(args.vectors, args.format)
 
 

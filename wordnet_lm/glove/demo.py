@@ -30,9 +30,10 @@ def demo_vectors_path() -> Path:
     return cache_root() / f"demo-glove-{__version__}-{digest.hexdigest()[:12]}.npz"
 
 
-def demo_vectors() -> KeyedVectors:
-    """GloVe vectors of the demo corpus: read from the cache, or trained and cached."""
-    path = demo_vectors_path()
+def demo_vectors(path: Path | None = None) -> KeyedVectors:
+    """GloVe vectors of the demo corpus: read from the cache ``path`` (default
+    :func:`demo_vectors_path`), or trained and cached there."""
+    path = demo_vectors_path() if path is None else path
     if path.is_file():
         try:
             return KeyedVectors.load(path, "npz")
