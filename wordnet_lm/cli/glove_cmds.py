@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from wordnet_lm.cli.corpus_cmds import add_reading_arguments, reading_options
+from wordnet_lm.errors import WordnetLMError
 from wordnet_lm.glove import WEIGHTINGS, GloVe, count_cooccurrences
 from wordnet_lm.glove.adagrad import VARIANTS
 from wordnet_lm.glove.cooccur import DEFAULT_WINDOW
@@ -76,8 +77,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                              "(default: from the suffix: .bin binary, .npz npz, else word2vec)")
     output.add_argument("--vectors", choices=COMBINE, default="sum", dest="combine",
                         help="sum: W + W~ (default, GloVe's output); w: word vectors W only; w_tilde: W~ only")
+    output.add_argument("--checkpoint", type=Path, default=None,
+                        help="training state written after every epoch (default: OUT without its suffix + "
+                             ".ckpt.npz)")
+    output.add_argument("--no-checkpoint", action="store_true", help="write no checkpoint")
+    output.add_argument("--resume", action="store_true",
+                        help="continue an interrupted run (or extend a finished one with more --epochs) from "
+                             "its checkpoint; same corpus and settings")
     output.add_argument("--quiet", "-q", action="store_true", help="no progress bars or per-epoch losses")
     parser.set_defaults(func=cmd_glove)
+
+
+def checkpoint_path(out: Path) -> Path:
+    """The default checkpoint beside the vectors file: ``vectors.txt`` -> ``vectors.ckpt.npz``."""
+    return out.with_name(out.stem + ".ckpt.npz")
 
 
 def cmd_glove(args: argparse.Namespace) -> int:
@@ -85,6 +98,8 @@ def cmd_glove(args: argparse.Namespace) -> int:
     reading["progress"] = reading["progress"] and not args.quiet
     say = (lambda *a: None) if args.quiet else (lambda message: print(message, file=sys.stderr))
 
+    if args.resume and args.no_checkpoint:
+        raise WordnetLMError("--resume continues from a checkpoint: drop --no-checkpoint")
     start = time.perf_counter()
     matrix, vocab = count_cooccurrences(args.corpus, min_count=args.min_count, max_size=args.max_size,
                                         window=args.window, weighting=args.weighting,
@@ -100,8 +115,18 @@ def cmd_glove(args: argparse.Namespace) -> int:
     say(f"GloVe: dim {args.dim}, x_max {args.x_max:g}, alpha {args.alpha:g}, {resolved['epochs']} epochs"
         f"{auto['epochs']}, batches of {resolved['batch_size']:,} nonzeros{auto['batch_size']}, lr {args.lr:g}, "
         f"AdaGrad {args.adagrad}")
+    checkpoint = None if args.no_checkpoint else args.checkpoint or checkpoint_path(args.out)
+    if args.resume and (checkpoint is None or not checkpoint.exists()):
+        say(f"no checkpoint {checkpoint} yet: starting from scratch")
+    elif args.resume:
+        say(f"resuming from {checkpoint}")
     start = time.perf_counter()
-    model.fit(matrix)
+    try:
+        model.fit(matrix, checkpoint=checkpoint, resume=args.resume)
+    except KeyboardInterrupt:
+        if checkpoint is not None and checkpoint.exists():
+            print(f"checkpoint {checkpoint} kept: run the same command with --resume to continue", file=sys.stderr)
+        raise
     elapsed = time.perf_counter() - start
     final = f", final loss {model.loss_history_[-1]:.6f}" if model.loss_history_ else ""
     say(f"trained {model.epochs_} epochs in {elapsed:.1f} s{final}")

@@ -10,7 +10,9 @@ exactly those rows.  Everything is float32 and seeded: the same seed gives the s
 from __future__ import annotations
 
 import math
+import os
 import sys
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -20,6 +22,7 @@ from tqdm.auto import tqdm
 from wordnet_lm.autodiff import value_and_grad
 from wordnet_lm.errors import TrainingError, WordnetLMError
 from wordnet_lm.glove.adagrad import VARIANTS, RowAdaGrad
+from wordnet_lm.glove.checkpoint import fingerprint, load_checkpoint, save_checkpoint
 from wordnet_lm.glove.objective import PairIndex, batch_loss, weighting
 from wordnet_lm.parallel import default_threads, run_tasks
 
@@ -157,16 +160,31 @@ class GloVe:
         self.verbose = verbose
 
     # ------------------------------------------------------------------ fitting
-    def fit(self, cooccurrences, callback: Callable[["GloVe", int], object] | None = None) -> "GloVe":
+    def fit(self, cooccurrences, callback: Callable[["GloVe", int], object] | None = None, *,
+            checkpoint: str | os.PathLike | None = None, resume: bool = False) -> "GloVe":
         """Learn vectors from a square co-occurrence matrix (scipy.sparse or ndarray).
 
-        ``callback(model, epoch)``, if given, runs after every epoch (``epoch`` counts from 1);
-        the fitted attributes are up to date then, e.g. to evaluate the vectors as they train.
+        Parameters
+        ----------
+        cooccurrences : scipy.sparse matrix or ndarray, square, non-negative
+        callback : callable, optional
+            ``callback(model, epoch)`` runs after every epoch (``epoch`` counts from 1, after
+            the checkpoint is written); the fitted attributes are up to date then, e.g. to
+            evaluate the vectors as they train.
+        checkpoint : path, optional
+            After every epoch the whole training state is written there atomically
+            (:mod:`wordnet_lm.glove.checkpoint`).
+        resume : bool, default False
+            Continue from ``checkpoint`` if it exists: same matrix and settings (``epochs`` may
+            be raised); the result equals an uninterrupted run's.
 
         Raises
         ------
         TrainingError
-            Bad hyper-parameters, an empty or negative matrix, a loss that became NaN/inf.
+            Bad hyper-parameters, an empty or negative matrix, a loss that became NaN/inf (the
+            checkpoint of the last finite epoch is kept).
+        ModelFileError
+            ``resume`` from a checkpoint of another matrix, other settings, or a corrupt file.
         """
         self._check_params()
         data = Nonzeros.from_matrix(cooccurrences, self.x_max, self.alpha)
@@ -179,8 +197,13 @@ class GloVe:
         threads = self.n_threads if self.n_threads is not None else default_threads()
         step = _BatchStep([self.W_, self.W_tilde_, self.b_, self.b_tilde_], data,
                           RowAdaGrad(self.lr, self.initial_accumulator, self.adagrad), self.batch_size_, threads)
+        data_hash = fingerprint(data) if checkpoint is not None else ""
+        first_epoch = 0
+        if resume and checkpoint is not None and Path(checkpoint).exists():
+            first_epoch = load_checkpoint(checkpoint, self, step.params, step.accumulators, rng, data_hash)
         bar = None if self.verbose else True  # None: a bar on terminals only
-        with tqdm(range(self.epochs_), desc="GloVe", unit="epoch", disable=bar, file=sys.stderr) as epochs:
+        with tqdm(range(first_epoch, self.epochs_), desc="GloVe", unit="epoch", disable=bar, file=sys.stderr,
+                  initial=first_epoch, total=self.epochs_) as epochs:
             for epoch in epochs:
                 with np.errstate(over="ignore", invalid="ignore"):  # a diverging loss is reported below
                     loss = step.epoch(rng) / len(data)
@@ -190,6 +213,8 @@ class GloVe:
                 epochs.set_postfix(loss=f"{loss:.6f}")
                 if self.verbose:
                     tqdm.write(f"epoch {epoch + 1}/{self.epochs_}: loss {loss:.6f}", file=sys.stderr)
+                if checkpoint is not None:
+                    save_checkpoint(checkpoint, self, step.params, step.accumulators, rng, epoch + 1, data_hash)
                 if callback is not None:
                     callback(self, epoch + 1)
         return self

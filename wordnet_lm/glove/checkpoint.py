@@ -1,0 +1,89 @@
+"""GloVe training checkpoints: the whole training state after an epoch, so a run can resume.
+
+A checkpoint holds the vectors, the biases, AdaGrad's squared-gradient sums, the random
+generator's state, the finished epochs and their losses, plus the settings and a hash of the
+co-occurrence matrix, so that resuming gives exactly the vectors of an uninterrupted run and
+refuses another matrix or other settings.  Files are written atomically (an interrupted write
+leaves the previous checkpoint) and read without pickles.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from wordnet_lm.errors import ModelFileError
+from wordnet_lm.io import load_npz, save_npz
+
+if TYPE_CHECKING:  # pragma: no cover
+    from wordnet_lm.glove.train import GloVe, Nonzeros
+
+KIND = "glove-checkpoint"
+PARAM_NAMES = ("W", "W_tilde", "b", "b_tilde")
+# settings that shape the trajectory; epochs may grow on resume, threads do not change results
+SETTINGS = ("dim", "x_max", "alpha", "lr", "adagrad", "initial_accumulator", "seed")
+
+
+def fingerprint(data: "Nonzeros") -> str:
+    """A short hash of the nonzeros (positions, ``log x`` and weights) a run trains on."""
+    return hashlib.blake2b(np.ascontiguousarray(data.packed).data, digest_size=12).hexdigest()
+
+
+def settings(model: "GloVe") -> dict[str, Any]:
+    """The settings a resumed run must share with the checkpoint (batch size resolved)."""
+    values = {name: getattr(model, name) for name in SETTINGS}
+    values["batch_size"] = int(model.batch_size_)
+    return {k: (v.item() if isinstance(v, np.generic) else v) for k, v in values.items()}
+
+
+def save_checkpoint(path: str | os.PathLike, model: "GloVe", params: list[np.ndarray],
+                    accumulators: list[np.ndarray], rng: np.random.Generator, epochs_done: int,
+                    data_hash: str) -> None:
+    """Write the state after ``epochs_done`` epochs to ``path`` atomically."""
+    arrays = dict(zip(PARAM_NAMES, params))
+    arrays.update({f"adagrad/{name}": acc for name, acc in zip(PARAM_NAMES, accumulators)})
+    meta = {"kind": KIND, "settings": settings(model), "data": data_hash, "epochs_done": epochs_done,
+            "loss_history": list(model.loss_history_), "rng": rng.bit_generator.state}
+    save_npz(path, arrays, meta)
+
+
+def load_checkpoint(path: str | os.PathLike, model: "GloVe", params: list[np.ndarray],
+                    accumulators: list[np.ndarray], rng: np.random.Generator, data_hash: str) -> int:
+    """Restore ``params``, ``accumulators`` (in place), ``rng`` and ``model.loss_history_``
+    from ``path``; return the number of epochs already done.
+
+    Raises
+    ------
+    ModelFileError
+        Not a GloVe checkpoint, made on another matrix or with other settings, or corrupt.
+    """
+    arrays, meta = load_npz(path, kind=KIND)
+    saved, wanted = meta.get("settings", {}), settings(model)
+    for name, value in wanted.items():
+        if saved.get(name) != value:
+            raise ModelFileError(f"{path}: checkpoint made with {name}={saved.get(name)!r}, not {value!r}")
+    if meta.get("data") != data_hash:
+        raise ModelFileError(f"{path}: checkpoint made on another co-occurrence matrix")
+    epochs_done = meta.get("epochs_done")
+    if not isinstance(epochs_done, int) or epochs_done > model.epochs_:
+        raise ModelFileError(f"{path}: checkpoint has {epochs_done!r} epochs done, more than the "
+                             f"{model.epochs_} asked for")
+    try:
+        for name, param, acc in zip(PARAM_NAMES, params, accumulators):
+            for target, source in ((param, arrays[name]), (acc, arrays[f"adagrad/{name}"])):
+                if source.shape != target.shape or source.dtype != target.dtype:
+                    raise ValueError(f"{name} has shape {source.shape} {source.dtype}, expected "
+                                     f"{target.shape} {target.dtype}")
+                target[...] = source
+        rng.bit_generator.state = meta["rng"]
+        history = [float(loss) for loss in meta["loss_history"]]
+    except (KeyError, ValueError, TypeError) as e:
+        raise ModelFileError(f"{path}: corrupt GloVe checkpoint ({e.__class__.__name__}: {e})") from None
+    if len(history) != epochs_done:
+        raise ModelFileError(f"{path}: corrupt GloVe checkpoint (losses of {len(history)} epochs, "
+                             f"{epochs_done} done)")
+    model.loss_history_ = history
+    return epochs_done
