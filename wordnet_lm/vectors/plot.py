@@ -16,6 +16,7 @@ from wordnet_lm.errors import UnknownWordError, WordnetLMError
 from wordnet_lm.io import atomic_write
 from wordnet_lm.text.vocab import SPECIALS
 from wordnet_lm.vectors.keyed import KeyedVectors
+from wordnet_lm.vectors.labels import spread_labels
 
 PROJECTIONS = ("tsne", "pca")
 IMAGE_SUFFIXES = (".png", ".svg", ".pdf")
@@ -152,11 +153,9 @@ def plot_words(
     coords = project(kv[words], method, perplexity, seed)
     fig, ax = _figure(len(words))
     ax.scatter(coords[:, 0], coords[:, 1], s=6, color="tab:blue", alpha=0.6)
-    size = _font_size(len(words))
-    for (x, y), word in zip(coords, words):
-        ax.annotate(word, (x, y), xytext=(2, 2), textcoords="offset points", fontsize=size)
     ax.set_title(title or f"{len(words)} words, {'t-SNE' if method == 'tsne' else 'PCA'}")
     _finish(ax)
+    _draw_labels(fig, ax, coords, words, _font_size(len(words)), ["black"] * len(words))
     return _save(fig, out)
 
 
@@ -173,18 +172,42 @@ def plot_pairs(kv: KeyedVectors, pairs: Sequence[tuple[str, str]], out: str | os
         raise WordnetLMError("a pair picture needs at least two distinct words")
     coords = dict(zip(words, pca_2d(kv.normed_vectors[[kv.get_index(w) for w in words]])))
     fig, ax = _figure(len(words))
-    size = _font_size(len(words)) + 1
     firsts = {a for a, _ in pairs}
     for a, b in pairs:
         ax.annotate("", xy=coords[b], xytext=coords[a],
                     arrowprops=dict(arrowstyle="->", color="0.55", lw=0.9, shrinkA=3, shrinkB=3))
-    for word, (x, y) in coords.items():
-        color = "tab:blue" if word in firsts else "tab:red"
-        ax.scatter([x], [y], s=10, color=color)
-        ax.annotate(word, (x, y), xytext=(3, 3), textcoords="offset points", fontsize=size, color=color)
+    colors = ["tab:blue" if word in firsts else "tab:red" for word in words]
+    points = np.array([coords[w] for w in words])
+    ax.scatter(points[:, 0], points[:, 1], s=10, color=colors)
     ax.set_title(title or f"{len(pairs)} pairs, PCA")
     _finish(ax)
+    _draw_labels(fig, ax, points, words, _font_size(len(words)) + 1, colors)
     return _save(fig, out)
+
+
+def _draw_labels(fig, ax, points: np.ndarray, words: Sequence[str], size: float, colors: Sequence[str]) -> None:
+    """Write each word beside its point, labels moved apart where they would overlap
+    (:func:`~wordnet_lm.vectors.labels.spread_labels`); a thin line joins a moved label to its point."""
+    from matplotlib.collections import LineCollection
+
+    fig.tight_layout()  # fixes the axes' place, so pixel positions below stay valid
+    texts = [ax.text(x, y, word, fontsize=size, color=color, ha="left", va="bottom")
+             for (x, y), word, color in zip(points, words, colors)]
+    renderer = fig.canvas.get_renderer()
+    extents = [t.get_window_extent(renderer) for t in texts]
+    sizes = np.array([[e.width, e.height] for e in extents])
+    to_pixels = ax.transData
+    anchors = to_pixels.transform(points)
+    box = ax.get_window_extent(renderer)
+    gap = 2.0 * fig.dpi / 72  # two points
+    corners = spread_labels(anchors, sizes, bounds=(box.x0, box.y0, box.x1, box.y1), offset=(gap, gap))
+    for text, corner in zip(texts, to_pixels.inverted().transform(corners)):
+        text.set_position(corner)
+    moved = np.linalg.norm(corners - (anchors + gap), axis=1) > 2 * gap
+    if moved.any():  # lead from the point to the nearest point of its label's box
+        ends = np.clip(anchors[moved], corners[moved], corners[moved] + sizes[moved])
+        segments = np.stack([points[moved], to_pixels.inverted().transform(ends)], axis=1)
+        ax.add_collection(LineCollection(segments, colors="0.6", linewidths=0.5, zorder=1), autolim=False)
 
 
 def _check_out(out: str | os.PathLike) -> Path:
@@ -215,7 +238,6 @@ def _finish(ax) -> None:
 
 
 def _save(fig, out: Path) -> Path:
-    fig.tight_layout()
     with atomic_write(out, "wb") as f:
         fig.savefig(f, format=out.suffix.lower().lstrip("."))
     return out
