@@ -65,29 +65,40 @@ def full_gradient(params, X, x_max, alpha):
     return 0.5 * np.sum(f * diff ** 2), grads
 
 
-@pytest.mark.parametrize("variant", ["paper", "stanford"])
-def test_one_full_batch_epoch_is_one_adagrad_step(variant):
+@pytest.mark.parametrize("variant,bias_lr,expected_bias_lr", [("paper", None, 0.05), ("stanford", None, 1.0),
+                                                              ("stanford", 0.05, 0.05), ("paper", 0.3, 0.3)])
+def test_one_full_batch_epoch_is_one_adagrad_step(variant, bias_lr, expected_bias_lr):
+    """Vectors step with lr 0.05; biases with ``bias_lr``, by default 1.0 for "stanford" (glove.c
+    does not scale its bias step by eta) and ``lr`` for "paper"."""
     X = small_matrix()
-    options = dict(dim=4, x_max=50.0, alpha=0.75, lr=0.05, batch_size=10 ** 6, adagrad=variant, seed=3)
+    options = dict(dim=4, x_max=50.0, alpha=0.75, lr=0.05, batch_size=10 ** 6, adagrad=variant, seed=3,
+                   bias_lr=bias_lr)
     start = GloVe(epochs=0, **options).fit(X)
     stepped = GloVe(epochs=1, **options).fit(X)
+    assert stepped.bias_lr_ == expected_bias_lr
     params = [start.W_, start.W_tilde_, start.b_, start.b_tilde_]
     loss, grads = full_gradient(params, X, 50.0, 0.75)
     assert stepped.loss_history_[0] == pytest.approx(loss / X.nnz, rel=1e-5)
-    for before, after, g in zip(params, [stepped.W_, stepped.W_tilde_, stepped.b_, stepped.b_tilde_], grads):
+    after = [stepped.W_, stepped.W_tilde_, stepped.b_, stepped.b_tilde_]
+    for k, (before, new, g) in enumerate(zip(params, after, grads)):
+        lr = 0.05 if k < 2 else expected_bias_lr
         if variant == "paper":
-            expected = before - 0.05 * g / np.sqrt(1 + g ** 2)
+            expected = before - lr * g / np.sqrt(1 + g ** 2)
         else:
-            expected = before - 0.05 * g / np.sqrt(1 + (0.05 * g) ** 2)
-        np.testing.assert_allclose(after, expected, rtol=2e-5, atol=1e-7)
+            expected = before - lr * g / np.sqrt(1 + (lr * g) ** 2)
+        np.testing.assert_allclose(new, expected, rtol=2e-5, atol=1e-7)
 
 
 # ---------------------------------------------------------------------------- training
 def clustered_corpus(seed=0, n_sentences=600):
-    """Two topics: words 3..10 only appear with each other, words 11..18 likewise."""
+    """Two topics, words 3..10 and 11..18: a sentence has 6 words of one topic, 2 of the other.
+
+    Words of different topics co-occur too, less often: the topics are in the nonzero counts
+    GloVe fits (with disjoint topics they would be only in the zeros, which GloVe ignores)."""
     rng = np.random.default_rng(seed)
     topics = [np.arange(3, 11), np.arange(11, 19)]
-    sentences = [rng.choice(topics[k % 2], size=8) for k in range(n_sentences)]
+    sentences = [rng.permutation(np.concatenate([rng.choice(topics[k % 2], size=6), rng.choice(topics[1 - k % 2], size=2)]))
+                 for k in range(n_sentences)]
     ids = np.concatenate(sentences).astype(np.int32)
     return Corpus(ids, np.arange(0, len(ids) + 1, 8, dtype=np.int64))
 

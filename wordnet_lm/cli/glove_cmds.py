@@ -68,6 +68,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                             f"batches (default {_DEFAULTS.batch_size})")
     model.add_argument("--adagrad", choices=VARIANTS, default=_DEFAULTS.adagrad,
                        help=f"AdaGrad formula (default {_DEFAULTS.adagrad}; see docs/glove.md)")
+    model.add_argument("--bias-lr", type=float, default=None,
+                       help="AdaGrad learning rate of the biases (default: 1 with --adagrad stanford, as glove.c, "
+                            "else --lr)")
     model.add_argument("--seed", type=int, default=_DEFAULTS.seed, help=f"random seed (default {_DEFAULTS.seed})")
 
     output = parser.add_argument_group("output")
@@ -109,12 +112,13 @@ def cmd_glove(args: argparse.Namespace) -> int:
         f"(window {args.window}, {args.weighting}) in {time.perf_counter() - start:.1f} s")
 
     model = GloVe(dim=args.dim, x_max=args.x_max, alpha=args.alpha, epochs=args.epochs, lr=args.lr,
-                  batch_size=args.batch_size, adagrad=args.adagrad, seed=args.seed, verbose=not args.quiet)
+                  batch_size=args.batch_size, adagrad=args.adagrad, bias_lr=args.bias_lr, seed=args.seed,
+                  verbose=not args.quiet)
     resolved = model.resolved_params(matrix.nnz)
     auto = {name: " (auto)" if getattr(args, name) == AUTO else "" for name in resolved}
     say(f"GloVe: dim {args.dim}, x_max {args.x_max:g}, alpha {args.alpha:g}, {resolved['epochs']} epochs"
-        f"{auto['epochs']}, batches of {resolved['batch_size']:,} nonzeros{auto['batch_size']}, lr {args.lr:g}, "
-        f"AdaGrad {args.adagrad}")
+        f"{auto['epochs']}, batches of {resolved['batch_size']:,} nonzeros{auto['batch_size']}, lr {args.lr:g} "
+        f"(biases {model.resolved_bias_lr():g}), AdaGrad {args.adagrad}")
     checkpoint = None if args.no_checkpoint else args.checkpoint or checkpoint_path(args.out)
     if args.resume and (checkpoint is None or not checkpoint.exists()):
         say(f"no checkpoint {checkpoint} yet: starting from scratch")

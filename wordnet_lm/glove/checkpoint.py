@@ -33,9 +33,10 @@ def fingerprint(data: "Nonzeros") -> str:
 
 
 def settings(model: "GloVe") -> dict[str, Any]:
-    """The settings a resumed run must share with the checkpoint (batch size resolved)."""
+    """The settings a resumed run must share with the checkpoint (batch size and bias lr resolved)."""
     values = {name: getattr(model, name) for name in SETTINGS}
     values["batch_size"] = int(model.batch_size_)
+    values["bias_lr"] = float(model.bias_lr_)
     return {k: (v.item() if isinstance(v, np.generic) else v) for k, v in values.items()}
 
 

@@ -119,6 +119,10 @@ class GloVe:
     adagrad : {"stanford", "paper"}, default "stanford"
         AdaGrad formula (see :mod:`wordnet_lm.glove.adagrad`): Stanford's accumulates the
         squared step, ``(lr g)^2``, and trains much faster than the paper's ``g^2``.
+    bias_lr : float, optional
+        AdaGrad learning rate of the biases.  Default: 1.0 with ``adagrad="stanford"``, as in
+        Stanford's ``glove.c`` (whose bias step is ``g / sqrt(G)``, ``G += g^2``: not scaled by
+        ``eta``), ``lr`` with ``"paper"``.
     initial_accumulator : float, default 1.0
         Starting squared-gradient sum.
     seed : int, default 0
@@ -145,8 +149,8 @@ class GloVe:
 
     def __init__(self, dim: int = 100, x_max: float = 5.0, alpha: float = 0.75, epochs: int | str = AUTO,
                  lr: float = 0.05, batch_size: int | str = AUTO, adagrad: str = "stanford",
-                 initial_accumulator: float = 1.0, seed: int = 0, n_threads: int | None = None,
-                 verbose: bool = False) -> None:
+                 bias_lr: float | None = None, initial_accumulator: float = 1.0, seed: int = 0,
+                 n_threads: int | None = None, verbose: bool = False) -> None:
         self.dim = dim
         self.x_max = x_max
         self.alpha = alpha
@@ -154,6 +158,7 @@ class GloVe:
         self.lr = lr
         self.batch_size = batch_size
         self.adagrad = adagrad
+        self.bias_lr = bias_lr
         self.initial_accumulator = initial_accumulator
         self.seed = seed
         self.n_threads = n_threads
@@ -194,9 +199,12 @@ class GloVe:
         self.n_nonzeros_ = len(data)
         resolved = self.resolved_params(len(data))
         self.epochs_, self.batch_size_ = resolved["epochs"], resolved["batch_size"]
+        self.bias_lr_ = self.resolved_bias_lr()
         threads = self.n_threads if self.n_threads is not None else default_threads()
+        vectors_step = RowAdaGrad(self.lr, self.initial_accumulator, self.adagrad)
+        bias_step = RowAdaGrad(self.bias_lr_, self.initial_accumulator, self.adagrad)
         step = _BatchStep([self.W_, self.W_tilde_, self.b_, self.b_tilde_], data,
-                          RowAdaGrad(self.lr, self.initial_accumulator, self.adagrad), self.batch_size_, threads)
+                          [vectors_step, vectors_step, bias_step, bias_step], self.batch_size_, threads)
         data_hash = fingerprint(data) if checkpoint is not None else ""
         first_epoch = 0
         if resume and checkpoint is not None and Path(checkpoint).exists():
@@ -224,6 +232,13 @@ class GloVe:
         self._check_params()
         return {"epochs": auto_epochs(n_nonzeros) if _is_auto(self.epochs) else int(self.epochs),
                 "batch_size": auto_batch_size(n_nonzeros) if _is_auto(self.batch_size) else int(self.batch_size)}
+
+    def resolved_bias_lr(self) -> float:
+        """The biases' learning rate: ``bias_lr``, or if None 1.0 with ``adagrad="stanford"``
+        (``glove.c`` does not scale the bias step by ``eta``) and ``lr`` with ``"paper"``."""
+        if self.bias_lr is not None:
+            return float(self.bias_lr)
+        return 1.0 if self.adagrad == "stanford" else float(self.lr)
 
     def _check_params(self) -> None:
         checks = [
@@ -284,18 +299,18 @@ class GloVe:
 
     def __repr__(self) -> str:
         return (f"GloVe(dim={self.dim}, x_max={self.x_max}, alpha={self.alpha}, epochs={self.epochs!r}, lr={self.lr}, "
-                f"batch_size={self.batch_size!r}, adagrad={self.adagrad!r}, seed={self.seed})")
+                f"batch_size={self.batch_size!r}, adagrad={self.adagrad!r}, bias_lr={self.bias_lr!r}, seed={self.seed})")
 
 
 class _BatchStep:
-    """Mini-batch AdaGrad on ``params`` = ``[W, W~, b, b~]`` (updated in place)."""
+    """Mini-batch AdaGrad on ``params`` = ``[W, W~, b, b~]`` (updated in place), one optimizer each."""
 
-    def __init__(self, params: list[np.ndarray], data: Nonzeros, optimizer: RowAdaGrad, batch_size: int,
+    def __init__(self, params: list[np.ndarray], data: Nonzeros, optimizers: list[RowAdaGrad], batch_size: int,
                  n_threads: int) -> None:
         self.params = params
-        self.accumulators = [optimizer.accumulator(p) for p in params]
+        self.accumulators = [opt.accumulator(p) for opt, p in zip(optimizers, params)]
         self.data = data
-        self.optimizer = optimizer
+        self.optimizers = optimizers
         self.n_batches = max(1, math.ceil(len(data) / batch_size))
         self.n_threads = n_threads
         self.seen = np.zeros(data.n_words, dtype=bool)  # scratch for compacting column ids
@@ -326,7 +341,7 @@ class _BatchStep:
         loss, grads = self.loss_and_grads(tuple(blocks), pairs, log_x, weight)
 
         def update(k: int) -> None:
-            self.optimizer.update_rows(self.params[k], self.accumulators[k], rows[k], blocks[k], grads[k])
+            self.optimizers[k].update_rows(self.params[k], self.accumulators[k], rows[k], blocks[k], grads[k])
 
         # the words' side (W, b) and the contexts' side (W~, b~) are different arrays: in parallel
         run_tasks([lambda: (update(0), update(2)), lambda: (update(1), update(3))], threads)
