@@ -10,8 +10,11 @@ Sections (each prints a Markdown table):
   memory, analogy accuracy (questions-words.txt, restrict_vocab 30,000, 3CosAdd and 3CosMul)
   and WordSim-353 Spearman rho, for W + W~ and W;
 * gensim word2vec (CBOW and skip-gram, window 5, 15 epochs) trained in the same run and
-  evaluated the same way; Stanford's rows are quoted from reference.md (not re-run: no
-  Stanford binary here).
+  evaluated the same way; Stanford's rows are quoted from reference.md;
+* ``--stanford-bin DIR``: Stanford GloVe itself (``vocab_count``, ``cooccur``, ``shuffle``,
+  ``glove`` built from its C source into DIR; never part of this repository) run in the same
+  process tree with the same settings (x_max 100 and 10), timed (wall and CPU of the child
+  processes) and evaluated by the same code.
 * ``--engine-overhead``: one batch's loss + gradient through the engine with the fused
   ``sampled_dots`` primitive, through the engine with generic primitives only, and by hand.
 * ``--sweep``: the grid behind the defaults (slow: about 25 runs).
@@ -19,7 +22,8 @@ Sections (each prints a Markdown table):
 The machine is shared: timings are wall and CPU seconds of this process; ratios to gensim
 measured in the same run are the robust comparison.
 
-    python benchmarks/glove_nltk_mix.py [--threads 2] [--no-gensim] [--engine-overhead] [--sweep]
+    python benchmarks/glove_nltk_mix.py [--threads 2] [--no-gensim] [--stanford-bin DIR] [--engine-overhead]
+                                        [--sweep]
 """
 
 from __future__ import annotations
@@ -30,7 +34,9 @@ import json
 import os
 import platform
 import resource
+import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -144,6 +150,58 @@ def gensim_rows(corpus: Path, questions, wordsim, threads):
     return rows
 
 
+class ChildPhase(Phase):
+    """Wall and CPU time of the child processes run inside the block (peak memory not traced)."""
+
+    def __enter__(self) -> "ChildPhase":
+        self.wall = time.perf_counter()
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self.cpu = usage.ru_utime + usage.ru_stime
+        self.peak_mb = float("nan")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.wall = time.perf_counter() - self.wall
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self.cpu = usage.ru_utime + usage.ru_stime - self.cpu
+
+
+def stanford_rows(bin_dir: Path, corpus: Path, questions, wordsim, threads: int, x_maxes=(100.0, 10.0)):
+    """Stanford GloVe's pipeline with its settings (min count 5, window 10, dim 100, 25 iterations)."""
+    bin_dir = bin_dir.resolve()
+    rows, counting = [], {}
+    with tempfile.TemporaryDirectory() as tmp:
+        def run(name: str, *options: str, stdin: Path | None = None, stdout: Path | None = None) -> None:
+            with open(stdin or os.devnull, "rb") as fin, open(stdout or os.devnull, "wb") as fout:
+                subprocess.run([str(bin_dir / name), *options], stdin=fin, stdout=fout, stderr=subprocess.DEVNULL,
+                               cwd=tmp, check=True)
+
+        files = {name: Path(tmp) / name for name in ("vocab.txt", "cooc.bin", "cooc.shuf.bin")}
+        with ChildPhase() as counting_phase:
+            run("vocab_count", "-min-count", "5", "-verbose", "0", stdin=corpus, stdout=files["vocab.txt"])
+            run("cooccur", "-memory", "4.0", "-vocab-file", str(files["vocab.txt"]), "-verbose", "0",
+                "-window-size", "10", stdin=corpus, stdout=files["cooc.bin"])
+            run("shuffle", "-memory", "4.0", "-verbose", "0", "-seed", "1", stdin=files["cooc.bin"],
+                stdout=files["cooc.shuf.bin"])
+        counting["phase"] = counting_phase
+        words = files["vocab.txt"].read_text(encoding="utf-8").split("\n")
+        words = [line.split(" ")[0] for line in words if line]
+        counting["nonzeros"] = files["cooc.bin"].stat().st_size // 16
+        for x_max in x_maxes:
+            with ChildPhase() as phase:
+                run("glove", "-save-file", str(Path(tmp) / "vectors"), "-threads", str(threads), "-input-file",
+                    str(files["cooc.shuf.bin"]), "-x-max", f"{x_max:g}", "-iter", "25", "-vector-size", "100",
+                    "-binary", "1", "-vocab-file", str(files["vocab.txt"]), "-verbose", "0", "-model", "0",
+                    "-eta", "0.05", "-alpha", "0.75", "-seed", "1")
+            W = np.fromfile(Path(tmp) / "vectors.bin").reshape(2, len(words), 101)
+            label = f"Stanford's settings, x_max {x_max:g} (run here)"
+            for name, vectors in (("W+W~", W[0, :, :100] + W[1, :, :100]), ("W", W[0, :, :100])):
+                scores = evaluate(KeyedVectors(words, vectors.astype(np.float32)), questions, wordsim)
+                rows.append((f"Stanford GloVe {name}", label, 25, phase, scores, None))
+            print(f"  [Stanford GloVe x_max {x_max:g}: {phase.wall:.0f} s wall]", file=sys.stderr)
+    return rows, counting
+
+
 def print_results(rows) -> None:
     print("## Results (this run)\n")
     print("Analogies: 3CosAdd all / semantic / syntactic | 3CosMul | WordSim-353 Spearman rho. "
@@ -152,7 +210,7 @@ def print_results(rows) -> None:
     print("|---|---|---|---|---|---|---|---|---|")
     for name, label, epochs, phase, s, loss in rows:
         loss_text = f"{loss:.6f}" if loss is not None else ""
-        peak = f"{phase.peak_mb:.0f}" if loss is not None else "n/a"  # gensim allocates in C, untraced
+        peak = f"{phase.peak_mb:.0f}" if loss is not None else "n/a"  # gensim, Stanford allocate in C, untraced
         print(f"| {name} | {label} | {phase.wall:.0f} ({phase.wall / epochs:.2f}) | {phase.cpu:.0f} "
               f"({phase.cpu / epochs:.2f}) | {peak} | {s['all']:.2f} / {s['sem']:.2f} / {s['syn']:.2f} | "
               f"{s['mul']:.2f} | {s['rho']:.3f} | {loss_text} |")
@@ -167,6 +225,22 @@ def print_results(rows) -> None:
     for row in REFERENCE_ROWS:
         print("| " + " | ".join(row) + " |")
     print()
+
+
+def print_totals(our_counting: Phase, rows, stanford: dict) -> None:
+    """Counting + training with Stanford's settings, ours against Stanford GloVe's, same run."""
+    ours = next(r[3] for r in rows if r[0] == "wordnet_lm GloVe W+W~" and "x_max 100" in r[1])
+    theirs = next(r[3] for r in rows if r[0] == "Stanford GloVe W+W~" and "x_max 100" in r[1])
+    counting = stanford["phase"]
+    print("## Stanford's settings end to end, side by side (x_max 100, 25 epochs)\n")
+    print(f"Stanford's cooccur wrote {stanford['nonzeros']:,} nonzero records.\n")
+    print("| step | wordnet_lm wall s / CPU s | Stanford GloVe wall s / CPU s | wall ratio |")
+    print("|---|---|---|---|")
+    for step, a, b in (("counting (vocab, co-occurrences, shuffle)", our_counting, counting), ("training", ours, theirs)):
+        print(f"| {step} | {a.wall:.0f} / {a.cpu:.0f} | {b.wall:.0f} / {b.cpu:.0f} | {a.wall / b.wall:.2f} |")
+    total_ours, total_theirs = our_counting.wall + ours.wall, counting.wall + theirs.wall
+    print(f"| total | {total_ours:.0f} / {our_counting.cpu + ours.cpu:.0f} | {total_theirs:.0f} / "
+          f"{counting.cpu + theirs.cpu:.0f} | {total_ours / total_theirs:.2f} |\n")
 
 
 # ---------------------------------------------------------------------------- engine overhead
@@ -280,6 +354,9 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=SHARED / "corpora" / "nltk-mix.txt")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--no-gensim", action="store_true", help="skip training gensim word2vec")
+    parser.add_argument("--stanford-bin", type=Path, default=None,
+                        help="directory with Stanford GloVe's vocab_count, cooccur, shuffle and glove binaries: run "
+                             "them side by side")
     parser.add_argument("--engine-overhead", action="store_true", help="also time the engine formulations")
     parser.add_argument("--sweep", action="store_true", help="also run the sweep grid (slow)")
     args = parser.parse_args()
@@ -293,9 +370,15 @@ def main() -> None:
                (f"wordnet_lm defaults (window {DEFAULT_WINDOW}, x_max {DEFAULTS.x_max:g}, epochs {DEFAULTS.epochs})",
                 DEFAULT_WINDOW, {})]
     rows = glove_rows(counted, questions, wordsim, configs, args.threads)
+    stanford = None
+    if args.stanford_bin is not None:
+        stanford_results, stanford = stanford_rows(args.stanford_bin, args.corpus, questions, wordsim, args.threads)
+        rows += stanford_results
     if not args.no_gensim:
         rows += gensim_rows(args.corpus, questions, wordsim, args.threads)
     print_results(rows)
+    if stanford is not None:
+        print_totals(counted[10][2], rows, stanford)
     if args.engine_overhead:
         engine_overhead_section(counted[10][0])
     if args.sweep:

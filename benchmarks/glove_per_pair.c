@@ -1,8 +1,11 @@
-/* Stanford GloVe's training loop (glove.c 1.2) for one thread: per-pair AdaGrad in double precision,
-   gradient clipping at 100, pairs in the fixed order of the input files (shuffled once by the driver,
-   benchmarks/glove_per_pair.py).  A reference for wordnet_lm's mini-batch trainer, not part of the package.
-   usage: glove_per_pair PREFIX V NNZ DIM EPOCHS XMAX ALPHA ETA SEED  (PREFIX.rows/.cols int32, .vals float64)
-   writes PREFIX.W and PREFIX.Wt (float64, V x DIM) */
+/* Stanford GloVe's training loop for one thread, re-written from its description: per-pair AdaGrad
+   in double precision, gradient clipping at 100, pairs in the fixed order of the input files (shuffled
+   once by the driver, benchmarks/glove_per_pair.py).  A reference for wordnet_lm's mini-batch
+   trainer, not part of the package.  Two bias rules: BIAS_ETA 0 = the current glove.c (vector
+   gradients clipped, then scaled by eta; the bias step fdiff / sqrt(G), G += fdiff^2, NOT scaled by
+   eta), 1 = glove.c 1.2 (fdiff scaled by eta before everything, biases included).
+   usage: glove_per_pair PREFIX V NNZ DIM EPOCHS XMAX ALPHA ETA SEED BIAS_ETA
+          (PREFIX.rows/.cols int32, .vals float64); writes PREFIX.W and PREFIX.Wt (float64, V x DIM) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <math.h>
@@ -15,6 +18,7 @@ int main(int argc, char **argv) {
     char path[4096]; const char *pre = argv[1];
     long V = atol(argv[2]), nnz = atol(argv[3]); int D = atoi(argv[4]), epochs = atoi(argv[5]);
     double x_max = atof(argv[6]), alpha = atof(argv[7]), eta = atof(argv[8]); srand(atoi(argv[9]));
+    int bias_eta = argc > 10 ? atoi(argv[10]) : 0;
     double clip = 100.0;
     sprintf(path, "%s.rows", pre); int *rows = readall(path, nnz * 4);
     sprintf(path, "%s.cols", pre); int *cols = readall(path, nnz * 4);
@@ -32,10 +36,11 @@ int main(int argc, char **argv) {
             diff += W[D + l1] + W[D + l2] - log(vals[k]);
             double fdiff = vals[k] > x_max ? diff : pow(vals[k] / x_max, alpha) * diff;
             cost += 0.5 * fdiff * diff;
-            fdiff *= eta;
+            double scale = eta;
+            if (bias_eta) { fdiff *= eta; scale = 1.0; }
             for (int b = 0; b < D; b++) {
-                double t1 = fmin(fmax(fdiff * W[b + l2], -clip), clip);
-                double t2 = fmin(fmax(fdiff * W[b + l1], -clip), clip);
+                double t1 = fmin(fmax(fdiff * W[b + l2], -clip), clip) * scale;
+                double t2 = fmin(fmax(fdiff * W[b + l1], -clip), clip) * scale;
                 u1[b] = t1 / sqrt(G[b + l1]); u2[b] = t2 / sqrt(G[b + l2]);
                 G[b + l1] += t1 * t1; G[b + l2] += t2 * t2;
             }

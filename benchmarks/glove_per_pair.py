@@ -3,11 +3,13 @@ wordnet_lm's mini-batch trainer on the same co-occurrence matrix.
 
 Counts co-occurrences with wordnet_lm (Stanford's conventions), shuffles the nonzeros once
 (``glove.c`` also visits them in one fixed shuffled order), trains with the C loop (one
-thread, double precision, per-pair AdaGrad, gradient clipping at 100) and evaluates W+W~, W and
-W~ as ``glove_nltk_mix.py`` does.  Needs a C compiler (``cc``).  The nltk-mix run with
+thread, double precision, per-pair AdaGrad, gradient clipping at 100; the biases' step as in
+the current ``glove.c``, not scaled by eta, or with ``--bias-rule 1.2`` as in glove.c 1.2)
+and evaluates W+W~, W and W~ as ``glove_nltk_mix.py`` does.  Needs a C compiler (``cc``).  The nltk-mix run with
 Stanford's settings takes about 45 CPU-s per epoch.
 
-    python benchmarks/glove_per_pair.py [--corpus PATH] [--window 10] [--x-max 100] [--epochs 25] [--seed 0]
+    python benchmarks/glove_per_pair.py [--corpus PATH] [--window 10] [--x-max 100] [--epochs 25]
+                                        [--seed 0] [--bias-rule current|1.2]
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=0.05)
     parser.add_argument("--epochs", type=int, default=25)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--bias-rule", choices=("current", "1.2"), default="current",
+                        help="current glove.c (bias step not scaled by eta; default) or glove.c 1.2 (scaled)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         binary = Path(tmp) / "glove_per_pair"
@@ -54,7 +58,8 @@ def main() -> None:
         coo.data[order].astype(np.float64).tofile(prefix + ".vals")
         start = time.perf_counter()
         subprocess.run([str(binary), prefix, str(matrix.shape[0]), str(coo.nnz), str(args.dim), str(args.epochs),
-                        str(args.x_max), str(args.alpha), str(args.lr), str(args.seed)], check=True)
+                        str(args.x_max), str(args.alpha), str(args.lr), str(args.seed),
+                        "1" if args.bias_rule == "1.2" else "0"], check=True)
         wall = time.perf_counter() - start
         W = np.fromfile(prefix + ".W").reshape(matrix.shape[0], args.dim)
         W_tilde = np.fromfile(prefix + ".Wt").reshape(matrix.shape[0], args.dim)
