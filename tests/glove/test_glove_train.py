@@ -97,7 +97,8 @@ def clustered_corpus(seed=0, n_sentences=600):
     GloVe fits (with disjoint topics they would be only in the zeros, which GloVe ignores)."""
     rng = np.random.default_rng(seed)
     topics = [np.arange(3, 11), np.arange(11, 19)]
-    sentences = [rng.permutation(np.concatenate([rng.choice(topics[k % 2], size=6), rng.choice(topics[1 - k % 2], size=2)]))
+    sentences = [rng.permutation(np.concatenate([rng.choice(topics[k % 2], size=6),
+                                                 rng.choice(topics[1 - k % 2], size=2)]))
                  for k in range(n_sentences)]
     ids = np.concatenate(sentences).astype(np.int32)
     return Corpus(ids, np.arange(0, len(ids) + 1, 8, dtype=np.int64))

@@ -299,7 +299,8 @@ class GloVe:
 
     def __repr__(self) -> str:
         return (f"GloVe(dim={self.dim}, x_max={self.x_max}, alpha={self.alpha}, epochs={self.epochs!r}, lr={self.lr}, "
-                f"batch_size={self.batch_size!r}, adagrad={self.adagrad!r}, bias_lr={self.bias_lr!r}, seed={self.seed})")
+                f"batch_size={self.batch_size!r}, adagrad={self.adagrad!r}, bias_lr={self.bias_lr!r}, "
+                f"seed={self.seed})")
 
 
 class _BatchStep:

@@ -3,8 +3,8 @@
 A t-SNE map packs similar words together, so labels drawn at their points cover each other.
 :func:`spread_labels` treats each label as a rectangle (in pixels) and repeatedly pushes every
 overlapping pair apart along the axis where they overlap least, both boxes moving, while a label
-clear of the others drifts back towards its point (ever more weakly, so the rounds settle).  Vectorised over all pairs (a few hundred
-labels take a fraction of a second).
+clear of the others drifts back towards its point (ever more weakly, so the rounds settle).
+Vectorised over all pairs: a few hundred labels take about a second.
 """
 
 from __future__ import annotations
