@@ -85,6 +85,14 @@ def read_npz_meta(path: str | os.PathLike, kind: str | None = None) -> dict[str,
     return _parse_meta(path, raw, kind)
 
 
+def check_same_settings(path: str | os.PathLike, saved: Mapping[str, Any], wanted: Mapping[str, Any]) -> None:
+    """Raise :class:`ModelFileError` naming the first of ``wanted``'s settings that a checkpoint
+    at ``path`` (whose settings are ``saved``) was made with a different value of."""
+    for key, value in wanted.items():
+        if saved.get(key) != value:
+            raise ModelFileError(f"{path}: checkpoint made with {key}={saved.get(key)!r}, not {value!r}")
+
+
 def _existing(path: str | os.PathLike) -> Path:
     path = Path(path)
     if not path.exists():

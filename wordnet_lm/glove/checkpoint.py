@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from wordnet_lm.errors import ModelFileError
-from wordnet_lm.io import load_npz, save_npz
+from wordnet_lm.io import check_same_settings, load_npz, save_npz
 
 if TYPE_CHECKING:  # pragma: no cover
     from wordnet_lm.glove.train import GloVe, Nonzeros
@@ -62,10 +62,7 @@ def load_checkpoint(path: str | os.PathLike, model: "GloVe", params: list[np.nda
         Not a GloVe checkpoint, made on another matrix or with other settings, or corrupt.
     """
     arrays, meta = load_npz(path, kind=KIND)
-    saved, wanted = meta.get("settings", {}), settings(model)
-    for name, value in wanted.items():
-        if saved.get(name) != value:
-            raise ModelFileError(f"{path}: checkpoint made with {name}={saved.get(name)!r}, not {value!r}")
+    check_same_settings(path, meta.get("settings", {}), settings(model))
     if meta.get("data") != data_hash:
         raise ModelFileError(f"{path}: checkpoint made on another co-occurrence matrix")
     epochs_done = meta.get("epochs_done")

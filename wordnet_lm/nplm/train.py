@@ -26,7 +26,7 @@ from tqdm.auto import tqdm
 
 from wordnet_lm.autodiff import value_and_grad
 from wordnet_lm.errors import ModelFileError, TrainingError, WordnetLMError
-from wordnet_lm.io import load_npz, save_npz
+from wordnet_lm.io import check_same_settings, load_npz, save_npz
 from wordnet_lm.nn import SGD, Adam, AdamW, Optimizer, OptimizerState
 from wordnet_lm.nplm.model import MODEL_KIND, NPLM, Params
 from wordnet_lm.nplm.windows import batches, context_windows
@@ -212,10 +212,8 @@ def load_checkpoint(path: str | os.PathLike, model: NPLM, vocab: Vocab, config: 
         raise ModelFileError(f"{path}: checkpoint made with another vocabulary")
     if ckpt.get("data") != fingerprint:
         raise ModelFileError(f"{path}: checkpoint made on other training/validation data")
-    old = dict(ckpt.get("config", {}))
-    for key, value in config.to_dict().items():
-        if key not in _RESUMABLE_CHANGES and old.get(key) != value:
-            raise ModelFileError(f"{path}: checkpoint made with {key}={old.get(key)!r}, not {value!r}")
+    check_same_settings(path, dict(ckpt.get("config", {})),
+                        {k: v for k, v in config.to_dict().items() if k not in _RESUMABLE_CHANGES})
     try:
         current = {k: np.array(arrays[f"current/{k}"]) for k in saved.params_}
         opt_state = OptimizerState.from_arrays(arrays, ckpt["optimizer"], "opt/")

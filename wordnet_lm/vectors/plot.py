@@ -201,12 +201,13 @@ def _draw_labels(fig, ax, points: np.ndarray, words: Sequence[str], size: float,
     box = ax.get_window_extent(renderer)
     gap = 2.0 * fig.dpi / 72  # two points
     corners = spread_labels(anchors, sizes, bounds=(box.x0, box.y0, box.x1, box.y1), offset=(gap, gap))
-    for text, corner in zip(texts, to_pixels.inverted().transform(corners)):
+    to_data = to_pixels.inverted()
+    for text, corner in zip(texts, to_data.transform(corners)):
         text.set_position(corner)
     moved = np.linalg.norm(corners - (anchors + gap), axis=1) > 2 * gap
     if moved.any():  # lead from the point to the nearest point of its label's box
         ends = np.clip(anchors[moved], corners[moved], corners[moved] + sizes[moved])
-        segments = np.stack([points[moved], to_pixels.inverted().transform(ends)], axis=1)
+        segments = np.stack([points[moved], to_data.transform(ends)], axis=1)
         ax.add_collection(LineCollection(segments, colors="0.6", linewidths=0.5, zorder=1), autolim=False)
 
 
