@@ -39,7 +39,8 @@ SMOOTHINGS = ("mkn", "kn", "absolute")  # the interpolated discounting family, s
 FIXED_OVERHEAD = 160 << 20  # interpreter, NumPy/SciPy, buffers: not part of the budget's blocks
 COUNT_BYTES_PER_TOKEN_ORDER = 48  # measured peak of in-memory counting: ~46*order + 0..20 bytes a token
 ESTIMATE_BYTES_PER_ENTRY = 160  # a dozen 8-byte arrays of a block plus the windows they read
-WRITE_BYTES_PER_ENTRY = 400  # a line of ARPA text with its n-gram strings
+WRITE_BYTES_PER_ENTRY = 1000  # a line of ARPA text: ~30 bytes, ~24 bytes of index arrays per byte
+WRITE_BLOCK = 1 << 17  # more lines at once are no faster
 MERGE_BYTES_PER_ENTRY = 64
 
 
@@ -82,7 +83,7 @@ class Budget:
         return max(256, self.usable() // ESTIMATE_BYTES_PER_ENTRY)
 
     def write_block(self) -> int:
-        return max(256, self.usable() // WRITE_BYTES_PER_ENTRY)
+        return max(256, min(self.usable() // WRITE_BYTES_PER_ENTRY, WRITE_BLOCK))
 
 
 def build_arpa(source: str | os.PathLike | EncodedCorpus | tuple[Corpus, Vocab], arpa: str | os.PathLike, *,

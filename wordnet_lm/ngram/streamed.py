@@ -26,7 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-from wordnet_lm.ngram.arpa import LOG10_ZERO, _log10_list
+from wordnet_lm.ngram.arpa import LOG10_ZERO, _log10_values, arpa_header
+from wordnet_lm.ngram.arpa_text import WordBytes, arpa_lines
 from wordnet_lm.ngram.estimate import _initial_probabilities
 from wordnet_lm.io import atomic_write
 from wordnet_lm.progress import progress_bar
@@ -207,39 +208,28 @@ def write_arpa_streamed(path: str | os.PathLike, tables: DiskTables, vocab: Voca
                         b1: np.ndarray, block: int, progress: bool = False) -> None:
     """Stage 4: the ARPA file, byte for byte as :func:`wordnet_lm.ngram.arpa.write_arpa` writes
     the same tables."""
-    order, V = tables.order, tables.vocab_size
-    words = vocab.words
-    with atomic_write(path, "w", encoding="utf-8") as f, \
+    order = tables.order
+    words = WordBytes(vocab.words)
+    with atomic_write(path, "wb") as f, \
             progress_bar(total=sum(tables.sizes), unit="line", unit_scale=True, desc="writing ARPA",
                          enabled=progress) as bar:
-        f.write("\\data\\\n")
+        f.write(arpa_header(tables.sizes))
         for n in range(1, order + 1):
-            f.write(f"ngram {n}={tables.sizes[n - 1]}\n")
-        for n in range(1, order + 1):
-            f.write(f"\n\\{n}-grams:\n")
-            if n == 1:
-                probs = _log10_list(_log(p1))
-                probs[BOS_ID] = LOG10_ZERO
-                lines = map("{:.8g}\t{}\t{:.8g}".format, probs, words, _log10_list(_log(b1))) if order > 1 else \
-                    map("{:.8g}\t{}".format, probs, words)
-                f.write("\n".join(lines))
-                f.write("\n")
-                bar.update(V)
-                continue
-            p_file = tables.array(f"p{n}", np.float64)
-            b_file = tables.array(f"b{n}", np.float64) if n < order else None
-            for start, probs in p_file.blocks(block):
-                stop = start + len(probs)
-                text = _texts(tables, words, n, start, stop)
-                if b_file is not None:
-                    backoffs = _log10_list(_log(b_file.read(start, stop)))
-                    lines = map("{:.8g}\t{}\t{:.8g}".format, _log10_list(_log(probs)), text, backoffs)
+            f.write(f"\n\\{n}-grams:\n".encode())
+            backoff = tables.array(f"b{n}", np.float64) if 1 < n < order else None
+            for start in range(0, tables.sizes[n - 1], block):
+                stop = min(start + block, tables.sizes[n - 1])
+                if n == 1:
+                    probs = _log10_values(_log(p1[start:stop]))
+                    if start <= BOS_ID < stop:
+                        probs[BOS_ID - start] = LOG10_ZERO
+                    backoffs = _log10_values(_log(b1[start:stop])) if order > 1 else None
                 else:
-                    lines = map("{:.8g}\t{}".format, _log10_list(_log(probs)), text)
-                f.write("\n".join(lines))
-                f.write("\n")
+                    probs = _log10_values(_log(tables.array(f"p{n}", np.float64).read(start, stop)))
+                    backoffs = _log10_values(_log(backoff.read(start, stop))) if backoff is not None else None
+                f.write(arpa_lines(probs, _rows(tables, n, start, stop), words, backoffs))
                 bar.update(stop - start)
-        f.write("\n\\end\\\n")
+        f.write(b"\n\\end\\\n")
 
 
 def _log(values: np.ndarray) -> np.ndarray:
@@ -247,13 +237,14 @@ def _log(values: np.ndarray) -> np.ndarray:
         return np.log(values)
 
 
-def _texts(tables: DiskTables, words: list[str], n: int, start: int, stop: int) -> list[str]:
-    """The words of order ``n`` entries ``start..stop-1``, space separated."""
+def _rows(tables: DiskTables, n: int, start: int, stop: int) -> np.ndarray:
+    """Word ids of order ``n`` entries ``start..stop-1`` (shape ``(stop - start, n)``), from the
+    windows of the lower orders their contexts span."""
     if n == 1:
-        return words[start:stop]
+        return np.arange(start, stop, dtype=np.int64)[:, None]
     keys = tables.keys(n).read(start, stop)
     V = tables.vocab_size
     context = keys // V
     first = int(context[0])
-    below = _texts(tables, words, n - 1, first, int(context[-1]) + 1)
-    return [below[c] + " " + words[w] for c, w in zip((context - first).tolist(), (keys % V).tolist())]
+    below = _rows(tables, n - 1, first, int(context[-1]) + 1)
+    return np.concatenate([below[context - first], (keys % V)[:, None]], axis=1)
