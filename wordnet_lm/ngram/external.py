@@ -36,11 +36,11 @@ from wordnet_lm.text.encoded import EncodedCorpus, open_encoded
 from wordnet_lm.text.vocab import BOS_ID, EOS_ID, Corpus, Vocab
 
 SMOOTHINGS = ("mkn", "kn", "absolute")  # the interpolated discounting family, streamed
-FIXED_OVERHEAD = 160 << 20  # interpreter, NumPy/SciPy, buffers: not part of the budget's blocks
+PROCESS_OVERHEAD = 160 << 20  # per process, outside the budget: interpreter + NumPy/SciPy (~90 MB), a batch of text
 COUNT_BYTES_PER_TOKEN_ORDER = 48  # measured peak of in-memory counting: ~46*order + 0..20 bytes a token
 ESTIMATE_BYTES_PER_ENTRY = 160  # a dozen 8-byte arrays of a block plus the windows they read
 WRITE_BYTES_PER_ENTRY = 1000  # a line of ARPA text: ~30 bytes, ~24 bytes of index arrays per byte
-WRITE_BLOCK = 1 << 17  # more lines at once are no faster
+WRITE_BLOCK = 1 << 15  # more lines at once are no faster
 MERGE_BYTES_PER_ENTRY = 64
 
 
@@ -69,7 +69,8 @@ class Budget:
     concurrent: int  # tasks running at the same time on this machine
 
     def usable(self) -> int:
-        return max(self.memory - FIXED_OVERHEAD, self.memory // 4)
+        """Bytes for data; each process also takes ``PROCESS_OVERHEAD`` outside the budget."""
+        return self.memory
 
     def chunk_tokens(self, order: int) -> int:
         per_task = self.usable() // self.concurrent
