@@ -160,7 +160,8 @@ def build_arpa(source: str | os.PathLike | EncodedCorpus | tuple[Corpus, Vocab],
             found = model._discounts(t)
             p1, b1 = streamed.interpolate(tables, adjusted1, found, block)
             seconds["estimate"] = time.perf_counter() - started - sum(seconds.values())
-            streamed.write_arpa_streamed(arpa, tables, vocab, p1, b1, budget.write_block(), progress)
+            streamed.write_arpa_streamed(arpa, tables, vocab, p1, b1, budget.write_block(), progress,
+                                         executor=executor if isinstance(executor, ProcessPool) else None)
             seconds["write"] = time.perf_counter() - started - sum(seconds.values())
             return ExternalResult(arpa, order, len(vocab), tables.n_sentences, tables.n_tokens, list(tables.sizes),
                                   found, t, n_runs, n_ranges, seconds)
