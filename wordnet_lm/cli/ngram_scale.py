@@ -55,6 +55,7 @@ def cmd_ngram_scaled(args: argparse.Namespace) -> int:
         print(f"  discounts order {n}: " + " / ".join(f"{d:.3f}" for d in row[1:]))
     print(f"wrote {args.arpa}")
     stages = ", ".join(f"{k} {v:.2f} s" for k, v in result.seconds.items())
-    print(f"budget {format_bytes(budget)}: {result.n_runs} sorted runs, {result.n_ranges} merge ranges; {stages}",
+    print(f"budget {format_bytes(budget)}: {result.n_runs} sorted runs ({format_bytes(result.run_bytes)}), "
+          f"{result.n_ranges} merge ranges; {stages}",
           file=sys.stderr)
     return 0
