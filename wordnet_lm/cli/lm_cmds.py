@@ -44,7 +44,7 @@ def add_model_args(parser: argparse.ArgumentParser) -> None:
 
 
 def add_training_args(parser: argparse.ArgumentParser) -> None:
-    from wordnet_lm.nplm.train import OPTIMIZERS, TrainConfig
+    from wordnet_lm.nplm.config import OPTIMIZERS, TrainConfig
 
     d = TrainConfig()
     group = parser.add_argument_group("training")
@@ -81,7 +81,7 @@ def model_from_args(args: argparse.Namespace) -> Any:
 
 
 def config_from_args(args: argparse.Namespace) -> Any:
-    from wordnet_lm.nplm.train import TrainConfig
+    from wordnet_lm.nplm.config import TrainConfig
 
     config = TrainConfig(optimizer=args.optimizer, lr=args.lr, momentum=args.momentum, batch_size=args.batch_size,
                          max_epochs=args.epochs, weight_decay=args.weight_decay,

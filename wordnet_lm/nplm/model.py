@@ -24,6 +24,7 @@ from wordnet_lm.errors import ModelFileError, WordnetLMError
 from wordnet_lm.io import load_npz, save_npz
 from wordnet_lm.nn import Embedding, Linear, dropout, linear_softmax_cross_entropy
 from wordnet_lm.autodiff import numpy as anp
+from wordnet_lm.nplm.train import train as train_model
 from wordnet_lm.nplm.windows import context_windows
 from wordnet_lm.text.vocab import BOS_ID, Corpus, Vocab
 
@@ -66,6 +67,8 @@ class NPLM:
     history_ : list of dict
         One record per validation (epoch, lr, train loss, valid perplexity, seconds).
     """
+
+    KIND = MODEL_KIND  # the "kind" of its files
 
     def __init__(self, order: int = 5, embed_dim: int = 60, hidden: int = 100, direct: bool = False,
                  dropout: float = 0.0, embed_std: float = 0.1, seed: int = 0) -> None:
@@ -207,10 +210,8 @@ class NPLM:
     def fit(self, train: Corpus, vocab: Vocab, valid: Corpus | None = None, config: Any = None,
             **kwargs: Any) -> "NPLM":
         """Train on ``train`` (encoded with ``vocab``); see :func:`wordnet_lm.nplm.train.train`
-        for ``config`` (a :class:`~wordnet_lm.nplm.train.TrainConfig`) and the keyword
+        for ``config`` (a :class:`~wordnet_lm.nplm.config.TrainConfig`) and the keyword
         arguments (checkpoint, resume, progress)."""
-        from wordnet_lm.nplm.train import train as train_model
-
         train_model(self, train, vocab, valid, config, **kwargs)
         return self
 
