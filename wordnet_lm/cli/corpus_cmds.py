@@ -72,11 +72,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_corpus_arguments(vocab)
     vocab.add_argument("--min-count", type=int, default=1, help="drop words seen fewer times (default 1)")
     vocab.add_argument("--max-size", type=int, default=None, help="keep at most this many words")
-    vocab.add_argument("--out", type=Path, required=True, help="vocabulary file to write")
+    vocab.add_argument("--out", "-o", type=Path, required=True, help="vocabulary file to write")
     vocab.set_defaults(func=cmd_vocab)
 
     demo = sub.add_parser("demo", help="(re)generate the demo corpus and its evaluation files")
-    demo.add_argument("--out", type=Path, required=True, help="directory to write into")
+    demo.add_argument("--out", "-o", type=Path, required=True, help="directory to write into")
     demo.add_argument("--seed", type=int, default=SEED, help=f"random seed (default {SEED})")
     demo.set_defaults(func=cmd_demo)
 

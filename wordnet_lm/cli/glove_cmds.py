@@ -74,7 +74,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     model.add_argument("--seed", type=int, default=_DEFAULTS.seed, help=f"random seed (default {_DEFAULTS.seed})")
 
     output = parser.add_argument_group("output")
-    output.add_argument("--out", type=Path, default=Path("vectors.txt"), help="vectors file (default vectors.txt)")
+    output.add_argument("--out", "-o", type=Path, default=Path("vectors.txt"), help="vectors file (default vectors.txt)")
     output.add_argument("--format", choices=FORMATS, default=None,
                         help="word2vec (text with a header), word2vec-binary, glove (text, no header) or npz "
                              "(default: from the suffix: .bin binary, .npz npz, else word2vec)")

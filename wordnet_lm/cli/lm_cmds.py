@@ -31,9 +31,9 @@ def add_model_args(parser: argparse.ArgumentParser) -> None:
 
     d = NPLM()
     group = parser.add_argument_group("model")
-    group.add_argument("--order", "-n", type=int, default=d.order,
+    group.add_argument("--order", type=int, default=d.order,
                        help=f"n: predict from n-1 previous words (default {d.order})")
-    group.add_argument("--embed-dim", "-m", type=int, default=d.embed_dim, help=f"embedding size m (default {d.embed_dim})")
+    group.add_argument("--embed-dim", type=int, default=d.embed_dim, help=f"embedding size m (default {d.embed_dim})")
     group.add_argument("--hidden", type=int, default=d.hidden, help=f"tanh hidden units h, 0 for none (default {d.hidden})")
     group.add_argument("--direct", action="store_true", help="direct connections embeddings -> output")
     group.add_argument("--dropout", type=float, default=d.dropout,
@@ -242,10 +242,10 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=cmd_compare)
 
     p = subparsers.add_parser("generate", help="sample text from a neural LM")
-    p.add_argument("--model", "-M", default=DEFAULT_MODEL, help=f"model file (default {DEFAULT_MODEL})")
+    p.add_argument("--model", "-m", default=DEFAULT_MODEL, help=f"model file (default {DEFAULT_MODEL})")
     p.add_argument("--prompt", "-p", default="", help="words starting the sentence")
     p.add_argument("--n", "-n", type=int, default=20, help="words to generate (default 20)")
-    p.add_argument("--temperature", "-t", type=float, default=1.0, help="below 1: safer, above 1: wilder (default 1)")
+    p.add_argument("--temperature", type=float, default=1.0, help="below 1: safer, above 1: wilder (default 1)")
     p.add_argument("--top-k", type=int, default=None, help="sample among the k most probable words only")
     p.add_argument("--allow-unk", action="store_true", help="let <unk> be generated")
     p.add_argument("--seed", type=int, default=None, help="random seed")
@@ -253,12 +253,12 @@ def register(subparsers: Any) -> None:
 
     p = subparsers.add_parser("next", help="most probable next words after a context")
     p.add_argument("context", help='words starting a sentence, e.g. "the united"')
-    p.add_argument("--model", "-M", default=DEFAULT_MODEL, help=f"model file (default {DEFAULT_MODEL})")
-    p.add_argument("-k", type=int, default=10, help="how many words (default 10)")
+    p.add_argument("--model", "-m", default=DEFAULT_MODEL, help=f"model file (default {DEFAULT_MODEL})")
+    p.add_argument("--topn", "-n", "-k", dest="k", type=int, default=10, help="how many words (default 10)")
     p.set_defaults(func=cmd_next)
 
     p = subparsers.add_parser("export-vectors", help="write a neural LM's embeddings as word vectors")
-    p.add_argument("--model", "-M", default=DEFAULT_MODEL, help=f"model file (default {DEFAULT_MODEL})")
+    p.add_argument("--model", "-m", default=DEFAULT_MODEL, help=f"model file (default {DEFAULT_MODEL})")
     p.add_argument("--out", "-o", required=True, help="vectors file (.txt word2vec text, .bin binary, .npz)")
     p.add_argument("--format", choices=("word2vec", "word2vec-binary", "glove", "npz"), default=None,
                    help="default: from the file name")

@@ -27,6 +27,8 @@ from wordnet_lm.text.demo import demo_paths
 from wordnet_lm.text.loading import load_corpus
 from wordnet_lm.text.vocab import SPECIALS, UNK_ID, Corpus, Vocab
 
+DEFAULT_ORDER = 5  # the neural LM's default order too (tests check they agree)
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
@@ -35,8 +37,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "report perplexities.")
     p.add_argument("--train", default="demo",
                    help="training text: file, directory, NLTK zip or corpus name (default: the demo corpus)")
-    p.add_argument("--order", "-o", type=int, default=3, help="n-gram order (default 3)")
-    p.add_argument("--smoothing", "-s", default="mkn", type=str.lower,
+    p.add_argument("--order", type=int, default=DEFAULT_ORDER, help=f"n-gram order (default {DEFAULT_ORDER}, as the neural LM)")
+    p.add_argument("--smoothing", default="mkn", type=str.lower,
                    help=f"one of {', '.join(SMOOTHING)} (default mkn); aliases: {', '.join(sorted(ALIASES))}")
     p.add_argument("--k", type=float, default=None, help="add-k pseudo-count (default 1: Laplace)")
     p.add_argument("--discount", type=float, nargs="+", default=None, metavar="D",
@@ -69,7 +71,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     s = subparsers.add_parser("ngram-sample", help="sample sentences from an n-gram model (ARPA or .npz)")
     s.add_argument("--model", "-m", required=True, type=Path, help="ARPA file or .npz model file")
-    s.add_argument("-n", type=int, default=5, help="number of sentences (default 5)")
+    s.add_argument("--n", "-n", type=int, default=5, help="number of sentences (default 5)")
     s.add_argument("--max-length", type=int, default=50, help="words per sentence at most (default 50)")
     s.add_argument("--seed", type=int, default=None, help="random seed")
     s.add_argument("--start", nargs="+", default=(), metavar="WORD", help="words every sentence starts with")
