@@ -66,7 +66,7 @@ def load_npz(path: str | os.PathLike, kind: str | None = None) -> tuple[dict[str
     """
     path = _existing(path)
     try:
-        with np.load(path, allow_pickle=False) as data:
+        with open(path, "rb") as f, np.load(f, allow_pickle=False) as data:
             arrays = {k: data[k] for k in data.files}
     except (OSError, ValueError, zipfile.BadZipFile, EOFError) as e:
         raise ModelFileError(f"{path}: not a wordnet_lm model file ({e.__class__.__name__}: {e})") from None
@@ -78,7 +78,7 @@ def read_npz_meta(path: str | os.PathLike, kind: str | None = None) -> dict[str,
     errors as :func:`load_npz`."""
     path = _existing(path)
     try:
-        with np.load(path, allow_pickle=False) as data:
+        with open(path, "rb") as f, np.load(f, allow_pickle=False) as data:
             raw = data[_META_KEY] if _META_KEY in data.files else None
     except (OSError, ValueError, zipfile.BadZipFile, EOFError) as e:
         raise ModelFileError(f"{path}: not a wordnet_lm model file ({e.__class__.__name__}: {e})") from None

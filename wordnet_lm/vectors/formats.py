@@ -23,7 +23,7 @@ from typing import Sequence
 import numpy as np
 
 from wordnet_lm.errors import InputFileError, ModelFileError, WordnetLMError
-from wordnet_lm.io import atomic_write, load_npz, save_npz
+from wordnet_lm.io import atomic_write, load_npz, read_npz_meta, save_npz
 
 FORMATS = ("word2vec", "word2vec-binary", "glove", "npz")
 NPZ_KIND = "keyed_vectors"
@@ -64,6 +64,23 @@ def detect_format(path: str | os.PathLike) -> str:
         if n_words == 0:
             return "word2vec"
         return "word2vec" if _is_text_row(f.readline(), dim) else "word2vec-binary"
+
+
+def looks_like_vectors(path: str | os.PathLike) -> bool:
+    """Whether ``path`` holds word vectors in one of :data:`FORMATS` (read from its first lines
+    only): what a command writing vectors may replace."""
+    try:
+        fmt = detect_format(path)
+        if fmt == "npz":
+            return read_npz_meta(path).get("kind") == NPZ_KIND
+        if fmt != "glove":
+            return True
+        with open_binary(Path(path)) as f:
+            first = f.readline(1 << 20)
+        word, _, values = first.decode("utf-8").strip().partition(" ")
+        return bool(word) and len(np.fromstring(values, dtype=np.float32, sep=" ")) >= 1
+    except (WordnetLMError, OSError, UnicodeDecodeError, ValueError, DeprecationWarning):
+        return False
 
 
 def _parse_header(line: bytes) -> tuple[int, int] | None:
