@@ -268,6 +268,8 @@ class NPLM:
             if arr is None or arr.shape != fresh.shape or arr.dtype.kind != "f":
                 got = "missing" if arr is None else f"{arr.dtype} {arr.shape}"
                 raise ModelFileError(f"{source}: parameter {name!r} is {got}, expected float {fresh.shape}")
+            if not np.isfinite(arr).all():
+                raise ModelFileError(f"{source}: parameter {name!r} holds NaN or infinity (a diverged run?)")
             params[name] = np.ascontiguousarray(arr, dtype=np.float32)
         model.params_ = params
         model.training_ = dict(meta.get("training") or {})

@@ -266,6 +266,9 @@ def _read_word2vec_binary(path: Path) -> tuple[list[str], np.ndarray, None]:
         raise InputFileError(f"{path}:1: expected a word2vec header '<n_words> <dim>'")
     n_words, dim = header
     row_bytes = 4 * dim
+    if dim < 1 or n_words * (row_bytes + 2) > len(data) - end:  # each row: a word, a space, the floats
+        raise InputFileError(f"{path}:1: header announces {n_words:,} words of dimension {dim:,}, more "
+                             f"than the file's {len(data):,} bytes can hold")
     words: list[str] = []
     starts = np.empty(n_words, np.int64)
     pos = end + 1
