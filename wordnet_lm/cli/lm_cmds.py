@@ -229,8 +229,11 @@ def cmd_next(args: argparse.Namespace) -> int:
     from wordnet_lm.nplm import NPLM
     from wordnet_lm.nplm.sample import top_next_words
 
+    if (args.context is None) == (args.context_option is None):
+        raise WordnetLMError("give the words starting the sentence once: as an argument or with --sentence")
     model = NPLM.load(args.model)
-    for word, p in top_next_words(model, args.context.split(), args.k):
+    context = args.context if args.context is not None else args.context_option
+    for word, p in top_next_words(model, context.split(), args.k):
         print(f"{word}\t{p:.4f}")
     return 0
 
@@ -291,7 +294,8 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=cmd_generate)
 
     p = subparsers.add_parser("next", help="most probable next words after a context")
-    p.add_argument("context", help='words starting a sentence, e.g. "the united"')
+    p.add_argument("context", nargs="?", help='words starting a sentence, e.g. "the king"')
+    p.add_argument("--sentence", dest="context_option", metavar="TEXT", help="the same words, as an option")
     p.add_argument("--model", "-m", default=DEFAULT_MODEL, help=f"model file (default {DEFAULT_MODEL})")
     p.add_argument("--topn", "-n", "-k", dest="k", type=opt.count, default=10, help="how many words (default 10)")
     p.set_defaults(func=cmd_next)

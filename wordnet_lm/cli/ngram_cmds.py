@@ -66,7 +66,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "perplexity including and excluding OOVs. A neural LM (train-lm) scores unseen "
                     "words as its <unk>.")
     q.add_argument("--model", "-m", required=True, type=Path, help="ARPA file (plain or .gz), or .npz from ngram or train-lm")
-    q.add_argument("--text", "-t", default=None, help="text to score (default: the demo corpus test split)")
+    q.add_argument("--text", "-t", default=None,
+                   help="text to score, - for standard input (default: the demo corpus test split)")
+    q.add_argument("--sentence", action="append", metavar="TEXT",
+                   help='score this sentence instead of a file, e.g. --sentence "the cat sat" (repeatable)')
+    q.set_defaults(sentence_target="text")
     q.add_argument("--per-sentence", action="store_true",
                    help="also print each sentence's log10 probability and OOV count")
     add_reading_arguments(q)
