@@ -182,6 +182,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
                      option="--save-model")
     for path in args.save_table or []:
         check_output(path, what="table", inputs=inputs, accepts=_is_table, option="--save-table")
+    with locked_outputs([args.save_model, *(args.save_table or [])]):
+        return _run_compare(args)
+
+
+def _run_compare(args: argparse.Namespace) -> int:
+    from wordnet_lm.compare import DEFAULT_ORDERS, compare, format_table, write_table
+
     model = None if args.no_neural else model_from_args(args)
     config = config_from_args(args)
     train, valid, test, vocab = load_data(args, need_valid=True)
