@@ -174,7 +174,6 @@ def _is_nplm_checkpoint(path: Path) -> bool:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from wordnet_lm.compare import DEFAULT_ORDERS, compare, format_table, write_table
 
     inputs = (args.train, args.valid, args.test)
     if args.save_model:
