@@ -41,7 +41,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "report perplexities.")
     p.add_argument("--train", default="demo",
                    help="training text: file, directory, NLTK zip or corpus name (default: the demo corpus)")
-    p.add_argument("--order", type=opt.order, default=DEFAULT_ORDER, help=f"n-gram order (default {DEFAULT_ORDER}, as the neural LM)")
+    p.add_argument("--order", type=opt.order, default=DEFAULT_ORDER,
+                   help=f"n-gram order (default {DEFAULT_ORDER}, as the neural LM)")
     p.add_argument("--smoothing", default="mkn", type=str.lower,
                    help=f"one of {', '.join(SMOOTHING)} (default mkn); aliases: {', '.join(sorted(ALIASES))}")
     p.add_argument("--k", type=opt.positive, default=None, help="add-k pseudo-count (default 1: Laplace)")
