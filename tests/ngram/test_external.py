@@ -152,7 +152,7 @@ def test_cli_memory_equals_in_memory(tmp_path, capsys):
     assert (tmp_path / "a.arpa").read_bytes() == (tmp_path / "b.arpa").read_bytes()
     capsys.readouterr()
     for extra, message in [(["--memory", "2Q"], "memory"), (["--memory", "2G", "--test", "demo"], "--test"),
-                           (["--workers", "0"], "at least 1"),
+                           (["--workers", "0"], "must be an integer"),
                            (["--workers", "2", "--scheduler", "tcp://x:1"], "either")]:
         assert main(["ngram", "--arpa", str(tmp_path / "c.arpa"), *extra]) == 2
         assert message in capsys.readouterr().err

@@ -85,10 +85,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                         "and a header; every command taking a corpus accepts the folder.")
     add_corpus_arguments(encode, optional=False)
     encode.add_argument("--out", type=Path, required=True, help="folder to write")
-    encode.add_argument("--min-count", type=int, default=1,
+    encode.add_argument("--min-count", type=opt.count, default=1,
                         help="words seen fewer times become <unk> (default 1: keep every word)")
-    encode.add_argument("--max-size", type=int, default=None, help="keep at most this many words")
-    encode.add_argument("--workers", type=int, default=None,
+    encode.add_argument("--max-size", type=opt.count, default=None, help="keep at most this many words")
+    encode.add_argument("--workers", type=opt.integer(1, 1024), default=None,
                         help="processes reading a plain text file (default: the CPUs available)")
     encode.add_argument("--temp", type=Path, default=None, help="folder for temporary files (default: beside --out)")
     encode.set_defaults(func=cmd_encode)
