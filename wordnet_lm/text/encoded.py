@@ -1,6 +1,7 @@
 """Encoded corpora: a corpus written once as token ids, then memory-mapped by every command.
 
-A folder made by :func:`encode_corpus` (``wordnet-lm corpus encode SOURCE --out DIR``)::
+A folder made by :func:`wordnet_lm.text.encode.encode_corpus` (``wordnet-lm corpus encode
+SOURCE --out DIR``)::
 
     header.json    format, version, source, reading options, vocabulary cut-offs, sizes,
                    content hash (SHA-256 of the ids, the offsets and the vocabulary)
@@ -188,10 +189,3 @@ def _map(path: Path, dtype: np.dtype, expected: int | None) -> np.ndarray:
     if size == 0:
         return np.zeros(0, dtype)
     return np.memmap(path, dtype=dtype, mode="r")
-
-
-def encode_corpus(source: str | os.PathLike, out_dir: str | os.PathLike, **options: Any) -> EncodedCorpus:
-    """Encode ``source`` into the folder ``out_dir`` (see :func:`wordnet_lm.text.encode.encode_corpus`)."""
-    from wordnet_lm.text.encode import encode_corpus as encode
-
-    return encode(source, out_dir, **options)
