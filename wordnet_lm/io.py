@@ -101,9 +101,17 @@ def _npz(loaded: Any) -> Any:
 
 
 def _existing(path: str | os.PathLike) -> Path:
+    """``path`` if it exists and starts as a zip archive (an ``.npz``); else one line saying what it is."""
     path = Path(path)
     if not path.exists():
         raise ModelFileError(f"{path}: no such model file")
+    if path.is_dir():
+        raise ModelFileError(f"{path}: is a directory, not a model file")
+    with open(path, "rb") as f:
+        magic = f.read(4)
+    if magic != b"PK\x03\x04":
+        what = "an empty file" if not magic else "not an .npz archive"
+        raise ModelFileError(f"{path}: not a wordnet_lm model file ({what})")
     return path
 
 
