@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import tempfile
@@ -83,6 +84,21 @@ def read_npz_meta(path: str | os.PathLike, kind: str | None = None) -> dict[str,
     except (OSError, ValueError, zipfile.BadZipFile, EOFError) as e:
         raise ModelFileError(f"{path}: not a wordnet_lm model file ({e.__class__.__name__}: {e})") from None
     return _parse_meta(path, raw, kind)
+
+
+def fingerprint(*parts: np.ndarray | bytes | None) -> str:
+    """A short hash of arrays (their bytes in C order) or bytes: what a checkpoint or a cache was
+    made from, so that a resume or a cache hit on other data is refused.  ``None`` parts count
+    as absent (distinct from an empty array)."""
+    digest = hashlib.blake2b(digest_size=12)
+    for part in parts:
+        if part is None:
+            digest.update(b"\x00none")
+        else:
+            data = part if isinstance(part, bytes) else np.ascontiguousarray(part).data
+            digest.update(len(data).to_bytes(8, "little"))
+            digest.update(data)
+    return digest.hexdigest()
 
 
 def check_same_settings(path: str | os.PathLike, saved: Mapping[str, Any], wanted: Mapping[str, Any]) -> None:
