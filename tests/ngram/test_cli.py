@@ -63,9 +63,10 @@ def test_discounts_and_smoothing_options(texts, capsys):
 
 @pytest.mark.parametrize("argv, message", [
     (["ngram", "--smoothing", "witten-bell"], "unknown smoothing 'witten-bell'"),
-    (["ngram", "--order", "0"], "order must be an integer >= 1"),
+    (["ngram", "--order", "0"], "--order: must be an integer from 1 to 20"),
+    (["ngram", "--order", "21"], "--order: must be an integer from 1 to 20"),
     (["ngram", "--smoothing", "add-k", "--discount", "0.5"], "--discount applies to"),
-    (["ngram", "--smoothing", "add-k", "--k", "-1"], "k > 0"),
+    (["ngram", "--smoothing", "add-k", "--k", "-1"], "--k: must be a number > 0"),
     (["ngram", "--smoothing", "mkn", "--k", "2"], "--k applies to add-k"),
     (["ngram", "--smoothing", "kn", "--heldout", "{tmp}/train.txt"], "--heldout applies to jelinek-mercer"),
     (["ngram", "--train", "{tmp}/empty.txt"], "empty.txt"),

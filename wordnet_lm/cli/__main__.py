@@ -1,4 +1,4 @@
-"""``python -m wordnet_lm.cli`` runs the command-line tool (as ``python -m wordnet_lm``)."""
+"""``python -m wordnet_lm.cli``: the ``wordnet-lm`` command."""
 
 import sys
 

@@ -136,33 +136,6 @@ def checkpoint_path(args: argparse.Namespace) -> Path:
     return Path(DEFAULT_CHECKPOINT)
 
 
-def announce_resume(args: argparse.Namespace, checkpoint: Path) -> None:
-    if args.resume and not checkpoint.exists():
-        _say(args, f"no checkpoint {checkpoint} yet: starting from scratch")
-
-
-def say_checkpoint_kept(checkpoint: Path | None) -> None:
-    """After an interruption: where the neural LM's training can continue from."""
-    if checkpoint is not None and checkpoint.exists():
-        print(f"checkpoint {checkpoint} kept ({_size(checkpoint)}): run the same command with --resume to "
-              "continue the neural LM's training", file=sys.stderr)
-
-
-def finish_checkpoint(args: argparse.Namespace, checkpoint: Path | None) -> None:
-    """After the table: a checkpoint named by ``--checkpoint`` stays (a later ``--resume`` skips
-    the training); the default one, a working file, is removed."""
-    if checkpoint is None or not checkpoint.exists():
-        return
-    if args.checkpoint:
-        _say(args, f"checkpoint {checkpoint} kept ({_size(checkpoint)}): --resume reuses the trained neural LM")
-    else:
-        checkpoint.unlink()
-
-
-def _size(path: Path) -> str:
-    return f"{path.stat().st_size / 2**20:.1f} MiB"
-
-
 def _say(args: argparse.Namespace, text: str) -> None:
     if not getattr(args, "quiet", False):
         print(text, file=sys.stderr)

@@ -81,6 +81,9 @@ def _tables(arrays: dict[str, np.ndarray], order: int, size: int) -> BackoffTabl
     log_backoff = [np.asarray(arrays[f"log_backoff_{n}"], np.float64) for n in range(1, order + 1)]
     if [len(p) for p in log_prob] != index.sizes() or [len(b) for b in log_backoff] != index.sizes():
         raise ValueError("probability arrays do not match the n-gram index")
+    for values in (*log_prob, *log_backoff):
+        if np.isnan(values).any() or np.isposinf(values).any():  # -inf is a valid log10(0)
+            raise ValueError("probabilities hold NaN or +infinity")
     return BackoffTables(index, log_prob, log_backoff)
 
 

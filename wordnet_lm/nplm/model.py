@@ -112,6 +112,16 @@ class NPLM:
             layers["direct"] = Linear(features, vocab_size, bias=not self.hidden, name="direct")
         return layers
 
+    def n_params(self, vocab_size: int) -> int:
+        """How many numbers the parameters hold for a vocabulary of ``vocab_size`` (nothing allocated)."""
+        features = self.context_size * self.embed_dim
+        total = vocab_size * self.embed_dim
+        if self.hidden:
+            total += features * self.hidden + self.hidden + self.hidden * vocab_size + vocab_size
+        if self.direct:
+            total += features * vocab_size + (0 if self.hidden else vocab_size)
+        return total
+
     def init_params(self, vocab_size: int, dtype: Any = np.float32) -> Params:
         """Fresh parameters for a vocabulary of ``vocab_size``, drawn from ``seed``.
 
@@ -258,6 +268,8 @@ class NPLM:
             if arr is None or arr.shape != fresh.shape or arr.dtype.kind != "f":
                 got = "missing" if arr is None else f"{arr.dtype} {arr.shape}"
                 raise ModelFileError(f"{source}: parameter {name!r} is {got}, expected float {fresh.shape}")
+            if not np.isfinite(arr).all():
+                raise ModelFileError(f"{source}: parameter {name!r} holds NaN or infinity (a diverged run?)")
             params[name] = np.ascontiguousarray(arr, dtype=np.float32)
         model.params_ = params
         model.training_ = dict(meta.get("training") or {})

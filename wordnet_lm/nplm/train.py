@@ -18,18 +18,24 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from wordnet_lm.autodiff import value_and_grad
+from wordnet_lm.memory import check_fits
 from wordnet_lm.errors import TrainingError, WordnetLMError
 from wordnet_lm.nn import Optimizer, OptimizerState
 from wordnet_lm.nplm.checkpoint import Params, TrainState, data_fingerprint, load_checkpoint, save_checkpoint
 from wordnet_lm.nplm.config import TrainConfig, blas_threads, make_optimizer
 from wordnet_lm.nplm.windows import batches, context_windows
-from wordnet_lm.progress import progress_bar
+from wordnet_lm.progress import progress_bar, write
 from wordnet_lm.text.vocab import Corpus, Vocab
 
 # ---------------------------------------------------------------------------- the loop
+
+
+def training_bytes(model: Any, vocab_size: int, batch_size: int, n_examples: int) -> int:
+    """Memory a run needs: parameters with their best copy, gradients and Adam's two moments
+    (float32), the B x V logits and their gradient, and the context windows (int32)."""
+    return 4 * (6 * model.n_params(vocab_size) + 3 * batch_size * vocab_size + model.order * n_examples)
 
 
 def segment_bounds(n_batches: int, evals_per_epoch: int) -> list[int]:
@@ -75,6 +81,8 @@ def train(model: Any, train: Corpus, vocab: Vocab, valid: Corpus | None = None,
     model.check_params()
     if train.n_tokens == 0:
         raise WordnetLMError("the training corpus is empty")
+    check_fits(training_bytes(model, len(vocab), config.batch_size, train.n_tokens + train.n_sentences),
+               f"the neural LM {model!r} over {len(vocab):,} words")
     contexts, targets = context_windows(train, model.order)
     valid_windows = context_windows(valid, model.order) if valid is not None and valid.n_sentences else None
     fingerprint = data_fingerprint(train, valid)
@@ -161,7 +169,7 @@ class _EpochBar:
 
     def write(self, text: str) -> None:
         if self.enabled:
-            tqdm.write(text)
+            write(text)
 
 
 def _batch_loss(model: Any) -> Callable:

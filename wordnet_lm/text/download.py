@@ -20,10 +20,9 @@ import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 from pathlib import Path
 
-from tqdm.auto import tqdm
 
 from wordnet_lm.errors import WordnetLMError
-from wordnet_lm.progress import progress_bar
+from wordnet_lm.progress import Bar, progress_bar
 from wordnet_lm.text.nltk_data import default_download_dir
 
 DEFAULT_INDEX_URL = "https://raw.githubusercontent.com/nltk/nltk_data/gh-pages/index.xml"
@@ -166,7 +165,7 @@ class _Interrupted(Exception):
     """The transfer stopped part-way; retrying may resume it."""
 
 
-def _fetch_to(url: str, part: Path, size: int | None, bar: tqdm) -> None:
+def _fetch_to(url: str, part: Path, size: int | None, bar: Bar) -> None:
     """One attempt: append the missing bytes of ``url`` to ``part`` (restarting if need be)."""
     offset = part.stat().st_size if part.exists() else 0
     if size is not None and offset >= size:
