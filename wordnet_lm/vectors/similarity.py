@@ -135,6 +135,6 @@ def spearman(x: np.ndarray, y: np.ndarray) -> float:
 def average_ranks(values: np.ndarray) -> np.ndarray:
     """1-based ranks; equal values share the mean of the ranks they span."""
     values = np.asarray(values)
-    distinct, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
+    _, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
     last = np.cumsum(counts)  # rank of the last member of each group of equal values
     return (last - (counts - 1) / 2.0)[inverse.reshape(-1)]
