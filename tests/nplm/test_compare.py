@@ -126,15 +126,17 @@ SMALL = ["--order", "3", "--embed-dim", "6", "--hidden", "8", "--batch-size", "1
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
-    """Text files, a neural LM (train-lm) and an ARPA model (ngram) trained on them."""
+    """Text files, a neural LM (train-lm) and an ARPA model (ngram) trained on them; both leave
+    out the training text's rarest word (``--min-count 2``), so their vocabulary is not the one
+    the training text alone would give."""
     root = tmp_path_factory.mktemp("reuse")
     for name, n, seed in [("train", 80, 0), ("valid", 20, 1), ("test", 20, 2)]:
-        sentences = pattern_sentences(n, seed) + ([["the", "zebra", "sat"]] if name != "train" else [])
+        sentences = pattern_sentences(n, seed) + [["the", "zebra", "sat"] if name != "train" else ["a", "quokka"]]
         (root / f"{name}.txt").write_text("\n".join(" ".join(s) for s in sentences) + "\n")
     files = {k: str(root / f"{k}.txt") for k in ("train", "valid", "test")}
     assert main(["train-lm", "--train", files["train"], "--valid", files["valid"], "--out", str(root / "lm.npz"),
-                 "--epochs", "2", *SMALL]) == 0
-    assert main(["ngram", "--train", files["train"], "--order", "3", "--smoothing", "kn",
+                 "--epochs", "2", "--min-count", "2", *SMALL]) == 0
+    assert main(["ngram", "--train", files["train"], "--order", "3", "--smoothing", "kn", "--min-count", "2",
                  "--arpa", str(root / "lm.arpa")]) == 0
     assert main(["ngram", "--train", files["train"], "--order", "2", "--min-count", "30",
                  "--arpa", str(root / "fewer.arpa")]) == 0
@@ -177,6 +179,12 @@ def test_compare_trains_baselines_beside_a_reused_neural_lm(trained, capsys):
                  "--orders", "2", "-q"]) == 0
     rows = _table(capsys.readouterr().out)
     assert {"add-k", "interpolated-kn", "modified-kn", "neural LM"} <= set(rows)
+    vocab = NPLM.load(root / "lm.npz").vocab_  # the baselines are trained on text encoded with it
+    assert "quokka" not in vocab
+    train, _ = load_corpus(files["train"], vocab=vocab)
+    valid, _ = load_corpus(files["valid"], vocab=vocab)
+    expected = compare_module.perplexity(make_model("kn", order=2).fit(train, vocab).token_logprobs(valid))
+    assert float(rows["interpolated-kn"][1]) == pytest.approx(expected, abs=0.006)
 
 
 @pytest.mark.parametrize("extra, message", [
