@@ -46,10 +46,23 @@ def bash_lines(text: str | None = None) -> list[tuple[int, str]]:
     lines = []
     for start, body in code_blocks("bash", text):
         for offset, line in enumerate(body.splitlines()):
-            words = shlex.split(line, comments=True)
-            if words:
-                lines.append((start + offset, shlex.join(words)))
+            command = without_comment(line)
+            if command:
+                lines.append((start + offset, command))
     return lines
+
+
+def without_comment(line: str) -> str:
+    """A shell line without its ``# comment`` (a ``#`` outside quotes, at a word's start)."""
+    quote = None
+    for i, char in enumerate(line):
+        if quote:
+            quote = None if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "#" and (i == 0 or line[i - 1].isspace()):
+            return line[:i].strip()
+    return line.strip()
 
 
 def skip_reason(command: str) -> str | None:
@@ -131,8 +144,8 @@ def test_the_readme_starts_with_its_two_command_lines():
 
 
 def test_extraction_finds_the_commands_and_their_subcommands_exist():
-    sample = "x\n```bash\nwordnet-lm next --model lm.npz \"the capital of\"   # top # words\n\n# a comment\n```\n"
-    assert bash_lines(sample) == [(3, "wordnet-lm next --model lm.npz 'the capital of'")]
+    sample = "x\n```bash\nwordnet-lm next \"the # of\"   # top # words\n\n# a comment\necho a | wc -c\n```\n"
+    assert bash_lines(sample) == [(3, 'wordnet-lm next "the # of"'), (6, "echo a | wc -c")]
     assert code_blocks("python", "```python\nprint(1)\n```\n") == [(2, "print(1)\n")]
     commands = [shlex.split(c) for _, c in bash_lines()]
     subcommands = {words[1] for words in commands if words[0] == "wordnet-lm"}
