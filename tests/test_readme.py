@@ -120,7 +120,7 @@ def sandbox(tmp_path_factory):
     shim.chmod(0o755)
     env = environment(bin_dir, root)
     runs = {}
-    for line_no, source in code_blocks("python"):
+    for line_no, source in PYTHON:
         directory = root / f"python-{line_no}"
         directory.mkdir()
         (directory / "example.py").write_text(source, encoding="utf-8")
@@ -158,6 +158,7 @@ def test_extraction_finds_the_commands_and_their_subcommands_exist():
 # ---------------------------------------------------------------------------- running it
 
 BASH = bash_lines()
+PYTHON = code_blocks("python")
 
 
 @pytest.mark.parametrize("line_no, command", BASH, ids=[f"README:{n}" for n, _ in BASH])
@@ -168,8 +169,6 @@ def test_bash_line_runs_as_written(sandbox, line_no, command):
         pytest.skip(f"README line {line_no}: {reason}")
     run(command.replace("../shared/", f"{SHARED}/"), sandbox.work, sandbox.env, f"line {line_no} ({command})")
 
-
-PYTHON = code_blocks("python")
 
 
 @pytest.mark.parametrize("line_no", [n for n, _ in PYTHON], ids=[f"README:{n}" for n, _ in PYTHON])
