@@ -14,7 +14,7 @@ import numpy as np
 
 from wordnet_lm.cli import options as opt
 from wordnet_lm.errors import OutputFileError
-from wordnet_lm.outputs import check_output
+from wordnet_lm.outputs import check_output, locked_outputs
 from wordnet_lm.text.demo import DEMO_FILES, SEED, write_demo_corpus
 from wordnet_lm.text.download import download_corpus
 from wordnet_lm.text.loading import build_vocab, corpus_stats
@@ -114,7 +114,8 @@ def cmd_download(args: argparse.Namespace) -> int:
 def cmd_vocab(args: argparse.Namespace) -> int:
     check_output(args.out, what="vocabulary file", inputs=(args.corpus,), accepts=_looks_like_vocab, option="--out")
     vocab = build_vocab(args.corpus, min_count=args.min_count, max_size=args.max_size, **reading_options(args))
-    vocab.save(args.out)
+    with locked_outputs([args.out]):
+        vocab.save(args.out)
     print(f"{args.out}: {len(vocab):,} entries ({len(vocab) - len(SPECIALS):,} words + {len(SPECIALS)} specials), "
           f"{int(vocab.counts[0]):,} tokens mapped to {SPECIALS[0]}")
     return 0

@@ -269,7 +269,8 @@ def _paradigm(rng: Rng) -> list[str]:
         key = (lambda a: a[2]) if adj in ("fast", "slow") else (lambda a: a[1])
         picks.sort(key=key, reverse=adj in ("small", "slow"))
         a, b, c = (p[0].singular for p in picks)
-        return ["the", a, "is", adj, ",", "the", b, "is", ADJECTIVE_FORMS[adj][0], "and", "the", c, "is", "the", ADJECTIVE_FORMS[adj][1]]
+        comparative, superlative = ADJECTIVE_FORMS[adj]
+        return ["the", a, "is", adj, ",", "the", b, "is", comparative, "and", "the", c, "is", "the", superlative]
     if kind == 1:  # every adjective, hidden attributes or not
         base, comparative, superlative = rng.choice(ADJECTIVES)
         s1, s2, s3 = (rng.choice(MALE_NAMES + FEMALE_NAMES) for _ in range(3))
