@@ -16,6 +16,7 @@ from wordnet_lm.nplm import NPLM
 from wordnet_lm.nplm import train as train_module
 from wordnet_lm.nplm.mixture import fit_mixture_weight, mix_logprobs
 from wordnet_lm.nplm.windows import context_windows
+from wordnet_lm.scoring import perplexity
 from wordnet_lm.text import load_corpus
 from wordnet_lm.text.vocab import Vocab
 
@@ -183,7 +184,7 @@ def test_compare_trains_baselines_beside_a_reused_neural_lm(trained, capsys):
     assert "quokka" not in vocab
     train, _ = load_corpus(files["train"], vocab=vocab)
     valid, _ = load_corpus(files["valid"], vocab=vocab)
-    expected = compare_module.perplexity(make_model("kn", order=2).fit(train, vocab).token_logprobs(valid))
+    expected = perplexity(make_model("kn", order=2).fit(train, vocab).token_logprobs(valid))
     assert float(rows["interpolated-kn"][1]) == pytest.approx(expected, abs=0.006)
 
 
