@@ -14,6 +14,7 @@ included), with the ratio.
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime
 import os
 import platform
@@ -47,13 +48,11 @@ def run(args: list[str], cwd: Path) -> tuple[str, float, float]:
     return result.stdout, wall, cpu
 
 
-def table_rows(out: str) -> dict[str, list[str]]:
-    """Rows of a printed compare table by model name: [n, valid ppl, test ppl, ...]."""
-    rows = {}
-    for line in out.strip().splitlines()[2:]:
-        name, rest = line.split("  ", 1)
-        rows[name.strip()] = rest.split()
-    return rows
+def table_rows(path: Path) -> dict[tuple[str, str], list[str]]:
+    """Rows of a ``--save-table`` CSV by (model, order): [valid ppl, test ppl] as printed (2 decimals)."""
+    with open(path, newline="") as f:
+        return {(row["model"], row["order"]): [f"{float(row['valid_ppl']):.2f}", f"{float(row['test_ppl']):.2f}"]
+                for row in csv.DictReader(f)}
 
 
 def main() -> None:
@@ -64,16 +63,16 @@ def main() -> None:
     data = ["--train", demo["train"], "--valid", demo["valid"], "--test", demo["test"]]
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        trained, t_wall, t_cpu = run(["compare", *data, "--epochs", args.epochs, "--save-model", "lm.npz", "-q"],
-                                     work)
+        _, t_wall, t_cpu = run(["compare", *data, "--epochs", args.epochs, "--save-model", "lm.npz",
+                                "--save-table", "trained.csv", "-q"], work)
         _, a_wall, a_cpu = run(["ngram", "--train", demo["train"], "--order", "5", "--smoothing", "mkn",
                                 "--arpa", "lm.arpa"], work)
-        reused, r_wall, r_cpu = run(["compare", "--neural", "lm.npz", "--ngram", "lm.arpa",
-                                     "--valid", demo["valid"], "--test", demo["test"], "-q"], work)
-    trained_rows, reused_rows = table_rows(trained), table_rows(reused)
-    same_neural = trained_rows["neural LM"][:3] == reused_rows["neural LM"][:3]
-    mkn5 = [line.split() for line in trained.splitlines() if line.startswith("modified-kn") and line.split()[1] == "5"]
-    same_mkn = bool(mkn5) and mkn5[0][2:4] == reused_rows["lm.arpa"][1:3]
+        _, r_wall, r_cpu = run(["compare", "--neural", "lm.npz", "--ngram", "lm.arpa", "--valid", demo["valid"],
+                                "--test", demo["test"], "--save-table", "reused.csv", "-q"], work)
+        trained, reused = table_rows(work / "trained.csv"), table_rows(work / "reused.csv")
+    neural, mkn5, arpa = reused[("neural LM", "5")], trained[("modified-kn", "5")], reused[("lm.arpa", "5")]
+    same_neural = trained[("neural LM", "5")] == neural
+    same_mkn = mkn5 == arpa
     load = os.getloadavg()
     print(f"# compare: reusing models vs training them (demo corpus, neural LM {args.epochs} epoch(s))")
     print(f"date {datetime.date.today()}, nproc {os.cpu_count()}, load average {load[0]:.2f} {load[1]:.2f}, "
@@ -86,9 +85,8 @@ def main() -> None:
     print(f"| `compare --neural lm.npz --ngram lm.arpa` | {r_wall:.1f} | {r_cpu:.1f} |")
     print()
     print(f"reusing takes {r_cpu / t_cpu:.2f}x the CPU time of training ({r_wall / t_wall:.2f}x the wall time)")
-    print(f"neural LM row identical when reused: {same_neural} "
-          f"(valid/test {' / '.join(reused_rows['neural LM'][1:3])})")
-    print(f"modified-kn 5 row = the reused ARPA's: {same_mkn} (valid/test {' / '.join(reused_rows['lm.arpa'][1:3])})")
+    print(f"neural LM row identical when reused: {same_neural} (valid/test {' / '.join(neural)})")
+    print(f"modified-kn 5 row = the reused ARPA's: {same_mkn} (valid/test {' / '.join(arpa)})")
     if not (same_neural and same_mkn):
         sys.exit("the reused models do not reproduce the trained rows")
 
