@@ -109,7 +109,7 @@ def _check_not_text(path: Path) -> None:
 def load_texts(args: argparse.Namespace, vocab: Vocab, need_train: bool) -> tuple[Corpus | None, Corpus, Corpus | None]:
     """``(train, valid, test)`` encoded with ``vocab`` (the reused models'): the files given, or
     the demo corpus's splits; ``train`` is ``None`` unless ``need_train``."""
-    from wordnet_lm.text import demo_paths, load_corpus
+    from wordnet_lm.text import ReadingOptions, demo_paths, load_corpus
 
     sources = {"train": args.train if need_train else None, "valid": args.valid, "test": args.test}
     if args.valid is None:
@@ -120,7 +120,8 @@ def load_texts(args: argparse.Namespace, vocab: Vocab, need_train: bool) -> tupl
         _say(args, f"no --valid given: using the built-in demo corpus ({Path(demo['valid']).parent})")
     elif need_train and args.train is None:
         raise WordnetLMError("--train is required to train the models that are not reused")
-    texts = {k: load_corpus(v, vocab=vocab, lowercase=args.lowercase)[0] if v is not None else None
+    reading = ReadingOptions(lowercase=args.lowercase, encoding=args.encoding)
+    texts = {k: load_corpus(v, reading=reading, vocab=vocab)[0] if v is not None else None
              for k, v in sources.items()}
     _say(args, f"the reused model's vocabulary: {len(vocab):,} words; valid: {texts['valid'].n_tokens:,} tokens")
     return texts["train"], texts["valid"], texts["test"]
