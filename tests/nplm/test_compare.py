@@ -47,6 +47,9 @@ def test_compare_rows_and_mixture(tiny_data, monkeypatch):
     assert mix_row.model == "neural LM + a" and mix_row.order == best.order and f"{w:.2f}" in mix_row.note
     assert mix_row.valid_ppl == pytest.approx(math.exp(-mix_logprobs(nn, ng, w).mean()))
     assert mix_row.valid_ppl <= min(nn_row.valid_ppl, best.valid_ppl) + 1e-9
+    cache_row = rows[6]
+    assert cache_row.model == "neural LM + a + cache" and "cache of the last" in cache_row.note
+    assert cache_row.valid_ppl <= mix_row.valid_ppl + 1e-9  # the cache may get weight 0, never hurts on valid
 
 
 ROWS = [Row("modified-kn", 5, 210.123, 202.5, 3.2), Row("neural LM", 5, 190.0, None, 100.0, "m=60, h=100")]

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from wordnet_lm.cli.output_args import add_output_args, output_options
 from wordnet_lm.errors import WordnetLMError
 
 DEFAULT_MODEL = "nplm.npz"
@@ -23,6 +24,8 @@ def add_data_args(parser: argparse.ArgumentParser, test: bool = True) -> None:
         group.add_argument("--test", metavar="SOURCE", help="test text, scored at the end")
     group.add_argument("--min-count", type=int, default=1,
                        help="words seen fewer times in training become <unk> (default 1: keep all)")
+    group.add_argument("--max-vocab", type=int, default=None, metavar="N",
+                       help="keep the N most frequent training words, the rest become <unk> (default: all)")
     group.add_argument("--lowercase", action="store_true", default=None, help="lower-case the text")
 
 
@@ -41,6 +44,7 @@ def add_model_args(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--embed-std", type=float, default=d.embed_std,
                        help=f"std of the initial embeddings (default {d.embed_std:g})")
     group.add_argument("--seed", type=int, default=d.seed, help=f"random seed (default {d.seed})")
+    add_output_args(group)
 
 
 def add_training_args(parser: argparse.ArgumentParser) -> None:
@@ -75,7 +79,7 @@ def model_from_args(args: argparse.Namespace) -> Any:
     from wordnet_lm.nplm import NPLM
 
     model = NPLM(order=args.order, embed_dim=args.embed_dim, hidden=args.hidden, direct=args.direct,
-                 dropout=args.dropout, embed_std=args.embed_std, seed=args.seed)
+                 dropout=args.dropout, embed_std=args.embed_std, seed=args.seed, **output_options(args))
     model.check_params()
     return model
 
@@ -106,7 +110,10 @@ def load_data(args: argparse.Namespace, need_valid: bool = False) -> tuple:
         _say(args, f"no --train given: using the built-in demo corpus ({Path(demo['train']).parent})")
     if need_valid and sources["valid"] is None:
         raise WordnetLMError("--valid is required (validation data selects the best model)")
-    train, vocab = load_corpus(sources["train"], min_count=args.min_count, lowercase=args.lowercase)
+    if args.max_vocab is not None and args.max_vocab < 1:
+        raise WordnetLMError(f"--max-vocab must be a positive number of words, got {args.max_vocab}")
+    train, vocab = load_corpus(sources["train"], min_count=args.min_count, max_size=args.max_vocab,
+                               lowercase=args.lowercase)
     loaded = {k: load_corpus(v, vocab=vocab, lowercase=args.lowercase)[0] if v is not None else None
               for k, v in sources.items() if k != "train"}
     _say(args, f"train: {train.n_sentences:,} sentences, {train.n_tokens:,} tokens, vocabulary {len(vocab):,}")
