@@ -122,10 +122,10 @@ def test_defaults_and_bad_settings():
     assert O.resolve_output("auto", O.ADAPTIVE_FROM - 1) == "full"
     assert O.resolve_output("auto", O.ADAPTIVE_FROM) == "adaptive"
     assert O.resolve_output("auto", 10**6, direct=True) == "full"
-    assert O.default_cutoffs(17130) == (2000, 10000)
-    assert O.default_cutoffs(300_000) == (2000, 10000, 50000, 250000)
+    assert O.default_cutoffs(17130) == (1000, 5000)
+    assert O.default_cutoffs(300_000) == (1000, 5000, 25000, 125000)
     assert O.default_cutoffs(12) == (3,)
-    layer = O.AdaptiveOutput(100, 17130)
+    layer = O.AdaptiveOutput(100, 17130, [2000, 10000])
     assert [layer.tail_layers[k].out_features for k in (0, 2)] == [25, 6]  # h / 4, h / 16
     with pytest.raises(WordnetLMError, match="cutoffs"):
         O.check_cutoffs([5, 5], 20)

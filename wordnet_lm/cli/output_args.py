@@ -15,7 +15,7 @@ def add_output_args(group: Any) -> None:
                        help=f"softmax: full, adaptive (Grave et al.), class (frequency classes), or auto: full "
                             f"below {ADAPTIVE_FROM:,} words, adaptive from there (default auto)")
     group.add_argument("--cutoffs", metavar="C1,C2,...",
-                       help="adaptive softmax: head words and cluster edges (default 2000,10000,50000,... below |V|)")
+                       help="adaptive softmax: head words and cluster edges (default 1000,5000,25000,... below |V|)")
     group.add_argument("--classes", type=int, default=None, metavar="N",
                        help="class-factored softmax: number of frequency classes (default sqrt(|V|))")
 

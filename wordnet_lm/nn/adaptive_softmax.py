@@ -20,6 +20,7 @@ sampling) a level at a time, so a caller never needs a B x V matrix it does not 
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Sequence
@@ -197,9 +198,26 @@ def _reduce(losses: np.ndarray, reduction: str) -> Any:
     return losses if reduction == "none" else (losses.mean() if reduction == "mean" else losses.sum())
 
 
+# A fresh B x head buffer costs its page faults at every step; the last one whose residual
+# died is kept for the next call of the same shape (as the full softmax's logits buffer).
+_spare_heads: list[np.ndarray] = []
+
+
+def _head_buffer(shape: tuple[int, int], dtype: np.dtype) -> np.ndarray:
+    while _spare_heads:
+        buffer = _spare_heads.pop()
+        if buffer.shape == shape and buffer.dtype == dtype:
+            return buffer
+    return np.empty(shape, dtype)
+
+
+def _keep_spare(buffer: np.ndarray) -> None:
+    _spare_heads[:] = [buffer]
+
+
 def _forward(targets, x, head_W, head_b, *tail, layout: Layout, reduction: str = "mean"):
     head_t, cluster = head_targets(targets, layout)
-    head_probs = np.matmul(x, head_W)
+    head_probs = np.matmul(x, head_W, out=_head_buffer((len(x), layout.head_size), np.result_type(x, head_W)))
     losses = _softmax_rows_in_place(head_probs, head_b, head_t)
     parts = []
     for index, rows in enumerate(group_rows(cluster, len(layout.clusters))):
@@ -211,39 +229,53 @@ def _forward(targets, x, head_W, head_b, *tail, layout: Layout, reduction: str =
         probs = _cluster_logits(z, tail, c)
         losses[rows] += _softmax_rows_in_place(probs, None, local)
         parts.append(_Part(index, rows, z, probs, local))
-    return _reduce(losses, reduction), _Residual(head_probs, head_t, parts, reduction)
+    residual = _Residual(head_probs, head_t, parts, reduction)
+    weakref.finalize(residual, _keep_spare, head_probs)
+    return _reduce(losses, reduction), residual
 
 
 _two_level_p = primitive_with_residual(_forward, "two_level_cross_entropy")
 
 
 def _row_weights(g: Any, batch: int, reduction: str, dtype: np.dtype) -> np.ndarray:
-    weights = np.asarray(g, dtype=dtype) / (batch if reduction == "mean" else 1)
-    return np.broadcast_to(weights, (batch,)) if weights.ndim == 0 else weights
+    """The cotangent of each row's loss: one scalar (mean, sum) or a (B,) vector (none)."""
+    return np.asarray(g, dtype=dtype) / (batch if reduction == "mean" else 1)
+
+
+def _dlogits(probs: np.ndarray, targets: np.ndarray, weights: np.ndarray) -> Any:
+    """Turn ``probs`` into ``softmax - onehot`` in place; return the factor still to apply: the
+    scalar weight (left to the small operands of the products), or 1 after weighting each row."""
+    probs[np.arange(len(targets)), targets] -= 1
+    if weights.ndim == 0:
+        return weights
+    probs *= weights[:, None]
+    return probs.dtype.type(1)
 
 
 def _all_grads(res: _Residual, g: Any, args: tuple, layout: Layout) -> dict[int, Any]:
-    """Every argument's cotangent (argnums as in the primitive: 1 x, 2 head W, 3 head b, 4+ tail)."""
+    """Every argument's cotangent (argnums as in the primitive: 1 x, 2 head W, 3 head b, 4+ tail).
+    No B x V-sized pass is spent on the loss's scale: it goes to the small operands."""
     _, x, head_W, _, *tail = args
     d_head = res.head_probs
     batch = len(d_head)
     weights = _row_weights(g, batch, res.reduction, d_head.dtype)
-    d_head[np.arange(batch), res.head_targets] -= 1
-    d_head *= weights[:, None]
+    scale = _dlogits(d_head, res.head_targets, weights)
     gx = d_head @ head_W.T
-    grads: dict[int, Any] = {2: x.T @ d_head, 3: np.ones(batch, d_head.dtype) @ d_head}
+    gx *= scale
+    ones = np.full(batch, scale, d_head.dtype)
+    grads: dict[int, Any] = {2: (x.T * scale) @ d_head, 3: ones @ d_head}
     for k, array in enumerate(tail):
         grads[4 + k] = np.zeros_like(array)
     for part in res.parts:
         c = layout.clusters[part.index]
         d = part.probs
-        d[np.arange(len(part.rows)), part.local] -= 1
-        d *= weights[part.rows][:, None]
+        part_scale = _dlogits(d, part.local, weights if weights.ndim == 0 else weights[part.rows])
         cols = c.columns()
-        grads[4 + c.weight][:, cols] += part.z.T @ d
+        grads[4 + c.weight][:, cols] += (part.z.T * part_scale) @ d
         if c.bias >= 0:
-            grads[4 + c.bias][cols] += np.ones(len(d), d.dtype) @ d
+            grads[4 + c.bias][cols] += np.full(len(d), part_scale, d.dtype) @ d
         dz = d @ tail[c.weight][:, cols].T
+        dz *= part_scale
         if c.proj >= 0:
             grads[4 + c.proj] += x[part.rows].T @ dz
             dz = dz @ tail[c.proj].T

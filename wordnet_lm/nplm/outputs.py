@@ -1,7 +1,7 @@
 """The neural LM's output layer: a full softmax, the adaptive softmax, or a class-factored one.
 
 - ``"full"``: ``softmax(t U + b)`` over the whole vocabulary (Bengio et al. 2003).
-- ``"adaptive"``: Grave et al. (2017): a head softmax over the ``cutoffs[0]`` most frequent
+- ``"adaptive"``: Grave et al. (2017): a head softmax over the ``cutoffs[0]`` (default 1,000) most frequent
   words plus one token per tail cluster (ids ``cutoffs[i-1] .. cutoffs[i]-1``, then the
   rest); cluster ``i`` (from 1) first projects the hidden layer to ``h / 4^i`` dimensions.
 - ``"class"``: Goodman (2001), Mikolov et al. (2011): ``p(w) = p(class(w)) p(w | class(w))``,
@@ -33,7 +33,7 @@ from wordnet_lm.nn.adaptive_softmax import (
 
 OUTPUTS = ("auto", "full", "adaptive", "class")
 ADAPTIVE_FROM = 5000  # "auto" picks the adaptive softmax from this vocabulary size (docs/nplm.md: measured)
-HEAD_WORDS = 2000  # the default shortlist of the adaptive softmax; later cutoffs grow by CLUSTER_GROWTH
+HEAD_WORDS = 1000  # the default shortlist of the adaptive softmax; later cutoffs grow by CLUSTER_GROWTH
 CLUSTER_GROWTH = 5
 PROJECTION_FACTOR = 4  # Grave et al.: cluster i works in h / 4^i dimensions
 
@@ -46,7 +46,7 @@ def resolve_output(output: str, vocab_size: int, direct: bool = False) -> str:
 
 
 def default_cutoffs(vocab_size: int) -> tuple[int, ...]:
-    """``2000, 10000, 50000, ...`` below the vocabulary size (a quarter of it for tiny ones)."""
+    """``1000, 5000, 25000, ...`` below the vocabulary size (a quarter of it for tiny ones)."""
     cutoffs = []
     edge = HEAD_WORDS
     while edge < vocab_size:
