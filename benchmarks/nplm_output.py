@@ -14,7 +14,7 @@ rounds) and each output's ratio to our full softmax, with the machine, versions 
 
 Model: n 5, m 60, h 100, dropout 0.25, batch 512, AdamW lr 2e-3, weight decay 0.05 (the tuned
 Brown settings of benchmarks/nplm_brown.py); adaptive cutoffs 2000,10000 and projections h/4,
-h/16 (PyTorch: ``div_value=4``, ``head_bias=True``); class-factored: sqrt(V) frequency bins.
+h/16 (PyTorch: ``div_value=4``, ``head_bias=True``); class-factored: sqrt(V)/3 frequency bins.
 """
 
 from __future__ import annotations
@@ -73,11 +73,12 @@ def load(args):
 
 class Ours:
     def __init__(self, spec, vocab, contexts, targets, args):
-        self.name = spec  # "adaptive@1000/5000": other cutoffs than --cutoffs
-        output, _, cuts = spec.partition("@")
-        cutoffs = [int(c) for c in cuts.split("/")] if cuts else args.cutoffs
+        self.name = spec  # "adaptive@1000/5000": other cutoffs than --cutoffs; "class@60": 60 classes
+        output, _, extra = spec.partition("@")
+        cutoffs = [int(c) for c in extra.split("/")] if extra and output == "adaptive" else args.cutoffs
         self.model = NPLM(order=5, embed_dim=60, hidden=100, dropout=0.25, output=output,
-                          cutoffs=cutoffs if output == "adaptive" else None)
+                          cutoffs=cutoffs if output == "adaptive" else None,
+                          classes=int(extra) if extra and output == "class" else None)
         self.model.vocab_ = vocab
         self.params = self.model.init_params(len(vocab))
         optimizer = make_optimizer(TrainConfig(optimizer="adamw", lr=2e-3, weight_decay=0.05))
@@ -126,7 +127,10 @@ class Torch:
 
 
 def measure(impls, n_examples, args) -> dict[str, list[float]]:
-    """Tokens/s of each implementation per round (rounds interleaved, same batches for all)."""
+    """Tokens/s of each implementation per round (rounds interleaved, same batches for all):
+    per wall-clock second, or with ``args.cpu`` per second of this process's CPU time (with
+    one thread, the work done, whatever share of the cores the background load leaves us)."""
+    clock = time.process_time if args.cpu else time.perf_counter
     rng = np.random.default_rng(1)
     rates: dict[str, list[float]] = {impl.name: [] for impl in impls}
     for _ in range(args.warmup):
@@ -137,10 +141,10 @@ def measure(impls, n_examples, args) -> dict[str, list[float]]:
         batches = rng.integers(0, n_examples, (args.steps, args.batch))
         order = impls if r % 2 == 0 else impls[::-1]
         for impl in order:
-            t0 = time.perf_counter()
+            t0 = clock()
             for idx in batches:
                 impl.run(idx)
-            rates[impl.name].append(args.steps * args.batch / (time.perf_counter() - t0))
+            rates[impl.name].append(args.steps * args.batch / (clock() - t0))
     return rates
 
 
@@ -155,7 +159,8 @@ def header(args, vocab_size: int) -> str:
         pass
     return (f"date {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, nproc {os.cpu_count()}, "
             f"load average {os.getloadavg()[0]:.1f}; {versions}; corpus {args.corpus}, |V| {vocab_size:,}, "
-            f"threads {args.threads}, batch {args.batch}, {args.rounds} rounds x {args.steps} steps")
+            f"threads {args.threads}, batch {args.batch}, {args.rounds} rounds x {args.steps} steps; "
+            f"tokens per {'CPU' if args.cpu else 'wall-clock'} second")
 
 
 def speed(args) -> None:
@@ -226,6 +231,8 @@ def main(argv=None) -> int:
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--steps", type=int, default=5)
     ap.add_argument("--warmup", type=int, default=2)
+    ap.add_argument("--cpu", action="store_true",
+                    help="tokens per second of process CPU time (robust to background load; use with --threads 1)")
     ap.add_argument("--sweep", help="vocabulary caps, e.g. 1000,2000,5000,10000 (full vs adaptive)")
     args = ap.parse_args(argv)
     if args.sweep:

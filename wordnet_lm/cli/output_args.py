@@ -17,7 +17,7 @@ def add_output_args(group: Any) -> None:
     group.add_argument("--cutoffs", metavar="C1,C2,...",
                        help="adaptive softmax: head words and cluster edges (default 1000,5000,25000,... below |V|)")
     group.add_argument("--classes", type=int, default=None, metavar="N",
-                       help="class-factored softmax: number of frequency classes (default sqrt(|V|))")
+                       help="class-factored softmax: number of frequency classes (default sqrt(|V|)/3)")
 
 
 def output_options(args: argparse.Namespace) -> dict[str, Any]:

@@ -63,7 +63,7 @@ class NPLM:
     cutoffs : sequence of int, optional
         Adaptive softmax: the head's words and the cluster edges (default ``2000, 10000, ...``).
     classes : int, optional
-        Class-factored softmax: the number of frequency bins (default ``sqrt(V)``).
+        Class-factored softmax: the number of frequency bins (default ``sqrt(V) / 3``).
 
     Attributes
     ----------
