@@ -112,6 +112,10 @@ class OutputLayer:
     def describe(self) -> str:
         return "full softmax"
 
+    def logits_width(self) -> int:
+        """At most this many logits per row of a batch (for memory estimates)."""
+        return self.vocab_size
+
 
 class TwoLevelOutput(OutputLayer):
     """A factorised softmax: ``head`` over shortlist + clusters, tail arrays named ``tail_names``."""
@@ -123,6 +127,9 @@ class TwoLevelOutput(OutputLayer):
 
     def layers(self) -> list[Linear]:
         return [Linear(self.features, self.layout.head_size, name="head"), *self.tail_layers]
+
+    def logits_width(self) -> int:
+        return self.layout.head_size + max(c.size for c in self.layout.clusters)
 
     def tail(self, params: Mapping[str, Any]) -> list[Any]:
         return [params[name] for name in self.tail_names]
