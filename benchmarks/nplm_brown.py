@@ -55,7 +55,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--dropout", type=float, default=0.25)
     ap.add_argument("--embed-std", type=float, default=0.1)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--output", default="full", help="softmax: full (default here: today's table), adaptive, class, auto")
+    ap.add_argument("--output", default="full",
+                    help="softmax: full (default here: today's table), adaptive, class, auto")
     ap.add_argument("--cutoffs", type=lambda s: [int(c) for c in s.split(",")], default=None)
     ap.add_argument("--classes", type=int, default=None)
     ap.add_argument("--track-test", action="store_true",
@@ -191,7 +192,8 @@ def main(argv=None) -> int:
         verdict.append(f"mixture with a cache {cached:.3f} x (target <= {TARGET_CACHE}): "
                        f"{'met' if cached <= TARGET_CACHE else 'MISSED'}")
         mixed = rows[-2][2] / reference
-        verdict.append(f"mixture {mixed:.3f} x (target <= {TARGET_MIXED}): {'met' if mixed <= TARGET_MIXED else 'MISSED'}")
+        verdict.append(f"mixture {mixed:.3f} x (target <= {TARGET_MIXED}): "
+                       f"{'met' if mixed <= TARGET_MIXED else 'MISSED'}")
     verdict.append(f"training {train_seconds / 60:.1f} min (target < {TARGET_MINUTES:g}): "
                    f"{'met' if train_seconds / 60 < TARGET_MINUTES else 'MISSED'}")
     print("\n".join(verdict))

@@ -36,7 +36,8 @@ def test_cache_runs_over_the_predictions_of_a_corpus():
     stream = prediction_stream(corpus)
     assert vocab.decode(stream) == ["a", "b", "a", "</s>", "b", "</s>"]
     logp = cache_logprobs(stream, 3)
-    assert logp[0] == -np.inf and logp[2] == pytest.approx(math.log(1 / 2)) and logp[5] == pytest.approx(math.log(1 / 3))
+    assert logp[0] == -np.inf
+    assert logp[2] == pytest.approx(math.log(1 / 2)) and logp[5] == pytest.approx(math.log(1 / 3))
     with pytest.raises(WordnetLMError, match="cache size"):
         cache_logprobs(stream, 0)
 

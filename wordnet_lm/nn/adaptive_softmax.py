@@ -352,7 +352,8 @@ def _check(x: Any, head_W: Any, head_b: Any, tail: Sequence[Any], targets: Any, 
     targets = np.asarray(targets)
     batch = np.shape(x)[0]
     if targets.shape != (batch,) or not np.issubdtype(targets.dtype, np.integer):
-        raise ValueError(f"targets must be {batch} integer word ids, got {targets.dtype} array of shape {targets.shape}")
+        raise ValueError(f"targets must be {batch} integer word ids, "
+                         f"got {targets.dtype} array of shape {targets.shape}")
     if batch == 0:
         raise ValueError("empty batch: no targets")
     if targets.min() < 0 or targets.max() >= layout.n_words:
