@@ -141,9 +141,10 @@ def test_train_lm_with_each_output_then_next_and_generate(corpus_files, tmp_path
 @pytest.mark.parametrize("options, message", [
     (["--output", "full", "--cutoffs", "4"], "--cutoffs"),
     (["--output", "adaptive", "--classes", "3"], "--classes"),
-    (["--cutoffs", "4,x"], "--cutoffs must look like"),
+    (["--cutoffs", "4,x"], "argument --cutoffs: must be increasing"),
+    (["--cutoffs", "9,4"], "argument --cutoffs: must be increasing"),
     (["--cutoffs", "4,400"], "cutoffs must increase"),
-    (["--max-vocab", "0"], "--max-vocab"),
+    (["--max-vocab", "0"], "argument --max-vocab: must be"),
 ])
 def test_bad_output_options_exit_2(corpus_files, tmp_path, capsys, options, message):
     code = main(["train-lm", "--train", str(corpus_files / "train.txt"), "--out", str(tmp_path / "m.npz"),

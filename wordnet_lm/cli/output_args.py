@@ -5,7 +5,20 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from wordnet_lm.cli import options as opt
 from wordnet_lm.errors import WordnetLMError
+
+
+def cutoff_list(text: str) -> list[int]:
+    """An argparse type: increasing positive integers separated by commas, e.g. ``2000,10000``."""
+    problem = f"must be increasing positive integers like 2000,10000, got {text!r}"
+    try:
+        cutoffs = [int(c) for c in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(problem) from None
+    if cutoffs[0] < 1 or any(b <= a for a, b in zip(cutoffs, cutoffs[1:])):
+        raise argparse.ArgumentTypeError(problem)
+    return cutoffs
 
 
 def add_output_args(group: Any) -> None:
@@ -14,21 +27,16 @@ def add_output_args(group: Any) -> None:
     group.add_argument("--output", choices=OUTPUTS, default="auto",
                        help=f"softmax: full, adaptive (Grave et al.), class (frequency classes), or auto: full "
                             f"below {ADAPTIVE_FROM:,} words, adaptive from there (default auto)")
-    group.add_argument("--cutoffs", metavar="C1,C2,...",
+    group.add_argument("--cutoffs", type=cutoff_list, metavar="C1,C2,...",
                        help="adaptive softmax: head words and cluster edges (default 1000,5000,25000,... below |V|)")
-    group.add_argument("--classes", type=int, default=None, metavar="N",
+    group.add_argument("--classes", type=opt.count, default=None, metavar="N",
                        help="class-factored softmax: number of frequency classes (default sqrt(|V|)/3)")
 
 
 def output_options(args: argparse.Namespace) -> dict[str, Any]:
-    """``NPLM`` keyword arguments from the parsed options."""
-    cutoffs = None
-    if args.cutoffs:
-        try:
-            cutoffs = [int(c) for c in args.cutoffs.split(",")]
-        except ValueError:
-            raise WordnetLMError(f"--cutoffs must look like 2000,10000, got {args.cutoffs!r}") from None
-    output = args.output
+    """``NPLM`` keyword arguments from the parsed options (``--cutoffs`` implies the adaptive
+    softmax, ``--classes`` the class-factored one)."""
+    output, cutoffs = args.output, args.cutoffs
     if cutoffs is not None and output == "auto":
         output = "adaptive"
     if cutoffs is not None and output != "adaptive":
