@@ -149,3 +149,20 @@ def test_frequency_bins_hold_equal_shares():
     before = np.concatenate([[0], np.cumsum(mass)[:-1]]) / mass.sum()
     expected = [0] + [i for i in range(1, len(mass)) if int(before[i] * 4) != int(before[i - 1] * 4)] + [len(mass)]
     assert bounds == expected and len(shares) <= 4
+
+
+@pytest.mark.parametrize("options", ALL_OUTPUTS + [dict(output="full", direct=True)], ids=str)
+def test_parameter_count_and_memory_estimate_follow_the_output(options):
+    from wordnet_lm.nplm.train import training_bytes
+
+    model = small_model(**options)
+    params = model.init_params(20)
+    assert model.n_params(20) == sum(p.size for p in params.values())
+    if options["output"] == "full":
+        width = 20
+    elif options["output"] == "adaptive":  # head: 4 words + 2 clusters; the largest cluster: ids 9..19
+        width = 6 + 11
+    else:
+        bounds = O.frequency_bins(O.zipf_counts(20), 4)
+        width = len(bounds) - 1 + max(b - a for a, b in zip(bounds[:-1], bounds[1:]))
+    assert training_bytes(model, 20, 8, 100) == 4 * (6 * model.n_params(20) + 3 * 8 * width + 3 * 100)
