@@ -30,7 +30,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from wordnet_lm.nplm import NPLM, TrainConfig  # noqa: E402
-from wordnet_lm.nplm.cache import cache_logprobs, fit_cache_mixture, prediction_stream  # noqa: E402
+from wordnet_lm.nplm.cache import cache_components, describe_caches, fit_cache_mixture  # noqa: E402
+from wordnet_lm.nplm.cache import prediction_stream  # noqa: E402
 from wordnet_lm.nplm.mixture import fit_mixture_weight, mix_logprobs, mix_many  # noqa: E402
 from wordnet_lm.text import load_corpus  # noqa: E402
 
@@ -167,10 +168,11 @@ def main(argv=None) -> int:
         weight = fit_mixture_weight(nn_valid, ng_valid)
         rows.append((f"neural LM + MKN-5 (weight {weight:.2f})", ppl(mix_logprobs(nn_valid, ng_valid, weight)),
                      ppl(mix_logprobs(nn_test, ng_test, weight)), train_seconds + ng_seconds))
-        size, weights = fit_cache_mixture([nn_valid, ng_valid], prediction_stream(valid))
-        mixed = [mix_many([nn, ng, cache_logprobs(prediction_stream(corpus), size)], weights)
+        sizes, weights = fit_cache_mixture([nn_valid, ng_valid], prediction_stream(valid))
+        mixed = [mix_many([nn, ng, *cache_components(prediction_stream(corpus), sizes)], weights)
                  for nn, ng, corpus in ((nn_valid, ng_valid, valid), (nn_test, ng_test, test))]
-        rows.append((f"neural LM + MKN-5 + cache of {size} words (weights {'/'.join(f'{w:.2f}' for w in weights)})",
+        rows.append((f"neural LM + MKN-5 + {describe_caches(sizes)} "
+                     f"(weights {'/'.join(f'{w:.2f}' for w in weights)})",
                      ppl(mixed[0]), ppl(mixed[1]), train_seconds + ng_seconds))
         reference, reference_name = rows[0][2], "our MKN-5"
 

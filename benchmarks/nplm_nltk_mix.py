@@ -31,7 +31,8 @@ from nplm_output import nltk_mix_split, shared_dir  # noqa: E402
 
 from wordnet_lm.compare import ngram_model  # noqa: E402
 from wordnet_lm.nplm import NPLM, TrainConfig  # noqa: E402
-from wordnet_lm.nplm.cache import cache_logprobs, fit_cache_mixture, prediction_stream  # noqa: E402
+from wordnet_lm.nplm.cache import cache_components, describe_caches, fit_cache_mixture  # noqa: E402
+from wordnet_lm.nplm.cache import prediction_stream  # noqa: E402
 from wordnet_lm.nplm.mixture import fit_mixture_weights, mix_many  # noqa: E402
 
 
@@ -72,15 +73,15 @@ def main(argv=None) -> int:
         model.save(args.save_model)
     nn_valid, nn_test = model.token_logprobs(valid), model.token_logprobs(test)
     weights = fit_mixture_weights([nn_valid, ng_valid])
-    size, cache_weights = fit_cache_mixture([nn_valid, ng_valid], prediction_stream(valid))
+    sizes, cache_weights = fit_cache_mixture([nn_valid, ng_valid], prediction_stream(valid))
     rows = [("modified KN 5-gram (ours)", ppl(ng_valid), ppl(ng_test)),
             (f"neural LM ({model.output_layer().describe()})", ppl(nn_valid), ppl(nn_test)),
             (f"neural LM + MKN-5 (weights {weights[0]:.2f}/{weights[1]:.2f})",
              ppl(mix_many([nn_valid, ng_valid], weights)), ppl(mix_many([nn_test, ng_test], weights)))]
-    cached = [mix_many([nn, ng, cache_logprobs(prediction_stream(c), size)], cache_weights)
+    cached = [mix_many([nn, ng, *cache_components(prediction_stream(c), sizes)], cache_weights)
               for nn, ng, c in ((nn_valid, ng_valid, valid), (nn_test, ng_test, test))]
-    rows.append((f"neural LM + MKN-5 + cache of {size} (weights {'/'.join(f'{w:.2f}' for w in cache_weights)})",
-                 ppl(cached[0]), ppl(cached[1])))
+    rows.append((f"neural LM + MKN-5 + {describe_caches(sizes)} "
+                 f"(weights {'/'.join(f'{w:.2f}' for w in cache_weights)})", ppl(cached[0]), ppl(cached[1])))
     history = model.history_
     print()
     print(f"date {datetime.date.today()}, nproc {os.cpu_count()}, load average at start {load_start:.1f}, "

@@ -17,7 +17,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 from wordnet_lm.io import atomic_write
-from wordnet_lm.nplm.cache import cache_logprobs, fit_cache_mixture, prediction_stream
+from wordnet_lm.nplm.cache import cache_components, describe_caches, fit_cache_mixture, prediction_stream
 from wordnet_lm.nplm.mixture import fit_mixture_weight, mix_logprobs, mix_many
 from wordnet_lm.progress import progress_bar
 from wordnet_lm.scoring import perplexity
@@ -128,12 +128,12 @@ def compare(train: Corpus, valid: Corpus, test: Corpus | None, vocab: Vocab, *,
 
 def _cache_row(mixture: Row, valid: Corpus, test: Corpus | None, valid_logprobs: list, test_logprobs: list) -> Row:
     """The mixture with a unigram cache added, cache size and the three weights fitted on ``valid``."""
-    size, weights = fit_cache_mixture(valid_logprobs, prediction_stream(valid))
-    mixed_valid = mix_many([*valid_logprobs, cache_logprobs(prediction_stream(valid), size)], weights)
+    sizes, weights = fit_cache_mixture(valid_logprobs, prediction_stream(valid))
+    mixed_valid = mix_many([*valid_logprobs, *cache_components(prediction_stream(valid), sizes)], weights)
     mixed_test = None
     if test is not None:
-        mixed_test = perplexity(mix_many([*test_logprobs, cache_logprobs(prediction_stream(test), size)], weights))
-    note = f"weights {'/'.join(f'{w:.2f}' for w in weights)}, cache of the last {size} words"
+        mixed_test = perplexity(mix_many([*test_logprobs, *cache_components(prediction_stream(test), sizes)], weights))
+    note = f"weights {'/'.join(f'{w:.2f}' for w in weights)}, {describe_caches(sizes)}"
     return Row(f"{mixture.model} + cache", mixture.order, perplexity(mixed_valid), mixed_test,
                mixture.train_seconds, note)
 

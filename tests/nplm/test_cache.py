@@ -10,7 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wordnet_lm.errors import WordnetLMError
-from wordnet_lm.nplm.cache import cache_logprobs, fit_cache_mixture, prediction_stream
+from wordnet_lm.nplm.cache import (
+    cache_components,
+    cache_logprobs,
+    describe_caches,
+    fit_cache_mixture,
+    prediction_stream,
+)
 from wordnet_lm.nplm.mixture import fit_mixture_weight, fit_mixture_weights, mix_logprobs, mix_many
 from wordnet_lm.text.vocab import Vocab
 
@@ -64,6 +70,22 @@ def test_cache_helps_on_bursty_text():
     rng = np.random.default_rng(1)
     stream = np.concatenate([rng.choice(rng.choice(200, 5), 100) for _ in range(40)])
     unigram_lp = np.log((np.bincount(stream, minlength=200) + 1.0) / (len(stream) + 200))[stream]
-    size, w = fit_cache_mixture([unigram_lp], stream, sizes=(10, 50, 400))
-    assert size == 50 and w[1] > 0.5
-    assert np.mean(mix_many([unigram_lp, cache_logprobs(stream, size)], w)) > np.mean(unigram_lp) + 1.0
+    sizes, w = fit_cache_mixture([unigram_lp], stream, candidates=[(10,), (50,), (400,)])
+    assert sizes == (50,) and w[1] > 0.5
+    assert np.mean(mix_many([unigram_lp, cache_logprobs(stream, 50)], w)) > np.mean(unigram_lp) + 1.0
+
+
+def test_two_caches_are_chosen_by_validation_likelihood():
+    """Bursts of 3 words inside topics of 20: a short and a long cache together beat either."""
+    rng = np.random.default_rng(2)
+    topics = [rng.choice(300, 20, replace=False) for _ in range(30)]
+    stream = np.concatenate([np.concatenate([rng.choice(rng.choice(t, 3), 15) for _ in range(10)]) for t in topics])
+    unigram_lp = np.log((np.bincount(stream, minlength=300) + 1.0) / (len(stream) + 300))[stream]
+    candidates = [(10,), (150,), (10, 150)]
+    sizes, w = fit_cache_mixture([unigram_lp], stream, candidates)
+    likelihoods = {c: np.mean(mix_many([unigram_lp, *cache_components(stream, c)],
+                                       fit_mixture_weights([unigram_lp, *cache_components(stream, c)])))
+                   for c in candidates}
+    assert sizes == max(likelihoods, key=likelihoods.get) == (10, 150) and len(w) == 3
+    assert describe_caches(sizes) == "caches of the last 10 and 150 words"
+    assert describe_caches((500,)) == "cache of the last 500 words"
