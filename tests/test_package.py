@@ -70,3 +70,28 @@ def test_atomic_write_uses_umask_permissions(tmp_path):
     finally:
         os.umask(old)
     assert (tmp_path / "g.txt").stat().st_mode & 0o777 == 0o644
+
+
+def test_fingerprint_tells_data_apart():
+    from wordnet_lm.io import fingerprint
+
+    a = np.arange(6, dtype=np.int32)
+    assert fingerprint(a) == fingerprint(a.copy())
+    assert fingerprint(a) != fingerprint(a[::-1].copy())
+    assert fingerprint(a[:3], a[3:]) != fingerprint(a, None)          # boundaries count
+    assert fingerprint(None) != fingerprint(np.zeros(0, np.int32))    # absent is not empty
+    assert fingerprint(b"abc") == fingerprint(np.frombuffer(b"abc", np.uint8))
+    assert len(fingerprint(a)) == 24
+
+
+def test_an_npz_whose_header_claims_more_than_it_holds_is_refused_before_allocating(tmp_path):
+    import io as _io
+    import zipfile
+
+    path = tmp_path / "crafted.npz"
+    header = _io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False, "shape": (10**12,)})
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("a.npy", header.getvalue() + b"\0" * 80)  # claims 8 TB, holds 80 bytes
+    with pytest.raises(ModelFileError, match=r"array 'a' claims shape \(1000000000000,\) .* holds 80"):
+        load_npz(path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import tempfile
@@ -85,12 +86,50 @@ def read_npz_meta(path: str | os.PathLike, kind: str | None = None) -> dict[str,
     return _parse_meta(path, raw, kind)
 
 
+def fingerprint(*parts: np.ndarray | bytes | None) -> str:
+    """A short hash of arrays (their bytes in C order) or bytes: what a checkpoint or a cache was
+    made from, so that a resume or a cache hit on other data is refused.  ``None`` parts count
+    as absent (distinct from an empty array)."""
+    digest = hashlib.blake2b(digest_size=12)
+    for part in parts:
+        if part is None:
+            digest.update(b"\x00none")
+        else:
+            data = part if isinstance(part, bytes) else np.ascontiguousarray(part).data
+            digest.update(len(data).to_bytes(8, "little"))
+            digest.update(data)
+    return digest.hexdigest()
+
+
 def check_same_settings(path: str | os.PathLike, saved: Mapping[str, Any], wanted: Mapping[str, Any]) -> None:
     """Raise :class:`ModelFileError` naming the first of ``wanted``'s settings that a checkpoint
     at ``path`` (whose settings are ``saved``) was made with a different value of."""
     for key, value in wanted.items():
         if saved.get(key) != value:
             raise ModelFileError(f"{path}: checkpoint made with {key}={saved.get(key)!r}, not {value!r}")
+
+
+def _check_member_sizes(path: Path) -> None:
+    """Every array's header must claim no more bytes than its zip member holds: a corrupt or
+    crafted file is refused before NumPy allocates what the header claims."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if not info.filename.endswith(".npy"):
+                    continue
+                with archive.open(info) as member:
+                    major, _ = np.lib.format.read_magic(member)
+                    read_header = np.lib.format.read_array_header_1_0 if major == 1 else np.lib.format.read_array_header_2_0
+                    shape, _, dtype = read_header(member)
+                    header = member.tell()
+                if dtype.hasobject:
+                    continue  # np.load refuses it below (no pickles)
+                claimed = int(np.prod(shape, dtype=np.float64)) * dtype.itemsize
+                if claimed > info.file_size - header:
+                    raise ModelFileError(f"{path}: array {info.filename[:-4]!r} claims shape {tuple(shape)} "
+                                         f"({claimed:,} bytes) but the file holds {info.file_size - header:,}")
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as e:
+        raise ModelFileError(f"{path}: not a wordnet_lm model file ({e.__class__.__name__}: {e})") from None
 
 
 def _npz(loaded: Any) -> Any:
@@ -101,9 +140,18 @@ def _npz(loaded: Any) -> Any:
 
 
 def _existing(path: str | os.PathLike) -> Path:
+    """``path`` if it exists and starts as a zip archive (an ``.npz``); else one line saying what it is."""
     path = Path(path)
     if not path.exists():
         raise ModelFileError(f"{path}: no such model file")
+    if path.is_dir():
+        raise ModelFileError(f"{path}: is a directory, not a model file")
+    with open(path, "rb") as f:
+        magic = f.read(4)
+    if magic != b"PK\x03\x04":
+        what = "an empty file" if not magic else "not an .npz archive"
+        raise ModelFileError(f"{path}: not a wordnet_lm model file ({what})")
+    _check_member_sizes(path)
     return path
 
 

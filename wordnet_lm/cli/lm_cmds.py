@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from wordnet_lm.cli import options as opt
+from wordnet_lm.cli.corpus_cmds import add_encoding_argument
 from wordnet_lm.cli.output_args import add_output_args, output_options
 from wordnet_lm.errors import WordnetLMError
 from wordnet_lm.io import read_npz_meta
@@ -33,6 +34,7 @@ def add_data_args(parser: argparse.ArgumentParser, test: bool = True) -> None:
     group.add_argument("--max-vocab", type=opt.count, default=None, metavar="N",
                        help="keep the N most frequent training words, the rest become <unk> (default: all)")
     group.add_argument("--lowercase", action="store_true", default=None, help="lower-case the text")
+    add_encoding_argument(group)
 
 
 def add_model_args(parser: argparse.ArgumentParser) -> None:
@@ -43,7 +45,8 @@ def add_model_args(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--order", type=opt.neural_order, default=d.order,
                        help=f"n: predict from n-1 previous words (default {d.order})")
     group.add_argument("--embed-dim", type=opt.count, default=d.embed_dim, help=f"embedding size m (default {d.embed_dim})")
-    group.add_argument("--hidden", type=opt.integer(0), default=d.hidden, help=f"tanh hidden units h, 0 for none (default {d.hidden})")
+    group.add_argument("--hidden", type=opt.integer(0), default=d.hidden,
+                       help=f"tanh hidden units h, 0 for none (default {d.hidden})")
     group.add_argument("--direct", action="store_true", help="direct connections embeddings -> output")
     group.add_argument("--dropout", type=opt.probability, default=d.dropout,
                        help=f"dropout on embeddings and hidden layer (default {d.dropout:g})")
@@ -60,9 +63,11 @@ def add_training_args(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("training")
     group.add_argument("--optimizer", choices=OPTIMIZERS, default=d.optimizer, help=f"(default {d.optimizer})")
     group.add_argument("--lr", type=opt.positive, default=d.lr, help=f"initial learning rate (default {d.lr:g})")
-    group.add_argument("--momentum", type=opt.real(0, 1, high_open=True), default=d.momentum, help=f"SGD momentum (default {d.momentum:g})")
+    group.add_argument("--momentum", type=opt.real(0, 1, high_open=True), default=d.momentum,
+                       help=f"SGD momentum (default {d.momentum:g})")
     group.add_argument("--batch-size", type=opt.count, default=d.batch_size, help=f"(default {d.batch_size})")
-    group.add_argument("--epochs", type=opt.positive, default=d.max_epochs, help=f"at most this many epochs (default {d.max_epochs:g})")
+    group.add_argument("--epochs", type=opt.positive, default=d.max_epochs,
+                       help=f"at most this many epochs (default {d.max_epochs:g})")
     group.add_argument("--weight-decay", type=opt.real(0), default=d.weight_decay,
                        help=f"decay of weights and embeddings, decoupled for adamw (default {d.weight_decay:g})")
     group.add_argument("--lazy-embeddings", action="store_true",
@@ -75,7 +80,8 @@ def add_training_args(parser: argparse.ArgumentParser) -> None:
                        help=f"relative validation gain that counts as progress (default {d.min_improvement:g})")
     group.add_argument("--evals-per-epoch", type=opt.count, default=d.evals_per_epoch,
                        help=f"validations and checkpoints per epoch (default {d.evals_per_epoch})")
-    group.add_argument("--max-time", type=opt.positive, default=None, metavar="SECONDS", help="time budget: stop when the next validation would come later")
+    group.add_argument("--max-time", type=opt.positive, default=None, metavar="SECONDS",
+                       help="time budget: stop when the next validation would come later")
     group.add_argument("--threads", type=opt.count, default=None,
                        help="BLAS threads (default: 1 for vocabularies under 5,000 words, else the BLAS default)")
     group.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
@@ -104,7 +110,7 @@ def config_from_args(args: argparse.Namespace) -> Any:
 
 def load_data(args: argparse.Namespace, need_valid: bool = False) -> tuple:
     """``(train, valid, test, vocab)`` from ``--train/--valid/--test``, or the demo corpus."""
-    from wordnet_lm.text import demo_paths, load_corpus
+    from wordnet_lm.text import ReadingOptions, demo_paths, load_corpus
 
     sources = {"train": args.train, "valid": args.valid, "test": getattr(args, "test", None)}
     if sources["train"] is None:
@@ -116,9 +122,9 @@ def load_data(args: argparse.Namespace, need_valid: bool = False) -> tuple:
         _say(args, f"no --train given: using the built-in demo corpus ({Path(demo['train']).parent})")
     if need_valid and sources["valid"] is None:
         raise WordnetLMError("--valid is required (validation data selects the best model)")
-    train, vocab = load_corpus(sources["train"], min_count=args.min_count, max_size=args.max_vocab,
-                               lowercase=args.lowercase)
-    loaded = {k: load_corpus(v, vocab=vocab, lowercase=args.lowercase)[0] if v is not None else None
+    reading = ReadingOptions(lowercase=args.lowercase, encoding=args.encoding)
+    train, vocab = load_corpus(sources["train"], reading=reading, min_count=args.min_count, max_size=args.max_vocab)
+    loaded = {k: load_corpus(v, reading=reading, vocab=vocab)[0] if v is not None else None
               for k, v in sources.items() if k != "train"}
     _say(args, f"train: {train.n_sentences:,} sentences, {train.n_tokens:,} tokens, vocabulary {len(vocab):,}")
     return train, loaded["valid"], loaded.get("test"), vocab
@@ -135,9 +141,9 @@ def _say(args: argparse.Namespace, text: str) -> None:
 def cmd_train_lm(args: argparse.Namespace) -> int:
     model = model_from_args(args)
     config = config_from_args(args)
-    checkpoint = args.checkpoint or str(Path(args.out).with_suffix("")) + ".ckpt.npz"
     inputs = (args.train, args.valid, args.test)
     check_output(args.out, what="neural LM file", inputs=inputs, accepts=is_npz_of_kind(NPLM_KIND), option="--out")
+    checkpoint = args.checkpoint or str(Path(args.out).with_suffix("")) + ".ckpt.npz"
     check_output(checkpoint, what="neural LM checkpoint", inputs=(*inputs, args.out), accepts=_is_nplm_checkpoint,
                  option="--checkpoint")
     train, valid, test, vocab = load_data(args)
@@ -179,37 +185,65 @@ def _is_nplm_checkpoint(path: Path) -> bool:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    from wordnet_lm.cli import compare_models as cm
 
-    inputs = (args.train, args.valid, args.test)
+    cm.check_options(args, cm.changed_options(args, (add_model_args, add_training_args)))
+    inputs = (args.train, args.valid, args.test, args.neural, *(args.ngram or []))
     if args.save_model:
         check_output(args.save_model, what="neural LM file", inputs=inputs, accepts=is_npz_of_kind(NPLM_KIND),
                      option="--save-model")
     for path in args.save_table or []:
         check_output(path, what="table", inputs=inputs, accepts=_is_table, option="--save-table")
-    with locked_outputs([args.save_model, *(args.save_table or [])]):
-        return _run_compare(args)
+    checkpoint = cm.checkpoint_path(args) if args.neural is None and not args.no_neural else None
+    if checkpoint is not None:
+        check_output(checkpoint, what="neural LM checkpoint", inputs=(*inputs, args.save_model),
+                     accepts=_is_nplm_checkpoint, option="--checkpoint")
+    with locked_outputs([args.save_model, *(args.save_table or []), checkpoint]):
+        return _run_compare(args, checkpoint)
 
 
-def _run_compare(args: argparse.Namespace) -> int:
-    from wordnet_lm.compare import DEFAULT_ORDERS, compare, format_table, write_table
+def _run_compare(args: argparse.Namespace, checkpoint: Path | None) -> int:
+    from wordnet_lm.cli import compare_models as cm
+    from wordnet_lm.compare import DEFAULT_ORDERS, NGRAM_METHODS, compare, format_table, write_table
 
-    model = None if args.no_neural else model_from_args(args)
-    config = config_from_args(args)
-    train, valid, test, vocab = load_data(args, need_valid=True)
-    orders = _parse_orders(args.orders) if args.orders else DEFAULT_ORDERS
-    rows = compare(train, valid, test, vocab, orders=orders, nplm=model, train_config=config,
-                   progress=not args.quiet)
+    reused = cm.load_reused(args)
+    train_nplm = checkpoint is not None
+    train_ngrams = not reused.ngrams or args.orders is not None
+    model = model_from_args(args) if train_nplm else reused.nplm
+    config = config_from_args(args) if train_nplm else None
+    if reused.vocab is None:
+        train, valid, test, vocab = load_data(args, need_valid=True)
+    else:
+        vocab = reused.vocab
+        train, valid, test = cm.load_texts(args, vocab, need_train=train_nplm or train_ngrams)
+    if args.resume and train_nplm and not checkpoint.exists():
+        _say(args, f"no checkpoint {checkpoint} yet: starting from scratch")
+    try:
+        rows = compare(train, valid, test, vocab, orders=args.orders or DEFAULT_ORDERS,
+                       methods=NGRAM_METHODS if train_ngrams else (), nplm=model, train_config=config,
+                       progress=not args.quiet, ngram_models=reused.ngrams, nplm_trained=not train_nplm,
+                       checkpoint=checkpoint, resume=args.resume)
+    except KeyboardInterrupt:
+        if train_nplm and checkpoint.exists():
+            print(f"checkpoint {checkpoint} kept: run the same command with --resume to continue", file=sys.stderr)
+        raise
     print(format_table(rows, markdown=args.markdown_stdout), end="")
     for path in args.save_table or []:
         write_table(path, rows)
         _say(args, f"wrote {path}")
-    if args.save_model and model is not None:
+    if args.save_model:
         model.save(args.save_model)
         _say(args, f"saved the neural LM to {args.save_model}")
+    if train_nplm and checkpoint.exists():
+        if args.checkpoint:  # named: kept, a later --resume skips the training
+            _say(args, checkpoint_note(checkpoint))
+        else:  # the default one is a working file
+            checkpoint.unlink()
     return 0
 
 
 def _parse_orders(text: str) -> tuple[int, ...]:
+    """``2-5`` or ``2,3,5`` as a tuple of n-gram orders (an argparse type)."""
     try:
         if "-" in text:
             low, high = (int(x) for x in text.split("-"))
@@ -217,9 +251,9 @@ def _parse_orders(text: str) -> tuple[int, ...]:
         else:
             orders = tuple(int(x) for x in text.split(","))
     except ValueError:
-        raise WordnetLMError(f"--orders must look like 2-5 or 2,3,5, got {text!r}") from None
-    if not orders or min(orders) < 1:
-        raise WordnetLMError(f"--orders must be positive integers, got {text!r}")
+        raise argparse.ArgumentTypeError(f"must look like 2-5 or 2,3,5, got {text!r}") from None
+    if not orders or min(orders) < 1 or max(orders) > opt.MAX_ORDER:
+        raise argparse.ArgumentTypeError(f"must be orders from 1 to {opt.MAX_ORDER}, got {text!r}")
     return orders
 
 
@@ -284,12 +318,23 @@ def register(subparsers: Any) -> None:
                                           "neural LM, and print validation and test perplexity in one table.  "
                                           "Without --train: the built-in demo corpus.")
     add_data_args(p)
-    p.add_argument("--orders", help="n-gram orders, e.g. 2-5 (default) or 2,3")
+    p.add_argument("--orders", type=_parse_orders,
+                   help="n-gram orders to train, e.g. 2-5 (default, unless --ngram) or 2,3")
     p.add_argument("--no-neural", action="store_true", help="n-gram models only")
+    reuse = p.add_argument_group("models trained earlier (their vocabulary becomes the table's; all must agree)")
+    reuse.add_argument("--neural", metavar="MODEL", help="a neural LM file (train-lm) to score instead of training one")
+    reuse.add_argument("--ngram", action="append", metavar="MODEL",
+                       help="an n-gram model (ARPA or .npz) to score instead of training the baselines "
+                            "(repeatable; with --orders the baselines are trained too)")
     p.add_argument("--save-table", action="append", metavar="PATH",
                    help="also write the table: .csv -> CSV, otherwise Markdown (repeatable)")
     p.add_argument("--markdown", dest="markdown_stdout", action="store_true", help="print the table as Markdown")
     p.add_argument("--save-model", metavar="PATH", help="save the trained neural LM")
+    p.add_argument("--checkpoint", metavar="PATH",
+                   help="the neural LM's training checkpoint, kept after the run (default: beside --save-model, "
+                        "else compare.ckpt.npz, removed when the table is printed)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue an interrupted run: the neural LM's training resumes from its checkpoint")
     add_model_args(p)
     add_training_args(p)
     p.set_defaults(func=cmd_compare)

@@ -8,13 +8,16 @@ from typing import Any, TextIO
 
 from wordnet_lm.cli import options as opt
 from wordnet_lm.outputs import PICTURE, check_output, locked_outputs
-from wordnet_lm.errors import WordnetLMError
+from wordnet_lm.errors import OptionError, WordnetLMError
 from wordnet_lm.text.demo import demo_paths
-from wordnet_lm.vectors import evaluate as ev
+from wordnet_lm.vectors import analogies as analogy_eval
+from wordnet_lm.vectors import similarity as similarity_eval
 from wordnet_lm.vectors.formats import FORMATS
 from wordnet_lm.vectors.keyed import KeyedVectors
 
 CLI_RESTRICT_VOCAB = 30_000
+DEFAULT_MAX_PAIRS = 20
+DEFAULT_TSNE_PERPLEXITY = 30.0
 
 
 # --------------------------------------------------------------------------- shared options
@@ -135,21 +138,23 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     print(f"vectors {args.vectors or 'demo GloVe'}: {len(kv):,} words x {kv.vector_size}; "
           f"known: the first {known:,} words, {case}")
     if analogies is not None:
-        methods = ev.METHODS if args.method == "both" else (args.method,)
-        questions = ev.read_analogies(analogies)
-        results = [ev.evaluate_word_analogies(kv, questions, restrict, not args.case_sensitive, args.dummy4unknown, m)
+        methods = analogy_eval.METHODS if args.method == "both" else (args.method,)
+        questions = analogy_eval.read_analogies(analogies)
+        results = [analogy_eval.evaluate_word_analogies(kv, questions, restrict, not args.case_sensitive,
+                                                        args.dummy4unknown, m)
                    for m in methods]
         print()
         print(format_analogy_table(results, sections=not args.no_sections))
     for path in similarity:
-        result = ev.evaluate_word_pairs(kv, path, restrict_vocab=restrict, case_insensitive=not args.case_sensitive,
-                                        dummy4unknown=args.dummy4unknown)
+        result = similarity_eval.evaluate_word_pairs(kv, path, restrict_vocab=restrict,
+                                                     case_insensitive=not args.case_sensitive,
+                                                     dummy4unknown=args.dummy4unknown)
         print()
         print(format_similarity(result))
     return 0
 
 
-def format_analogy_table(results: list[ev.AnalogyResult], sections: bool = True) -> str:
+def format_analogy_table(results: list[analogy_eval.AnalogyResult], sections: bool = True) -> str:
     """A plain-text table: per section (optional), semantic, syntactic and total accuracy."""
     first = results[0]
     names = {"cosadd": "3CosAdd", "cosmul": "3CosMul"}
@@ -181,7 +186,7 @@ def format_analogy_table(results: list[ev.AnalogyResult], sections: bool = True)
     return "\n".join(lines)
 
 
-def format_similarity(result: ev.SimilarityResult) -> str:
+def format_similarity(result: similarity_eval.SimilarityResult) -> str:
     """One line: Spearman, Pearson, pairs used and OOV."""
     text = (f"word similarity {result.path}: Spearman rho {result.spearman:.4f}, Pearson r {result.pearson:.4f} "
             f"on {result.n_pairs} of {result.n_valid} pairs ({result.n_oov} with unknown words, "
@@ -195,10 +200,24 @@ def format_similarity(result: ev.SimilarityResult) -> str:
 def cmd_plot(args: argparse.Namespace) -> int:
     from wordnet_lm.vectors import plot
 
+    _check_plot_options(args)
     check_output(args.out, what="picture", inputs=(args.vectors, args.analogies), accepts=PICTURE, option="--out")
     kv = _load(args)
     with locked_outputs([args.out]):
         return _plot(args, kv, plot)
+
+
+def _check_plot_options(args: argparse.Namespace) -> None:
+    """Options that only some pictures use are refused where they would be silently ignored."""
+    arrows = bool(args.pairs or args.analogy_section)
+    if args.analogies and not args.analogy_section:
+        raise OptionError("--analogies is read only with --analogy-section")
+    if args.max_pairs is not None and not args.analogy_section:
+        raise OptionError("--max-pairs applies to --analogy-section")
+    if args.perplexity is not None and (arrows or args.method != "tsne"):
+        raise OptionError("--perplexity applies to t-SNE maps of words (--method tsne)")
+    if args.method != "tsne" and arrows:
+        raise OptionError("--method applies to maps of words, not to --pairs/--analogy-section (drawn by PCA)")
 
 
 def _plot(args: argparse.Namespace, kv: KeyedVectors, plot: Any) -> int:
@@ -206,15 +225,16 @@ def _plot(args: argparse.Namespace, kv: KeyedVectors, plot: Any) -> int:
         if args.pairs:
             pairs = [(kv.resolve(a), kv.resolve(b)) for a, b in plot.parse_pairs(args.pairs)]
         else:
-            questions = ev.read_analogies(args.analogies or demo_paths()["analogies"])
-            pairs = plot.analogy_pairs(questions.section(args.analogy_section), kv, args.max_pairs)
+            questions = analogy_eval.read_analogies(args.analogies or demo_paths()["analogies"])
+            pairs = plot.analogy_pairs(questions.section(args.analogy_section), kv, args.max_pairs or DEFAULT_MAX_PAIRS)
             if not pairs:
                 raise WordnetLMError(f"no pair of section {args.analogy_section!r} is in the vectors' vocabulary")
         out = plot.plot_pairs(kv, pairs, args.out, args.title)
         print(f"wrote {out} ({len(pairs)} pairs)")
         return 0
     words = plot.resolve_words(kv, args.words) if args.words else plot.top_words(kv, args.top)
-    out = plot.plot_words(kv, words, args.out, args.method, args.perplexity, args.seed, args.title)
+    perplexity = args.perplexity if args.perplexity is not None else DEFAULT_TSNE_PERPLEXITY
+    out = plot.plot_words(kv, words, args.out, args.method, perplexity, args.seed, args.title)
     print(f"wrote {out} ({len(words)} words, {args.method})")
     return 0
 
@@ -227,7 +247,7 @@ def register(subparsers) -> None:
     _add_vectors_options(p)
     p.add_argument("words", nargs="*", metavar="WORD", help="a b c")
     _add_query_options(p, topn=5)
-    p.add_argument("--method", choices=ev.METHODS, default="cosadd", help="3CosAdd (default) or 3CosMul")
+    p.add_argument("--method", choices=analogy_eval.METHODS, default="cosadd", help="3CosAdd (default) or 3CosMul")
     p.set_defaults(func=cmd_analogy)
 
     p = subparsers.add_parser("neighbors", help="nearest neighbours of words (cosine)",
@@ -255,7 +275,7 @@ def register(subparsers) -> None:
                         "corpus's analogies.txt and similarity.tsv are used")
     p.add_argument("--restrict-vocab", type=opt.integer(0), default=CLI_RESTRICT_VOCAB, metavar="N",
                    help=f"only the N most frequent words are known (default {CLI_RESTRICT_VOCAB:,}; 0: all)")
-    p.add_argument("--method", choices=ev.METHODS + ("both",), default="both",
+    p.add_argument("--method", choices=analogy_eval.METHODS + ("both",), default="both",
                    help="analogy method (default: both)")
     p.add_argument("--case-sensitive", action="store_true", help="compare words as written (gensim: upper-cased)")
     p.add_argument("--dummy4unknown", action="store_true",
@@ -273,9 +293,11 @@ def register(subparsers) -> None:
     what.add_argument("--pairs", metavar="A:B,...", help="pairs to draw as arrows, e.g. paris:france,rome:italy")
     what.add_argument("--analogy-section", metavar="NAME", help="draw the pairs of one analogy section")
     p.add_argument("--analogies", "-a", metavar="FILE", help="analogy file for --analogy-section (default: demo set)")
-    p.add_argument("--max-pairs", type=opt.count, default=20, metavar="N", help="pairs drawn from a section (default 20)")
+    p.add_argument("--max-pairs", type=opt.count, default=None, metavar="N",
+                   help=f"pairs drawn from a section (default {DEFAULT_MAX_PAIRS})")
     p.add_argument("--method", choices=("tsne", "pca"), default="tsne", help="projection of a word map (default tsne)")
-    p.add_argument("--perplexity", type=opt.positive, default=30.0, metavar="P", help="t-SNE perplexity (default 30)")
+    p.add_argument("--perplexity", type=opt.positive, default=None, metavar="P",
+                   help=f"t-SNE perplexity (default {DEFAULT_TSNE_PERPLEXITY:g})")
     p.add_argument("--seed", type=opt.seed, default=0, metavar="S", help="t-SNE random seed (default 0)")
     p.add_argument("--title", help="picture title")
     p.add_argument("--out", "-o", default="map.png", metavar="FILE", help="output picture .png/.svg/.pdf (default map.png)")
