@@ -105,7 +105,8 @@ def test_reused_models_are_scored_on_their_own_numbering(tiny_data):
     rows = compare(None, valid, None, vocab, methods=(), nplm=nplm, nplm_trained=True,
                    ngram_models={"kn.arpa": ngram}, progress=False)
     assert [(r.model, r.order, r.train_seconds) for r in rows] == [
-        ("kn.arpa", 2, None), ("neural LM", 3, None), ("neural LM + kn.arpa", 2, None)]
+        ("kn.arpa", 2, None), ("neural LM", 3, None), ("neural LM + kn.arpa", 2, None),
+        ("neural LM + kn.arpa + cache", 2, None)]
     expected_ngram = math.exp(-ngram.token_logprobs(other.encode(sentences)).mean())
     assert rows[0].valid_ppl == pytest.approx(expected_ngram, rel=1e-12)
     assert rows[1].valid_ppl == pytest.approx(nplm.perplexity(valid), rel=1e-9) and rows[1].note.startswith("reused")
@@ -163,7 +164,8 @@ def test_compare_reuses_a_neural_lm_and_an_arpa_model(trained, capsys):
                  "--valid", files["valid"], "--test", files["test"], "-q"]) == 0
     captured = capsys.readouterr()
     rows = _table(captured.out)
-    assert list(rows) == [str(root / "lm.arpa"), "neural LM", f"neural LM + {root / 'lm.arpa'}"]
+    assert list(rows) == [str(root / "lm.arpa"), "neural LM", f"neural LM + {root / 'lm.arpa'}",
+                          f"neural LM + {root / 'lm.arpa'} + cache"]
     nplm = NPLM.load(root / "lm.npz")
     valid, _ = load_corpus(files["valid"], vocab=nplm.vocab_)  # the zebra is <unk> for every model
     test, _ = load_corpus(files["test"], vocab=nplm.vocab_)
