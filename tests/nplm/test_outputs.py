@@ -165,4 +165,5 @@ def test_parameter_count_and_memory_estimate_follow_the_output(options):
     else:
         bounds = O.frequency_bins(O.zipf_counts(20), 4)
         width = len(bounds) - 1 + max(b - a for a, b in zip(bounds[:-1], bounds[1:]))
-    assert training_bytes(model, 20, 8, 100) == 4 * (6 * model.n_params(20) + 3 * 8 * width + 3 * 8)  # windows per batch (BatchWindows)
+    # the context windows are built per batch (BatchWindows): order x batch ids, not order x examples
+    assert training_bytes(model, 20, 8, 100) == 4 * (6 * model.n_params(20) + 3 * 8 * width + 3 * 8)
