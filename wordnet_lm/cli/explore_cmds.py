@@ -1,0 +1,119 @@
+"""Looking at models: ``explore`` (an offline HTML map of word vectors) and ``serve`` (the
+language-model playground on a local HTTP server)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from wordnet_lm.errors import WordnetLMError
+
+
+def _settings(args: argparse.Namespace, top: int, method: str) -> Any:
+    from wordnet_lm.explore.page import ExplorerSettings
+
+    settings = ExplorerSettings(top=top, method=method, perplexity=args.perplexity, seed=args.seed,
+                                clusters=args.clusters, encoding=args.encoding)
+    settings.check()
+    return settings
+
+
+def _warn_size(settings: Any, available: int) -> None:
+    from wordnet_lm.explore.page import MAX_WORDS, TSNE_SLOW_WORDS, cap_message
+
+    notice = cap_message(settings.top, available)
+    if notice:
+        print(f"note: {notice}", file=sys.stderr)
+    shown = min(settings.top, available, MAX_WORDS)
+    if settings.method == "tsne" and shown > TSNE_SLOW_WORDS:
+        print(f"note: t-SNE of {shown:,} words takes many minutes; --method pca is immediate", file=sys.stderr)
+
+
+def cmd_explore(args: argparse.Namespace) -> int:
+    from wordnet_lm.explore.groups import read_label_file
+    from wordnet_lm.explore.page import check_output_path, write_explorer
+    from wordnet_lm.explore.sources import load_vectors
+
+    if args.vectors is not None and args.model is not None:
+        raise WordnetLMError("give --vectors or --model, not both")
+    settings = _settings(args, args.top, args.method)
+    out = check_output_path(args.out)
+    labels = read_label_file(args.labels) if args.labels else None
+    kv, source = load_vectors(args.vectors, args.model, args.format)
+    _warn_size(settings, len(kv))
+    write_explorer(kv, out, settings, labels, source, args.title)
+    print(f"wrote {out} ({min(settings.top, len(kv)):,} words of {source}, {settings.method}, "
+          f"{out.stat().st_size / 1e6:.2f} MB)")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from wordnet_lm.serve import Playground, make_server
+
+    settings = _settings(args, args.explore_top, args.explore_method)
+    if not 0 <= args.port <= 65535:
+        raise WordnetLMError(f"--port must be between 0 and 65535, got {args.port}")
+    playground = Playground.load(args.model, args.ngram, args.vectors)
+    server = make_server(playground, args.host, args.port, settings, verbose=args.verbose)
+    print(f"serving the playground at {server.url} (Ctrl-C stops)", flush=True)
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"note: listening on {args.host}: other machines can reach it", file=sys.stderr)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+    finally:
+        server.server_close()
+    return 0
+
+
+def _add_map_options(p: argparse.ArgumentParser) -> None:
+    from wordnet_lm.explore.encoding import ENCODINGS
+
+    p.add_argument("--perplexity", type=float, default=30.0, metavar="P", help="t-SNE perplexity (default 30)")
+    p.add_argument("--seed", type=int, default=0, help="t-SNE and k-means seed (default 0)")
+    p.add_argument("--clusters", type=int, default=12, metavar="K", help="k-means clusters to colour by (default 12)")
+    p.add_argument("--encoding", choices=ENCODINGS, default="float16",
+                   help="vectors in the page: float16 (default) or int8 (half the size, cosines to ~0.01)")
+
+
+def register(subparsers: Any) -> None:
+    """Add ``explore`` and ``serve`` to the ``wordnet-lm`` parser."""
+    from wordnet_lm.explore.page import MAX_WORDS
+    from wordnet_lm.vectors.formats import FORMATS
+
+    p = subparsers.add_parser("explore", help="write an offline HTML explorer of word vectors",
+                              description="Write one self-contained HTML file: a pan/zoom map (t-SNE or PCA) of "
+                                          "the most frequent words, search, nearest neighbours and analogies "
+                                          "computed in the page, coordinates exported as TSV.  Without "
+                                          "--vectors/--model: the demo GloVe vectors.")
+    p.add_argument("--vectors", "-v", metavar="FILE", help="vectors file: word2vec text/binary, GloVe, .npz")
+    p.add_argument("--format", default="auto", choices=("auto",) + FORMATS, help="vectors format (default: detected)")
+    p.add_argument("--model", "-M", metavar="FILE", help="a neural LM (train-lm): map its embeddings")
+    p.add_argument("--out", "-o", default="explorer.html", help="HTML file to write (default explorer.html)")
+    p.add_argument("--top", type=int, default=5000, metavar="N",
+                   help=f"map the N most frequent words (default 5000; at most {MAX_WORDS:,})")
+    p.add_argument("--method", choices=("tsne", "pca"), default="tsne", help="projection (default tsne)")
+    p.add_argument("--labels", metavar="FILE", help="word<TAB>label lines: colour the map by label")
+    p.add_argument("--title", help="page title")
+    _add_map_options(p)
+    p.set_defaults(func=cmd_explore)
+
+    p = subparsers.add_parser("serve", help="language-model playground on a local web server",
+                              description="Serve a page that colours each word of a typed sentence by its "
+                                          "surprisal under the neural LM and an n-gram model, lists the next "
+                                          "words, samples continuations and explores the embeddings.  JSON "
+                                          "endpoints: POST /api/score, /api/next, /api/sample, /api/neighbors.")
+    p.add_argument("--model", "-M", required=True, metavar="FILE", help="neural LM file (train-lm)")
+    p.add_argument("--ngram", metavar="FILE", help="n-gram model: ARPA file or .npz (wordnet-lm ngram)")
+    p.add_argument("--vectors", "-v", metavar="FILE", help="vectors for neighbours and the explorer "
+                                                           "(default: the neural LM's embeddings)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=8765, help="port (default 8765; 0: any free port)")
+    p.add_argument("--explore-top", type=int, default=2000, metavar="N", help="words on the explorer map (default 2000)")
+    p.add_argument("--explore-method", choices=("tsne", "pca"), default="pca",
+                   help="explorer projection (default pca: immediate; tsne takes a while on first view)")
+    p.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    _add_map_options(p)
+    p.set_defaults(func=cmd_serve)
