@@ -93,16 +93,22 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def page(browser):
-    """A fresh page (1200 x 760) that fails the test on any JavaScript error."""
+@pytest.fixture(scope="module")
+def browser_context(browser):
     context = browser.new_context(viewport={"width": 1200, "height": 760}, accept_downloads=True)
-    pg = context.new_page()
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(browser_context):
+    """A fresh page (1200 x 760) that fails the test on any JavaScript error."""
+    pg = browser_context.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
     pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     yield pg
-    context.close()
+    pg.close()
     assert not errors, f"JavaScript errors: {errors}"
 
 
