@@ -16,6 +16,7 @@ from wordnet_lm.text.vocab import Corpus
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 DEMO_SENTENCES = 3000
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def chromium_path() -> str | None:
