@@ -59,7 +59,13 @@ def test_words_coloured_by_surprisal_with_the_models_logprobs(page, server, mode
         for s, lp in zip(shown, logprobs):
             rgb = tuple(int(x) for x in re.findall(r"\d+", s.evaluate("e => getComputedStyle(e).backgroundColor")))
             assert np.abs(np.subtract(rgb[:3], expected_rgb(lp))).max() <= 1
-            assert f"{lp:.4f}" in s.get_attribute("title")
+            assert f"{lp:.4f}" in s.get_attribute("aria-label")
+    shown = spans(page, "diff-words")
+    saved = (expected["neural-words"] - expected["ngram-words"]) / np.log(2)
+    np.testing.assert_allclose([float(s.get_attribute("data-bits")) for s in shown], saved, atol=1e-4)
+    shown[2].hover()  # the tooltip gives both models' log-probabilities
+    tip = page.inner_text("#tip")
+    assert f"{expected['neural-words'][2]:.4f}" in tip and f"{expected['ngram-words'][2]:.4f}" in tip
     ppl = float(page.inner_text("#neural-ppl").split()[-1])
     assert ppl == pytest.approx(np.exp(-np.mean(expected["neural-words"])), abs=0.01)
     assert not_blank(page.screenshot()) > 5

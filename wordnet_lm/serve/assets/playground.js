@@ -20,6 +20,54 @@
     return "hsl(" + (120 * (1 - t)).toFixed(1) + ", 75%, 78%)";
   }
 
+  // Bits the neural LM saves over the n-gram on a word -> blue (saves) / orange (costs), up to 8 bits.
+  function diffColour(bits) {
+    const t = Math.min(1, Math.abs(bits) / 8);
+    return bits >= 0 ? "hsl(210, 80%, " + (96 - 26 * t).toFixed(1) + "%)" : "hsl(30, 90%, " + (96 - 26 * t).toFixed(1) + "%)";
+  }
+
+  function describe(i) {
+    const s = state.score, lines = [s.words[i]];
+    for (const [name, key] of [["neural LM", "neural"], ["n-gram   ", "ngram"]]) {
+      const m = s[key];
+      if (!m) continue;
+      const lp = m.logprob[i];
+      lines.push(name + "  log p = " + lp.toFixed(4) + "  (" + (-lp / Math.LN2).toFixed(2) + " bits)" +
+        (m.oov[i] ? "  <unk>" : ""));
+    }
+    if (s.ngram) lines.push("neural LM saves " + ((s.neural.logprob[i] - s.ngram.logprob[i]) / Math.LN2).toFixed(2) + " bits");
+    return lines.join("\n");
+  }
+
+  function showTip(span, i) {
+    const tip = $("tip"), r = span.getBoundingClientRect();
+    tip.textContent = describe(i);
+    tip.hidden = false;
+    tip.style.left = (window.scrollX + r.left) + "px";
+    tip.style.top = (window.scrollY + r.bottom + 6) + "px";
+  }
+
+  function addHover(span, i) {
+    span.addEventListener("mouseenter", function () { showTip(span, i); });
+    span.addEventListener("mouseleave", function () { $("tip").hidden = true; });
+  }
+
+  function showDiff(box, score) {
+    box.innerHTML = "";
+    $("diff-row").hidden = !(score && score.ngram);
+    if (!score || !score.ngram) return;
+    score.words.forEach(function (word, i) {
+      const bits = (score.neural.logprob[i] - score.ngram.logprob[i]) / Math.LN2;
+      const span = document.createElement("span");
+      span.className = "word" + (word === "</s>" ? " eos" : "");
+      span.textContent = word;
+      span.dataset.bits = String(bits);
+      span.style.background = diffColour(bits);
+      addHover(span, i);
+      box.appendChild(span);
+    });
+  }
+
   function showWords(box, words, scores) {
     box.innerHTML = "";
     if (!scores) return;
@@ -30,8 +78,9 @@
       span.textContent = word;
       span.dataset.logprob = String(lp);
       span.style.background = colourFor(lp);
-      span.title = word + ": log p = " + lp.toFixed(4) + " (natural log), " + (-lp / Math.LN2).toFixed(2) +
-        " bits" + (scores.oov[i] ? "; not in this model's vocabulary: scored as <unk>" : "");
+      span.setAttribute("aria-label", word + ": log p = " + lp.toFixed(4) + " (natural log), " + (-lp / Math.LN2).toFixed(2) +
+        " bits" + (scores.oov[i] ? "; not in this model's vocabulary: scored as <unk>" : ""));
+      addHover(span, i);
       box.appendChild(span);
     });
   }
@@ -72,6 +121,7 @@
       state.next = next;
       showWords($("neural-words"), score ? score.words : [], score && score.neural);
       showWords($("ngram-words"), score ? score.words : [], score && score.ngram);
+      showDiff($("diff-words"), score);
       $("neural-ppl").textContent = score ? "perplexity " + score.neural.perplexity.toFixed(2) : "";
       $("ngram-ppl").textContent = score && score.ngram ? "perplexity " + score.ngram.perplexity.toFixed(2) : "";
       showNext($("neural-next"), next.neural);
@@ -123,6 +173,7 @@
       text += "; n-gram " + info.ngram.file + " (order " + info.ngram.order + ")";
     } else {
       $("ngram-row").hidden = true;
+      $("diff-row").hidden = true;
       $("ngram-next-box").hidden = true;
       $("ngram-sample-row").hidden = true;
     }
