@@ -97,16 +97,19 @@ def explorer_rows(kv: KeyedVectors, source: str, top: int, folder: Path, loads: 
 
 
 # --------------------------------------------------------------------------- playground
-def latency_rows(model: str, ngram: str | None, requests: int, sentence_words: int) -> list[tuple]:
+def latency_rows(model: str, ngram: str | None, requests: int, sentence_words: int, threads: int) -> list[tuple]:
+    """Scoring latencies; the server (and, while it serves, the whole process: the caps are
+    process-wide) runs NumPy on ``threads`` threads."""
     from wordnet_lm.serve import Playground, make_server
 
     pg = Playground.load(model, ngram)
     words = pg.model.vocab_.words[3:]
     rng = np.random.default_rng(1)
     sentences = [" ".join(rng.choice(words[:5000], sentence_words)) for _ in range(requests)]
-    server = make_server(pg, "127.0.0.1", 0)
+    server = make_server(pg, "127.0.0.1", 0, threads=threads)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    time.sleep(0.5)  # serve_forever has set the thread caps
     host, port = server.server_address[:2]
 
     def http_score(text):
@@ -153,21 +156,7 @@ def latency_rows(model: str, ngram: str | None, requests: int, sentence_words: i
     return rows, burst, len(pg.model.vocab_)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--vectors", help="vectors file (default: random vectors for nltk-mix words)")
-    parser.add_argument("--top", type=int, default=20_000)
-    parser.add_argument("--dim", type=int, default=100, help="dimension of the random vectors")
-    parser.add_argument("--loads", type=int, default=3, help="page loads per page")
-    parser.add_argument("--model", help="neural LM file (e.g. trained on brown-bengio)")
-    parser.add_argument("--ngram", help="ARPA file for the same text")
-    parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument("--sentence-words", type=int, default=50)
-    args = parser.parse_args()
-
-    print(f"# explore/serve benchmark, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC")
-    print(f"nproc {os.cpu_count()}, load average {os.getloadavg()[0]:.2f} at start; Python "
-          f"{platform.python_version()}, NumPy {np.__version__}")
+def pages(args: argparse.Namespace) -> None:
     if args.vectors:
         kv, source = KeyedVectors.load(args.vectors), args.vectors
     else:
@@ -179,8 +168,29 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r[0]:,} | {r[1]} | {r[2]} | {r[3]:.2f} | {r[4]:.2f} | {r[5]:.3f} | {r[6]:.3f} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--vectors", help="vectors file (default: random vectors for nltk-mix words)")
+    parser.add_argument("--top", type=int, default=20_000)
+    parser.add_argument("--dim", type=int, default=100, help="dimension of the random vectors")
+    parser.add_argument("--loads", type=int, default=3, help="page loads per page")
+    parser.add_argument("--model", help="neural LM file (e.g. trained on brown-bengio)")
+    parser.add_argument("--ngram", help="ARPA file for the same text")
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--sentence-words", type=int, default=50)
+    parser.add_argument("--threads", type=int, default=1, help="NumPy threads per request (serve --threads)")
+    parser.add_argument("--no-pages", action="store_true", help="skip the explorer pages")
+    args = parser.parse_args()
+
+    print(f"# explore/serve benchmark, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC")
+    print(f"nproc {os.cpu_count()}, load average {os.getloadavg()[0]:.2f} at start; Python "
+          f"{platform.python_version()}, NumPy {np.__version__}")
+    if not args.no_pages:
+        pages(args)
     if args.model:
-        lat, burst, vocab = latency_rows(args.model, args.ngram, args.requests, args.sentence_words)
+        lat, burst, vocab = latency_rows(args.model, args.ngram, args.requests, args.sentence_words, args.threads)
         print(f"\nscoring a {args.sentence_words}-word sentence ({args.requests} random sentences, neural LM "
               f"vocabulary {vocab:,}; calls interleaved):\n")
         print("| how | median ms | p95 ms | median / HTTP median |")

@@ -63,7 +63,8 @@ def server(playground):
     from wordnet_lm.explore import ExplorerSettings
     from wordnet_lm.serve import make_server
 
-    srv = make_server(playground, "127.0.0.1", 0, ExplorerSettings(top=500, method="pca", clusters=8))
+    # threads=None: leave the process's BLAS threads alone (a served playground sets them to 1)
+    srv = make_server(playground, "127.0.0.1", 0, ExplorerSettings(top=500, method="pca", clusters=8), threads=None)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
     yield srv.url

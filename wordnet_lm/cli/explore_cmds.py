@@ -55,7 +55,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         raise WordnetLMError(f"--port must be between 0 and 65535, got {args.port}")
     playground = Playground.load(args.model, args.ngram, args.vectors)
-    server = make_server(playground, args.host, args.port, settings, verbose=args.verbose)
+    if args.threads < 1:
+        raise WordnetLMError(f"--threads must be at least 1, got {args.threads}")
+    server = make_server(playground, args.host, args.port, settings, verbose=args.verbose, threads=args.threads)
     print(f"serving the playground at {server.url} (Ctrl-C stops)", flush=True)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"note: listening on {args.host}: other machines can reach it", file=sys.stderr)
@@ -114,6 +116,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--explore-top", type=int, default=2000, metavar="N", help="words on the explorer map (default 2000)")
     p.add_argument("--explore-method", choices=("tsne", "pca"), default="pca",
                    help="explorer projection (default pca: immediate; tsne takes a while on first view)")
+    p.add_argument("--threads", type=int, default=1,
+                   help="NumPy/BLAS threads per request (default 1: requests already run in parallel)")
     p.add_argument("--verbose", action="store_true", help="log every request to stderr")
     _add_map_options(p)
     p.set_defaults(func=cmd_serve)
