@@ -39,8 +39,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from wordnet_lm.explore import ExplorerSettings, write_explorer  # noqa: E402
-from wordnet_lm.vectors import KeyedVectors  # noqa: E402
+from wordnet_lm.explore import ExplorerSettings, write_explorer
+from wordnet_lm.vectors import KeyedVectors
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -30,7 +30,7 @@ def vectors_file(tmp_path):
 
 def data_of(path):
     html = path.read_text("utf-8")
-    return json.loads(re.search(r'id="explorer-data">(.*?)</script>', html, re.S).group(1))
+    return json.loads(re.search(r'id="explorer-data">(.*?)</script>', html, re.DOTALL).group(1))
 
 
 def test_explore_writes_a_page(tmp_path, vectors_file, capsys):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.browser
 
 def page_data(path) -> dict:
     html = path.read_text("utf-8")
-    found = re.search(r'<script type="application/json" id="explorer-data">(.*?)</script>', html, re.S)
+    found = re.search(r'<script type="application/json" id="explorer-data">(.*?)</script>', html, re.DOTALL)
     return json.loads(found.group(1))
 
 
@@ -124,7 +125,7 @@ def test_tsv_export_holds_the_projected_coordinates(page, explorer_file):
     open_explorer(page, explorer_file)
     with page.expect_download() as info:
         page.click("#export")
-    text = open(info.value.path(), encoding="utf-8").read()
+    text = Path(info.value.path()).read_text("utf-8")
     rows = [line.split("\t") for line in text.splitlines()]
     assert rows[0] == ["word", "x", "y", "count", "cluster"]
     data = page_data(explorer_file)

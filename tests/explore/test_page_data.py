@@ -12,8 +12,17 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from wordnet_lm.errors import InputFileError, WordnetLMError
-from wordnet_lm.explore import (ExplorerSettings, check_output_path, decode_vectors, encode_vectors, explorer_data,
-                                kmeans_groups, label_groups, read_label_file, render_explorer)
+from wordnet_lm.explore import (
+    ExplorerSettings,
+    check_output_path,
+    decode_vectors,
+    encode_vectors,
+    explorer_data,
+    kmeans_groups,
+    label_groups,
+    read_label_file,
+    render_explorer,
+)
 from wordnet_lm.explore import page as explorer_page
 from wordnet_lm.explore.encoding import unit_rows
 from wordnet_lm.vectors import KeyedVectors
@@ -122,7 +131,7 @@ def test_bad_settings(settings, message):
 def test_page_is_self_contained_and_script_safe():
     kv = KeyedVectors(["a", "</script><b>x", "<!--", "c"], np.eye(4))
     html = render_explorer(explorer_data(kv, ExplorerSettings(top=4, method="pca", clusters=2)), "t <i>")
-    found = re.search(r'<script type="application/json" id="explorer-data">(.*?)</script>', html, re.S)
+    found = re.search(r'<script type="application/json" id="explorer-data">(.*?)</script>', html, re.DOTALL)
     assert json.loads(found.group(1))["words"] == ["a", "</script><b>x", "<!--", "c"]
     assert "<title>t &lt;i&gt;</title>" in html
     assert not re.search(r"(src|href)=\"https?:", html)  # nothing fetched from the network

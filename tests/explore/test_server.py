@@ -60,7 +60,7 @@ def test_score_equals_the_models(server, model_files):
     status, answer = post(server, "/api/score", {"text": SENTENCE + "\nparis is big"})
     assert status == 200
     lm, ngram = NPLM.load(model_files[0]), load_model(model_files[1])
-    sentences = [SENTENCE.split(), "paris is big".split()]
+    sentences = [SENTENCE.split(), ["paris", "is", "big"]]
     assert answer["words"] == sentences[0] + ["</s>"] + sentences[1] + ["</s>"]
     assert answer["sentence"] == [0] * 9 + [1] * 4
     expected_neural = np.concatenate([independent_nplm_logprobs(lm, s) for s in sentences])
@@ -164,7 +164,7 @@ def test_absurd_content_length_is_refused_without_waiting(server):
     with socket.create_connection((parts.hostname, parts.port), timeout=10) as s:
         s.sendall(b"POST /api/score HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999\r\n\r\n{")
         reply = s.recv(4096).decode()
-    assert reply.startswith("HTTP/1.0 413") or reply.startswith("HTTP/1.1 413")
+    assert reply.startswith(("HTTP/1.0 413", "HTTP/1.1 413"))
     assert_still_answers(server)
 
 

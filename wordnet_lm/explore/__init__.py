@@ -7,8 +7,14 @@ search, nearest neighbours and analogies computed in the page.
 
 from wordnet_lm.explore.encoding import ENCODINGS, decode_vectors, encode_vectors
 from wordnet_lm.explore.groups import kmeans_groups, label_groups, read_label_file
-from wordnet_lm.explore.page import (MAX_WORDS, ExplorerSettings, check_output_path, explorer_data,
-                                     render_explorer, write_explorer)
+from wordnet_lm.explore.page import (
+    MAX_WORDS,
+    ExplorerSettings,
+    check_output_path,
+    explorer_data,
+    render_explorer,
+    write_explorer,
+)
 
 __all__ = ["ENCODINGS", "MAX_WORDS", "ExplorerSettings", "check_output_path", "decode_vectors", "encode_vectors",
            "explorer_data", "kmeans_groups", "label_groups", "read_label_file", "render_explorer", "write_explorer"]

@@ -19,7 +19,12 @@ import numpy as np
 
 from wordnet_lm import __version__
 from wordnet_lm.errors import WordnetLMError
-from wordnet_lm.explore.encoding import ENCODINGS, encode_float32, encode_vectors, unit_rows
+from wordnet_lm.explore.encoding import (
+    ENCODINGS,
+    encode_float32,
+    encode_vectors,
+    unit_rows,
+)
 from wordnet_lm.explore.groups import kmeans_groups, label_groups
 from wordnet_lm.io import atomic_write
 from wordnet_lm.vectors.keyed import KeyedVectors

@@ -58,7 +58,7 @@ class Playground:
 
     @classmethod
     def load(cls, model: str | os.PathLike, ngram: str | os.PathLike | None = None,
-             vectors: str | os.PathLike | None = None) -> "Playground":
+             vectors: str | os.PathLike | None = None) -> Playground:
         """Read the model files (errors name the file)."""
         from wordnet_lm.ngram import load_model
         from wordnet_lm.nplm import NPLM

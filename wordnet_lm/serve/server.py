@@ -13,10 +13,11 @@ import json
 import sys
 import threading
 import traceback
+from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
-from typing import Any, Callable
+from typing import Any
 
 from wordnet_lm.errors import WordnetLMError
 from wordnet_lm.serve import requests as rq
@@ -100,7 +101,7 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
     timeout = SOCKET_TIMEOUT
 
     # ------------------------------------------------------------------ GET
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
         try:
             if path in ("/", "/index.html"):
@@ -119,7 +120,7 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
             self._internal_error(e)
 
     # ------------------------------------------------------------------ POST
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         path = self.path.split("?", 1)[0]
         try:
             route = POST_ROUTES.get(path)
@@ -204,7 +205,7 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
         except OSError:
             pass
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (http.server's signature)
+    def log_message(self, format: str, *args: Any) -> None:
         if self.server.verbose:
             super().log_message(format, *args)
 
