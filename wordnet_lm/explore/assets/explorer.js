@@ -199,6 +199,20 @@
     draw();
   }
 
+  // Show the given rows together, with a margin (zooming in no further than needed).
+  function fitRows(rows) {
+    let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+    for (const r of rows) {
+      x0 = Math.min(x0, coords[2 * r]); x1 = Math.max(x1, coords[2 * r]);
+      y0 = Math.min(y0, coords[2 * r + 1]); y1 = Math.max(y1, coords[2 * r + 1]);
+    }
+    state.cx = (x0 + x1) / 2;
+    state.cy = (y0 + y1) / 2;
+    const span = Math.max(x1 - x0, y1 - y0, 1e-6);
+    state.scale = Math.max(state.baseScale, Math.min(state.baseScale * 50, 0.6 * Math.min(state.width, state.height) / span));
+    draw();
+  }
+
   function centreOn(row, minZoom) {
     state.cx = coords[2 * row];
     state.cy = coords[2 * row + 1];
@@ -283,11 +297,7 @@
     const placed = [];
     const maxLabels = 600;
     function key(cx, cy) { return cx * 100003 + cy; }
-    function tryPlace(i, bold) {
-      const [sx, sy] = toScreen(i);
-      if (sx < 0 || sy < 0 || sx > w || sy > h) return false;
-      const bw = labelWidth(i) * (bold ? 1.1 : 1), bh = FONT_PX + 2;
-      const box = [sx + 4, sy - bh - 1, sx + 4 + bw, sy - 1];
+    function free(box) {
       const c0 = Math.floor(box[0] / cell), c1 = Math.floor(box[2] / cell);
       const r0 = Math.floor(box[1] / cell), r1 = Math.floor(box[3] / cell);
       for (let cx = c0; cx <= c1; cx++) for (let cy = r0; cy <= r1; cy++) {
@@ -295,13 +305,32 @@
         if (!list) continue;
         for (const o of list) if (box[0] < o[2] && o[0] < box[2] && box[1] < o[3] && o[1] < box[3]) return false;
       }
+      return true;
+    }
+    function occupy(box) {
+      const c0 = Math.floor(box[0] / cell), c1 = Math.floor(box[2] / cell);
+      const r0 = Math.floor(box[1] / cell), r1 = Math.floor(box[3] / cell);
       for (let cx = c0; cx <= c1; cx++) for (let cy = r0; cy <= r1; cy++) {
         const k = key(cx, cy);
         if (!grid.has(k)) grid.set(k, []);
         grid.get(k).push(box);
       }
-      placed.push({ word: words[i], row: i, box: box, bold: bold });
-      return true;
+    }
+    // A label goes up-right of its point, else down-right, up-left, down-left: the first that
+    // lies inside the map and overlaps no label placed before.
+    function tryPlace(i, bold) {
+      const [sx, sy] = toScreen(i);
+      if (sx < 0 || sy < 0 || sx > w || sy > h) return false;
+      const bw = labelWidth(i) * (bold ? 1.1 : 1), bh = FONT_PX + 2;
+      const spots = [[sx + 4, sy - bh - 1], [sx + 4, sy + 1], [sx - 4 - bw, sy - bh - 1], [sx - 4 - bw, sy + 1]];
+      for (const [x, y] of spots) {
+        const box = [x, y, x + bw, y + bh];
+        if (box[0] < 0 || box[1] < 0 || box[2] > w || box[3] > h || !free(box)) continue;
+        occupy(box);
+        placed.push({ word: words[i], row: i, box: box, bold: bold });
+        return true;
+      }
+      return false;
     }
     const important = [];
     if (state.selected >= 0) important.push(state.selected);
@@ -379,7 +408,7 @@
     message("analogy-answer", words[ra] + " : " + words[rb] + " :: " + words[rc] + " : " + best[0]);
     $("analogy-answer").dataset.answer = best[0];
     listWords($("analogy-list"), result.answers);
-    draw();
+    fitRows([ra, rb, rc, best[2]]);
     return result;
   }
 
