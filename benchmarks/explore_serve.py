@@ -58,6 +58,16 @@ def random_vectors(n: int, dim: int) -> tuple[KeyedVectors, str]:
             f"random {len(words):,} x {dim}, words of nltk-mix")
 
 
+QUERY_JS = """([words, analogy]) => {
+  let start = performance.now();
+  for (const w of words) explorer.neighbours(w, 10);
+  const neighbours = (performance.now() - start) / words.length;
+  start = performance.now();
+  for (let i = 0; i < 5; i++) explorer.analogy(analogy[0], analogy[1], analogy[2], 5);
+  return [neighbours, (performance.now() - start) / 5];
+}"""
+
+
 def percentile(values, q):
     return float(np.percentile(np.asarray(values), q))
 
@@ -79,6 +89,11 @@ def explorer_rows(kv: KeyedVectors, source: str, top: int, folder: Path, loads: 
         version = browser.version
         context = browser.new_context(viewport={"width": 1200, "height": 760})
         times = {page[2]: [] for page in pages}
+        query_ms: list = []
+        shown = pages[0][0]
+        top_words_list = [w for w in kv.index_to_key if w not in ("<unk>", "<s>", "</s>")][:shown]
+        words_to_query = top_words_list[100:120]
+        analogy = top_words_list[10:13]
         in_page = {page[2]: [] for page in pages}
         for _ in range(loads):  # interleaved: a busy machine slows every page alike
             for _, _, out, _ in pages:
@@ -88,12 +103,28 @@ def explorer_rows(kv: KeyedVectors, source: str, top: int, folder: Path, loads: 
                 tab.wait_for_function("window.explorer && window.explorer.ready", polling=10)
                 times[out].append(time.perf_counter() - start)
                 in_page[out].append(tab.evaluate("performance.now()") / 1000)
+                if out == pages[0][2]:
+                    query_ms.append(tab.evaluate(QUERY_JS, [words_to_query, analogy]))
                 tab.close()
         browser.close()
+    js_neighbours = statistics.median(q[0] for q in query_ms) / 1000
+    js_analogy = statistics.median(q[1] for q in query_ms) / 1000
+    page_kv = KeyedVectors(top_words_list, kv[top_words_list])
+    page_kv.fill_norms()
+    start = time.perf_counter()
+    for w in words_to_query:
+        page_kv.most_similar(positive=[w], topn=10)
+    np_neighbours = (time.perf_counter() - start) / len(words_to_query)
+    start = time.perf_counter()
+    for _ in range(5):
+        page_kv.most_similar(positive=[analogy[1], analogy[2]], negative=[analogy[0]], topn=5)
+    np_analogy = (time.perf_counter() - start) / 5
+    queries = [("10 neighbours of a word", js_neighbours, np_neighbours),
+               ("3CosAdd analogy, top 5", js_analogy, np_analogy)]
     for words, encoding, out, build in pages:
         rows.append((words, kv.vector_size, encoding, out.stat().st_size / 1e6, build,
                      statistics.median(times[out]), statistics.median(in_page[out])))
-    return rows, version
+    return rows, version, queries
 
 
 # --------------------------------------------------------------------------- playground
@@ -162,12 +193,17 @@ def pages(args: argparse.Namespace) -> None:
     else:
         kv, source = random_vectors(args.top, args.dim)
     with tempfile.TemporaryDirectory() as folder:
-        rows, version = explorer_rows(kv, source, args.top, Path(folder), args.loads)
+        rows, version, queries = explorer_rows(kv, source, args.top, Path(folder), args.loads)
     print(f"\nexplorer pages of {source} (PCA), Chromium {version}, median of {args.loads} loads each:\n")
     print("| words | dim | vectors | file MB | build s | load to drawn map s | in-page s (performance.now) |")
     print("|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r[0]:,} | {r[1]} | {r[2]} | {r[3]:.2f} | {r[4]:.2f} | {r[5]:.3f} | {r[6]:.3f} |")
+    print(f"\nqueries in the {rows[0][0]:,}-word page (JavaScript, float16 rows) vs KeyedVectors in NumPy:\n")
+    print("| query | page ms | NumPy ms | page / NumPy |")
+    print("|---|---|---|---|")
+    for name, js, np_time in queries:
+        print(f"| {name} | {1000 * js:.1f} | {1000 * np_time:.1f} | {js / np_time:.1f} |")
 
 
 def main() -> None:
