@@ -79,6 +79,8 @@ def test_serve_errors_before_listening(tmp_path, model_files, capsys):
     assert "nope.npz" in capsys.readouterr().err
     assert main(["serve", "--model", str(model_files[0]), "--ngram", str(tmp_path / "x.arpa")]) == 2
     assert "x.arpa" in capsys.readouterr().err
+    assert main(["serve", "--model", str(model_files[0]), "--threads", "0"]) == 2
+    assert "--threads must be at least 1" in capsys.readouterr().err
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()

@@ -104,8 +104,7 @@ class Playground:
         words = [w for s in sentences for w in s + [EOS]]
         index = [k for k, s in enumerate(sentences) for _ in range(len(s) + 1)]
         out: dict[str, Any] = {"words": words, "sentence": index,
-                               "neural": self._scores(self.model.vocab_, sentences,
-                                                      lambda c: self.model.token_logprobs(c)),
+                               "neural": self._scores(self.model.vocab_, sentences, self.model.token_logprobs),
                                "ngram": None}
         if self.ngram is not None:
             out["ngram"] = self._scores(self.ngram.vocab_, sentences, self.ngram.token_logprobs)

@@ -1,0 +1,45 @@
+"""The playground's questions in Python (no HTTP): splitting, scoring, a neural LM alone."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from wordnet_lm.errors import UnknownWordError, WordnetLMError
+from wordnet_lm.nplm import NPLM
+from wordnet_lm.serve import Playground, split_text
+
+
+def test_split_text():
+    assert split_text("the king \n\n  of  france\r\nparis") == [["the", "king"], ["of", "france"], ["paris"]]
+    assert split_text(" \n ") == []
+
+
+def test_neural_lm_alone(model_files):
+    pg = Playground(NPLM.load(model_files[0]))
+    answer = pg.score("the king")
+    assert answer["ngram"] is None and answer["words"] == ["the", "king", "</s>"]
+    assert answer["neural"]["perplexity"] == pytest.approx(math.exp(-np.mean(answer["neural"]["logprob"])))
+    assert pg.next_words("the", 3)["ngram"] is None and len(pg.next_words("the", 3)["neural"]) == 3
+    assert pg.sample("the", 4, seed=0)["ngram"] is None
+    assert pg.info()["ngram"] is None and pg.info()["vectors"]["words"] == len(pg.model.vocab_) - 3
+
+
+def test_nothing_to_score_and_unknown_neighbour(playground):
+    with pytest.raises(WordnetLMError, match="no words"):
+        playground.score("\n  \n")
+    with pytest.raises(UnknownWordError):
+        playground.neighbors("qwertyuiop")
+
+
+def test_next_words_start_a_new_sentence_after_a_line_break(playground):
+    assert playground.next_words("the king\n", 5) == playground.next_words("", 5)
+    assert playground.next_words("x y\nthe king", 5)["context"] == ["the", "king"]
+
+
+def test_ngram_sentence_sample_continues_the_context(playground):
+    sample = playground.sample("the king", 10, seed=1)
+    assert sample["ngram"][-1] == "</s>" and len(sample["ngram"]) <= 11
+    assert len(sample["neural"]) == 10
