@@ -243,6 +243,12 @@ class PlaygroundServer(ThreadingHTTPServer):
                 stack.enter_context(thread_limit(self.threads))
             super().serve_forever(poll_interval)
 
+    def handle_error(self, request, client_address) -> None:
+        """A client that left or stalled is nobody's error: only other failures are logged."""
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
+
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
