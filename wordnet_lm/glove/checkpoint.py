@@ -11,15 +11,30 @@ from __future__ import annotations
 
 import hashlib
 import os
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from wordnet_lm.errors import ModelFileError
 from wordnet_lm.io import check_same_settings, load_npz, save_npz
 
-if TYPE_CHECKING:  # pragma: no cover
-    from wordnet_lm.glove.train import GloVe, Nonzeros
+
+
+class _PackedNonzeros(Protocol):
+    """What a checkpoint needs of the training data: its packed nonzeros (``glove.train.Nonzeros``)."""
+
+    packed: np.ndarray
+
+
+class _GloVeRun(Protocol):
+    """What a checkpoint needs of the estimator (``glove.train.GloVe`` during ``fit``): its settings,
+    resolved epochs and batch size, and the losses so far.  A protocol, so this module does not
+    import the trainer that imports it."""
+
+    epochs_: int
+    batch_size_: int
+    bias_lr_: float
+    loss_history_: list[float]
 
 KIND = "glove-checkpoint"
 PARAM_NAMES = ("W", "W_tilde", "b", "b_tilde")
@@ -27,12 +42,12 @@ PARAM_NAMES = ("W", "W_tilde", "b", "b_tilde")
 SETTINGS = ("dim", "x_max", "alpha", "lr", "adagrad", "initial_accumulator", "seed")
 
 
-def fingerprint(data: "Nonzeros") -> str:
+def fingerprint(data: _PackedNonzeros) -> str:
     """A short hash of the nonzeros (positions, ``log x`` and weights) a run trains on."""
     return hashlib.blake2b(np.ascontiguousarray(data.packed).data, digest_size=12).hexdigest()
 
 
-def settings(model: "GloVe") -> dict[str, Any]:
+def settings(model: _GloVeRun) -> dict[str, Any]:
     """The settings a resumed run must share with the checkpoint (batch size and bias lr resolved)."""
     values = {name: getattr(model, name) for name in SETTINGS}
     values["batch_size"] = int(model.batch_size_)
@@ -40,7 +55,7 @@ def settings(model: "GloVe") -> dict[str, Any]:
     return {k: (v.item() if isinstance(v, np.generic) else v) for k, v in values.items()}
 
 
-def save_checkpoint(path: str | os.PathLike, model: "GloVe", params: list[np.ndarray],
+def save_checkpoint(path: str | os.PathLike, model: _GloVeRun, params: list[np.ndarray],
                     accumulators: list[np.ndarray], rng: np.random.Generator, epochs_done: int,
                     data_hash: str) -> None:
     """Write the state after ``epochs_done`` epochs to ``path`` atomically."""
@@ -51,7 +66,7 @@ def save_checkpoint(path: str | os.PathLike, model: "GloVe", params: list[np.nda
     save_npz(path, arrays, meta)
 
 
-def load_checkpoint(path: str | os.PathLike, model: "GloVe", params: list[np.ndarray],
+def load_checkpoint(path: str | os.PathLike, model: _GloVeRun, params: list[np.ndarray],
                     accumulators: list[np.ndarray], rng: np.random.Generator, data_hash: str) -> int:
     """Restore ``params``, ``accumulators`` (in place), ``rng`` and ``model.loss_history_``
     from ``path``; return the number of epochs already done.
