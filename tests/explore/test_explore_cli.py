@@ -54,15 +54,16 @@ def test_explore_a_models_embeddings_with_labels(tmp_path, model_files, capsys):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--out", "e.png"], "must end in .html"),
-    (["--out", "missing/e.html"], "does not exist"),
+    (["--out", "notes.txt"], "exists and is not a HTML page"),
+    (["--out", "notes.txt/e.html"], "is a file, not a directory"),
     (["--labels", "nope.tsv"], "no such label file"),
-    (["--top", "1"], "--top must be at least 2"),
-    (["--clusters", "0"], "--clusters"),
+    (["--top", "1"], "argument --top: must be an integer >= 2"),
+    (["--clusters", "0"], "argument --clusters"),
     (["--model", "nope.npz"], "nope.npz"),
 ])
 def test_explore_errors_are_one_line(tmp_path, monkeypatch, vectors_file, capsys, args, message):
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.txt").write_text("my notes\n", "utf-8")
     base = [] if "--model" in args else ["-v", str(vectors_file)]
     assert main(["explore", *base, *args]) == 2
     err = capsys.readouterr().err
@@ -80,7 +81,7 @@ def test_serve_errors_before_listening(tmp_path, model_files, capsys):
     assert main(["serve", "--model", str(model_files[0]), "--ngram", str(tmp_path / "x.arpa")]) == 2
     assert "x.arpa" in capsys.readouterr().err
     assert main(["serve", "--model", str(model_files[0]), "--threads", "0"]) == 2
-    assert "--threads must be at least 1" in capsys.readouterr().err
+    assert "argument --threads: must be" in capsys.readouterr().err
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()

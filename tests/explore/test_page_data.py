@@ -14,7 +14,7 @@ from hypothesis.extra.numpy import arrays
 from wordnet_lm.errors import InputFileError, WordnetLMError
 from wordnet_lm.explore import (
     ExplorerSettings,
-    check_output_path,
+    write_explorer,
     decode_vectors,
     encode_vectors,
     explorer_data,
@@ -137,12 +137,15 @@ def test_page_is_self_contained_and_script_safe():
     assert not re.search(r"(src|href)=\"https?:", html)  # nothing fetched from the network
 
 
-def test_output_path_checks(tmp_path):
-    assert check_output_path(tmp_path / "e.html") == tmp_path / "e.html"
-    with pytest.raises(WordnetLMError, match="must end in .html"):
-        check_output_path(tmp_path / "e.png")
-    with pytest.raises(WordnetLMError, match="does not exist"):
-        check_output_path(tmp_path / "missing" / "e.html")
-    (tmp_path / "d.html").mkdir()
+def test_an_existing_file_is_replaced_only_if_it_is_a_page(tmp_path):
+    kv = small_kv(10)
+    page = write_explorer(kv, tmp_path / "e.html", ExplorerSettings(top=5, method="pca", clusters=2))
+    assert page.read_text("utf-8").startswith("<!DOCTYPE html>")
+    write_explorer(kv, page, ExplorerSettings(top=6, method="pca", clusters=2))  # a page: replaced
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes\n", "utf-8")
+    with pytest.raises(WordnetLMError, match="exists and is not a HTML page"):
+        write_explorer(kv, notes, ExplorerSettings(top=5, method="pca", clusters=2))
+    assert notes.read_text("utf-8") == "my notes\n"
     with pytest.raises(WordnetLMError, match="is a directory"):
-        check_output_path(tmp_path / "d.html")
+        write_explorer(kv, tmp_path, ExplorerSettings(top=5, method="pca", clusters=2))

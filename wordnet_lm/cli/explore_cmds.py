@@ -7,6 +7,7 @@ import argparse
 import sys
 from typing import Any
 
+from wordnet_lm.cli.options import count, integer, positive, seed
 from wordnet_lm.errors import WordnetLMError
 
 
@@ -32,17 +33,20 @@ def _warn_size(settings: Any, available: int) -> None:
 
 def cmd_explore(args: argparse.Namespace) -> int:
     from wordnet_lm.explore.groups import read_label_file
-    from wordnet_lm.explore.page import check_output_path, write_explorer
+    from wordnet_lm.explore.page import HTML_PAGE, write_explorer
     from wordnet_lm.explore.sources import load_vectors
+    from wordnet_lm.outputs import check_output, locked_outputs
 
     if args.vectors is not None and args.model is not None:
         raise WordnetLMError("give --vectors or --model, not both")
     settings = _settings(args, args.top, args.method)
-    out = check_output_path(args.out)
+    out = check_output(args.out, what="HTML page", inputs=(args.vectors, args.model, args.labels),
+                       accepts=HTML_PAGE, option="--out")
     labels = read_label_file(args.labels) if args.labels else None
     kv, source = load_vectors(args.vectors, args.model, args.format)
     _warn_size(settings, len(kv))
-    write_explorer(kv, out, settings, labels, source, args.title)
+    with locked_outputs([out]):
+        write_explorer(kv, out, settings, labels, source, args.title)
     print(f"wrote {out} ({min(settings.top, len(kv)):,} words of {source}, {settings.method}, "
           f"{out.stat().st_size / 1e6:.2f} MB)")
     return 0
@@ -52,11 +56,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from wordnet_lm.serve import Playground, make_server
 
     settings = _settings(args, args.explore_top, args.explore_method)
-    if not 0 <= args.port <= 65535:
-        raise WordnetLMError(f"--port must be between 0 and 65535, got {args.port}")
     playground = Playground.load(args.model, args.ngram, args.vectors)
-    if args.threads < 1:
-        raise WordnetLMError(f"--threads must be at least 1, got {args.threads}")
     server = make_server(playground, args.host, args.port, settings, verbose=args.verbose, threads=args.threads)
     print(f"serving the playground at {server.url} (Ctrl-C stops)", flush=True)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
@@ -73,9 +73,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def _add_map_options(p: argparse.ArgumentParser) -> None:
     from wordnet_lm.explore.encoding import ENCODINGS
 
-    p.add_argument("--perplexity", type=float, default=30.0, metavar="P", help="t-SNE perplexity (default 30)")
-    p.add_argument("--seed", type=int, default=0, help="t-SNE and k-means seed (default 0)")
-    p.add_argument("--clusters", type=int, default=12, metavar="K", help="k-means clusters to colour by (default 12)")
+    p.add_argument("--perplexity", type=positive, default=30.0, metavar="P", help="t-SNE perplexity (default 30)")
+    p.add_argument("--seed", type=seed, default=0, help="t-SNE and k-means seed (default 0)")
+    p.add_argument("--clusters", type=integer(1, 60), default=12, metavar="K",
+                   help="k-means clusters to colour by (default 12)")
     p.add_argument("--encoding", choices=ENCODINGS, default="float16",
                    help="vectors in the page: float16 (default) or int8 (half the size, cosines to ~0.01)")
 
@@ -92,9 +93,11 @@ def register(subparsers: Any) -> None:
                                           "--vectors/--model: the demo GloVe vectors.")
     p.add_argument("--vectors", "-v", metavar="FILE", help="vectors file: word2vec text/binary, GloVe, .npz")
     p.add_argument("--format", default="auto", choices=("auto",) + FORMATS, help="vectors format (default: detected)")
-    p.add_argument("--model", "-M", metavar="FILE", help="a neural LM (train-lm): map its embeddings")
-    p.add_argument("--out", "-o", default="explorer.html", help="HTML file to write (default explorer.html)")
-    p.add_argument("--top", type=int, default=5000, metavar="N",
+    p.add_argument("--model", "-m", metavar="FILE", help="a neural LM (train-lm): map its embeddings")
+    p.add_argument("--out", "-o", default="explorer.html",
+                   help="HTML file to write (default explorer.html; an existing file is replaced only if it "
+                        "is an HTML page)")
+    p.add_argument("--top", type=integer(2), default=5000, metavar="N",
                    help=f"map the N most frequent words (default 5000; at most {MAX_WORDS:,})")
     p.add_argument("--method", choices=("tsne", "pca"), default="tsne", help="projection (default tsne)")
     p.add_argument("--labels", metavar="FILE", help="word<TAB>label lines: colour the map by label")
@@ -107,16 +110,17 @@ def register(subparsers: Any) -> None:
                                           "surprisal under the neural LM and an n-gram model, lists the next "
                                           "words, samples continuations and explores the embeddings.  JSON "
                                           "endpoints: POST /api/score, /api/next, /api/sample, /api/neighbors.")
-    p.add_argument("--model", "-M", required=True, metavar="FILE", help="neural LM file (train-lm)")
+    p.add_argument("--model", "-m", required=True, metavar="FILE", help="neural LM file (train-lm)")
     p.add_argument("--ngram", metavar="FILE", help="n-gram model: ARPA file or .npz (wordnet-lm ngram)")
     p.add_argument("--vectors", "-v", metavar="FILE", help="vectors for neighbours and the explorer "
                                                            "(default: the neural LM's embeddings)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
-    p.add_argument("--port", type=int, default=8765, help="port (default 8765; 0: any free port)")
-    p.add_argument("--explore-top", type=int, default=2000, metavar="N", help="words on the explorer map (default 2000)")
+    p.add_argument("--port", type=integer(0, 65535), default=8765, help="port (default 8765; 0: any free port)")
+    p.add_argument("--explore-top", type=integer(2), default=2000, metavar="N",
+                   help="words on the explorer map (default 2000)")
     p.add_argument("--explore-method", choices=("tsne", "pca"), default="pca",
                    help="explorer projection (default pca: immediate; tsne takes a while on first view)")
-    p.add_argument("--threads", type=int, default=1,
+    p.add_argument("--threads", type=count, default=1,
                    help="NumPy/BLAS threads per request (default 1: requests already run in parallel)")
     p.add_argument("--verbose", action="store_true", help="log every request to stderr")
     _add_map_options(p)

@@ -10,11 +10,11 @@ from wordnet_lm.explore.groups import kmeans_groups, label_groups, read_label_fi
 from wordnet_lm.explore.page import (
     MAX_WORDS,
     ExplorerSettings,
-    check_output_path,
+    HTML_PAGE,
     explorer_data,
     render_explorer,
     write_explorer,
 )
 
-__all__ = ["ENCODINGS", "MAX_WORDS", "ExplorerSettings", "check_output_path", "decode_vectors", "encode_vectors",
+__all__ = ["ENCODINGS", "HTML_PAGE", "MAX_WORDS", "ExplorerSettings", "decode_vectors", "encode_vectors",
            "explorer_data", "kmeans_groups", "label_groups", "read_label_file", "render_explorer", "write_explorer"]

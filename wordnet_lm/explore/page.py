@@ -27,11 +27,13 @@ from wordnet_lm.explore.encoding import (
 )
 from wordnet_lm.explore.groups import kmeans_groups, label_groups
 from wordnet_lm.io import atomic_write
+from wordnet_lm.outputs import check_output, starts_with
 from wordnet_lm.vectors.keyed import KeyedVectors
 from wordnet_lm.vectors.plot import PROJECTIONS, project, top_words
 
 MAX_WORDS = 50_000  # beyond this a page gets slow to load and to draw: capped, with a message
 TSNE_SLOW_WORDS = 10_000  # t-SNE above this takes many minutes: say so before starting
+HTML_PAGE = starts_with(b"<!DOCTYPE html", b"<!doctype html", b"<html")  # what an output may replace
 
 
 @dataclass(frozen=True)
@@ -128,25 +130,11 @@ def render_explorer(data: dict[str, Any], title: str = "wordnet_lm explorer") ->
     return page
 
 
-def check_output_path(out: str | os.PathLike) -> Path:
-    """``out`` as a Path, if an ``.html`` file can be written there (checked before the work)."""
-    out = Path(out)
-    if out.suffix.lower() not in (".html", ".htm"):
-        raise WordnetLMError(f"{out}: the explorer page must end in .html")
-    if out.is_dir():
-        raise WordnetLMError(f"{out}: is a directory")
-    parent = out.parent if str(out.parent) else Path(".")
-    if not parent.is_dir():
-        raise WordnetLMError(f"{out}: directory {parent} does not exist")
-    if not os.access(parent, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
-        raise WordnetLMError(f"{out}: not writable")
-    return out
-
-
 def write_explorer(kv: KeyedVectors, out: str | os.PathLike, settings: ExplorerSettings = ExplorerSettings(),
                    labels: dict[str, str] | None = None, source: str = "", title: str | None = None) -> Path:
-    """Build the page for ``kv`` and write it atomically to ``out`` (``.html``)."""
-    out = check_output_path(out)
+    """Build the page for ``kv`` and write it atomically to ``out``; an existing file there is
+    replaced only if it is an HTML page (checked first, see :func:`wordnet_lm.outputs.check_output`)."""
+    out = check_output(out, what="HTML page", accepts=HTML_PAGE)
     html = render_explorer(explorer_data(kv, settings, labels, source), title or f"wordnet_lm explorer: {source}")
     with atomic_write(out, "w", encoding="utf-8") as f:
         f.write(html)
