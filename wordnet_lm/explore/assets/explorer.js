@@ -2,7 +2,9 @@
 // Reads its data from the JSON element #explorer-data (written by wordnet_lm.explore.page).
 (function () {
   "use strict";
+  performance.mark("explorer-start");
   const data = JSON.parse(document.getElementById("explorer-data").textContent);
+  performance.mark("explorer-parsed");
   const words = data.words;
   const n = words.length;
   const dim = data.dim;
@@ -34,11 +36,18 @@
     const bytes = base64Bytes(data.vectors);
     const view = new DataView(bytes.buffer);
     const raw = new Float32Array(n * dim);
+    const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
     if (data.encoding === "float16") {
       const table = halfToFloatTable();
-      for (let i = 0; i < n * dim; i++) raw[i] = table[view.getUint16(2 * i, true)];
+      if (littleEndian) {
+        const halves = new Uint16Array(bytes.buffer, 0, n * dim);
+        for (let i = 0; i < n * dim; i++) raw[i] = table[halves[i]];
+      } else {
+        for (let i = 0; i < n * dim; i++) raw[i] = table[view.getUint16(2 * i, true)];
+      }
     } else if (data.encoding === "int8") {
-      for (let i = 0; i < n * dim; i++) raw[i] = view.getInt8(i) / 127;
+      const bytesSigned = new Int8Array(bytes.buffer, 0, n * dim);
+      for (let i = 0; i < n * dim; i++) raw[i] = bytesSigned[i] / 127;
     } else {
       throw new Error("unknown vector encoding " + data.encoding);
     }
@@ -52,6 +61,7 @@
   }
 
   const units = decodeUnits();
+  performance.mark("explorer-decoded");
   const coords = (function () {
     const bytes = base64Bytes(data.coords);
     const view = new DataView(bytes.buffer);
@@ -153,6 +163,7 @@
   const state = { cx: 0, cy: 0, scale: 1, baseScale: 1, width: 0, height: 0, selected: -1, neighbours: [],
     analogy: null, scheme: data.groups.labels ? "labels" : "kmeans", labels: [] };
   const FONT_PX = 12;
+  const MIN_CHAR_PX = 2; // narrower than any character at FONT_PX
   ctx.font = FONT_PX + "px system-ui, sans-serif";
   const textWidth = new Float32Array(n).fill(-1);
 
@@ -318,19 +329,26 @@
     }
     // A label goes up-right of its point, else down-right, up-left, down-left: the first that
     // lies inside the map and overlaps no label placed before.
-    function tryPlace(i, bold) {
-      const [sx, sy] = toScreen(i);
-      if (sx < 0 || sy < 0 || sx > w || sy > h) return false;
-      const bw = labelWidth(i) * (bold ? 1.1 : 1), bh = FONT_PX + 2;
+    function firstFreeSpot(sx, sy, bw, bh) {
       const spots = [[sx + 4, sy - bh - 1], [sx + 4, sy + 1], [sx - 4 - bw, sy - bh - 1], [sx - 4 - bw, sy + 1]];
       for (const [x, y] of spots) {
         const box = [x, y, x + bw, y + bh];
-        if (box[0] < 0 || box[1] < 0 || box[2] > w || box[3] > h || !free(box)) continue;
-        occupy(box);
-        placed.push({ word: words[i], row: i, box: box, bold: bold });
-        return true;
+        if (box[0] >= 0 && box[1] >= 0 && box[2] <= w && box[3] <= h && free(box)) return box;
       }
-      return false;
+      return null;
+    }
+    function tryPlace(i, bold) {
+      const [sx, sy] = toScreen(i);
+      if (sx < 0 || sy < 0 || sx > w || sy > h) return false;
+      const bh = FONT_PX + 2;
+      // A box narrower than any label lies inside the real one at every spot: if all four are
+      // taken, so are the real ones, and the (slow) text measurement is skipped.
+      if (!firstFreeSpot(sx, sy, MIN_CHAR_PX * words[i].length, bh)) return false;
+      const box = firstFreeSpot(sx, sy, labelWidth(i) * (bold ? 1.1 : 1), bh);
+      if (!box) return false;
+      occupy(box);
+      placed.push({ word: words[i], row: i, box: box, bold: bold });
+      return true;
     }
     const important = [];
     if (state.selected >= 0) important.push(state.selected);
@@ -537,6 +555,7 @@
 
   fillPanel();
   resize();
+  performance.mark("explorer-drawn");
 
   // For scripts and tests: the page's own computations and view.
   window.explorer = {
