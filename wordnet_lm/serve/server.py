@@ -114,6 +114,8 @@ class PlaygroundHandler(BaseHTTPRequestHandler):
                 self._json(HTTPStatus.OK, self.server.playground.info())
             else:
                 self._json(HTTPStatus.NOT_FOUND, {"error": f"no page {path!r}; see GET /api"})
+        except (TimeoutError, ConnectionError):  # the client left mid-answer
+            self.close_connection = True
         except WordnetLMError as e:
             self._json(HTTPStatus.INTERNAL_SERVER_ERROR, {"error": str(e)})
         except Exception as e:  # noqa: BLE001 - one line to the client, the traceback to the log
