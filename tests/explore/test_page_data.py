@@ -149,3 +149,27 @@ def test_an_existing_file_is_replaced_only_if_it_is_a_page(tmp_path):
     assert notes.read_text("utf-8") == "my notes\n"
     with pytest.raises(WordnetLMError, match="is a directory"):
         write_explorer(kv, tmp_path, ExplorerSettings(top=5, method="pca", clusters=2))
+
+
+def test_pca_of_many_rows_equals_the_svd():
+    """The scatter-matrix path of pca_2d (many rows) gives the SVD's coordinates, up to each axis's sign."""
+    from wordnet_lm.vectors.plot import pca_2d
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(400, 6)) * np.array([5.0, 3.0, 1.0, 0.5, 0.2, 0.1])
+    centred = x - x.mean(axis=0)
+    u, s, _ = np.linalg.svd(centred, full_matrices=False)
+    coords = pca_2d(x)
+    signs = np.sign((coords * u[:, :2]).sum(axis=0))
+    np.testing.assert_allclose(coords * signs, u[:, :2] * s[:2], atol=1e-9)
+
+
+def test_kmeans_fitted_on_the_first_rows_assigns_every_row_to_its_nearest_centre():
+    rng = np.random.default_rng(1)
+    points = unit_rows(np.concatenate([np.eye(4)[k] * 5 + rng.normal(size=(30, 4)) for k in range(4)]))
+    order = rng.permutation(120)
+    ids = kmeans_groups(points[order], 4, fit_rows=40)
+    assert ids.shape == (120,) and set(ids) == set(range(4))
+    centres = np.array([points[order][ids == c].mean(axis=0) for c in range(4)])
+    nearest = np.argmin(((points[order][:, None, :] - centres[None]) ** 2).sum(axis=2), axis=1)
+    assert (nearest == ids).mean() > 0.95  # assignments agree with the centres they define

@@ -14,18 +14,28 @@ import numpy as np
 from wordnet_lm.errors import InputFileError, WordnetLMError
 
 MAX_LABEL_GROUPS = 60  # distinct labels a page can colour apart
+KMEANS_FIT_ROWS = 5000  # k-means centres are fitted on this many most frequent words
 
 
-def kmeans_groups(units: np.ndarray, k: int, seed: int = 0) -> np.ndarray:
+def kmeans_groups(units: np.ndarray, k: int, seed: int = 0, fit_rows: int = KMEANS_FIT_ROWS) -> np.ndarray:
     """Cluster ids (0..k-1, int32) of unit vectors by scikit-learn's k-means (so clusters
-    follow cosine similarity); ``k`` is clipped to the number of rows."""
+    follow cosine similarity); ``k`` is clipped to the number of rows.
+
+    The centres are fitted on the first ``fit_rows`` rows (the most frequent words, whose
+    vectors are the best estimated) and every row goes to its nearest centre: 4x faster for a
+    20,000-word map.  One OpenMP thread, as for t-SNE: on a busy machine more threads were slower.
+    """
     from sklearn.cluster import KMeans
+    from threadpoolctl import threadpool_limits
 
     if k < 1:
         raise WordnetLMError(f"the number of clusters must be >= 1, got {k}")
+    units = np.asarray(units, np.float64)
     k = min(k, len(units))
     model = KMeans(n_clusters=k, n_init=1, random_state=seed, max_iter=100)
-    return model.fit_predict(np.asarray(units, np.float64)).astype(np.int32)
+    with threadpool_limits(limits=1, user_api="openmp"):
+        model.fit(units[:max(fit_rows, k)])
+        return model.predict(units).astype(np.int32)
 
 
 def read_label_file(path: str | os.PathLike) -> dict[str, str]:
