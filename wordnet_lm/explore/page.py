@@ -81,6 +81,7 @@ def explorer_data(kv: KeyedVectors, settings: ExplorerSettings = ExplorerSetting
     words = top_words(kv, min(settings.top, MAX_WORDS))
     if len(words) < 2:
         raise WordnetLMError(f"{source or 'the vectors'}: a map needs at least two words, found {len(words)}")
+    labelled = None if labels is None else label_groups(words, labels)  # before the long work: may refuse
     rows = np.array([kv.get_index(w) for w in words])
     vectors = kv.vectors[rows]
     units = unit_rows(vectors)
@@ -90,9 +91,8 @@ def explorer_data(kv: KeyedVectors, settings: ExplorerSettings = ExplorerSetting
     groups: dict[str, Any] = {"kmeans": {"ids": kmeans_groups(units, settings.clusters, settings.seed).tolist(),
                                          "names": [f"cluster {i + 1}" for i in range(min(settings.clusters,
                                                                                          len(words)))]}}
-    if labels is not None:
-        ids, names = label_groups(words, labels)
-        groups["labels"] = {"ids": ids.tolist(), "names": names}
+    if labelled is not None:
+        groups["labels"] = {"ids": labelled[0].tolist(), "names": labelled[1]}
     counts = None if kv.counts is None else kv.counts[rows].tolist()
     return {
         "version": 1,
