@@ -30,7 +30,7 @@ def available_bytes() -> int | None:
 
 def format_bytes(n: float) -> str:
     """``1.5 GiB``, ``320 MiB``, ``12 KiB``."""
-    for unit, size in (("GiB", GiB), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+    for unit, size in (("TiB", 1 << 40), ("GiB", GiB), ("MiB", 1 << 20), ("KiB", 1 << 10)):
         if n >= size:
             return f"{n / size:.1f} {unit}"
     return f"{int(n)} B"

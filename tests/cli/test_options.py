@@ -71,7 +71,7 @@ def test_option_types(check, good, bad):
 
 
 def test_orders_are_bounded_in_every_command():
-    for words, parser in COMMANDS:
+    for _, parser in COMMANDS:
         for action in parser._actions:
             if action.dest == "order":
                 assert action.type(str(MAX_ORDER)) == MAX_ORDER

@@ -40,7 +40,8 @@ def add_model_args(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--order", type=opt.neural_order, default=d.order,
                        help=f"n: predict from n-1 previous words (default {d.order})")
     group.add_argument("--embed-dim", type=opt.count, default=d.embed_dim, help=f"embedding size m (default {d.embed_dim})")
-    group.add_argument("--hidden", type=opt.integer(0), default=d.hidden, help=f"tanh hidden units h, 0 for none (default {d.hidden})")
+    group.add_argument("--hidden", type=opt.integer(0), default=d.hidden,
+                       help=f"tanh hidden units h, 0 for none (default {d.hidden})")
     group.add_argument("--direct", action="store_true", help="direct connections embeddings -> output")
     group.add_argument("--dropout", type=opt.probability, default=d.dropout,
                        help=f"dropout on embeddings and hidden layer (default {d.dropout:g})")
@@ -56,9 +57,11 @@ def add_training_args(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("training")
     group.add_argument("--optimizer", choices=OPTIMIZERS, default=d.optimizer, help=f"(default {d.optimizer})")
     group.add_argument("--lr", type=opt.positive, default=d.lr, help=f"initial learning rate (default {d.lr:g})")
-    group.add_argument("--momentum", type=opt.real(0, 1, high_open=True), default=d.momentum, help=f"SGD momentum (default {d.momentum:g})")
+    group.add_argument("--momentum", type=opt.real(0, 1, high_open=True), default=d.momentum,
+                       help=f"SGD momentum (default {d.momentum:g})")
     group.add_argument("--batch-size", type=opt.count, default=d.batch_size, help=f"(default {d.batch_size})")
-    group.add_argument("--epochs", type=opt.positive, default=d.max_epochs, help=f"at most this many epochs (default {d.max_epochs:g})")
+    group.add_argument("--epochs", type=opt.positive, default=d.max_epochs,
+                       help=f"at most this many epochs (default {d.max_epochs:g})")
     group.add_argument("--weight-decay", type=opt.real(0), default=d.weight_decay,
                        help=f"decay of weights and embeddings, decoupled for adamw (default {d.weight_decay:g})")
     group.add_argument("--lazy-embeddings", action="store_true",
@@ -71,7 +74,8 @@ def add_training_args(parser: argparse.ArgumentParser) -> None:
                        help=f"relative validation gain that counts as progress (default {d.min_improvement:g})")
     group.add_argument("--evals-per-epoch", type=opt.count, default=d.evals_per_epoch,
                        help=f"validations and checkpoints per epoch (default {d.evals_per_epoch})")
-    group.add_argument("--max-time", type=opt.positive, default=None, metavar="SECONDS", help="time budget: stop when the next validation would come later")
+    group.add_argument("--max-time", type=opt.positive, default=None, metavar="SECONDS",
+                       help="time budget: stop when the next validation would come later")
     group.add_argument("--threads", type=opt.count, default=None,
                        help="BLAS threads (default: 1 for vocabularies under 5,000 words, else the BLAS default)")
     group.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
@@ -130,9 +134,9 @@ def _say(args: argparse.Namespace, text: str) -> None:
 def cmd_train_lm(args: argparse.Namespace) -> int:
     model = model_from_args(args)
     config = config_from_args(args)
-    checkpoint = args.checkpoint or str(Path(args.out).with_suffix("")) + ".ckpt.npz"
     inputs = (args.train, args.valid, args.test)
     check_output(args.out, what="neural LM file", inputs=inputs, accepts=is_npz_of_kind(NPLM_KIND), option="--out")
+    checkpoint = args.checkpoint or str(Path(args.out).with_suffix("")) + ".ckpt.npz"
     check_output(checkpoint, what="neural LM checkpoint", inputs=(*inputs, args.out), accepts=_is_nplm_checkpoint,
                  option="--checkpoint")
     train, valid, test, vocab = load_data(args)
@@ -191,7 +195,7 @@ def _run_compare(args: argparse.Namespace) -> int:
     model = None if args.no_neural else model_from_args(args)
     config = config_from_args(args)
     train, valid, test, vocab = load_data(args, need_valid=True)
-    orders = _parse_orders(args.orders) if args.orders else DEFAULT_ORDERS
+    orders = args.orders or DEFAULT_ORDERS
     rows = compare(train, valid, test, vocab, orders=orders, nplm=model, train_config=config,
                    progress=not args.quiet)
     print(format_table(rows, markdown=args.markdown_stdout), end="")
@@ -205,6 +209,7 @@ def _run_compare(args: argparse.Namespace) -> int:
 
 
 def _parse_orders(text: str) -> tuple[int, ...]:
+    """``2-5`` or ``2,3,5`` as a tuple of n-gram orders (an argparse type)."""
     try:
         if "-" in text:
             low, high = (int(x) for x in text.split("-"))
@@ -212,9 +217,9 @@ def _parse_orders(text: str) -> tuple[int, ...]:
         else:
             orders = tuple(int(x) for x in text.split(","))
     except ValueError:
-        raise WordnetLMError(f"--orders must look like 2-5 or 2,3,5, got {text!r}") from None
-    if not orders or min(orders) < 1:
-        raise WordnetLMError(f"--orders must be positive integers, got {text!r}")
+        raise argparse.ArgumentTypeError(f"must look like 2-5 or 2,3,5, got {text!r}") from None
+    if not orders or min(orders) < 1 or max(orders) > opt.MAX_ORDER:
+        raise argparse.ArgumentTypeError(f"must be orders from 1 to {opt.MAX_ORDER}, got {text!r}")
     return orders
 
 
@@ -279,7 +284,7 @@ def register(subparsers: Any) -> None:
                                           "neural LM, and print validation and test perplexity in one table.  "
                                           "Without --train: the built-in demo corpus.")
     add_data_args(p)
-    p.add_argument("--orders", help="n-gram orders, e.g. 2-5 (default) or 2,3")
+    p.add_argument("--orders", type=_parse_orders, help="n-gram orders, e.g. 2-5 (default) or 2,3")
     p.add_argument("--no-neural", action="store_true", help="n-gram models only")
     p.add_argument("--save-table", action="append", metavar="PATH",
                    help="also write the table: .csv -> CSV, otherwise Markdown (repeatable)")

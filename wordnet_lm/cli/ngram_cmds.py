@@ -26,6 +26,7 @@ from wordnet_lm.outputs import ARPA, check_output, is_npz_of_kind, locked_output
 from wordnet_lm.ngram.files import load_model, save_model
 from wordnet_lm.ngram.model import NgramModel
 from wordnet_lm.ngram.smoothing import ALIASES, SMOOTHING, make_model, smoothing_class
+from wordnet_lm.scoring import perplexity
 from wordnet_lm.text.demo import demo_paths
 from wordnet_lm.text.loading import load_corpus
 from wordnet_lm.text.vocab import SPECIALS, UNK_ID, Corpus, Vocab
@@ -40,7 +41,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "report perplexities.")
     p.add_argument("--train", default="demo",
                    help="training text: file, directory, NLTK zip or corpus name (default: the demo corpus)")
-    p.add_argument("--order", type=opt.order, default=DEFAULT_ORDER, help=f"n-gram order (default {DEFAULT_ORDER}, as the neural LM)")
+    p.add_argument("--order", type=opt.order, default=DEFAULT_ORDER,
+                   help=f"n-gram order (default {DEFAULT_ORDER}, as the neural LM)")
     p.add_argument("--smoothing", default="mkn", type=str.lower,
                    help=f"one of {', '.join(SMOOTHING)} (default mkn); aliases: {', '.join(sorted(ALIASES))}")
     p.add_argument("--k", type=opt.positive, default=None, help="add-k pseudo-count (default 1: Laplace)")
@@ -179,7 +181,7 @@ def _nplm_perplexity(args: argparse.Namespace) -> int:
         _print_sentence_scores(np.bincount(_prediction_sentences(corpus), weights=logprobs,
                                            minlength=corpus.n_sentences), corpus)
     n_unk = int(np.count_nonzero(corpus.ids == UNK_ID))
-    print(f"perplexity {np.exp(-logprobs.mean()):.2f} over {len(logprobs):,} predictions "
+    print(f"perplexity {perplexity(logprobs):.2f} over {len(logprobs):,} predictions "
           f"({n_unk:,} unseen words scored as <unk>)")
     return 0
 

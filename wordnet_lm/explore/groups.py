@@ -25,8 +25,11 @@ def kmeans_groups(units: np.ndarray, k: int, seed: int = 0, fit_rows: int = KMEA
     vectors are the best estimated) and every row goes to its nearest centre: 4x faster for a
     20,000-word map.  One OpenMP thread, as for t-SNE: on a busy machine more threads were slower.
     """
-    from sklearn.cluster import KMeans
     from threadpoolctl import threadpool_limits
+
+    from wordnet_lm.extras import require
+
+    KMeans = require("sklearn.cluster", "plot", "k-means colouring").KMeans
 
     if k < 1:
         raise WordnetLMError(f"the number of clusters must be >= 1, got {k}")

@@ -9,7 +9,6 @@ leaves the previous checkpoint) and read without pickles.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from typing import Any, Protocol
 
@@ -17,6 +16,7 @@ import numpy as np
 
 from wordnet_lm.errors import ModelFileError
 from wordnet_lm.io import check_same_settings, load_npz, save_npz
+from wordnet_lm.io import fingerprint as fingerprint_of
 
 
 
@@ -44,7 +44,7 @@ SETTINGS = ("dim", "x_max", "alpha", "lr", "adagrad", "initial_accumulator", "se
 
 def fingerprint(data: _PackedNonzeros) -> str:
     """A short hash of the nonzeros (positions, ``log x`` and weights) a run trains on."""
-    return hashlib.blake2b(np.ascontiguousarray(data.packed).data, digest_size=12).hexdigest()
+    return fingerprint_of(data.packed)
 
 
 def settings(model: _GloVeRun) -> dict[str, Any]:

@@ -8,6 +8,8 @@ import math
 from dataclasses import dataclass
 from typing import Any, Iterator
 
+from threadpoolctl import threadpool_limits
+
 from wordnet_lm.errors import WordnetLMError
 from wordnet_lm.nn import SGD, Adam, AdamW, Optimizer
 from wordnet_lm.parallel import thread_limit
@@ -110,13 +112,7 @@ def blas_threads(config: TrainConfig, vocab_size: int) -> Iterator[None]:
     if threads is None:
         yield
         return
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover  (installed with scikit-learn)
-        blas = contextlib.nullcontext()
-    else:
-        blas = threadpool_limits(limits=threads, user_api="blas")
-    with blas, thread_limit(threads):
+    with threadpool_limits(limits=threads, user_api="blas"), thread_limit(threads):
         yield
 
 

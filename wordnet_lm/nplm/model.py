@@ -26,6 +26,7 @@ from wordnet_lm.nn import Embedding, Linear, dropout, linear_softmax_cross_entro
 from wordnet_lm.autodiff import numpy as anp
 from wordnet_lm.nplm.train import train as train_model
 from wordnet_lm.nplm.windows import context_windows
+from wordnet_lm.scoring import perplexity
 from wordnet_lm.text.vocab import BOS_ID, Corpus, Vocab
 
 Params = dict[str, np.ndarray]
@@ -207,7 +208,7 @@ class NPLM:
         logprobs = self.token_logprobs(corpus, params)
         if len(logprobs) == 0:
             raise WordnetLMError("cannot compute perplexity of an empty corpus")
-        return math.exp(-float(np.mean(logprobs)))
+        return perplexity(logprobs)
 
     def context_ids(self, words: Sequence[str]) -> np.ndarray:
         """The ``n - 1`` context ids after ``words`` at the start of a sentence (``<s>``-padded);

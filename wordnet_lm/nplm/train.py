@@ -27,6 +27,7 @@ from wordnet_lm.nplm.checkpoint import Params, TrainState, data_fingerprint, loa
 from wordnet_lm.nplm.config import TrainConfig, blas_threads, make_optimizer
 from wordnet_lm.nplm.windows import batches, context_windows
 from wordnet_lm.progress import progress_bar, write
+from wordnet_lm.scoring import perplexity
 from wordnet_lm.text.vocab import Corpus, Vocab
 
 # ---------------------------------------------------------------------------- the loop
@@ -225,7 +226,7 @@ def _validate(model: Any, state: TrainState, valid_windows: tuple | None, config
         state.best_params = state.params
         return
     logprobs = model.target_logprobs(*valid_windows, params=state.params)
-    ppl = math.exp(-float(np.mean(logprobs)))
+    ppl = perplexity(logprobs)
     if not math.isfinite(ppl):
         kept = f"the last good checkpoint is kept in {checkpoint}" if checkpoint is not None else "no checkpoint"
         raise TrainingError(f"training diverged: validation perplexity is {ppl}; {kept}; try a lower learning rate")

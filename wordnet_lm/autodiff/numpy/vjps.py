@@ -15,7 +15,8 @@ import numpy as _np
 from wordnet_lm.autodiff.numpy import wrapper as anp
 from wordnet_lm.autodiff.core import DifferentiationError, defvjp, defvjp_argnum
 from wordnet_lm.autodiff.sparse import RowSparse
-from wordnet_lm.autodiff.numpy.shapes import (dtype_of, extremum_weights, keepdims_shape, reduced_count, restore_reduced, shape_of, unbroadcast)
+from wordnet_lm.autodiff.numpy.shapes import (dtype_of, extremum_weights, keepdims_shape, reduced_count,
+                                               restore_reduced, shape_of, unbroadcast)
 from wordnet_lm.autodiff.tracer import Box, getvalue
 
 # ---------------------------------------------------------------------------- rule helpers
