@@ -81,14 +81,15 @@ def demo_kv():
 
 @pytest.fixture(scope="session")
 def browser():
-    """Headless Chromium through Playwright (Debian's chromium binary, never a download)."""
+    """Headless Chromium through Playwright (Debian's chromium binary, never a download); the
+    browser tests are skipped, with the reason, only where no chromium is installed."""
     path = chromium_path()
     if path is None:
         pytest.skip("browser tests skipped: no chromium binary on PATH (apt-get install chromium)")
     try:
         from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("browser tests skipped: the playwright package is not installed (pip install playwright)")
+    except ImportError:  # part of the [test] extra: a broken test install, not a machine without a browser
+        pytest.fail('chromium is here but the playwright package is not: pip install ".[test]" (or ".[browser]")')
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         yield b
