@@ -106,3 +106,11 @@ def test_serve_command_answers(model_files):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_explore_without_scikit_learn_names_the_extra(tmp_path, vectors_file, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "sklearn.cluster", None)  # as if scikit-learn were not installed
+    assert main(["explore", "-v", str(vectors_file), "--method", "pca", "--out", str(tmp_path / "e.html")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and 'pip install "wordnet_lm[plot]"' in err
+    assert not (tmp_path / "e.html").exists()
