@@ -70,9 +70,17 @@ def test_explore_errors_are_one_line(tmp_path, monkeypatch, vectors_file, capsys
     assert message in err and err.count("\n") == 1 and "Traceback" not in err
 
 
-def test_explore_refuses_vectors_and_model_together(vectors_file, model_files, capsys):
-    assert main(["explore", "-v", str(vectors_file), "--model", str(model_files[0])]) == 2
-    assert "not both" in capsys.readouterr().err
+@pytest.mark.parametrize("argv, message", [
+    (["explore", "-v", "V", "--model", "M"], "give --vectors or --model, not both"),
+    (["explore", "--model", "M", "--format", "glove"], "--format applies to --vectors files"),
+    (["explore", "-v", "V", "--method", "pca", "--perplexity", "5"], "--perplexity applies to t-SNE maps (--method"),
+    (["serve", "--model", "M", "--perplexity", "5"], "--perplexity applies to t-SNE maps (--explore-method"),
+])
+def test_meaningless_combinations_are_refused(argv, message, vectors_file, model_files, capsys):
+    argv = [{"V": str(vectors_file), "M": str(model_files[0])}.get(a, a) for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and err.count("\n") == 0, err
 
 
 def test_serve_errors_before_listening(tmp_path, model_files, capsys):

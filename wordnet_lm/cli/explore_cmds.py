@@ -8,13 +8,18 @@ import sys
 from typing import Any
 
 from wordnet_lm.cli.options import count, integer, positive, seed
-from wordnet_lm.errors import WordnetLMError
+from wordnet_lm.errors import OptionError
+
+DEFAULT_TSNE_PERPLEXITY = 30.0
 
 
-def _settings(args: argparse.Namespace, top: int, method: str) -> Any:
+def _settings(args: argparse.Namespace, top: int, method: str, method_option: str) -> Any:
     from wordnet_lm.explore.page import ExplorerSettings
 
-    settings = ExplorerSettings(top=top, method=method, perplexity=args.perplexity, seed=args.seed,
+    if args.perplexity is not None and method != "tsne":
+        raise OptionError(f"--perplexity applies to t-SNE maps ({method_option} tsne)")
+    perplexity = DEFAULT_TSNE_PERPLEXITY if args.perplexity is None else args.perplexity
+    settings = ExplorerSettings(top=top, method=method, perplexity=perplexity, seed=args.seed,
                                 clusters=args.clusters, encoding=args.encoding)
     settings.check()
     return settings
@@ -38,8 +43,10 @@ def cmd_explore(args: argparse.Namespace) -> int:
     from wordnet_lm.outputs import check_output, locked_outputs
 
     if args.vectors is not None and args.model is not None:
-        raise WordnetLMError("give --vectors or --model, not both")
-    settings = _settings(args, args.top, args.method)
+        raise OptionError("give --vectors or --model, not both")
+    if args.model is not None and args.format != "auto":
+        raise OptionError("--format applies to --vectors files, not to a --model")
+    settings = _settings(args, args.top, args.method, "--method")
     out = check_output(args.out, what="HTML page", inputs=(args.vectors, args.model, args.labels),
                        accepts=HTML_PAGE, option="--out")
     labels = read_label_file(args.labels) if args.labels else None
@@ -55,7 +62,7 @@ def cmd_explore(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from wordnet_lm.serve import Playground, make_server
 
-    settings = _settings(args, args.explore_top, args.explore_method)
+    settings = _settings(args, args.explore_top, args.explore_method, "--explore-method")
     playground = Playground.load(args.model, args.ngram, args.vectors)
     server = make_server(playground, args.host, args.port, settings, verbose=args.verbose, threads=args.threads)
     print(f"serving the playground at {server.url} (Ctrl-C stops)", flush=True)
@@ -73,7 +80,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def _add_map_options(p: argparse.ArgumentParser) -> None:
     from wordnet_lm.explore.encoding import ENCODINGS
 
-    p.add_argument("--perplexity", type=positive, default=30.0, metavar="P", help="t-SNE perplexity (default 30)")
+    p.add_argument("--perplexity", type=positive, default=None, metavar="P",
+                   help=f"t-SNE perplexity (default {DEFAULT_TSNE_PERPLEXITY:g})")
     p.add_argument("--seed", type=seed, default=0, help="t-SNE and k-means seed (default 0)")
     p.add_argument("--clusters", type=integer(1, 60), default=12, metavar="K",
                    help="k-means clusters to colour by (default 12)")
