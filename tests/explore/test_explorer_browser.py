@@ -42,6 +42,8 @@ def open_explorer(page, path):
 
 
 def test_search_shows_the_python_neighbours(page, explorer_file):
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
     open_explorer(page, explorer_file)
     page.fill("#search", "King")
     page.press("#search", "Enter")
@@ -54,6 +56,7 @@ def test_search_shows_the_python_neighbours(page, explorer_file):
     assert page.evaluate("explorer.view().selected") == "king"
     assert "king" in [label["word"] for label in page.evaluate("explorer.labels()")]  # labelled when highlighted
     assert not_blank(page.locator("#map").screenshot()) > 5
+    assert [u for u in requests if not u.startswith(("file:", "data:", "blob:"))] == []  # works offline
 
 
 def test_unknown_word_is_said_not_on_the_map(page, explorer_file):
