@@ -36,7 +36,7 @@ def data_of(path):
 def test_explore_writes_a_page(tmp_path, vectors_file, capsys):
     out = tmp_path / "e.html"
     assert main(["explore", "-v", str(vectors_file), "--out", str(out), "--top", "30", "--method", "pca",
-                 "--encoding", "int8", "--clusters", "3"]) == 0
+                 "--precision", "int8", "--clusters", "3"]) == 0
     assert f"wrote {out} (30 words" in capsys.readouterr().out
     data = data_of(out)
     assert data["words"] == [f"word{i}" for i in range(30)] and data["encoding"] == "int8"

@@ -20,7 +20,7 @@ def _settings(args: argparse.Namespace, top: int, method: str, method_option: st
         raise OptionError(f"--perplexity applies to t-SNE maps ({method_option} tsne)")
     perplexity = DEFAULT_TSNE_PERPLEXITY if args.perplexity is None else args.perplexity
     settings = ExplorerSettings(top=top, method=method, perplexity=perplexity, seed=args.seed,
-                                clusters=args.clusters, encoding=args.encoding)
+                                clusters=args.clusters, encoding=args.precision)
     settings.check()
     return settings
 
@@ -85,7 +85,7 @@ def _add_map_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=seed, default=0, help="t-SNE and k-means seed (default 0)")
     p.add_argument("--clusters", type=integer(1, 60), default=12, metavar="K",
                    help="k-means clusters to colour by (default 12)")
-    p.add_argument("--encoding", choices=ENCODINGS, default="float16",
+    p.add_argument("--precision", choices=ENCODINGS, default="float16",
                    help="vectors in the page: float16 (default) or int8 (half the size, cosines to ~0.01)")
 
 
