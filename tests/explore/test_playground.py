@@ -43,3 +43,16 @@ def test_ngram_sentence_sample_continues_the_context(playground):
     sample = playground.sample("the king", 10, seed=1)
     assert sample["ngram"][-1] == "</s>" and len(sample["ngram"]) <= 11
     assert len(sample["neural"]) == 10
+
+
+def test_models_of_lower_cased_text_see_lower_cased_words(playground):
+    from wordnet_lm.serve.playground import lowercased
+    from wordnet_lm.text.vocab import Vocab
+
+    assert lowercased(playground.model.vocab_) and lowercased(playground.ngram.vocab_)  # the demo corpus
+    assert not lowercased(Vocab(["the", "Paris"]))
+    upper, lower = playground.score("The King of FRANCE"), playground.score("the king of france")
+    assert upper["words"] == ["The", "King", "of", "FRANCE", "</s>"]
+    for model in ("neural", "ngram"):
+        assert upper[model]["logprob"] == lower[model]["logprob"] and not any(upper[model]["oov"])
+    assert playground.next_words("The King", 5)["neural"] == playground.next_words("the king", 5)["neural"]

@@ -2,8 +2,9 @@
 an n-gram model, list the likely next words, sample continuations, find neighbours.
 
 Text is split into sentences at line breaks and into words at whitespace, as the training
-files are.  A word outside a model's vocabulary is scored as ``<unk>`` (and flagged), the
-convention of the models' own perplexity.
+files are; a model whose vocabulary has no upper-case letter was trained on lower-cased text,
+so the words it sees are lower-cased too.  A word outside a model's vocabulary is scored as
+``<unk>`` (and flagged), the convention of the models' own perplexity.
 """
 
 from __future__ import annotations
@@ -22,6 +23,11 @@ from wordnet_lm.vectors.keyed import KeyedVectors
 def split_text(text: str) -> list[list[str]]:
     """Sentences (non-empty lines) of whitespace-separated words."""
     return [line.split() for line in text.splitlines() if line.split()]
+
+
+def lowercased(vocab: Vocab) -> bool:
+    """Whether ``vocab`` comes from lower-cased text: no word of it changes when lower-cased."""
+    return all(w == w.lower() for w in vocab.words[3:])
 
 
 def _top(p: np.ndarray, vocab: Vocab, k: int) -> list[tuple[str, float]]:
@@ -54,6 +60,7 @@ class Playground:
         self.vectors = vectors if vectors is not None else KeyedVectors.from_vocab(model.vocab_,
                                                                                    model.params_["embed.C"])
         self.vectors.fill_norms()  # computed once here, not raced for by request threads
+        self._lower = {"neural": lowercased(model.vocab_), "ngram": ngram is not None and lowercased(ngram.vocab_)}
         self.names = dict(names or {})
 
     @classmethod
@@ -104,11 +111,16 @@ class Playground:
         words = [w for s in sentences for w in s + [EOS]]
         index = [k for k, s in enumerate(sentences) for _ in range(len(s) + 1)]
         out: dict[str, Any] = {"words": words, "sentence": index,
-                               "neural": self._scores(self.model.vocab_, sentences, self.model.token_logprobs),
+                               "neural": self._scores(self.model.vocab_, self._cased(sentences, "neural"),
+                                                      self.model.token_logprobs),
                                "ngram": None}
         if self.ngram is not None:
-            out["ngram"] = self._scores(self.ngram.vocab_, sentences, self.ngram.token_logprobs)
+            out["ngram"] = self._scores(self.ngram.vocab_, self._cased(sentences, "ngram"), self.ngram.token_logprobs)
         return out
+
+    def _cased(self, sentences: list[list[str]], which: str) -> list[list[str]]:
+        """The sentences as model ``which`` ("neural" or "ngram") reads them."""
+        return [[w.lower() for w in s] for s in sentences] if self._lower[which] else sentences
 
     @staticmethod
     def _scores(vocab: Vocab, sentences: list[list[str]], token_logprobs) -> dict[str, Any]:
@@ -129,11 +141,11 @@ class Playground:
 
         context = self._context(text)
         vocab = self.model.vocab_
-        known = [w if w in vocab else UNK for w in context]
+        known = [w if w in vocab else UNK for w in self._cased([context], "neural")[0]]
         out: dict[str, Any] = {"context": context, "neural": top_next_words(self.model, known, k), "ngram": None}
         if self.ngram is not None:
             keep = self.ngram.order - 1
-            history = [BOS] + context
+            history = [BOS] + self._cased([context], "ngram")[0]
             p = self.ngram.distribution(history[-keep:] if keep else [])
             p[BOS_ID] = 0.0
             out["ngram"] = _top(p / p.sum(), self.ngram.vocab_, k)
@@ -146,13 +158,14 @@ class Playground:
         from wordnet_lm.nplm.sample import generate
 
         context = self._context(text)
-        known = [w if w in self.model.vocab_ else UNK for w in context]
+        known = [w if w in self.model.vocab_ else UNK for w in self._cased([context], "neural")[0]]
         out: dict[str, Any] = {"context": context,
                                "neural": generate(self.model, known, n_words, temperature=temperature,
                                                   top_k=top_k, seed=seed),
                                "ngram": None}
         if self.ngram is not None:
-            sentence = self.ngram.sample(1, max_length=len(context) + n_words, seed=seed, context=context,
+            sentence = self.ngram.sample(1, max_length=len(context) + n_words, seed=seed,
+                                         context=self._cased([context], "ngram")[0],
                                          allow_unk=False)[0]
             out["ngram"] = sentence[len(context):] + [EOS]
         return out
