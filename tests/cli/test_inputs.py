@@ -48,6 +48,7 @@ MODEL_READERS = {
     "export-vectors": lambda model: ["export-vectors", "--model", model, "--out", Path(model).with_suffix(".vec")],
     "perplexity": lambda model: ["perplexity", "--model", model, "--sentence", "the cat"],
     "ngram-sample": lambda model: ["ngram-sample", "--model", model],
+    "explore": lambda model: ["explore", "--model", model, "--method", "pca", "--out", Path(model).with_suffix(".html")],
 }
 
 

@@ -56,3 +56,22 @@ def test_models_of_lower_cased_text_see_lower_cased_words(playground):
     for model in ("neural", "ngram"):
         assert upper[model]["logprob"] == lower[model]["logprob"] and not any(upper[model]["oov"])
     assert playground.next_words("The King", 5)["neural"] == playground.next_words("the king", 5)["neural"]
+
+
+def test_bad_model_files_are_refused_before_serving(model_files, tmp_path):
+    """What ``serve`` loads first: a truncated, foreign or NaN model file is a one-line error naming it."""
+    from wordnet_lm.io import load_npz, save_npz
+
+    truncated, text, nan = tmp_path / "truncated.npz", tmp_path / "text.npz", tmp_path / "nan.npz"
+    data = model_files[0].read_bytes()
+    truncated.write_bytes(data[: len(data) // 2])
+    text.write_text("the king\n", "utf-8")
+    arrays, meta = load_npz(model_files[0])
+    arrays["embed.C"] = arrays["embed.C"].copy()
+    arrays["embed.C"][0, 0] = np.nan
+    save_npz(nan, arrays, meta)
+    for path in (truncated, text, nan):
+        with pytest.raises(WordnetLMError, match=path.name):
+            Playground.load(path)
+    with pytest.raises(WordnetLMError, match="text.npz"):
+        Playground.load(model_files[0], ngram=text)
