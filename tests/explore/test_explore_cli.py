@@ -122,3 +122,13 @@ def test_explore_without_scikit_learn_names_the_extra(tmp_path, vectors_file, mo
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and 'pip install "wordnet_lm[plot]"' in err
     assert not (tmp_path / "e.html").exists()
+
+
+def test_serve_self_test_asks_every_endpoint(model_files, capsys):
+    assert main(["serve", "--model", str(model_files[0]), "--ngram", str(model_files[1]), "--port", "0",
+                 "--self-test", "--explore-top", "50"]) == 0
+    out = capsys.readouterr().out
+    for line in ("GET /: 200", "GET /explorer: 200", "POST /api/score: 200, neural perplexity",
+                 "POST /api/next: 200", "POST /api/sample: 200", "POST /api/neighbors: 200", "self-test passed"):
+        assert line in out, out
+    assert "ngram perplexity" in out

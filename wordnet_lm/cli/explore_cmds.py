@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 from wordnet_lm.cli.options import count, integer, positive, seed
-from wordnet_lm.errors import OptionError
+from wordnet_lm.errors import OptionError, WordnetLMError
 
 DEFAULT_TSNE_PERPLEXITY = 30.0
 
@@ -65,6 +65,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args, args.explore_top, args.explore_method, "--explore-method")
     playground = Playground.load(args.model, args.ngram, args.vectors)
     server = make_server(playground, args.host, args.port, settings, verbose=args.verbose, threads=args.threads)
+    if args.self_test:
+        return _self_test(server)
     print(f"serving the playground at {server.url} (Ctrl-C stops)", flush=True)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"note: listening on {args.host}: other machines can reach it", file=sys.stderr)
@@ -75,6 +77,55 @@ def cmd_serve(args: argparse.Namespace) -> int:
     finally:
         server.server_close()
     return 0
+
+
+def _self_test(server: Any) -> int:
+    """Serve in a thread, ask every page and endpoint once over HTTP, print what came back, stop."""
+    import json
+    import threading
+    import urllib.error
+    import urllib.request
+
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    words = [w for w in server.playground.model.vocab_.words[3:13] if w.isalpha()][:5] or ["<unk>"]
+    text = " ".join(words)
+    asks = [("GET", "", None), ("GET", "explorer", None), ("POST", "api/score", {"text": text}),
+            ("POST", "api/next", {"text": text, "k": 3}), ("POST", "api/sample", {"text": text, "n": 5, "seed": 0}),
+            ("POST", "api/neighbors", {"word": words[0], "topn": 3})]
+    try:
+        for method, path, body in asks:
+            data = None if body is None else json.dumps(body).encode("utf-8")
+            request = urllib.request.Request(server.url + path, data=data, method=method)
+            try:
+                with urllib.request.urlopen(request, timeout=120) as response:
+                    payload = response.read()
+            except urllib.error.HTTPError as e:
+                raise WordnetLMError(f"self-test: {method} /{path} answered {e.code}: {e.read()[:200]!r}") from None
+            print(f"{method} /{path}: 200, {_summary(path, payload)}")
+    finally:
+        server.shutdown()
+        server.server_close()
+    print(f"self-test passed: {server.url} answers every page and endpoint")
+    return 0
+
+
+def _summary(path: str, payload: bytes) -> str:
+    """One line about an answer of the self-test."""
+    import json
+
+    if not path.startswith("api/"):
+        return f"{len(payload):,} bytes of HTML"
+    answer = json.loads(payload)
+    if path == "api/score":
+        models = [m for m in ("neural", "ngram") if answer[m] is not None]
+        return ", ".join(f"{m} perplexity {answer[m]['perplexity']:.2f}" for m in models) + \
+            f" over {len(answer['words'])} predictions"
+    if path == "api/next":
+        return "neural LM: " + ", ".join(f"{w} {p:.3f}" for w, p in answer["neural"])
+    if path == "api/sample":
+        return "neural LM: " + " ".join(answer["neural"])
+    return f"{answer['word']}: " + ", ".join(f"{w} {c:.3f}" for w, c in answer["neighbors"])
 
 
 def _add_map_options(p: argparse.ArgumentParser) -> None:
@@ -131,5 +182,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--threads", type=count, default=1,
                    help="NumPy/BLAS threads per request (default 1: requests already run in parallel)")
     p.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    p.add_argument("--self-test", action="store_true",
+                   help="start, ask every page and endpoint once over HTTP, print the answers and stop")
     _add_map_options(p)
     p.set_defaults(func=cmd_serve)
