@@ -26,6 +26,7 @@ _COMMAND_MODULES = (
     "wordnet_lm.cli.lm_cmds",
     "wordnet_lm.cli.glove_cmds",
     "wordnet_lm.cli.vector_cmds",
+    "wordnet_lm.cli.explore_cmds",
 )
 
 
