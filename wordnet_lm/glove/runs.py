@@ -1,0 +1,148 @@
+"""Counting co-occurrences within a memory budget: sorted runs spilled to disk, merged by row range.
+
+:class:`BoundedCounter` adds chunk counts (integer CSR matrices, see
+:mod:`~wordnet_lm.glove.pair_counts`) to a running sum; when the sum outgrows its share of the
+budget it is written to the spill folder as a *run*: a CSR matrix, i.e. entries sorted by
+(row, column), in three raw files.  At the end :meth:`BoundedCounter.row_blocks` merges the
+runs one range of rows at a time (each range reads its slice of every run, a few reads per run
+and no file held open), sized so that the slices fit the budget.  This is Stanford
+``cooccur``'s design (sorted overflow files, then a merge) with a merge by key range instead of
+a heap: the ranges are independent, so they vectorise and could run in parallel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+import scipy.sparse
+
+from wordnet_lm.glove.pair_counts import SparseSum, canonical, csr_nbytes
+from wordnet_lm.scale.spill import read_raw, write_raw
+
+ENTRY_BYTES = 12  # int32 column + int64 count per stored entry
+# shares of the budget: the running sum (peaks at twice its size while two partial sums
+# are added), one chunk's pairs, and the merge's slices plus their sum
+SUM_SHARE, PIECE_SHARE, MERGE_SHARE = 0.25, 0.125, 0.25
+
+
+@dataclass(frozen=True)
+class Run:
+    """One spilled CSR matrix: ``{stem}.indptr`` (int64), ``.indices`` (int32), ``.data`` (int64)."""
+
+    stem: Path
+    n_rows: int
+    n_cols: int
+    nnz: int
+
+    @classmethod
+    def write(cls, stem: Path, matrix: scipy.sparse.csr_matrix) -> "Run":
+        write_raw(stem.with_suffix(".indptr"), matrix.indptr.astype(np.int64, copy=False))
+        write_raw(stem.with_suffix(".indices"), matrix.indices.astype(np.int32, copy=False))
+        write_raw(stem.with_suffix(".data"), matrix.data.astype(np.int64, copy=False))
+        return cls(stem, matrix.shape[0], matrix.shape[1], matrix.nnz)
+
+    def row_nnz(self) -> np.ndarray:
+        return np.diff(read_raw(self.stem.with_suffix(".indptr"), np.int64, 0, self.n_rows + 1))
+
+    def rows(self, first: int, stop: int) -> scipy.sparse.csr_matrix:
+        """Rows ``first:stop`` as a CSR matrix of ``stop - first`` rows."""
+        indptr = read_raw(self.stem.with_suffix(".indptr"), np.int64, first, stop + 1)
+        lo, hi = int(indptr[0]), int(indptr[-1])
+        indices = read_raw(self.stem.with_suffix(".indices"), np.int32, lo, hi)
+        data = read_raw(self.stem.with_suffix(".data"), np.int64, lo, hi)
+        return scipy.sparse.csr_matrix((data, indices, indptr - lo), shape=(stop - first, self.n_cols))
+
+    def remove(self) -> None:
+        for suffix in (".indptr", ".indices", ".data"):
+            self.stem.with_suffix(suffix).unlink(missing_ok=True)
+
+
+def row_ranges(row_nnz: np.ndarray, max_entries: int) -> list[tuple[int, int]]:
+    """Consecutive row ranges covering all rows, each holding at most ``max_entries`` entries
+    (or one row, if a single row holds more)."""
+    ends = np.cumsum(row_nnz)
+    ranges, first = [], 0
+    n_rows = len(row_nnz)
+    while first < n_rows:
+        base = ends[first - 1] if first else 0
+        stop = int(np.searchsorted(ends, base + max_entries, side="right"))
+        stop = min(max(stop, first + 1), n_rows)
+        ranges.append((first, stop))
+        first = stop
+    return ranges
+
+
+class BoundedCounter:
+    """Sum integer count matrices within ``memory`` bytes, spilling sorted runs to ``folder``.
+
+    Parameters
+    ----------
+    n_words : int
+        The matrices are ``n_words x n_words``.
+    memory : int or None
+        Budget in bytes; None: never spill.
+    folder : Path or None
+        Where runs go (required when ``memory`` is set).
+    symmetric : bool
+        Add the transpose of the total (done per run: the transpose of a sum is the sum of
+        the transposes, and integer sums are exact).
+    """
+
+    def __init__(self, n_words: int, memory: int | None = None, folder: Path | None = None,
+                 symmetric: bool = True) -> None:
+        self.shape = (n_words, n_words)
+        self.memory = memory
+        self.folder = folder
+        self.symmetric = symmetric
+        self.sum = SparseSum(self.shape)
+        self.runs: list[Run] = []
+
+    @property
+    def piece_bytes(self) -> int | None:
+        """Scratch a chunk's pairs may use, or None without a budget."""
+        return None if self.memory is None else int(self.memory * PIECE_SHARE)
+
+    def add(self, counts: scipy.sparse.csr_matrix) -> None:
+        self.sum.add(counts)
+        if self.memory is not None and self.sum.nbytes > self.memory * SUM_SHARE:
+            self.spill()
+
+    def spill(self) -> None:
+        """Write the running sum as a run and start a new one."""
+        total = self._finished(self.sum.total())
+        if total.nnz:
+            self.runs.append(Run.write(self.folder / f"run{len(self.runs):05d}", total))
+
+    def _finished(self, total: scipy.sparse.csr_matrix) -> scipy.sparse.csr_matrix:
+        return canonical(total + total.T) if self.symmetric else total
+
+    def row_blocks(self) -> Iterator[tuple[int, scipy.sparse.csr_matrix]]:
+        """``(first_row, rows)`` blocks of the total in row order (runs are deleted as merged)."""
+        if not self.runs:
+            yield 0, self._finished(self.sum.total())
+            return
+        self.spill()
+        row_nnz = sum(run.row_nnz() for run in self.runs)
+        max_entries = max(1, int(self.memory * MERGE_SHARE) // (3 * ENTRY_BYTES))
+        for first, stop in row_ranges(row_nnz, max_entries):
+            block = SparseSum((stop - first, self.shape[1]))
+            for run in self.runs:
+                block.add(run.rows(first, stop))
+            yield first, block.total()
+        for run in self.runs:
+            run.remove()
+        self.runs = []
+
+
+def stack_blocks(blocks: Iterator[tuple[int, scipy.sparse.csr_matrix]], n_rows: int) -> scipy.sparse.csr_matrix:
+    """One CSR matrix of ``n_rows`` rows from row blocks in order."""
+    parts = [matrix for _, matrix in blocks]
+    if len(parts) == 1 and parts[0].shape[0] == n_rows:
+        return parts[0]
+    return canonical(scipy.sparse.vstack(parts, format="csr"))
+
+
+__all__ = ["BoundedCounter", "Run", "row_ranges", "stack_blocks", "csr_nbytes"]

@@ -1,0 +1,1 @@
+"""Working beyond memory and beyond one machine: memory budgets, temporary folders, executors."""
