@@ -9,7 +9,6 @@ leaves the previous checkpoint) and read without pickles.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from typing import TYPE_CHECKING, Any
 
@@ -19,17 +18,12 @@ from wordnet_lm.errors import ModelFileError
 from wordnet_lm.io import check_same_settings, load_npz, save_npz
 
 if TYPE_CHECKING:  # pragma: no cover
-    from wordnet_lm.glove.train import GloVe, Nonzeros
+    from wordnet_lm.glove.train import GloVe
 
 KIND = "glove-checkpoint"
 PARAM_NAMES = ("W", "W_tilde", "b", "b_tilde")
 # settings that shape the trajectory; epochs may grow on resume, threads do not change results
 SETTINGS = ("dim", "x_max", "alpha", "lr", "adagrad", "initial_accumulator", "seed")
-
-
-def fingerprint(data: "Nonzeros") -> str:
-    """A short hash of the nonzeros (positions, ``log x`` and weights) a run trains on."""
-    return hashlib.blake2b(np.ascontiguousarray(data.packed).data, digest_size=12).hexdigest()
 
 
 def settings(model: "GloVe") -> dict[str, Any]:

@@ -22,6 +22,7 @@ sum, so memory stays near ``chunk_tokens * window`` pairs plus the matrix itself
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -30,7 +31,7 @@ import numpy as np
 import scipy.sparse
 
 from wordnet_lm.errors import WordnetLMError
-from wordnet_lm.glove.pair_counts import BYTES_PER_PAIR, FixedPointWeights, window_counts
+from wordnet_lm.glove.pair_counts import BYTES_PER_PAIR, FixedPointWeights, window_count_pieces
 from wordnet_lm.glove.matrix_file import CooccurrenceFile, write_cooccurrence_file
 from wordnet_lm.glove.runs import PIECE_SHARE, BoundedCounter, stack_blocks
 from wordnet_lm.progress import progress_bar
@@ -42,6 +43,9 @@ from wordnet_lm.text.vocab import Corpus, Vocab
 WEIGHTINGS = ("harmonic", "flat", "linear")
 DEFAULT_CHUNK_TOKENS = 1_000_000
 DEFAULT_WINDOW = 20
+# pieces of fewer tokens cost more in per-matrix overhead (O(vocabulary) each) than they save:
+# their scratch, 48 * window bytes a token, is part of the fixed overhead (2 MB at window 10)
+MIN_PIECE_TOKENS = 4096
 TEXT_BYTES_PER_TOKEN = 64  # a chunk being read: tokens as str in lists, then ids, offsets and window room
 
 
@@ -121,7 +125,19 @@ def cooccurrence_matrix(corpus: Corpus | Iterable[Corpus], n_words: int, *, wind
     with spill_folder(temp) if memory is not None else contextlib.nullcontext() as folder:
         blocks = cooccurrence_row_blocks(corpus, n_words, fixed, symmetric=symmetric, count_unk=count_unk,
                                          chunk_tokens=chunk_tokens, progress=progress, memory=memory, folder=folder)
-        return stack_blocks(blocks, n_words)
+        return _gather(blocks, n_words, folder)
+
+
+def _gather(blocks: Iterator[tuple[int, scipy.sparse.csr_matrix]], n_words: int,
+            folder: Path | None) -> scipy.sparse.csr_matrix:
+    """The row blocks as one matrix; merged blocks pass through a file in the spill folder, so
+    that the matrix is held once (not as blocks plus their concatenation)."""
+    first = next(blocks)
+    if first[1].shape[0] == n_words:  # nothing was spilled: one block
+        return first[1]
+    if folder is None:
+        return stack_blocks(itertools.chain([first], blocks), n_words)
+    return write_cooccurrence_file(folder / "matrix", itertools.chain([first], blocks), n_words, None, {}).to_csr()
 
 
 def _fixed_weights(window: int, weighting: str) -> FixedPointWeights:
@@ -149,7 +165,7 @@ def cooccurrence_row_blocks(corpus: Corpus | Iterable[Corpus], n_words: int, fix
     counter = BoundedCounter(n_words, budget, folder, symmetric)
     piece_tokens = chunk_tokens
     if counter.piece_bytes is not None:
-        piece_tokens = max(1, min(chunk_tokens, counter.piece_bytes // (BYTES_PER_PAIR * fixed.window)))
+        piece_tokens = max(MIN_PIECE_TOKENS, min(chunk_tokens, counter.piece_bytes // (BYTES_PER_PAIR * fixed.window)))
     tokens, max_tokens = 0, fixed.max_tokens()
     with progress_bar(total=total, unit="tok", unit_scale=True, desc="co-occurrences", enabled=progress,
                       leave=False) as bar:
@@ -158,8 +174,8 @@ def cooccurrence_row_blocks(corpus: Corpus | Iterable[Corpus], n_words: int, fix
             if tokens > max_tokens:
                 raise WordnetLMError(f"over {max_tokens:,} tokens: co-occurrence counts with this window and "
                                      f"weighting could overflow; count parts of the corpus separately")
-            counter.add(window_counts(chunk, n_words, fixed, symmetric=False, count_unk=count_unk,
-                                      piece_tokens=piece_tokens))
+            for piece in window_count_pieces(chunk, n_words, fixed, count_unk=count_unk, piece_tokens=piece_tokens):
+                counter.add(piece)
             bar.update(chunk.n_tokens)
     for first, block in counter.row_blocks():
         yield first, scipy.sparse.csr_matrix((fixed.to_float(block.data), block.indices, block.indptr),
@@ -209,7 +225,7 @@ def count_cooccurrences(source: str | os.PathLike, *, vocab: Vocab | None = None
                                           reading)
         blocks = cooccurrence_row_blocks(chunks, len(vocab), fixed, symmetric=symmetric, count_unk=count_unk,
                                          chunk_tokens=chunk_tokens, memory=memory, folder=folder)
-        return stack_blocks(blocks, len(vocab)), vocab
+        return _gather(blocks, len(vocab), folder), vocab
 
 
 def count_cooccurrences_to_file(source: str | os.PathLike, out: str | os.PathLike, *, vocab: Vocab | None = None,

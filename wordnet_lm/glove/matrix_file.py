@@ -21,7 +21,7 @@ import numpy as np
 import scipy.sparse
 
 from wordnet_lm.errors import ModelFileError, WordnetLMError
-from wordnet_lm.scale.spill import SpillError, write_raw
+from wordnet_lm.scale.spill import SpillError, read_raw, write_raw
 from wordnet_lm.text.vocab import Vocab
 
 FORMAT = "wordnet-lm-cooccurrences"
@@ -74,16 +74,21 @@ class CooccurrenceFile:
         return Vocab.load(self.path / "vocab.txt")
 
     def to_csr(self) -> scipy.sparse.csr_matrix:
-        """The whole matrix in memory (a copy)."""
-        return scipy.sparse.csr_matrix((np.array(self.array("data")), np.array(self.array("indices")),
-                                        np.array(self.array("indptr"))), shape=(self.n_words, self.n_words))
+        """The whole matrix in memory (read, not mapped)."""
+        arrays = {name: read_raw(self._file(name), np.dtype(_ARRAYS[name]), 0, self.n_words + 1 if name == "indptr"
+                                 else self.nnz) for name in _ARRAYS}
+        if self.n_words == 0:
+            arrays["indptr"] = np.zeros(1, np.int64)
+        return scipy.sparse.csr_matrix((arrays["data"], arrays["indices"], arrays["indptr"]),
+                                       shape=(self.n_words, self.n_words))
 
 
 def write_cooccurrence_file(path: str | os.PathLike, row_blocks: Iterable[tuple[int, scipy.sparse.csr_matrix]],
-                            n_words: int, vocab: Vocab, options: dict[str, Any]) -> CooccurrenceFile:
+                            n_words: int, vocab: Vocab | None, options: dict[str, Any]) -> CooccurrenceFile:
     """Write float64 row blocks (in row order, covering all rows) as a co-occurrence folder.
 
-    The folder appears only when complete (written beside it, then renamed).
+    The folder appears only when complete (written beside it, then renamed).  ``vocab`` may be
+    None for a matrix of ids only.
     """
     path = Path(path)
     parent = path.parent if str(path.parent) else Path(".")
@@ -110,7 +115,8 @@ def write_cooccurrence_file(path: str | os.PathLike, row_blocks: Iterable[tuple[
             raise ValueError(f"row blocks cover {next_row} of {n_words} rows")
         for name in ("indices", "data"):
             (work / (name + _SUFFIX[name])).touch()
-        vocab.save(work / "vocab.txt")
+        if vocab is not None:
+            vocab.save(work / "vocab.txt")
         header = {"format": FORMAT, "version": VERSION, "n_words": n_words, "nnz": nnz, "options": options}
         (work / "header.json").write_text(json.dumps(header, indent=1) + "\n", encoding="utf-8")
         if path.exists():

@@ -11,6 +11,7 @@ weights are rounded to multiples of ``2**-32`` (relative error below ``1e-9``).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -77,21 +78,26 @@ def sentence_room(corpus: Corpus, count_unk: bool) -> tuple[np.ndarray, np.ndarr
 
 def window_counts(corpus: Corpus, n_words: int, weights: FixedPointWeights, *, symmetric: bool = True,
                   count_unk: bool = False, piece_tokens: int = 1_000_000) -> scipy.sparse.csr_matrix:
-    """Integer co-occurrence counts of one corpus chunk as a canonical int64 CSR matrix.
-
-    The tokens are paired ``piece_tokens`` at a time (about ``BYTES_PER_PAIR * window`` bytes
-    of scratch per token of a piece); ``symmetric`` adds the transpose.
-    """
-    ids, room = sentence_room(corpus, count_unk)
-    if len(ids) and int(ids.max()) >= n_words:
-        raise WordnetLMError(f"word id {int(ids.max())} is outside a vocabulary of {n_words} words")
+    """Integer co-occurrence counts of one corpus chunk as a canonical int64 CSR matrix
+    (the sum of :func:`window_count_pieces`; ``symmetric`` adds the transpose)."""
     total = SparseSum((n_words, n_words))
-    for start in range(0, len(ids), max(1, piece_tokens)):
-        total.add(_right_context(ids, room, start, min(start + piece_tokens, len(ids)), weights.units, n_words))
+    for piece in window_count_pieces(corpus, n_words, weights, count_unk=count_unk, piece_tokens=piece_tokens):
+        total.add(piece)
     counts = total.total()
     if symmetric:
         counts = canonical(counts + counts.T)
     return counts
+
+
+def window_count_pieces(corpus: Corpus, n_words: int, weights: FixedPointWeights, *, count_unk: bool = False,
+                        piece_tokens: int = 1_000_000) -> Iterator[scipy.sparse.csr_matrix]:
+    """Right-context counts of ``corpus``, ``piece_tokens`` left-hand tokens at a time (about
+    ``BYTES_PER_PAIR * window`` bytes of scratch per token of a piece), as int64 CSR matrices."""
+    ids, room = sentence_room(corpus, count_unk)
+    if len(ids) and int(ids.max()) >= n_words:
+        raise WordnetLMError(f"word id {int(ids.max())} is outside a vocabulary of {n_words} words")
+    for start in range(0, len(ids), max(1, piece_tokens)):
+        yield _right_context(ids, room, start, min(start + piece_tokens, len(ids)), weights.units, n_words)
 
 
 def _right_context(ids: np.ndarray, room: np.ndarray, start: int, stop: int, units: np.ndarray,

@@ -12,6 +12,7 @@ a heap: the ranges are independent, so they vectorise and could run in parallel.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -22,15 +23,20 @@ import scipy.sparse
 from wordnet_lm.glove.pair_counts import SparseSum, canonical, csr_nbytes
 from wordnet_lm.scale.spill import read_raw, write_raw
 
-ENTRY_BYTES = 12  # int32 column + int64 count per stored entry
+# a record read (16 bytes), the same as COO arrays for SciPy (16) and the CSR sum (12 + sort scratch)
+MERGE_BYTES_PER_RECORD = 56
 # shares of the budget: the running sum (peaks at twice its size while two partial sums
 # are added), one chunk's pairs, and the merge's slices plus their sum
 SUM_SHARE, PIECE_SHARE, MERGE_SHARE = 0.25, 0.125, 0.25
 
 
+RECORD = np.dtype([("row", "<i4"), ("col", "<i4"), ("count", "<i8")])
+
+
 @dataclass(frozen=True)
 class Run:
-    """One spilled CSR matrix: ``{stem}.indptr`` (int64), ``.indices`` (int32), ``.data`` (int64)."""
+    """One spilled matrix: ``{stem}.records`` (row, column, count; sorted by row then column) and
+    ``{stem}.indptr`` (int64, where each row's records start), read back a range of rows at a time."""
 
     stem: Path
     n_rows: int
@@ -39,25 +45,57 @@ class Run:
 
     @classmethod
     def write(cls, stem: Path, matrix: scipy.sparse.csr_matrix) -> "Run":
+        records = np.empty(matrix.nnz, RECORD)
+        records["row"] = np.repeat(np.arange(matrix.shape[0], dtype=np.int32), np.diff(matrix.indptr))
+        records["col"] = matrix.indices
+        records["count"] = matrix.data
+        write_raw(stem.with_suffix(".records"), records)
+        del records
         write_raw(stem.with_suffix(".indptr"), matrix.indptr.astype(np.int64, copy=False))
-        write_raw(stem.with_suffix(".indices"), matrix.indices.astype(np.int32, copy=False))
-        write_raw(stem.with_suffix(".data"), matrix.data.astype(np.int64, copy=False))
         return cls(stem, matrix.shape[0], matrix.shape[1], matrix.nnz)
 
-    def row_nnz(self) -> np.ndarray:
-        return np.diff(read_raw(self.stem.with_suffix(".indptr"), np.int64, 0, self.n_rows + 1))
+    def indptr(self) -> np.ndarray:
+        return read_raw(self.stem.with_suffix(".indptr"), np.int64, 0, self.n_rows + 1)
 
-    def rows(self, first: int, stop: int) -> scipy.sparse.csr_matrix:
-        """Rows ``first:stop`` as a CSR matrix of ``stop - first`` rows."""
-        indptr = read_raw(self.stem.with_suffix(".indptr"), np.int64, first, stop + 1)
-        lo, hi = int(indptr[0]), int(indptr[-1])
-        indices = read_raw(self.stem.with_suffix(".indices"), np.int32, lo, hi)
-        data = read_raw(self.stem.with_suffix(".data"), np.int64, lo, hi)
-        return scipy.sparse.csr_matrix((data, indices, indptr - lo), shape=(stop - first, self.n_cols))
+    def records(self, start: int, stop: int, file=None) -> np.ndarray:
+        """Records ``start:stop`` (from the open ``file`` if given)."""
+        if file is None:
+            return read_raw(self.stem.with_suffix(".records"), RECORD, start, stop)
+        file.seek(start * RECORD.itemsize)
+        return np.fromfile(file, dtype=RECORD, count=stop - start)
 
     def remove(self) -> None:
-        for suffix in (".indptr", ".indices", ".data"):
+        for suffix in (".records", ".indptr"):
             self.stem.with_suffix(suffix).unlink(missing_ok=True)
+
+
+MAX_OPEN_RUNS = 256  # more runs are reopened for every read instead of held open (file limits)
+
+
+def merge_runs(runs: list[Run], n_rows: int, n_cols: int, max_entries: int
+               ) -> Iterator[tuple[int, scipy.sparse.csr_matrix]]:
+    """The sum of ``runs`` as ``(first_row, rows)`` blocks of at most about ``max_entries``
+    records read: each block reads its records from every run once and sums duplicates in one
+    sparse conversion."""
+    row_nnz = np.zeros(n_rows, np.int64)
+    for run in runs:
+        row_nnz += np.diff(run.indptr())
+    ranges = row_ranges(row_nnz, max_entries)
+    del row_nnz
+    starts = np.array([first for first, _ in ranges] + [n_rows])
+    offsets = [run.indptr()[starts] for run in runs]  # where each range starts in each run
+    with contextlib.ExitStack() as stack:
+        files = [stack.enter_context(open(run.stem.with_suffix(".records"), "rb")) if len(runs) <= MAX_OPEN_RUNS
+                 else None for run in runs]
+        for k, (first, stop) in enumerate(ranges):
+            parts = [run.records(int(offset[k]), int(offset[k + 1]), file)
+                     for run, offset, file in zip(runs, offsets, files)]
+            records = np.concatenate(parts) if len(parts) > 1 else parts[0]
+            del parts
+            block = scipy.sparse.coo_matrix((records["count"], (records["row"] - first, records["col"])),
+                                            shape=(stop - first, n_cols))
+            del records
+            yield first, canonical(block.tocsr())
 
 
 def row_ranges(row_nnz: np.ndarray, max_entries: int) -> list[tuple[int, int]]:
@@ -120,18 +158,13 @@ class BoundedCounter:
         return canonical(total + total.T) if self.symmetric else total
 
     def row_blocks(self) -> Iterator[tuple[int, scipy.sparse.csr_matrix]]:
-        """``(first_row, rows)`` blocks of the total in row order (runs are deleted as merged)."""
+        """``(first_row, rows)`` blocks of the total in row order (runs are deleted when merged)."""
         if not self.runs:
             yield 0, self._finished(self.sum.total())
             return
         self.spill()
-        row_nnz = sum(run.row_nnz() for run in self.runs)
-        max_entries = max(1, int(self.memory * MERGE_SHARE) // (3 * ENTRY_BYTES))
-        for first, stop in row_ranges(row_nnz, max_entries):
-            block = SparseSum((stop - first, self.shape[1]))
-            for run in self.runs:
-                block.add(run.rows(first, stop))
-            yield first, block.total()
+        max_entries = max(1, int(self.memory * MERGE_SHARE) // MERGE_BYTES_PER_RECORD)
+        yield from merge_runs(self.runs, self.shape[0], self.shape[1], max_entries)
         for run in self.runs:
             run.remove()
         self.runs = []
@@ -145,4 +178,4 @@ def stack_blocks(blocks: Iterator[tuple[int, scipy.sparse.csr_matrix]], n_rows: 
     return canonical(scipy.sparse.vstack(parts, format="csr"))
 
 
-__all__ = ["BoundedCounter", "Run", "row_ranges", "stack_blocks", "csr_nbytes"]
+__all__ = ["BoundedCounter", "Run", "csr_nbytes", "merge_runs", "row_ranges", "stack_blocks"]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 from wordnet_lm.errors import WordnetLMError
 
 _UNITS = {"": 1, "B": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
-MIN_BUDGET = 1 << 20  # below one megabyte nothing useful fits
+MIN_BUDGET = 1 << 16  # below 64K nothing useful fits (tests use tiny budgets to force spills)
 
 
 def parse_memory(text: str | int) -> int:
@@ -28,11 +30,11 @@ def parse_memory(text: str | int) -> int:
             value = float(number)
         except ValueError:
             raise WordnetLMError(f"memory budget {text!r} is not a size like 2G, 512M or 1.5G") from None
-        if not value == value or value in (float("inf"), float("-inf")):
+        if not math.isfinite(value):
             raise WordnetLMError(f"memory budget {text!r} is not a size like 2G, 512M or 1.5G")
         size = int(value * _UNITS[unit])
     if size < MIN_BUDGET:
-        raise WordnetLMError(f"memory budget {text!r} is under the minimum of 1M")
+        raise WordnetLMError(f"memory budget {text!r} is under the minimum of 64K")
     return size
 
 

@@ -49,7 +49,7 @@ def write_raw(path: Path, array: np.ndarray, append: bool = False) -> None:
     """Write ``array``'s bytes to ``path`` (appending if asked); a full disk is a :class:`SpillError`."""
     try:
         with open(path, "ab" if append else "wb") as f:
-            np.ascontiguousarray(array).tofile(f)
+            f.write(np.ascontiguousarray(array).data.cast("B"))
     except OSError as e:
         if e.errno in _DISK_FULL:
             raise SpillError(f"no space left on the device of {path.parent} (choose another folder with --temp)") \
