@@ -1,1 +1,0 @@
-"""Working beyond memory and beyond one machine: memory budgets, temporary folders, executors."""
