@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
 
+from wordnet_lm.errors import WordnetLMError
 from wordnet_lm.text.demo import SEED, write_demo_corpus
 from wordnet_lm.text.download import download_corpus
 from wordnet_lm.text.loading import build_vocab, corpus_stats
@@ -75,6 +77,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     vocab.add_argument("--out", type=Path, required=True, help="vocabulary file to write")
     vocab.set_defaults(func=cmd_vocab)
 
+    encode = sub.add_parser("encode", help="write a corpus once as token ids (memory-mapped by every command)",
+                            description="Encode a corpus as uint32 token ids, sentence offsets, a vocabulary "
+                                        "and a header; every command taking a corpus accepts the folder.")
+    add_corpus_arguments(encode, optional=False)
+    encode.add_argument("--out", type=Path, required=True, help="folder to write")
+    encode.add_argument("--min-count", type=int, default=1,
+                        help="words seen fewer times become <unk> (default 1: keep every word)")
+    encode.add_argument("--max-size", type=int, default=None, help="keep at most this many words")
+    encode.add_argument("--workers", type=int, default=None,
+                        help="processes reading a plain text file (default: the CPUs available)")
+    encode.add_argument("--temp", type=Path, default=None, help="folder for temporary files (default: beside --out)")
+    encode.set_defaults(func=cmd_encode)
+
     demo = sub.add_parser("demo", help="(re)generate the demo corpus and its evaluation files")
     demo.add_argument("--out", type=Path, required=True, help="directory to write into")
     demo.add_argument("--seed", type=int, default=SEED, help=f"random seed (default {SEED})")
@@ -119,4 +134,20 @@ def cmd_vocab(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     for path in write_demo_corpus(args.out, seed=args.seed).values():
         print(path)
+    return 0
+
+
+def cmd_encode(args: argparse.Namespace) -> int:
+    from wordnet_lm.text.encode import encode_corpus
+
+    if args.workers is not None and args.workers < 1:
+        raise WordnetLMError(f"--workers must be at least 1, got {args.workers}")
+    started = time.perf_counter()
+    encoded = encode_corpus(args.corpus, args.out, min_count=args.min_count, max_size=args.max_size,
+                            workers=args.workers, temp=args.temp, **reading_options(args))
+    seconds = time.perf_counter() - started
+    print(f"{args.out}: {encoded.n_sentences:,} sentences, {encoded.n_tokens:,} tokens, "
+          f"vocabulary {len(encoded.vocab):,}; sha256 {encoded.header['content_sha256'][:16]}")
+    print(f"encoded in {seconds:.2f} s ({encoded.n_tokens / max(seconds, 1e-9) / 1e6:.2f} M tokens/s)",
+          file=sys.stderr)
     return 0

@@ -29,7 +29,7 @@ from wordnet_lm.errors import ModelFileError, TrainingError, WordnetLMError
 from wordnet_lm.io import check_same_settings, load_npz, save_npz
 from wordnet_lm.nn import SGD, Adam, AdamW, Optimizer, OptimizerState
 from wordnet_lm.nplm.model import MODEL_KIND, NPLM, Params
-from wordnet_lm.nplm.windows import batches, context_windows
+from wordnet_lm.nplm.windows import BatchWindows, batches, context_windows
 from wordnet_lm.parallel import thread_limit
 from wordnet_lm.progress import progress_bar
 from wordnet_lm.text.vocab import Corpus, Vocab
@@ -174,7 +174,8 @@ def data_fingerprint(train: Corpus, valid: Corpus | None) -> str:
     h = hashlib.sha1()
     for corpus in (train, valid):
         if corpus is not None:
-            h.update(np.ascontiguousarray(corpus.ids, np.int32).tobytes())
+            for start in range(0, corpus.n_tokens, 1 << 24):  # blocks: the ids may be memory-mapped
+                h.update(np.ascontiguousarray(corpus.ids[start:start + (1 << 24)], np.int32).tobytes())
             h.update(np.ascontiguousarray(corpus.offsets, np.int64).tobytes())
         h.update(b"|")
     return h.hexdigest()[:16]
@@ -272,7 +273,8 @@ def train(model: NPLM, train: Corpus, vocab: Vocab, valid: Corpus | None = None,
     model.check_params()
     if train.n_tokens == 0:
         raise WordnetLMError("the training corpus is empty")
-    contexts, targets = context_windows(train, model.order)
+    windows = BatchWindows(train, model.order)  # built per batch: the corpus may be memory-mapped
+    contexts, targets = windows.contexts, windows.targets
     valid_windows = context_windows(valid, model.order) if valid is not None and valid.n_sentences else None
     fingerprint = data_fingerprint(train, valid)
     model.vocab_ = vocab

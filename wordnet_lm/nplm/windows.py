@@ -80,3 +80,66 @@ def batches(n_examples: int, batch_size: int, rng: np.random.Generator | None = 
 def n_batches(n_examples: int, batch_size: int) -> int:
     """How many mini-batches :func:`batches` yields for one epoch."""
     return -(-n_examples // batch_size)
+
+
+class BatchWindows:
+    """The (context, target) pairs of :func:`context_windows`, built per batch from the corpus
+    (which may be memory-mapped): ``contexts[idx]`` and ``targets[idx]`` equal the rows of the
+    full arrays, while memory holds only the sentence table (8 bytes a sentence), never
+    ``order`` ids per token.
+
+    ``windows.contexts`` and ``windows.targets`` index like the arrays they stand for.
+    """
+
+    def __init__(self, corpus: Corpus, order: int) -> None:
+        if order < 1:
+            raise ValueError(f"order must be >= 1, got {order}")
+        self.corpus = corpus
+        self.context = order - 1
+        # prediction i belongs to sentence k with first[k] <= i < first[k + 1] (tokens, then </s>)
+        self.first = np.asarray(corpus.offsets, np.int64) + np.arange(corpus.n_sentences + 1, dtype=np.int64)
+        self.contexts = _Indexable(self._contexts, self.n_predictions)
+        self.targets = _Indexable(self._targets, self.n_predictions)
+
+    @property
+    def n_predictions(self) -> int:
+        return int(self.first[-1])
+
+    def _locate(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Sentence start in ``ids``, position in the sentence, sentence length of predictions ``idx``."""
+        idx = np.asarray(idx, np.int64)
+        sentence = np.searchsorted(self.first, idx, side="right") - 1
+        start = np.asarray(self.corpus.offsets[sentence], np.int64)
+        length = np.asarray(self.corpus.offsets[sentence + 1], np.int64) - start
+        return start, idx - self.first[sentence], length
+
+    def _targets(self, idx: np.ndarray) -> np.ndarray:
+        start, position, length = self._locate(idx)
+        inside = position < length
+        out = np.full(len(start), EOS_ID, np.int32)
+        out[inside] = self.corpus.ids[start[inside] + position[inside]]
+        return out
+
+    def _contexts(self, idx: np.ndarray) -> np.ndarray:
+        start, position, _ = self._locate(idx)
+        out = np.full((len(start), self.context), BOS_ID, np.int32)
+        for c in range(self.context):  # column c holds the word context - c positions back
+            back = position - (self.context - c)
+            ok = back >= 0
+            out[ok, c] = self.corpus.ids[start[ok] + back[ok]]
+        return out
+
+
+class _Indexable:
+    """``obj[idx]`` -> ``fn(idx)`` for an index array, and ``len(obj)``."""
+
+    def __init__(self, fn, length: int) -> None:
+        self.fn, self.length = fn, length
+
+    def __getitem__(self, idx) -> np.ndarray:
+        if isinstance(idx, slice):
+            idx = np.arange(*idx.indices(self.length))
+        return self.fn(np.atleast_1d(np.asarray(idx, np.int64)))
+
+    def __len__(self) -> int:
+        return self.length

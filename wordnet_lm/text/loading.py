@@ -18,6 +18,7 @@ from typing import Iterator
 import numpy as np
 
 from wordnet_lm.errors import InputFileError
+from wordnet_lm.text.encoded import open_encoded
 from wordnet_lm.text.readers import read_sentence_batches
 from wordnet_lm.text.vocab import SPECIALS, Corpus, Vocab, encode_with
 
@@ -54,6 +55,10 @@ def load_corpus(source: str | os.PathLike, *, vocab: Vocab | None = None, min_co
     InputFileError
         Unreadable source, or no word survives ``min_count``/``max_size``.
     """
+    encoded = open_encoded(source)
+    if encoded is not None:  # an encoded corpus folder: memory-mapped, same result as its text
+        encoded.check_reading(tokenizer, lowercase, sentences)
+        return encoded.load(vocab=vocab, min_count=min_count, max_size=max_size)
     batches = read_sentence_batches(source, tokenizer=tokenizer, lowercase=lowercase, sentences=sentences,
                                     progress=progress)
     if vocab is not None:
@@ -84,6 +89,12 @@ class CorpusStats:
 def corpus_stats(source: str | os.PathLike, *, tokenizer: str = "auto", lowercase: bool | None = None,
                  sentences: str = "auto", progress: bool = False) -> CorpusStats:
     """Sentence count, longest sentence and word counts of ``source``, streamed (memory ~ vocabulary)."""
+    encoded = open_encoded(source)
+    if encoded is not None:
+        encoded.check_reading(tokenizer, lowercase, sentences)
+        lengths = np.diff(encoded.offsets)
+        return CorpusStats(encoded.n_sentences, int(lengths.max(initial=0)),
+                           Counter({w: c for w, c in zip(encoded.vocab.words, encoded.vocab.counts.tolist()) if c}))
     stats = CorpusStats(0, 0, Counter())
     for batch in read_sentence_batches(source, tokenizer=tokenizer, lowercase=lowercase, sentences=sentences,
                                        progress=progress):
@@ -125,6 +136,13 @@ def iter_corpus_chunks(source: str | os.PathLike, vocab: Vocab, chunk_tokens: in
     """
     if chunk_tokens < 1:
         raise ValueError("chunk_tokens must be positive")
+    encoded = open_encoded(source)
+    if encoded is not None:  # the same chunks as from the text (greedy, whole sentences)
+        encoded.check_reading(tokenizer, lowercase, sentences)
+        remap = encoded.remap_to(vocab)
+        for chunk in encoded.chunks(chunk_tokens):
+            yield chunk if remap is None else Corpus(remap[chunk.ids], chunk.offsets)
+        return
     pending: list[Corpus] = []
     pending_tokens = 0
     for batch in read_sentence_batches(source, tokenizer=tokenizer, lowercase=lowercase, sentences=sentences,

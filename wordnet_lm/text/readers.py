@@ -32,6 +32,7 @@ from tqdm.auto import tqdm
 
 from wordnet_lm.errors import InputFileError, WordnetLMError
 from wordnet_lm.progress import progress_bar
+from wordnet_lm.text.encoded import open_encoded
 from wordnet_lm.text.layouts import Layout, layout_for, strip_tags, tree_sentences
 from wordnet_lm.text.resolve import resolve_corpus
 from wordnet_lm.text.tokenize import TOKENIZERS, check_tokenizer, ends_sentence, split_sentences, tokenize_lines
@@ -99,6 +100,11 @@ def read_sentence_batches(source: str | os.PathLike, *, tokenizer: str = "auto",
     if sentences not in SENTENCE_MODES:
         raise WordnetLMError(f"unknown sentence mode {sentences!r} (choose from {', '.join(SENTENCE_MODES)})")
     path = resolve_corpus(source)
+    encoded = open_encoded(path)
+    if encoded is not None:  # an encoded corpus folder: its sentences, decoded
+        encoded.check_reading(tokenizer, lowercase, sentences)
+        yield from encoded.decoded_batches()
+        return
     documents, total_bytes = _documents(path)
     found_text = False
     with progress_bar(total=total_bytes, unit="B", unit_scale=True, desc=path.name, enabled=progress,

@@ -1,0 +1,103 @@
+"""Encoded corpora: the same corpus, vocabulary and command results as the text they encode."""
+
+import json
+
+import numpy as np
+import pytest
+
+from wordnet_lm.cli import main
+from wordnet_lm.errors import InputFileError, WordnetLMError
+from wordnet_lm.text import encode as encode_module
+from wordnet_lm.text import load_corpus, read_sentences
+from wordnet_lm.text.encoded import EncodedCorpus, encode_corpus, is_encoded_corpus
+from wordnet_lm.text.loading import build_vocab, iter_corpus_chunks
+
+TEXT = ("the cat sat\r\n\n  the dog   ran  \nzebra zebra\r\ncats and dogs sat\n\n\nthe end\n"
+        "naïve café\nthe cat\n") * 7
+
+
+def _same(a, b):
+    (ca, va), (cb, vb) = a, b
+    assert va.words == vb.words and np.array_equal(va.counts, vb.counts)
+    assert np.array_equal(ca.ids, cb.ids) and np.array_equal(ca.offsets, cb.offsets)
+    assert ca.ids.dtype == cb.ids.dtype
+
+
+@pytest.fixture
+def text_file(tmp_path):
+    path = tmp_path / "t.txt"
+    path.write_bytes(b"\xef\xbb\xbf" + TEXT.encode("utf-8"))  # with a BOM
+    return path
+
+
+@pytest.mark.parametrize("range_bytes", [10 ** 9, 37, 5])
+def test_byte_ranges_give_the_text_corpus(text_file, tmp_path, monkeypatch, range_bytes):
+    monkeypatch.setattr(encode_module, "RANGE_BYTES", range_bytes)  # many ranges: cuts at every kind of line
+    encoded = encode_corpus(text_file, tmp_path / "enc", workers=2 if range_bytes == 37 else 1)
+    _same(load_corpus(tmp_path / "enc"), load_corpus(text_file))
+    for min_count, max_size in [(2, None), (1, 3), (8, None)]:
+        _same(load_corpus(tmp_path / "enc", min_count=min_count, max_size=max_size),
+              load_corpus(text_file, min_count=min_count, max_size=max_size))
+    assert list(read_sentences(tmp_path / "enc")) == list(read_sentences(text_file))
+    assert build_vocab(tmp_path / "enc", min_count=2) == build_vocab(text_file, min_count=2)
+    header = json.loads((tmp_path / "enc" / "header.json").read_text())
+    assert header["n_tokens"] == encoded.n_tokens == sum(len(s) for s in read_sentences(text_file))
+    assert isinstance(encoded.ids, np.memmap) and encoded.ids.dtype == np.uint32
+
+
+def test_other_sources_and_options(tmp_path):
+    for source, options in [("demo", {}), ("demo", {"lowercase": True})]:
+        encode_corpus(source, tmp_path / "enc", **options)  # replaces the earlier one
+        _same(load_corpus(tmp_path / "enc"), load_corpus(source, **options))
+        if options:
+            with pytest.raises(WordnetLMError, match="lowercase"):
+                load_corpus(tmp_path / "enc", lowercase=False)
+
+
+def test_chunks_equal_the_text_chunks(text_file, tmp_path):
+    encode_corpus(text_file, tmp_path / "enc")
+    vocab = build_vocab(text_file, min_count=2)
+    for size in (1, 4, 10, 1000):
+        a = list(iter_corpus_chunks(tmp_path / "enc", vocab, size))
+        b = list(iter_corpus_chunks(text_file, vocab, size))
+        assert len(a) == len(b)
+        for x, y in zip(a, b):
+            assert np.array_equal(x.ids, y.ids) and np.array_equal(x.offsets, y.offsets)
+
+
+def test_content_hash_and_shards(text_file, tmp_path):
+    one = encode_corpus(text_file, tmp_path / "a", workers=1)
+    two = encode_corpus(text_file, tmp_path / "b", workers=2)
+    assert one.header["content_sha256"] == two.header["content_sha256"]
+    shards = one.shards(3)
+    assert shards[0][0] == 0 and shards[-1][1] == one.n_sentences
+    assert all(a < b for a, b in shards) and all(s[1] == t[0] for s, t in zip(shards, shards[1:]))
+
+
+def test_bad_inputs(tmp_path, text_file):
+    (tmp_path / "bin").write_bytes(b"\0\1\2")
+    with pytest.raises(InputFileError, match="binary"):
+        encode_corpus(tmp_path / "bin", tmp_path / "x")
+    (tmp_path / "latin").write_bytes("café\n".encode("latin-1") * 3)
+    with pytest.raises(InputFileError, match="UTF-8"):
+        encode_corpus(tmp_path / "latin", tmp_path / "y")
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "keep.txt").write_text("mine")
+    with pytest.raises(WordnetLMError, match="not empty"):
+        encode_corpus(text_file, busy)
+    encode_corpus(text_file, tmp_path / "enc")
+    (tmp_path / "enc" / "ids.u32").write_bytes(b"\0" * 6)
+    with pytest.raises(InputFileError, match="truncated"):
+        EncodedCorpus.open(tmp_path / "enc")
+    assert not any(p.name.startswith(".encode-") for p in tmp_path.iterdir())  # scratch folders removed
+
+
+def test_cli_encode_and_use(tmp_path, text_file, capsys):
+    assert main(["corpus", "encode", str(text_file), "--out", str(tmp_path / "enc")]) == 0
+    assert is_encoded_corpus(tmp_path / "enc")
+    capsys.readouterr()
+    for source in (text_file, tmp_path / "enc"):
+        assert main(["ngram", "--train", str(source), "--order", "3", "--arpa", str(tmp_path / f"{source.name}.arpa")]) == 0
+    assert (tmp_path / "t.txt.arpa").read_bytes() == (tmp_path / "enc.arpa").read_bytes()
+    assert main(["corpus", "encode", str(text_file), "--out", str(tmp_path / "e2"), "--workers", "0"]) == 2

@@ -1,0 +1,257 @@
+"""N-gram models bigger than memory: count under a memory budget (spilling sorted runs to a
+temporary folder), merge, estimate and write the ARPA file streaming, optionally with the
+counting spread over processes or a Dask cluster.
+
+::
+
+    from wordnet_lm.ngram.external import build_arpa
+    build_arpa("corpus.txt", "lm.arpa", order=5, memory="2G", temp="/scratch")
+
+The ARPA file is byte for byte the one ``make_model(smoothing, order).fit(...).to_arpa(...)``
+writes in memory.  Pipeline: text -> encoded corpus (:mod:`wordnet_lm.text.encode`, skipped for
+an encoded corpus folder) -> map: shards counted in chunks into sorted runs
+(:func:`wordnet_lm.ngram.runs.count_shard`) -> reduce: ranges of first words merged
+(:func:`wordnet_lm.ngram.runs.merge_range`) -> streamed estimation and ARPA text
+(:mod:`wordnet_lm.ngram.streamed`).  Map and reduce run on an :class:`~wordnet_lm.scale.Executor`.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from wordnet_lm.errors import TrainingError, WordnetLMError
+from wordnet_lm.ngram import runs as runs_module
+from wordnet_lm.ngram import streamed
+from wordnet_lm.ngram.smoothing import make_model
+from wordnet_lm.scale.budget import parse_memory
+from wordnet_lm.scale.executor import Executor, InProcess, ProcessPool
+from wordnet_lm.scale.tempdir import TempFolder, check_temp_parent
+from wordnet_lm.text.encoded import EncodedCorpus, open_encoded
+from wordnet_lm.text.vocab import BOS_ID, EOS_ID, Corpus, Vocab
+
+SMOOTHINGS = ("mkn", "kn", "absolute")  # the interpolated discounting family, streamed
+FIXED_OVERHEAD = 160 << 20  # interpreter, NumPy/SciPy, buffers: not part of the budget's blocks
+COUNT_BYTES_PER_TOKEN_ORDER = 48  # measured peak of in-memory counting: ~46*order + 0..20 bytes a token
+ESTIMATE_BYTES_PER_ENTRY = 160  # a dozen 8-byte arrays of a block plus the windows they read
+WRITE_BYTES_PER_ENTRY = 400  # a line of ARPA text with its n-gram strings
+MERGE_BYTES_PER_ENTRY = 64
+
+
+@dataclass
+class ExternalResult:
+    """What :func:`build_arpa` did: sizes, discounts, runs and times per stage."""
+
+    arpa: Path
+    order: int
+    vocab_size: int
+    n_sentences: int
+    n_tokens: int
+    sizes: list[int]
+    discounts: np.ndarray
+    count_of_counts: np.ndarray
+    n_runs: int
+    n_ranges: int
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How a memory budget is spent: tokens counted at once per task, entries per block."""
+
+    memory: int
+    concurrent: int  # tasks running at the same time on this machine
+
+    def usable(self) -> int:
+        return max(self.memory - FIXED_OVERHEAD, self.memory // 4)
+
+    def chunk_tokens(self, order: int) -> int:
+        per_task = self.usable() // self.concurrent
+        return max(1000, per_task // (COUNT_BYTES_PER_TOKEN_ORDER * max(order, 2) + 40))
+
+    def merge_block(self, n_runs: int) -> int:
+        per_task = self.usable() // self.concurrent
+        return max(64, per_task // (MERGE_BYTES_PER_ENTRY * max(n_runs, 1)))
+
+    def estimate_block(self) -> int:
+        return max(256, self.usable() // ESTIMATE_BYTES_PER_ENTRY)
+
+    def write_block(self) -> int:
+        return max(256, self.usable() // WRITE_BYTES_PER_ENTRY)
+
+
+def build_arpa(source: str | os.PathLike | EncodedCorpus | tuple[Corpus, Vocab], arpa: str | os.PathLike, *,
+               order: int = 3, smoothing: str = "mkn", discounts: Any = None, min_count: int = 1,
+               max_size: int | None = None, memory: str | int = "2G", temp: str | os.PathLike | None = None,
+               executor: Executor | None = None, processes: int | None = None, tokenizer: str = "auto",
+               lowercase: bool | None = None, sentences: str = "auto", progress: bool = False) -> ExternalResult:
+    """Estimate an n-gram model under a memory budget and write it as an ARPA file.
+
+    Parameters
+    ----------
+    source : path, EncodedCorpus or (Corpus, Vocab)
+        A text source (anything :func:`wordnet_lm.text.read_sentences` reads; encoded into the
+        temporary folder first), an encoded corpus folder, or sentences already in memory.
+    arpa : path
+        The ARPA file to write (atomically).
+    order, smoothing, discounts
+        As for :func:`wordnet_lm.ngram.make_model`; smoothing one of ``mkn``, ``kn``, ``absolute``.
+    min_count, max_size
+        Vocabulary cut-offs (ignored for a ``(Corpus, Vocab)`` source).
+    memory : str or int
+        The budget (``"2G"``): counting chunks, merge and estimation blocks are sized from it.
+    temp : path, optional
+        Parent folder of the temporary folder (default: the system's); removed at the end
+        however the call ends.
+    executor : Executor, optional
+        Runs counting (map) and merging (reduce) tasks, e.g. a Dask executor; default: a local
+        pool of ``processes`` processes (default 1: this process).
+    tokenizer, lowercase, sentences
+        Reading options for a text source.
+    progress : bool
+        Progress bars on stderr.
+
+    Returns
+    -------
+    ExternalResult
+    """
+    started = time.perf_counter()
+    if smoothing not in SMOOTHINGS:
+        raise WordnetLMError(f"--memory supports smoothing {', '.join(SMOOTHINGS)}, not {smoothing!r}")
+    params = {} if discounts is None else ({"discounts": discounts} if smoothing == "mkn" else {"discount": discounts})
+    model = make_model(smoothing, order, **params)
+    model._check_params()
+    budget_bytes = parse_memory(memory)
+    arpa = Path(arpa)
+    _check_output(arpa)
+    if temp is not None:
+        check_temp_parent(temp)
+    own_executor = executor is None
+    if executor is None:
+        executor = ProcessPool(processes) if processes and processes > 1 else InProcess()
+    seconds: dict[str, float] = {}
+    try:
+        with TempFolder(temp, prefix="wordnet-lm-ngram-") as folder:
+            encoded = _encoded_source(source, folder, tokenizer, lowercase, sentences, executor.workers, progress)
+            seconds["encode"] = time.perf_counter() - started
+            vocab = encoded.vocab_with(min_count, max_size) if not isinstance(source, tuple) else encoded.vocab
+            if len(vocab) <= 3:
+                raise WordnetLMError(f"{source}: empty vocabulary with min_count={min_count}")
+            if encoded.n_sentences == 0:
+                raise TrainingError("cannot estimate an n-gram model from an empty corpus (no sentences)")
+            _check_markers(encoded, vocab)
+            budget = Budget(budget_bytes, max(1, executor.workers))
+            tables, n_runs, n_ranges = _count(encoded, vocab, order, min_count if not isinstance(source, tuple) else 1,
+                                              max_size if not isinstance(source, tuple) else None, budget, executor,
+                                              folder)
+            seconds["count"] = time.perf_counter() - started - sum(seconds.values())
+            block = budget.estimate_block()
+            streamed.compute_suffixes(tables, block)
+            continuation = smoothing in ("mkn", "kn")
+            adjusted1, t = streamed.compute_adjusted(tables, block, continuation)
+            model.count_of_counts_ = t
+            found = model._discounts(t)
+            p1, b1 = streamed.interpolate(tables, adjusted1, found, block)
+            seconds["estimate"] = time.perf_counter() - started - sum(seconds.values())
+            streamed.write_arpa_streamed(arpa, tables, vocab, p1, b1, budget.write_block(), progress)
+            seconds["write"] = time.perf_counter() - started - sum(seconds.values())
+            return ExternalResult(arpa, order, len(vocab), tables.n_sentences, tables.n_tokens, list(tables.sizes),
+                                  found, t, n_runs, n_ranges, seconds)
+    finally:
+        if own_executor:
+            executor.close()
+
+
+def _check_output(arpa: Path) -> None:
+    """The ARPA path must be writable (checked before any long work)."""
+    if arpa.is_dir():
+        raise WordnetLMError(f"{arpa}: is a folder, not a file to write")
+    parent = arpa.parent if str(arpa.parent) else Path(".")
+    if not parent.is_dir() or not os.access(parent, os.W_OK):
+        raise WordnetLMError(f"{arpa}: cannot write there (no such folder, or not writable)")
+
+
+def _encoded_source(source, folder: Path, tokenizer, lowercase, sentences, workers: int,
+                    progress: bool) -> EncodedCorpus:
+    """``source`` as an encoded corpus (written into ``folder`` unless it already is one)."""
+    if isinstance(source, EncodedCorpus):
+        return source
+    if isinstance(source, tuple):
+        corpus, vocab = source
+        return write_encoded(corpus, vocab, folder / "corpus")
+    encoded = open_encoded(source)
+    if encoded is not None:
+        encoded.check_reading(tokenizer, lowercase, sentences)
+        return encoded
+    from wordnet_lm.text.encode import encode_corpus
+
+    return encode_corpus(source, folder / "corpus", tokenizer=tokenizer, lowercase=lowercase, sentences=sentences,
+                         workers=max(workers, 1), temp=folder, progress=progress)
+
+
+def write_encoded(corpus: Corpus, vocab: Vocab, out: Path) -> EncodedCorpus:
+    """An in-memory corpus as an encoded corpus folder (for counting tasks in other processes)."""
+    import json
+
+    from wordnet_lm.text import encoded as fmt
+
+    out.mkdir(parents=True)
+    np.asarray(corpus.ids, fmt.IDS_DTYPE).tofile(out / fmt.IDS)
+    np.asarray(corpus.offsets, fmt.OFFSETS_DTYPE).tofile(out / fmt.OFFSETS)
+    vocab.save(out / fmt.VOCAB)
+    header = {"format": fmt.FORMAT, "version": fmt.VERSION, "source": "<memory>", "reading": fmt.DEFAULT_READING,
+              "min_count": 1, "max_size": None, "n_tokens": int(corpus.n_tokens),
+              "n_sentences": int(corpus.n_sentences), "vocab_size": len(vocab)}
+    (out / fmt.HEADER).write_text(json.dumps(header))
+    return EncodedCorpus.open(out)
+
+
+def _check_markers(encoded: EncodedCorpus, vocab: Vocab) -> None:
+    """``<s>``/``</s>`` as words of the text are refused, as the in-memory counter does."""
+    stored = encoded.vocab
+    if stored.counts[BOS_ID] or stored.counts[EOS_ID]:
+        raise TrainingError("the training text contains the sentence markers <s> or </s> as words; "
+                            "they are added around every sentence and cannot occur inside one")
+
+
+def _count(encoded: EncodedCorpus, vocab: Vocab, order: int, min_count: int, max_size: int | None, budget: Budget,
+           executor: Executor, folder: Path) -> tuple[streamed.DiskTables, int, int]:
+    """Map (shards -> runs) and reduce (ranges -> parts -> global tables)."""
+    chunk = budget.chunk_tokens(order)
+    n_shards = max(executor.workers, -(-encoded.n_tokens // chunk))
+    if executor.workers > 1:
+        n_shards = max(n_shards, 2 * executor.workers)  # smaller tasks: workers finish together
+    tasks = [runs_module.ShardTask(str(encoded.path), first, stop, order, min_count, max_size, chunk,
+                                   str(folder / f"run{k}"))
+             for k, (first, stop) in enumerate(encoded.shards(n_shards))]
+    runs = [run for shard in executor.map(runs_module.count_shard, tasks) for run in shard]
+    counts1 = np.zeros(len(vocab), np.int64)
+    for run in runs:
+        counts1 += run.counts(1).read()
+    ranges = _word_ranges(counts1, max(1, executor.workers) * (2 if executor.workers > 1 else 1))
+    merge_block = budget.merge_block(len(runs))
+    range_tasks = [runs_module.RangeTask(tuple(runs), a, b, order, len(vocab), merge_block, str(folder / f"part{k}"))
+                   for k, (a, b) in enumerate(ranges)]
+    parts = executor.map(runs_module.merge_range, range_tasks) if order > 1 else []
+    for run in runs:
+        for n in range(1, order + 1):
+            for name in (f"{run.path}.k{n}", f"{run.path}.c{n}"):
+                Path(name).unlink(missing_ok=True)
+    sizes = [len(vocab)] + (runs_module.join_parts(parts, order, len(vocab), folder, budget.estimate_block())
+                            if order > 1 else [])
+    tables = streamed.DiskTables(folder, len(vocab), counts1, sizes, sum(r.n_sentences for r in runs),
+                                 sum(r.n_tokens for r in runs))
+    return tables, len(runs), len(ranges)
+
+
+def _word_ranges(counts1: np.ndarray, n_ranges: int) -> list[tuple[int, int]]:
+    """First-word ranges of about equal token mass (n-grams starting with each word)."""
+    mass = np.cumsum(counts1)
+    cuts = np.searchsorted(mass, mass[-1] * np.arange(1, n_ranges) / n_ranges) + 1
+    bounds = np.unique(np.concatenate([[0], np.clip(cuts, 0, len(counts1)), [len(counts1)]]))
+    return [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]

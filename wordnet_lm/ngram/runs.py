@@ -1,0 +1,221 @@
+"""Bigger-than-memory n-gram counting as map-reduce over files: shards -> sorted runs -> merged
+tables, split by ranges of first words.
+
+Map (:func:`count_shard`): one shard of an encoded corpus is counted in memory in chunks
+(:func:`wordnet_lm.ngram.counts._count_chunk`), each chunk written as a *run*: for every order
+its sorted keys (``context index * V + word``, local to the run) and counts.
+
+Reduce (:func:`merge_range`): n-grams are in lexicographic order of their word ids, so the
+n-grams starting with words ``a..b-1`` are one contiguous slice of every order of every run,
+closed under prefixes.  A range is merged order by order: a run's order ``n - 1`` entries were
+given their merged index (a monotone map written while merging that order), which turns the
+run's order ``n`` keys into merged keys, still sorted; the runs are then merged block by
+block (a k-way merge: take everything up to the smallest last key of the blocks in hand, sort,
+sum the counts).  Ranges are independent (tasks on any worker); their parts are concatenated
+into the global tables by :func:`join_parts`, the same arrays the in-memory counter builds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from wordnet_lm.ngram.counts import _count_chunk
+from wordnet_lm.scale.disk import DiskArray
+
+
+@dataclass(frozen=True)
+class ShardTask:
+    """Count sentences ``first..stop-1`` of the encoded corpus at ``corpus`` into runs of at most
+    ``chunk_tokens`` tokens named ``prefix``-0, -1, ..."""
+
+    corpus: str
+    first: int
+    stop: int
+    order: int
+    min_count: int
+    max_size: int | None
+    chunk_tokens: int
+    prefix: str
+
+
+@dataclass(frozen=True)
+class Run:
+    """A run's files: ``{path}.k{n}`` (keys, n >= 2), ``{path}.c{n}`` (counts, order 1 dense)."""
+
+    path: str
+    sizes: tuple[int, ...]  # entries per order (order 1: the vocabulary size)
+    n_sentences: int
+    n_tokens: int
+
+    def keys(self, n: int) -> DiskArray:
+        return DiskArray(f"{self.path}.k{n}", np.int64)
+
+    def counts(self, n: int) -> DiskArray:
+        return DiskArray(f"{self.path}.c{n}", np.int64)
+
+
+def count_shard(task: ShardTask) -> list[Run]:
+    """Map: the runs of one shard (see the module docstring)."""
+    from wordnet_lm.text.encoded import EncodedCorpus
+
+    encoded = EncodedCorpus.open(task.corpus)
+    vocab = encoded.vocab_with(task.min_count, task.max_size)
+    remap = encoded.remap_to(vocab)
+    runs = []
+    first = task.first
+    offsets = encoded.offsets
+    while first < task.stop:
+        stop = int(np.searchsorted(offsets, offsets[first] + task.chunk_tokens, side="right")) - 1
+        stop = min(max(stop, first + 1), task.stop)
+        chunk = encoded.sentences_range(first, stop)
+        if remap is not None:
+            chunk = type(chunk)(remap[chunk.ids], chunk.offsets)
+        counted = _count_chunk(chunk, task.order, len(vocab))
+        path = f"{task.prefix}-{len(runs)}"
+        for n in range(1, task.order + 1):
+            if n > 1:
+                DiskArray.from_array(f"{path}.k{n}", counted.index.keys[n - 1])
+            DiskArray.from_array(f"{path}.c{n}", counted.counts[n - 1])
+        runs.append(Run(path, tuple(counted.index.sizes()), counted.n_sentences, counted.n_tokens))
+        del counted, chunk
+        first = stop
+    return runs
+
+
+@dataclass(frozen=True)
+class RangeTask:
+    """Merge the n-grams whose first word lies in ``[first_word, stop_word)`` over ``runs``."""
+
+    runs: tuple[Run, ...]
+    first_word: int
+    stop_word: int
+    order: int
+    vocab_size: int
+    block: int  # entries read from each run at once
+    prefix: str  # output: {prefix}.k{n} (keys with range-local contexts), {prefix}.c{n}
+
+
+@dataclass(frozen=True)
+class Part:
+    """A merged range: its files and its number of entries per order ``2..N``."""
+
+    prefix: str
+    sizes: tuple[int, ...]
+
+    def keys(self, n: int) -> DiskArray:
+        return DiskArray(f"{self.prefix}.k{n}", np.int64)
+
+    def counts(self, n: int) -> DiskArray:
+        return DiskArray(f"{self.prefix}.c{n}", np.int64)
+
+
+def merge_range(task: RangeTask) -> Part:
+    """Reduce: merge one range of first words over all runs (see the module docstring)."""
+    size = task.vocab_size
+    bounds = [(task.first_word, task.stop_word)] * len(task.runs)  # each run's slice of the previous order
+    maps: list[DiskArray | None] = [None] * len(task.runs)  # run entry -> merged index, previous order
+    sizes = []
+    for n in range(2, task.order + 1):
+        slices = []
+        for r, run in enumerate(task.runs):
+            lo, hi = bounds[r]
+            keys = run.keys(n)
+            slices.append(_search_range(keys, lo * size, hi * size))
+        out_keys, out_counts = DiskArray.create(f"{task.prefix}.k{n}", np.int64), \
+            DiskArray.create(f"{task.prefix}.c{n}", np.int64)
+        new_maps = [DiskArray.create(f"{task.prefix}.m{n}.{r}", np.int64) for r in range(len(task.runs))]
+        merged = _merge(task, n, slices, bounds, maps, out_keys, out_counts, new_maps)
+        sizes.append(merged)
+        for m in maps:
+            if m is not None:
+                m.path.unlink()
+        bounds, maps = slices, new_maps
+    for m in maps:
+        if m is not None:
+            m.path.unlink()
+    return Part(task.prefix, tuple(sizes))
+
+
+def _search_range(keys: DiskArray, lo_key: int, hi_key: int) -> tuple[int, int]:
+    """The slice of the sorted ``keys`` file holding keys in ``[lo_key, hi_key)``."""
+    data = np.memmap(keys.path, np.int64, mode="r") if len(keys) else np.zeros(0, np.int64)
+    lo, hi = int(np.searchsorted(data, lo_key)), int(np.searchsorted(data, hi_key))
+    del data
+    return lo, hi
+
+
+def _merge(task: RangeTask, n: int, slices, previous, maps, out_keys: DiskArray, out_counts: DiskArray,
+           new_maps: list[DiskArray]) -> int:
+    """k-way merge of the runs' order ``n`` slices into ``out_*``; returns the merged size."""
+    size = task.vocab_size
+    cursor = [lo for lo, _ in slices]
+    written = 0
+    with out_keys.writer() as put_key, out_counts.writer() as put_count:
+        writers = [m.writer().__enter__() for m in new_maps]
+        try:
+            while True:
+                active = [r for r in range(len(slices)) if cursor[r] < slices[r][1]]
+                if not active:
+                    break
+                blocks = {}
+                frontier = None
+                for r in active:
+                    hi = min(cursor[r] + task.block, slices[r][1])
+                    run = task.runs[r]
+                    keys = run.keys(n).read(cursor[r], hi)
+                    if n > 2:  # local context index -> merged index of the previous order
+                        context = keys // size
+                        base = previous[r][0]
+                        window = maps[r].read(int(context[0]) - base, int(context[-1]) - base + 1)
+                        keys = window[context - context[0]] * size + keys % size
+                    blocks[r] = (keys, run.counts(n).read(cursor[r], hi), hi == slices[r][1])
+                    if not blocks[r][2]:
+                        frontier = keys[-1] if frontier is None else min(frontier, keys[-1])
+                taken_keys, taken_counts, takes = [], [], []
+                for r in active:
+                    keys, counts, last = blocks[r]
+                    take = len(keys) if frontier is None else int(np.searchsorted(keys, frontier, side="right"))
+                    taken_keys.append(keys[:take])
+                    taken_counts.append(counts[:take])
+                    takes.append((r, take))
+                all_keys = np.concatenate(taken_keys)
+                unique, inverse = np.unique(all_keys, return_inverse=True)
+                summed = np.bincount(inverse, weights=np.concatenate(taken_counts),
+                                     minlength=len(unique)).astype(np.int64)  # exact below 2**53
+                put_key(unique)
+                put_count(summed)
+                at = 0
+                for r, take in takes:
+                    writers[r](inverse[at:at + take] + written)
+                    at += take
+                    cursor[r] += take
+                written += len(unique)
+        finally:
+            for w in writers:
+                w.__exit__(None, None, None)
+    return written
+
+
+def join_parts(parts: list[Part], order: int, vocab_size: int, folder: Path, block: int) -> list[int]:
+    """Concatenate the range parts into the global ``{folder}/k{n}`` and ``c{n}`` files (contexts
+    made global by adding the previous order's size of the ranges before); returns the sizes of
+    orders ``2..N``."""
+    sizes = []
+    for n in range(2, order + 1):
+        offset = 0  # entries of order n - 1 in the parts before (order 1 is global already)
+        keys_out, counts_out = DiskArray.create(folder / f"k{n}", np.int64), DiskArray.create(folder / f"c{n}", np.int64)
+        with keys_out.writer() as put_key, counts_out.writer() as put_count:
+            for part in parts:
+                shift = offset * vocab_size if n > 2 else 0
+                for (_, keys), (_, counts) in zip(part.keys(n).blocks(block), part.counts(n).blocks(block)):
+                    put_key(keys + shift)
+                    put_count(counts)
+                offset += part.sizes[n - 3] if n > 2 else 0
+        for part in parts:
+            part.keys(n).path.unlink()
+            part.counts(n).path.unlink()
+        sizes.append(len(keys_out))
+    return sizes

@@ -1,0 +1,153 @@
+"""One-dimensional arrays in raw files, used a window at a time.
+
+Sorted runs, merged tables and per-entry values of bigger-than-memory jobs live in plain
+binary files (native byte order, no header).  They are read with ``np.fromfile`` at an
+offset, not memory-mapped, so resident memory is what the windows in use take, whatever the
+file sizes.  Random access goes through :meth:`DiskArray.gather`, :meth:`DiskArray.scatter_add`
+and :meth:`SortedKeys.find`, which sort the requests and visit each window they touch once.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+WINDOW = 1 << 18  # entries read at once by random access (2 MB of int64)
+
+
+class DiskArray:
+    """A 1-d array of ``dtype`` stored in the raw file ``path`` (created empty by :meth:`create`)."""
+
+    def __init__(self, path: str | os.PathLike, dtype: np.dtype | type) -> None:
+        self.path = Path(path)
+        self.dtype = np.dtype(dtype)
+
+    @classmethod
+    def create(cls, path: str | os.PathLike, dtype: np.dtype | type) -> "DiskArray":
+        Path(path).write_bytes(b"")
+        return cls(path, dtype)
+
+    @classmethod
+    def from_array(cls, path: str | os.PathLike, values: np.ndarray) -> "DiskArray":
+        values = np.ascontiguousarray(values)
+        values.tofile(path)
+        return cls(path, values.dtype)
+
+    def __len__(self) -> int:
+        return self.path.stat().st_size // self.dtype.itemsize
+
+    def append(self, values: np.ndarray) -> None:
+        with open(self.path, "ab") as f:
+            np.ascontiguousarray(values, self.dtype).tofile(f)
+
+    def writer(self) -> "_Appender":
+        """``with array.writer() as w: w(values)...`` appends through one open file."""
+        return _Appender(self)
+
+    def read(self, lo: int = 0, hi: int | None = None) -> np.ndarray:
+        """Entries ``lo..hi-1`` (a copy in memory)."""
+        hi = len(self) if hi is None else hi
+        if hi <= lo:
+            return np.zeros(0, self.dtype)
+        with open(self.path, "rb") as f:
+            f.seek(lo * self.dtype.itemsize)
+            return np.fromfile(f, self.dtype, hi - lo)
+
+    def blocks(self, size: int, lo: int = 0, hi: int | None = None) -> Iterator[tuple[int, np.ndarray]]:
+        """``(start, entries)`` of consecutive blocks of ``size`` entries."""
+        hi = len(self) if hi is None else hi
+        with open(self.path, "rb") as f:
+            f.seek(lo * self.dtype.itemsize)
+            for start in range(lo, hi, size):
+                yield start, np.fromfile(f, self.dtype, min(size, hi - start))
+
+    def gather(self, idx: np.ndarray, window: int = WINDOW) -> np.ndarray:
+        """``array[idx]`` for any indices, reading each window that holds one of them once."""
+        idx = np.asarray(idx, np.int64)
+        out = np.empty(len(idx), self.dtype)
+        if len(idx) == 0:
+            return out
+        lo, hi = int(idx.min()), int(idx.max()) + 1
+        if hi - lo <= 4 * max(window, len(idx)):  # one read covers them
+            return self.read(lo, hi)[idx - lo]
+        order = np.argsort(idx, kind="stable")
+        ordered = idx[order]
+        cuts = np.flatnonzero(np.diff(ordered // window)) + 1
+        with open(self.path, "rb") as f:
+            for a, b in zip(np.concatenate([[0], cuts]).tolist(), np.concatenate([cuts, [len(idx)]]).tolist()):
+                first, last = int(ordered[a]), int(ordered[b - 1])
+                f.seek(first * self.dtype.itemsize)
+                chunk = np.fromfile(f, self.dtype, last - first + 1)
+                out[order[a:b]] = chunk[ordered[a:b] - first]
+        return out
+
+    def scatter_add(self, idx: np.ndarray, values: np.ndarray, window: int = WINDOW) -> None:
+        """``array[idx] += values`` (repeated indices add up), window by window."""
+        idx = np.asarray(idx, np.int64)
+        if len(idx) == 0:
+            return
+        order = np.argsort(idx, kind="stable")
+        ordered, vals = idx[order], np.asarray(values)[order]
+        cuts = np.flatnonzero(np.diff(ordered // window)) + 1
+        with open(self.path, "r+b") as f:
+            for a, b in zip(np.concatenate([[0], cuts]).tolist(), np.concatenate([cuts, [len(idx)]]).tolist()):
+                first, last = int(ordered[a]), int(ordered[b - 1])
+                f.seek(first * self.dtype.itemsize)
+                chunk = np.fromfile(f, self.dtype, last - first + 1)
+                np.add.at(chunk, ordered[a:b] - first, vals[a:b])
+                f.seek(first * self.dtype.itemsize)
+                chunk.tofile(f)
+
+
+class _Appender:
+    def __init__(self, array: DiskArray) -> None:
+        self.array = array
+        self.file = None
+
+    def __enter__(self) -> "_Appender":
+        self.file = open(self.array.path, "ab")
+        return self
+
+    def __call__(self, values: np.ndarray) -> None:
+        np.ascontiguousarray(values, self.array.dtype).tofile(self.file)
+
+    def __exit__(self, *exc: object) -> None:
+        self.file.close()
+
+
+class SortedKeys:
+    """A sorted int64 :class:`DiskArray` with a sparse in-memory index (every ``window``-th key),
+    so sorted searches read only the windows they land in."""
+
+    def __init__(self, array: DiskArray, window: int = WINDOW) -> None:
+        self.array = array
+        self.window = window
+        self.size = len(array)
+        self.sparse = np.concatenate([block[:1] for _, block in array.blocks(window)]) if self.size else \
+            np.zeros(0, np.int64)
+
+    def find(self, queries: np.ndarray) -> np.ndarray:
+        """The position of each query among the keys (-1 where absent)."""
+        queries = np.asarray(queries, np.int64)
+        out = np.full(len(queries), -1, np.int64)
+        if self.size == 0 or len(queries) == 0:
+            return out
+        which = np.searchsorted(self.sparse, queries, side="right") - 1  # the window that may hold it
+        order = np.argsort(which, kind="stable")
+        ordered = which[order]
+        cuts = np.flatnonzero(np.diff(ordered)) + 1
+        for a, b in zip(np.concatenate([[0], cuts]).tolist(), np.concatenate([cuts, [len(order)]]).tolist()):
+            w = int(ordered[a])
+            if w < 0:
+                continue
+            lo = w * self.window
+            keys = self.array.read(lo, min(lo + self.window, self.size))
+            q = queries[order[a:b]]
+            at = np.searchsorted(keys, q)
+            hit = at < len(keys)
+            hit[hit] = keys[at[hit]] == q[hit]
+            out[order[a:b]] = np.where(hit, at + lo, -1)
+        return out

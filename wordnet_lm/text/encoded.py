@@ -1,0 +1,196 @@
+"""Encoded corpora: a corpus written once as token ids, then memory-mapped by every command.
+
+A folder made by :func:`encode_corpus` (``wordnet-lm corpus encode SOURCE --out DIR``)::
+
+    header.json    format, version, source, reading options, vocabulary cut-offs, sizes,
+                   content hash (SHA-256 of the ids, the offsets and the vocabulary)
+    ids.u32        every token of every sentence, uint32 little-endian, no sentence markers
+    offsets.i64    sentence starts (int64, n_sentences + 1 entries, first 0, last n_tokens)
+    vocab.tsv      the vocabulary with counts (:meth:`Vocab.save`), in id order
+
+Ids follow the vocabulary the in-memory reader builds (frequency order, ties by first
+occurrence), so ``load_corpus(DIR)`` equals ``load_corpus(SOURCE)`` and any command gives the
+same result from either.  :class:`EncodedCorpus` opens the arrays read-only with
+``np.memmap``: opening costs nothing, and memory holds only the pages being read.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+
+from wordnet_lm.errors import InputFileError, WordnetLMError
+from wordnet_lm.text.vocab import Corpus, Vocab
+
+FORMAT = "wordnet-lm encoded corpus"
+VERSION = 1
+HEADER, IDS, OFFSETS, VOCAB = "header.json", "ids.u32", "offsets.i64", "vocab.tsv"
+IDS_DTYPE, OFFSETS_DTYPE = np.dtype("<u4"), np.dtype("<i8")
+DEFAULT_READING = {"tokenizer": "auto", "lowercase": None, "sentences": "auto"}
+
+
+def is_encoded_corpus(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is a folder written by :func:`encode_corpus`."""
+    try:
+        return Path(path, HEADER).is_file() and Path(path, IDS).is_file()
+    except (OSError, TypeError, ValueError):
+        return False
+
+
+@dataclass
+class EncodedCorpus:
+    """An encoded corpus folder, opened: memory-mapped ``ids`` and ``offsets``, the vocabulary,
+    the header."""
+
+    path: Path
+    header: dict[str, Any]
+    vocab: Vocab
+    ids: np.ndarray  # uint32, memory-mapped
+    offsets: np.ndarray  # int64, memory-mapped
+
+    @classmethod
+    def open(cls, path: str | os.PathLike) -> "EncodedCorpus":
+        """Open the folder ``path``; :class:`InputFileError` if it is not a complete encoded corpus."""
+        path = Path(path)
+        try:
+            header = json.loads(Path(path, HEADER).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise InputFileError(f"{path}: not an encoded corpus (no {HEADER})") from None
+        except (UnicodeDecodeError, json.JSONDecodeError, OSError) as e:
+            raise InputFileError(f"{path}/{HEADER}: unreadable encoded-corpus header ({e})") from None
+        if not isinstance(header, dict) or header.get("format") != FORMAT:
+            raise InputFileError(f"{path}: not an encoded corpus ({HEADER} of another format)")
+        if header.get("version") != VERSION:
+            raise InputFileError(f"{path}: encoded corpus version {header.get('version')!r}, "
+                                 f"this wordnet_lm reads version {VERSION}")
+        vocab = Vocab.load(path / VOCAB)
+        ids = _map(path / IDS, IDS_DTYPE, header.get("n_tokens"))
+        offsets = _map(path / OFFSETS, OFFSETS_DTYPE, header.get("n_sentences", -2) + 1)
+        if len(offsets) == 0 or offsets[0] != 0 or offsets[-1] != len(ids) or len(vocab) != header.get("vocab_size"):
+            raise InputFileError(f"{path}: encoded corpus is inconsistent (offsets, ids and vocabulary disagree)")
+        return cls(path, header, vocab, ids, offsets)
+
+    @property
+    def n_tokens(self) -> int:
+        return len(self.ids)
+
+    @property
+    def n_sentences(self) -> int:
+        return len(self.offsets) - 1
+
+    @property
+    def reading(self) -> dict[str, Any]:
+        """The reading options the text was encoded with."""
+        return dict(self.header.get("reading", DEFAULT_READING))
+
+    def corpus(self) -> Corpus:
+        """The whole corpus as a :class:`Corpus` over the memory-mapped arrays (no copy: ids
+        viewed as int32, which every id below 2**31 is)."""
+        return Corpus(self.ids.view(np.int32), self.offsets)
+
+    def sentences_range(self, first: int, stop: int) -> Corpus:
+        """Sentences ``first..stop-1`` as a corpus of their own (ids memory-mapped, offsets copied)."""
+        offsets = np.asarray(self.offsets[first:stop + 1])
+        return Corpus(self.ids[offsets[0]:offsets[-1]].view(np.int32), offsets - offsets[0])
+
+    def shards(self, n_shards: int) -> list[tuple[int, int]]:
+        """``n_shards`` sentence ranges ``(first, stop)`` of about equal token counts (fewer if
+        the corpus has fewer sentences); every sentence in exactly one."""
+        n_shards = max(1, min(int(n_shards), self.n_sentences))
+        targets = np.linspace(0, self.n_tokens, n_shards + 1)[1:-1]
+        cuts = np.searchsorted(self.offsets, targets)
+        bounds = np.unique(np.concatenate([[0], cuts, [self.n_sentences]]))
+        return [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]
+
+    def chunks(self, chunk_tokens: int) -> Iterator[Corpus]:
+        """The corpus as pieces of whole sentences of ``chunk_tokens`` tokens or fewer (a longer
+        sentence is a piece of its own)."""
+        if chunk_tokens < 1:
+            raise ValueError("chunk_tokens must be positive")
+        first = 0
+        while first < self.n_sentences:
+            stop = int(np.searchsorted(self.offsets, self.offsets[first] + chunk_tokens, side="right")) - 1
+            stop = min(max(stop, first + 1), self.n_sentences)
+            yield self.sentences_range(first, stop)
+            first = stop
+
+    def check_reading(self, tokenizer: str = "auto", lowercase: bool | None = None, sentences: str = "auto",
+                      **_: Any) -> None:
+        """Reading options given for this corpus must be the defaults or those it was encoded with."""
+        stored = self.reading
+        for key, value in (("tokenizer", tokenizer), ("lowercase", lowercase), ("sentences", sentences)):
+            if value != DEFAULT_READING[key] and value != stored.get(key):
+                raise WordnetLMError(f"{self.path}: encoded with {key}={stored.get(key)!r}; "
+                                     f"re-encode the text to read it with {key}={value!r}")
+
+    def remap_to(self, vocab: Vocab) -> np.ndarray | None:
+        """Stored id -> id in ``vocab`` (unknown words -> ``<unk>``), or None if ``vocab`` is
+        this corpus's own vocabulary."""
+        if vocab.words == self.vocab.words:
+            return None
+        return vocab.lookup(self.vocab.words)
+
+    def vocab_with(self, min_count: int = 1, max_size: int | None = None) -> Vocab:
+        """The vocabulary ``load_corpus`` would build from the text with these cut-offs."""
+        stored_min, stored_max = self.header.get("min_count", 1), self.header.get("max_size")
+        if (min_count < stored_min and stored_min > 1) or (stored_max is not None and (max_size is None or max_size > stored_max)):
+            raise WordnetLMError(f"{self.path}: encoded with min_count={stored_min}, max_size={stored_max}; "
+                                 f"re-encode the text for min_count={min_count}, max_size={max_size}")
+        if max(min_count, 1) <= stored_min and max_size == stored_max:
+            return self.vocab
+        counts = dict(zip(self.vocab.words, self.vocab.counts.tolist()))
+        return Vocab.from_counts(counts, min_count, max_size)
+
+    def load(self, *, vocab: Vocab | None = None, min_count: int = 1,
+             max_size: int | None = None) -> tuple[Corpus, Vocab]:
+        """``load_corpus`` of the encoded text: the memory-mapped corpus when the vocabulary is
+        its own, else the ids renumbered (one gather) into ``vocab`` or the cut-off vocabulary."""
+        if vocab is None:
+            vocab = self.vocab_with(min_count, max_size)
+            if len(vocab) <= 3:
+                raise InputFileError(f"{self.path}: empty vocabulary: no word occurs min_count={min_count} times")
+        remap = self.remap_to(vocab)
+        if remap is None:
+            return self.corpus(), vocab
+        return Corpus(remap[self.ids], np.asarray(self.offsets)), vocab
+
+    def decoded_batches(self, batch_sentences: int = 50_000) -> Iterator[list[list[str]]]:
+        """The sentences as lists of words (the vocabulary's words), a batch at a time."""
+        words = np.array(self.vocab.words, dtype=object)
+        for first in range(0, self.n_sentences, batch_sentences):
+            piece = self.sentences_range(first, min(first + batch_sentences, self.n_sentences))
+            tokens = words[piece.ids].tolist()
+            bounds = piece.offsets.tolist()
+            yield [tokens[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def open_encoded(source: object) -> EncodedCorpus | None:
+    """The encoded corpus at ``source`` if it is one (a path to such a folder), else None."""
+    if not isinstance(source, (str, os.PathLike)):
+        return None
+    path = Path(source).expanduser()
+    return EncodedCorpus.open(path) if is_encoded_corpus(path) else None
+
+
+def _map(path: Path, dtype: np.dtype, expected: int | None) -> np.ndarray:
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InputFileError(f"{path}: missing file of an encoded corpus") from None
+    if size % dtype.itemsize or (expected is not None and size // dtype.itemsize != expected):
+        raise InputFileError(f"{path}: truncated or foreign file ({size} bytes)")
+    if size == 0:
+        return np.zeros(0, dtype)
+    return np.memmap(path, dtype=dtype, mode="r")
+
+
+def encode_corpus(source: str | os.PathLike, out_dir: str | os.PathLike, **options: Any) -> EncodedCorpus:
+    """Encode ``source`` into the folder ``out_dir`` (see :func:`wordnet_lm.text.encode.encode_corpus`)."""
+    from wordnet_lm.text.encode import encode_corpus as encode
+
+    return encode(source, out_dir, **options)
