@@ -36,7 +36,7 @@ from wordnet_lm.glove.matrix_file import CooccurrenceFile, write_cooccurrence_fi
 from wordnet_lm.glove.runs import PIECE_SHARE, BoundedCounter, stack_blocks
 from wordnet_lm.progress import progress_bar
 from wordnet_lm.scale.budget import parse_memory
-from wordnet_lm.scale.spill import spill_folder
+from wordnet_lm.scale.tempdir import TempFolder
 from wordnet_lm.text.loading import build_vocab, iter_corpus_chunks
 from wordnet_lm.text.vocab import Corpus, Vocab
 
@@ -122,7 +122,8 @@ def cooccurrence_matrix(corpus: Corpus | Iterable[Corpus], n_words: int, *, wind
     """
     fixed = _fixed_weights(window, weighting)
     _check_chunk_tokens(chunk_tokens)
-    with spill_folder(temp) if memory is not None else contextlib.nullcontext() as folder:
+    memory = parse_memory(memory) if memory is not None else None
+    with TempFolder(temp) if memory is not None else contextlib.nullcontext() as folder:
         blocks = cooccurrence_row_blocks(corpus, n_words, fixed, symmetric=symmetric, count_unk=count_unk,
                                          chunk_tokens=chunk_tokens, progress=progress, memory=memory, folder=folder)
         return _gather(blocks, n_words, folder)
@@ -220,7 +221,8 @@ def count_cooccurrences(source: str | os.PathLike, *, vocab: Vocab | None = None
     """
     fixed = _fixed_weights(window, weighting)
     _check_chunk_tokens(chunk_tokens)
-    with spill_folder(temp) if memory is not None else contextlib.nullcontext() as folder:
+    memory = parse_memory(memory) if memory is not None else None
+    with TempFolder(temp) if memory is not None else contextlib.nullcontext() as folder:
         vocab, chunks = _vocab_and_chunks(source, vocab, min_count, max_size, chunk_tokens, memory, progress,
                                           reading)
         blocks = cooccurrence_row_blocks(chunks, len(vocab), fixed, symmetric=symmetric, count_unk=count_unk,
@@ -248,8 +250,9 @@ def count_cooccurrences_to_file(source: str | os.PathLike, out: str | os.PathLik
     """
     fixed = _fixed_weights(window, weighting)
     _check_chunk_tokens(chunk_tokens)
+    memory = parse_memory(memory) if memory is not None else None
     check_writable_folder(out)
-    with spill_folder(temp) as folder:
+    with TempFolder(temp) as folder:
         vocab, chunks = _vocab_and_chunks(source, vocab, min_count, max_size, chunk_tokens, memory, progress,
                                           reading)
         blocks = cooccurrence_row_blocks(chunks, len(vocab), fixed, symmetric=symmetric, count_unk=count_unk,

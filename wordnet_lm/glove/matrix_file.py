@@ -21,7 +21,7 @@ import numpy as np
 import scipy.sparse
 
 from wordnet_lm.errors import ModelFileError, WordnetLMError
-from wordnet_lm.scale.spill import SpillError, read_raw, write_raw
+from wordnet_lm.scale.spill import read_raw, write_raw
 from wordnet_lm.text.vocab import Vocab
 
 FORMAT = "wordnet-lm-cooccurrences"
@@ -98,7 +98,7 @@ def write_cooccurrence_file(path: str | os.PathLike, row_blocks: Iterable[tuple[
         parent.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix="." + path.name + ".", dir=parent))
     except OSError as e:
-        raise SpillError(f"cannot write {path}: {e.strerror}") from None
+        raise WordnetLMError(f"cannot write {path}: {e.strerror}") from None
     try:
         nnz, next_row = 0, 0
         indptr_tail = [np.zeros(1, np.int64)]
