@@ -167,14 +167,14 @@ def cooccurrence_row_blocks(corpus: Corpus | Iterable[Corpus], n_words: int, fix
     piece_tokens = chunk_tokens
     if counter.piece_bytes is not None:
         piece_tokens = max(MIN_PIECE_TOKENS, min(chunk_tokens, counter.piece_bytes // (BYTES_PER_PAIR * fixed.window)))
-    tokens, max_tokens = 0, fixed.max_tokens()
+    occurrences, max_occurrences = np.zeros(n_words, np.int64), fixed.max_occurrences()
     with progress_bar(total=total, unit="tok", unit_scale=True, desc="co-occurrences", enabled=progress,
                       leave=False) as bar:
         for chunk in chunks:
-            tokens += chunk.n_tokens
-            if tokens > max_tokens:
-                raise WordnetLMError(f"over {max_tokens:,} tokens: co-occurrence counts with this window and "
-                                     f"weighting could overflow; count parts of the corpus separately")
+            occurrences += np.bincount(chunk.ids, minlength=n_words)[:n_words]
+            if occurrences.max() > max_occurrences:
+                raise WordnetLMError(f"a word occurs over {max_occurrences:,} times: co-occurrence counts with "
+                                     f"this window and weighting could overflow; use a smaller window")
             for piece in window_count_pieces(chunk, n_words, fixed, count_unk=count_unk, piece_tokens=piece_tokens):
                 counter.add(piece)
             bar.update(chunk.n_tokens)

@@ -5,7 +5,8 @@ is the weight (GloVe's ``1/d`` with ``scale = lcm(1..window)``; flat and linear 
 small scales).  Integer sums are exact: chunks, spilled runs and Dask workers may add their
 partial counts in any order and the matrix is the same bit for bit; it becomes float64 once,
 ``counts / scale``, at the end.  For harmonic windows over 22, whose lcm no longer fits, the
-weights are rounded to multiples of ``2**-32`` (relative error below ``1e-9``).
+weights are rounded to multiples of ``2**-32`` (relative error below ``d * 2**-33``, 1e-8 for
+windows up to 80).
 """
 
 from __future__ import annotations
@@ -52,9 +53,9 @@ class FixedPointWeights:
     def window(self) -> int:
         return len(self.units)
 
-    def max_tokens(self) -> int:
-        """Tokens a corpus may have before an entry could overflow int64 (each token adds at
-        most ``sum(units)`` to an entry from each side)."""
+    def max_occurrences(self) -> int:
+        """Occurrences a word may have before one of its entries could overflow int64 (each
+        occurrence adds at most ``sum(units)`` to an entry from each side)."""
         return INT64_MAX // (2 * int(self.units.sum()))
 
     def to_float(self, counts: np.ndarray) -> np.ndarray:
