@@ -72,17 +72,24 @@ class Run:
 MAX_OPEN_RUNS = 256  # more runs are reopened for every read instead of held open (file limits)
 
 
-def merge_runs(runs: list[Run], n_rows: int, n_cols: int, max_entries: int
-               ) -> Iterator[tuple[int, scipy.sparse.csr_matrix]]:
-    """The sum of ``runs`` as ``(first_row, rows)`` blocks of at most about ``max_entries``
-    records read: each block reads its records from every run once and sums duplicates in one
-    sparse conversion."""
+def run_row_nnz(runs: list[Run], n_rows: int) -> np.ndarray:
+    """Records per row over all ``runs`` (an upper bound of the merged row's entries)."""
     row_nnz = np.zeros(n_rows, np.int64)
     for run in runs:
         row_nnz += np.diff(run.indptr())
-    ranges = row_ranges(row_nnz, max_entries)
-    del row_nnz
-    starts = np.array([first for first, _ in ranges] + [n_rows])
+    return row_nnz
+
+
+def merge_runs(runs: list[Run], n_rows: int, n_cols: int, max_entries: int,
+               ranges: list[tuple[int, int]] | None = None) -> Iterator[tuple[int, scipy.sparse.csr_matrix]]:
+    """The sum of ``runs`` as ``(first_row, rows)`` blocks of at most about ``max_entries``
+    records read (or the given row ``ranges``, consecutive): each block reads its records from
+    every run once and sums duplicates in one sparse conversion."""
+    if ranges is None:
+        ranges = row_ranges(run_row_nnz(runs, n_rows), max_entries)
+    if not ranges:
+        return
+    starts = np.array([first for first, _ in ranges] + [ranges[-1][1]])
     offsets = [run.indptr()[starts] for run in runs]  # where each range starts in each run
     with contextlib.ExitStack() as stack:
         files = [stack.enter_context(open(run.stem.with_suffix(".records"), "rb")) if len(runs) <= MAX_OPEN_RUNS
@@ -178,4 +185,4 @@ def stack_blocks(blocks: Iterator[tuple[int, scipy.sparse.csr_matrix]], n_rows: 
     return canonical(scipy.sparse.vstack(parts, format="csr"))
 
 
-__all__ = ["BoundedCounter", "Run", "csr_nbytes", "merge_runs", "row_ranges", "stack_blocks"]
+__all__ = ["BoundedCounter", "Run", "csr_nbytes", "merge_runs", "row_ranges", "run_row_nnz", "stack_blocks"]
