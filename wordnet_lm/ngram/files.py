@@ -15,6 +15,7 @@ import numpy as np
 from wordnet_lm.errors import ModelFileError
 from wordnet_lm.io import load_npz, save_npz
 from wordnet_lm.ngram.arpa import read_arpa
+from wordnet_lm.ngram.binary import is_binary_model, read_binary
 from wordnet_lm.ngram.index import NgramIndex
 from wordnet_lm.ngram.model import BackoffModel, NgramModel
 from wordnet_lm.ngram.tables import BackoffTables
@@ -47,7 +48,8 @@ def save_model(model: NgramModel, path: str | os.PathLike, extra: dict[str, Any]
 
 
 def load_model(path: str | os.PathLike) -> NgramModel:
-    """A model from our ``.npz`` file or from an ARPA file (plain or gzip).
+    """A model from our ``.npz`` file, our binary file (:mod:`~wordnet_lm.ngram.binary`,
+    memory-mapped) or an ARPA file (plain or gzip).
 
     A model read from ``.npz`` has ``extra_``, the metadata given to :func:`save_model`.
 
@@ -66,6 +68,9 @@ def load_model(path: str | os.PathLike) -> NgramModel:
         raise ModelFileError(f"{path}: is a directory, not a model file") from None
     if magic == _ZIP_MAGIC:
         return _load_npz(path)
+    if is_binary_model(path):
+        tables, vocab = read_binary(path)
+        return BackoffModel.from_tables(tables, vocab)
     tables, vocab = read_arpa(path)
     return BackoffModel.from_tables(tables, vocab)
 
