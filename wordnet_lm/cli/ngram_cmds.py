@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from wordnet_lm.cli.corpus_cmds import add_reading_arguments, reading_options
+from wordnet_lm.cli.scale_args import add_scale_arguments, scale_requested
 from wordnet_lm.errors import WordnetLMError
 from wordnet_lm.io import read_npz_meta
 from wordnet_lm.ngram.files import load_model, save_model
@@ -53,6 +54,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--sample", type=int, default=0, metavar="N", help="print N sentences sampled from the model")
     p.add_argument("--seed", type=int, default=None, help="random seed for --sample")
     add_reading_arguments(p)
+    add_scale_arguments(p)
     p.set_defaults(func=cmd_ngram)
 
     q = subparsers.add_parser(
@@ -79,6 +81,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 # ---------------------------------------------------------------------- commands
 def cmd_ngram(args: argparse.Namespace) -> int:
+    if scale_requested(args):  # bigger than memory, or on Dask
+        from wordnet_lm.cli.ngram_scale import cmd_ngram_scaled
+
+        return cmd_ngram_scaled(args)
     model = _model_from_args(args)
     options = reading_options(args)
     started = time.perf_counter()

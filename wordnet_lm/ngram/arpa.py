@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 from wordnet_lm.errors import ModelFileError
 from wordnet_lm.io import atomic_write
+from wordnet_lm.ngram.arpa_text import WordBytes, arpa_lines
 from wordnet_lm.ngram.index import NgramIndex
 from wordnet_lm.ngram.tables import BackoffTables
 from wordnet_lm.progress import progress_bar
@@ -40,6 +41,7 @@ LOG10_ZERO = -99.0
 _LN10 = np.log(10.0)
 _WHITESPACE = np.zeros(256, bool)
 _WHITESPACE[[9, 10, 11, 12, 13, 32]] = True  # what bytes.split splits at
+WRITE_BLOCK = 1 << 17  # ARPA lines assembled at once
 _COUNT_LINE = re.compile(r"ngram\s+(\d+)\s*=\s*(\d+)$")
 
 
@@ -47,37 +49,52 @@ _COUNT_LINE = re.compile(r"ngram\s+(\d+)\s*=\s*(\d+)$")
 def write_arpa(path: str | os.PathLike, tables: BackoffTables, vocab: Vocab, *, progress: bool = False) -> None:
     """Write ``tables`` over ``vocab`` as an ARPA file at ``path`` (atomically).
 
-    Every word of ``vocab`` is a unigram; log10 values carry 8 significant digits.
+    Every word of ``vocab`` is a unigram; log10 values carry 8 significant digits.  Lines are
+    assembled ``WRITE_BLOCK`` at a time as bytes (:func:`wordnet_lm.ngram.arpa_text.arpa_lines`).
     """
     order = tables.order
-    with atomic_write(path, "w", encoding="utf-8") as f:
-        f.write("\\data\\\n")
+    words = WordBytes(vocab.words)
+    with atomic_write(path, "wb") as f, progress_bar(total=sum(tables.index.sizes()), unit="line", unit_scale=True,
+                                                     desc="writing ARPA", enabled=progress) as bar:
+        f.write(arpa_header(tables.index.sizes()))
         for n in range(1, order + 1):
-            f.write(f"ngram {n}={tables.index.size(n)}\n")
-        text = list(vocab.words)
-        for n in progress_bar(range(1, order + 1), desc="writing ARPA", unit="order", enabled=progress):
-            if n > 1:
-                words = vocab.words
-                text = [text[c] + " " + words[w]
-                        for c, w in zip(tables.index.contexts[n - 1].tolist(), tables.index.words[n - 1].tolist())]
-            probs = _log10_list(tables.log_prob[n - 1])
-            if n == 1:
-                probs[BOS_ID] = LOG10_ZERO
-            f.write(f"\n\\{n}-grams:\n")
-            if n < order:
-                lines = map("{:.8g}\t{}\t{:.8g}".format, probs, text, _log10_list(tables.log_backoff[n - 1]))
-            else:
-                lines = map("{:.8g}\t{}".format, probs, text)
-            f.write("\n".join(lines))
-            f.write("\n")
-        f.write("\n\\end\\\n")
+            f.write(f"\n\\{n}-grams:\n".encode())
+            for start in range(0, tables.index.size(n), WRITE_BLOCK):
+                stop = min(start + WRITE_BLOCK, tables.index.size(n))
+                probs = _log10_values(tables.log_prob[n - 1][start:stop])
+                if n == 1 and start <= BOS_ID < stop:
+                    probs[BOS_ID - start] = LOG10_ZERO
+                backoffs = _log10_values(tables.log_backoff[n - 1][start:stop]) if n < order else None
+                f.write(arpa_lines(probs, _rows(tables.index, n, start, stop), words, backoffs))
+                bar.update(stop - start)
+        f.write(b"\n\\end\\\n")
+
+
+def arpa_header(sizes: list[int]) -> bytes:
+    """``\\data\\`` and the ``ngram n=size`` lines."""
+    return ("\\data\\\n" + "".join(f"ngram {n}={size}\n" for n, size in enumerate(sizes, start=1))).encode()
+
+
+def _rows(index: NgramIndex, n: int, start: int, stop: int) -> np.ndarray:
+    """Word ids of order ``n`` entries ``start..stop-1``, shape ``(stop - start, n)``."""
+    out = np.empty((stop - start, n), np.int64)
+    position = np.arange(start, stop)
+    for m in range(n, 0, -1):
+        out[:, m - 1] = index.words[m - 1][position]
+        position = index.contexts[m - 1][position]
+    return out
 
 
 def _log10_list(log_values: np.ndarray) -> list[float]:
+    return _log10_values(log_values).tolist()
+
+
+def _log10_values(log_values: np.ndarray) -> np.ndarray:
+    """Natural logs -> the log10 values ARPA files hold (-inf -> -99, no -0)."""
     out = log_values / _LN10
     out[~(out > LOG10_ZERO)] = LOG10_ZERO  # -inf (and NaN, never expected) -> -99
     out[out == 0] = 0.0  # no "-0"
-    return out.tolist()
+    return out
 
 
 # ---------------------------------------------------------------------- reading

@@ -36,10 +36,11 @@ from wordnet_lm.text.encoded import EncodedCorpus, open_encoded
 from wordnet_lm.text.vocab import BOS_ID, EOS_ID, Corpus, Vocab
 
 SMOOTHINGS = ("mkn", "kn", "absolute")  # the interpolated discounting family, streamed
-FIXED_OVERHEAD = 160 << 20  # interpreter, NumPy/SciPy, buffers: not part of the budget's blocks
+PROCESS_OVERHEAD = 160 << 20  # per process, outside the budget: interpreter + NumPy/SciPy (~90 MB), a batch of text
 COUNT_BYTES_PER_TOKEN_ORDER = 48  # measured peak of in-memory counting: ~46*order + 0..20 bytes a token
 ESTIMATE_BYTES_PER_ENTRY = 160  # a dozen 8-byte arrays of a block plus the windows they read
-WRITE_BYTES_PER_ENTRY = 400  # a line of ARPA text with its n-gram strings
+WRITE_BYTES_PER_ENTRY = 1000  # a line of ARPA text: ~30 bytes, ~24 bytes of index arrays per byte
+WRITE_BLOCK = 1 << 15  # more lines at once are no faster
 MERGE_BYTES_PER_ENTRY = 64
 
 
@@ -68,7 +69,8 @@ class Budget:
     concurrent: int  # tasks running at the same time on this machine
 
     def usable(self) -> int:
-        return max(self.memory - FIXED_OVERHEAD, self.memory // 4)
+        """Bytes for data; each process also takes ``PROCESS_OVERHEAD`` outside the budget."""
+        return self.memory
 
     def chunk_tokens(self, order: int) -> int:
         per_task = self.usable() // self.concurrent
@@ -82,7 +84,7 @@ class Budget:
         return max(256, self.usable() // ESTIMATE_BYTES_PER_ENTRY)
 
     def write_block(self) -> int:
-        return max(256, self.usable() // WRITE_BYTES_PER_ENTRY)
+        return max(256, min(self.usable() // WRITE_BYTES_PER_ENTRY, WRITE_BLOCK))
 
 
 def build_arpa(source: str | os.PathLike | EncodedCorpus | tuple[Corpus, Vocab], arpa: str | os.PathLike, *,
@@ -158,7 +160,8 @@ def build_arpa(source: str | os.PathLike | EncodedCorpus | tuple[Corpus, Vocab],
             found = model._discounts(t)
             p1, b1 = streamed.interpolate(tables, adjusted1, found, block)
             seconds["estimate"] = time.perf_counter() - started - sum(seconds.values())
-            streamed.write_arpa_streamed(arpa, tables, vocab, p1, b1, budget.write_block(), progress)
+            streamed.write_arpa_streamed(arpa, tables, vocab, p1, b1, budget.write_block(), progress,
+                                         executor=executor if isinstance(executor, ProcessPool) else None)
             seconds["write"] = time.perf_counter() - started - sum(seconds.values())
             return ExternalResult(arpa, order, len(vocab), tables.n_sentences, tables.n_tokens, list(tables.sizes),
                                   found, t, n_runs, n_ranges, seconds)

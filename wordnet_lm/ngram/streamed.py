@@ -26,11 +26,13 @@ from pathlib import Path
 
 import numpy as np
 
-from wordnet_lm.ngram.arpa import LOG10_ZERO, _log10_list
+from wordnet_lm.ngram.arpa import LOG10_ZERO, _log10_values, arpa_header
+from wordnet_lm.ngram.arpa_text import WordBytes, arpa_lines
 from wordnet_lm.ngram.estimate import _initial_probabilities
 from wordnet_lm.io import atomic_write
 from wordnet_lm.progress import progress_bar
 from wordnet_lm.scale.disk import DiskArray, SortedKeys
+from wordnet_lm.scale.executor import Executor, InProcess
 from wordnet_lm.text.vocab import BOS_ID, Vocab
 
 
@@ -204,42 +206,63 @@ def context_blocks(tables: DiskTables, n: int, block: int):
 
 
 def write_arpa_streamed(path: str | os.PathLike, tables: DiskTables, vocab: Vocab, p1: np.ndarray,
-                        b1: np.ndarray, block: int, progress: bool = False) -> None:
+                        b1: np.ndarray, block: int, progress: bool = False, executor: Executor | None = None) -> None:
     """Stage 4: the ARPA file, byte for byte as :func:`wordnet_lm.ngram.arpa.write_arpa` writes
-    the same tables."""
-    order, V = tables.order, tables.vocab_size
-    words = vocab.words
-    with atomic_write(path, "w", encoding="utf-8") as f, \
+    the same tables.  Blocks of lines are assembled by ``executor``'s processes (a few blocks
+    ahead of the writer) and written in order."""
+    order = tables.order
+    words_file = tables.folder / "words.txt"
+    words_file.write_text("\n".join(vocab.words) + "\n", encoding="utf-8")
+    np.save(tables.folder / "p1.npy", p1)
+    np.save(tables.folder / "b1.npy", b1)
+    executor = executor or InProcess()
+    with atomic_write(path, "wb") as f, \
             progress_bar(total=sum(tables.sizes), unit="line", unit_scale=True, desc="writing ARPA",
                          enabled=progress) as bar:
-        f.write("\\data\\\n")
+        f.write(arpa_header(tables.sizes))
         for n in range(1, order + 1):
-            f.write(f"ngram {n}={tables.sizes[n - 1]}\n")
-        for n in range(1, order + 1):
-            f.write(f"\n\\{n}-grams:\n")
-            if n == 1:
-                probs = _log10_list(_log(p1))
-                probs[BOS_ID] = LOG10_ZERO
-                lines = map("{:.8g}\t{}\t{:.8g}".format, probs, words, _log10_list(_log(b1))) if order > 1 else \
-                    map("{:.8g}\t{}".format, probs, words)
-                f.write("\n".join(lines))
-                f.write("\n")
-                bar.update(V)
-                continue
-            p_file = tables.array(f"p{n}", np.float64)
-            b_file = tables.array(f"b{n}", np.float64) if n < order else None
-            for start, probs in p_file.blocks(block):
-                stop = start + len(probs)
-                text = _texts(tables, words, n, start, stop)
-                if b_file is not None:
-                    backoffs = _log10_list(_log(b_file.read(start, stop)))
-                    lines = map("{:.8g}\t{}\t{:.8g}".format, _log10_list(_log(probs)), text, backoffs)
-                else:
-                    lines = map("{:.8g}\t{}".format, _log10_list(_log(probs)), text)
-                f.write("\n".join(lines))
-                f.write("\n")
-                bar.update(stop - start)
-        f.write("\n\\end\\\n")
+            f.write(f"\n\\{n}-grams:\n".encode())
+            tasks = [_LinesTask(str(tables.folder), tables.vocab_size, tuple(tables.sizes), n, start,
+                                min(start + block, tables.sizes[n - 1]))
+                     for start in range(0, tables.sizes[n - 1], block)]
+            for task, text in zip(tasks, executor.imap(arpa_block, tasks, window=2 * executor.workers)):
+                f.write(text)
+                bar.update(task.stop - task.start)
+        f.write(b"\n\\end\\\n")
+
+
+@dataclass(frozen=True)
+class _LinesTask:
+    folder: str
+    vocab_size: int
+    sizes: tuple[int, ...]
+    n: int
+    start: int
+    stop: int
+
+
+_WORDS_CACHE: dict[str, WordBytes] = {}
+
+
+def arpa_block(task: _LinesTask) -> bytes:
+    """The ARPA lines of order ``task.n`` entries ``start..stop-1`` (runs in any process)."""
+    folder = Path(task.folder)
+    tables = DiskTables(folder, task.vocab_size, np.zeros(0, np.int64), list(task.sizes), 0, 0)
+    key = str(folder)
+    if key not in _WORDS_CACHE:
+        _WORDS_CACHE.clear()
+        _WORDS_CACHE[key] = WordBytes((folder / "words.txt").read_text(encoding="utf-8").split("\n")[:-1])
+    words = _WORDS_CACHE[key]
+    n, start, stop, order = task.n, task.start, task.stop, len(task.sizes)
+    if n == 1:
+        probs = _log10_values(_log(np.load(folder / "p1.npy")[start:stop]))
+        if start <= BOS_ID < stop:
+            probs[BOS_ID - start] = LOG10_ZERO
+        backoffs = _log10_values(_log(np.load(folder / "b1.npy")[start:stop])) if order > 1 else None
+    else:
+        probs = _log10_values(_log(tables.array(f"p{n}", np.float64).read(start, stop)))
+        backoffs = _log10_values(_log(tables.array(f"b{n}", np.float64).read(start, stop))) if n < order else None
+    return arpa_lines(probs, _rows(tables, n, start, stop), words, backoffs)
 
 
 def _log(values: np.ndarray) -> np.ndarray:
@@ -247,13 +270,14 @@ def _log(values: np.ndarray) -> np.ndarray:
         return np.log(values)
 
 
-def _texts(tables: DiskTables, words: list[str], n: int, start: int, stop: int) -> list[str]:
-    """The words of order ``n`` entries ``start..stop-1``, space separated."""
+def _rows(tables: DiskTables, n: int, start: int, stop: int) -> np.ndarray:
+    """Word ids of order ``n`` entries ``start..stop-1`` (shape ``(stop - start, n)``), from the
+    windows of the lower orders their contexts span."""
     if n == 1:
-        return words[start:stop]
+        return np.arange(start, stop, dtype=np.int64)[:, None]
     keys = tables.keys(n).read(start, stop)
     V = tables.vocab_size
     context = keys // V
     first = int(context[0])
-    below = _texts(tables, words, n - 1, first, int(context[-1]) + 1)
-    return [below[c] + " " + words[w] for c, w in zip((context - first).tolist(), (keys % V).tolist())]
+    below = _rows(tables, n - 1, first, int(context[-1]) + 1)
+    return np.concatenate([below[context - first], (keys % V)[:, None]], axis=1)

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, Callable, Protocol, Sequence
+from collections import deque
+from typing import Any, Callable, Iterator, Protocol, Sequence
 
 from wordnet_lm.errors import WordnetLMError
 
@@ -30,6 +31,8 @@ class Executor(Protocol):
     workers: int
 
     def map(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]: ...
+
+    def imap(self, fn: Callable[[Any], Any], items: Sequence[Any], window: int = 4) -> Iterator[Any]: ...
 
     def close(self) -> None: ...
 
@@ -57,6 +60,9 @@ class InProcess(_Closing):
     def map(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
         return [fn(item) for item in items]
 
+    def imap(self, fn: Callable[[Any], Any], items: Sequence[Any], window: int = 4) -> Iterator[Any]:
+        return map(fn, items)
+
 
 class ProcessPool(_Closing):
     """A local pool of ``workers`` processes (both cores of a small machine)."""
@@ -72,6 +78,15 @@ class ProcessPool(_Closing):
         if self._pool is None:
             self._pool = ProcessPoolExecutor(self.workers)
         return list(self._pool.map(fn, items))
+
+    def imap(self, fn: Callable[[Any], Any], items: Sequence[Any], window: int = 4) -> Iterator[Any]:
+        """Results in item order, at most ``window`` tasks ahead of the consumer (bounded memory)."""
+        if self.workers == 1:
+            yield from map(fn, items)
+            return
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(self.workers)
+        yield from _windowed(self._pool.submit, lambda future: future.result(), fn, items, window)
 
     def close(self) -> None:
         if self._pool is not None:
@@ -110,11 +125,26 @@ class DaskExecutor(_Closing):
         futures = self.client.map(fn, items, pure=False, retries=DASK_RETRIES)
         return self.client.gather(futures)
 
+    def imap(self, fn: Callable[[Any], Any], items: Sequence[Any], window: int = 4) -> Iterator[Any]:
+        submit = lambda f, item: self.client.submit(f, item, pure=False, retries=DASK_RETRIES)  # noqa: E731
+        yield from _windowed(submit, lambda future: future.result(), fn, items, window)
+
     def close(self) -> None:
         if getattr(self, "_own_client", True):
             self.client.close()
         if self._cluster is not None:
             self._cluster.close()
+
+
+def _windowed(submit, result, fn, items, window: int) -> Iterator[Any]:
+    """Submit ``fn(item)`` keeping at most ``window`` tasks in flight; yield results in order."""
+    pending: deque = deque()
+    for item in items:
+        pending.append(submit(fn, item))
+        if len(pending) >= max(1, window):
+            yield result(pending.popleft())
+    while pending:
+        yield result(pending.popleft())
 
 
 def import_distributed():

@@ -1,0 +1,200 @@
+"""How cost grows with the work, n-gram part of issue 11 (``benchmarks/scale.py``).
+
+For corpora of 4M, 16M, 64M tokens from ``../shared/bench/make_scale_corpus.py`` (kept under
+/tmp), side by side in one run, end to end as a user runs them (reading text, writing ARPA):
+
+* order-5 modified Kneser-Ney: ``wordnet-lm ngram --memory 2G`` against ``lmplz -o 5 -S 2G``
+  (KenLM built from source, a peer only); wall time, CPU time (user + system of the whole
+  process tree) and peak RSS of the whole process tree (sampled every 0.1 s);
+* encoding throughput (``wordnet-lm corpus encode``, tokens per second);
+* counting on Dask: map (shards -> runs) + reduce (ranges -> tables) on a LocalCluster of 1
+  and of 2 worker processes, same encoded corpus: throughput ratio.
+
+The time exponent k is the least-squares slope of log(time) on log(tokens).
+
+    python benchmarks/scale.py --lmplz /tmp/kenlm/build/bin/lmplz --sizes 4e6 16e6 64e6
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def shared_dir() -> Path:
+    env = os.environ.get("WORDNET_LM_SHARED")
+    return Path(env) if env else ROOT.parent / "shared"
+
+
+def measure(command: list[str], stdin: Path | None = None, stdout: Path | None = None, env=None) -> dict:
+    """Wall and CPU seconds and peak RSS (sum over the process tree, sampled) of ``command``."""
+    started = time.perf_counter()
+    fin = open(stdin, "rb") if stdin else None
+    fout = open(stdout, "wb") if stdout else subprocess.DEVNULL
+    proc = psutil.Popen(command, stdin=fin, stdout=fout, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+    peak, cpu = 0, {}
+    while proc.poll() is None:
+        try:
+            tree = [proc] + proc.children(recursive=True)
+            rss = 0
+            for p in tree:
+                try:
+                    rss += p.memory_info().rss
+                    t = p.cpu_times()
+                    cpu[p.pid] = t.user + t.system + t.children_user + t.children_system
+                except psutil.Error:
+                    pass
+            peak = max(peak, rss)
+        except psutil.Error:
+            pass
+        time.sleep(0.1)
+    wall = time.perf_counter() - started
+    err = proc.stderr.read().decode(errors="replace")
+    if fin:
+        fin.close()
+    if stdout:
+        fout.close()
+    if proc.returncode != 0:
+        raise SystemExit(f"{command[0]} failed ({proc.returncode}): {err[-2000:]}")
+    return {"wall": wall, "cpu_sampled": sum(cpu.values()), "peak_rss": peak, "stderr": err[-600:]}
+
+
+def with_cpu(command, **kw) -> dict:
+    """``measure`` with CPU time from the rusage of reaped children (exact, the whole tree)."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = measure(command, **kw)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out["cpu"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return out
+
+
+def fit_exponent(tokens: list[float], seconds: list[float]) -> float:
+    return float(np.polyfit(np.log(tokens), np.log(seconds), 1)[0])
+
+
+def dask_counting(encoded_dir: Path, order: int, memory: str, workers: int) -> float:
+    """Seconds of map + reduce on a LocalCluster of ``workers`` processes (cluster start excluded)."""
+    from wordnet_lm.ngram import external
+    from wordnet_lm.scale.executor import DaskExecutor
+    from wordnet_lm.scale.tempdir import TempFolder
+    from wordnet_lm.text.encoded import EncodedCorpus
+
+    encoded = EncodedCorpus.open(encoded_dir)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        executor = DaskExecutor(workers=workers)
+    try:
+        executor.map(abs, list(range(workers * 4)))  # workers warm
+        with TempFolder(encoded_dir.parent) as folder:
+            started = time.perf_counter()
+            budget = external.Budget(external.parse_memory(memory), workers)
+            external._count(encoded, encoded.vocab, order, 1, None, budget, executor, folder)
+            return time.perf_counter() - started
+    finally:
+        executor.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=float, nargs="+", default=[4e6, 16e6, 64e6])
+    parser.add_argument("--dir", type=Path, default=Path("/tmp/scale_ngram"))
+    parser.add_argument("--lmplz", type=Path, default=None, help="KenLM's lmplz binary (skipped if absent)")
+    parser.add_argument("--memory", default="2G")
+    parser.add_argument("--order", type=int, default=5)
+    parser.add_argument("--dask-size", type=float, default=16e6, help="corpus size of the Dask 1-vs-2 comparison")
+    parser.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args()
+    args.dir.mkdir(parents=True, exist_ok=True)
+    rows = []
+    info = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "nproc": os.cpu_count(), "python": platform.python_version(), "numpy": np.__version__,
+            "load_before": os.getloadavg()}
+    for size in args.sizes:
+        name = f"c{int(size / 1e6)}M"
+        text = args.dir / f"{name}.txt"
+        if not text.exists():
+            subprocess.run([sys.executable, str(shared_dir() / "bench" / "make_scale_corpus.py"), str(text),
+                            str(size)], check=True)
+        row = {"corpus": name, "bytes": text.stat().st_size}
+        with tempfile.TemporaryDirectory(dir=args.dir) as scratch:
+            scratch = Path(scratch)
+            enc = with_cpu([sys.executable, "-m", "wordnet_lm", "corpus", "encode", str(text), "--out",
+                            str(scratch / "enc")])
+            header = json.loads((scratch / "enc" / "header.json").read_text())
+            row["tokens"] = header["n_tokens"]
+            row["encode"] = {k: enc[k] for k in ("wall", "cpu", "peak_rss")}
+            ours = with_cpu([sys.executable, "-m", "wordnet_lm", "ngram", "--train", str(text), "--order",
+                             str(args.order), "--arpa", str(scratch / "ours.arpa"), "--memory", args.memory,
+                             "--temp", str(scratch)])
+            row["ours"] = {k: ours[k] for k in ("wall", "cpu", "peak_rss")}
+            row["ours"]["stages"] = ours["stderr"].strip().splitlines()[-1]
+            row["ours"]["arpa_bytes"] = (scratch / "ours.arpa").stat().st_size
+            (scratch / "ours.arpa").unlink()
+            if args.lmplz and args.lmplz.exists():
+                kenlm = with_cpu([str(args.lmplz), "-o", str(args.order), "-S", args.memory, "-T", str(scratch),
+                                  "--discount_fallback"], stdin=text, stdout=scratch / "kenlm.arpa")
+                row["lmplz"] = {k: kenlm[k] for k in ("wall", "cpu", "peak_rss")}
+                row["lmplz"]["arpa_bytes"] = (scratch / "kenlm.arpa").stat().st_size
+                (scratch / "kenlm.arpa").unlink()
+            if abs(size - args.dask_size) < 1:
+                row["dask_counting"] = {w: dask_counting(scratch / "enc", args.order, args.memory, w) for w in (1, 2)}
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    info["load_after"] = os.getloadavg()
+    report = {"info": info, "rows": rows}
+    tokens = [r["tokens"] for r in rows]
+    if len(rows) > 1:
+        report["k_ours"] = fit_exponent(tokens, [r["ours"]["wall"] for r in rows])
+        report["k_ours_cpu"] = fit_exponent(tokens, [r["ours"]["cpu"] for r in rows])
+        if all("lmplz" in r for r in rows):
+            report["k_lmplz"] = fit_exponent(tokens, [r["lmplz"]["wall"] for r in rows])
+    print(markdown(report))
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=1))
+
+
+def markdown(report: dict) -> str:
+    gb = 1 << 30
+    lines = [f"{report['info']['date']}, nproc {report['info']['nproc']}, Python {report['info']['python']}, "
+             f"NumPy {report['info']['numpy']}, load average before {report['info']['load_before'][0]:.1f} / "
+             f"after {report['info']['load_after'][0]:.1f}", "",
+             "| tokens | ours wall s | ours CPU s | ours peak RSS GB | lmplz wall s | lmplz CPU s | lmplz peak RSS GB "
+             "| wall ratio | encode M tok/s |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in report["rows"]:
+        o, k = r["ours"], r.get("lmplz")
+        ratio = f"{o['wall'] / k['wall']:.2f}x" if k else "-"
+        lines.append(f"| {r['tokens'] / 1e6:.1f}M | {o['wall']:.1f} | {o['cpu']:.1f} | {o['peak_rss'] / gb:.2f} | "
+                     + (f"{k['wall']:.1f} | {k['cpu']:.1f} | {k['peak_rss'] / gb:.2f} | " if k else "- | - | - | ")
+                     + f"{ratio} | {r['tokens'] / r['encode']['wall'] / 1e6:.2f} |")
+    for key in ("k_ours", "k_ours_cpu", "k_lmplz"):
+        if key in report:
+            lines.append(f"\n{key} = {report[key]:.2f}")
+    for r in report["rows"]:
+        if "dask_counting" in r:
+            one, two = r["dask_counting"][1], r["dask_counting"][2]
+            lines.append(f"\nDask counting on {r['tokens'] / 1e6:.1f}M tokens: 1 worker {one:.1f} s, 2 workers "
+                         f"{two:.1f} s: {one / two:.2f}x the throughput")
+        lines.append(f"\n{r['corpus']} stages: {r['ours']['stages']}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
