@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 from pathlib import Path
 
+from wordnet_lm.cli.cooccur_cmds import count_to_folder
 from wordnet_lm.cli.corpus_cmds import add_reading_arguments, reading_options
+from wordnet_lm.cli.scale_args import add_scale_arguments, check_scale_arguments, scale_requested
 from wordnet_lm.errors import WordnetLMError
 from wordnet_lm.glove import WEIGHTINGS, GloVe, count_cooccurrences
 from wordnet_lm.glove.adagrad import VARIANTS
 from wordnet_lm.glove.cooccur import DEFAULT_WINDOW
+from wordnet_lm.glove.matrix_file import CooccurrenceFile
 from wordnet_lm.glove.train import AUTO, COMBINE
+from wordnet_lm.scale.budget import parse_memory
+from wordnet_lm.scale.tempdir import TempFolder
 from wordnet_lm.vectors.formats import FORMATS
 
 _DEFAULTS = GloVe()
+# a nonzero being trained: packed (16 bytes), its batch key and sort order (10), gathered copies (~24)
+TRAIN_BYTES_PER_NONZERO = 64
 
 
 def _auto_or(kind: type, minimum: int):
@@ -51,7 +59,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                            "linear (window+1-d)/window (word2vec's expected weight)")
     data.add_argument("--chunk-tokens", type=int, default=1_000_000,
                       help="tokens counted at a time; bounds memory (default 1,000,000)")
+    data.add_argument("--cooccurrences", type=Path, default=None, metavar="DIR",
+                      help="train on this co-occurrence folder (wordnet-lm cooccur), memory-mapped, instead of "
+                           "counting --corpus")
+    data.add_argument("--block-nonzeros", type=int, default=None,
+                      help="train in shuffled blocks of this many nonzeros (default: all at once in memory; "
+                           "with --memory or --cooccurrences, as many as the budget allows)")
     add_reading_arguments(parser)
+    add_scale_arguments(parser)
 
     model = parser.add_argument_group("model and training")
     model.add_argument("--dim", type=int, default=_DEFAULTS.dim, help=f"vector size (default {_DEFAULTS.dim})")
@@ -103,6 +118,22 @@ def cmd_glove(args: argparse.Namespace) -> int:
 
     if args.resume and args.no_checkpoint:
         raise WordnetLMError("--resume continues from a checkpoint: drop --no-checkpoint")
+    with contextlib.ExitStack() as stack:
+        matrix, vocab, block = _cooccurrences(args, reading, say, stack)
+        return _train(args, matrix, vocab, block, say)
+
+
+def _cooccurrences(args: argparse.Namespace, reading: dict, say, stack: contextlib.ExitStack):
+    """The matrix to train on (in memory, or a memory-mapped folder), its vocabulary and block size."""
+    if args.cooccurrences is not None:
+        matrix = CooccurrenceFile.open(args.cooccurrences)
+        budget = parse_memory(args.memory) if args.memory is not None else None
+        return matrix, matrix.vocab(), args.block_nonzeros or (budget and budget // TRAIN_BYTES_PER_NONZERO)
+    if scale_requested(args):
+        budget = check_scale_arguments(args)
+        folder = stack.enter_context(TempFolder(args.temp))
+        matrix = count_to_folder(args, args.corpus, folder / "cooccurrences")
+        return matrix, matrix.vocab(), args.block_nonzeros or budget // TRAIN_BYTES_PER_NONZERO
     start = time.perf_counter()
     matrix, vocab = count_cooccurrences(args.corpus, min_count=args.min_count, max_size=args.max_size,
                                         window=args.window, weighting=args.weighting,
@@ -110,10 +141,14 @@ def cmd_glove(args: argparse.Namespace) -> int:
     n_words = len(vocab) - 3
     say(f"{args.corpus}: {n_words:,} words (min count {args.min_count}), {matrix.nnz:,} nonzero co-occurrences "
         f"(window {args.window}, {args.weighting}) in {time.perf_counter() - start:.1f} s")
+    return matrix, vocab, args.block_nonzeros
+
+
+def _train(args: argparse.Namespace, matrix, vocab, block_nonzeros: int | None, say) -> int:
 
     model = GloVe(dim=args.dim, x_max=args.x_max, alpha=args.alpha, epochs=args.epochs, lr=args.lr,
                   batch_size=args.batch_size, adagrad=args.adagrad, bias_lr=args.bias_lr, seed=args.seed,
-                  verbose=not args.quiet)
+                  verbose=not args.quiet, block_nonzeros=block_nonzeros)
     resolved = model.resolved_params(matrix.nnz)
     auto = {name: " (auto)" if getattr(args, name) == AUTO else "" for name in resolved}
     say(f"GloVe: dim {args.dim}, x_max {args.x_max:g}, alpha {args.alpha:g}, {resolved['epochs']} epochs"

@@ -21,7 +21,7 @@ import numpy as np
 import scipy.sparse
 
 from wordnet_lm.errors import WordnetLMError
-from wordnet_lm.glove.matrix_file import CooccurrenceFile, write_cooccurrence_file
+from wordnet_lm.glove.matrix_file import write_cooccurrence_file
 from wordnet_lm.glove.pair_counts import BYTES_PER_PAIR, FixedPointWeights, window_count_pieces
 from wordnet_lm.glove.runs import MERGE_BYTES_PER_RECORD, MERGE_SHARE, BoundedCounter, Run, merge_runs, row_ranges, \
     run_row_nnz
