@@ -119,4 +119,5 @@ def _map(path: Path, start: int, spec: dict) -> np.ndarray:
         raise ValueError("truncated file")
     if length == 0:
         return np.zeros(0, dtype)
-    return np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=(length,))
+    # a plain ndarray view of the map: indexing a np.memmap subclass costs a Python call per access
+    return np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=(length,)).view(np.ndarray)
