@@ -15,8 +15,11 @@ nonzeros.
 
 The counting is vectorised over offsets, not tokens: for ``d = 1..window`` the id array is
 paired with itself shifted by ``d``.  The corpus goes through in chunks of ``chunk_tokens``
-tokens; each chunk's pairs become a CSR matrix (duplicates summed by SciPy) added to a running
-sum, so memory stays near ``chunk_tokens * window`` pairs plus the matrix itself.
+tokens; each chunk's pairs become a CSR matrix of exact integer counts
+(:mod:`~wordnet_lm.glove.pair_counts`) added to a running sum, so memory stays near
+``chunk_tokens * window`` pairs plus the matrix itself.  With ``memory``, sums that outgrow
+the budget are spilled as sorted runs and merged by row range (:mod:`~wordnet_lm.glove.runs`);
+the result is the same bit for bit.
 """
 
 from __future__ import annotations
