@@ -47,7 +47,8 @@ def run_ours(batch: int, lazy: bool, direct: bool, seed: int = 1) -> dict:
     """Time our training step in this process (the protocol of the peers)."""
     sys.path.insert(0, str(ROOT))
     from wordnet_lm.nplm import NPLM, TrainConfig
-    from wordnet_lm.nplm.train import make_optimizer, make_step
+    from wordnet_lm.nplm.config import make_optimizer
+    from wordnet_lm.nplm.train import make_step
     from wordnet_lm.nplm.windows import context_windows
     from wordnet_lm.text import load_corpus
 

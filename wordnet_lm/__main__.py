@@ -1,4 +1,4 @@
-"""``python -m wordnet_lm`` runs the command-line tool."""
+"""``python -m wordnet_lm``: the ``wordnet-lm`` command."""
 
 import sys
 

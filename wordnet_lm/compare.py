@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import os
 import time
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ import numpy as np
 from wordnet_lm.io import atomic_write
 from wordnet_lm.nplm.mixture import fit_mixture_weight, mix_logprobs
 from wordnet_lm.progress import progress_bar
+from wordnet_lm.scoring import perplexity
 from wordnet_lm.text.vocab import Corpus, Vocab
 
 NGRAM_METHODS = ("add-k", "interpolated-kn", "modified-kn")
@@ -36,11 +36,6 @@ class Row:
     test_ppl: float | None
     train_seconds: float
     note: str = ""
-
-
-def perplexity(logprobs: np.ndarray) -> float:
-    """``exp(-mean(logprobs))`` of natural-log probabilities."""
-    return math.exp(-float(np.mean(logprobs)))
 
 
 ADD_K_GRID = (1.0, 0.1, 0.01, 0.001, 0.0001)  # add-k pseudo-counts tried; the best on validation is kept

@@ -22,3 +22,11 @@ class ModelFileError(WordnetLMError):
 
 class TrainingError(WordnetLMError):
     """Training cannot go on (NaN/inf loss, bad hyper-parameters)."""
+
+
+class OutputFileError(WordnetLMError):
+    """An output path cannot be written, is one of the inputs, or is being written by another run."""
+
+
+class OptionError(WordnetLMError):
+    """An option's value is outside its domain, or options contradict each other."""

@@ -66,7 +66,7 @@ def load_npz(path: str | os.PathLike, kind: str | None = None) -> tuple[dict[str
     """
     path = _existing(path)
     try:
-        with np.load(path, allow_pickle=False) as data:
+        with open(path, "rb") as f, _npz(np.load(f, allow_pickle=False)) as data:
             arrays = {k: data[k] for k in data.files}
     except (OSError, ValueError, zipfile.BadZipFile, EOFError) as e:
         raise ModelFileError(f"{path}: not a wordnet_lm model file ({e.__class__.__name__}: {e})") from None
@@ -78,7 +78,7 @@ def read_npz_meta(path: str | os.PathLike, kind: str | None = None) -> dict[str,
     errors as :func:`load_npz`."""
     path = _existing(path)
     try:
-        with np.load(path, allow_pickle=False) as data:
+        with open(path, "rb") as f, _npz(np.load(f, allow_pickle=False)) as data:
             raw = data[_META_KEY] if _META_KEY in data.files else None
     except (OSError, ValueError, zipfile.BadZipFile, EOFError) as e:
         raise ModelFileError(f"{path}: not a wordnet_lm model file ({e.__class__.__name__}: {e})") from None
@@ -91,6 +91,13 @@ def check_same_settings(path: str | os.PathLike, saved: Mapping[str, Any], wante
     for key, value in wanted.items():
         if saved.get(key) != value:
             raise ModelFileError(f"{path}: checkpoint made with {key}={saved.get(key)!r}, not {value!r}")
+
+
+def _npz(loaded: Any) -> Any:
+    """What ``np.load`` read, if it is an ``.npz`` archive (a ``.npy`` array is not a model file)."""
+    if not hasattr(loaded, "files"):
+        raise ValueError("a single .npy array, not an .npz archive")
+    return loaded
 
 
 def _existing(path: str | os.PathLike) -> Path:

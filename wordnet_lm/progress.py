@@ -5,9 +5,12 @@ Logs and pipes get the one-line summaries the commands print, not bar redraws.
 
 from __future__ import annotations
 
+import sys
 from typing import Any, Iterable
 
 from tqdm.auto import tqdm
+
+Bar = tqdm  # the type of a bar, for annotations
 
 
 def progress_bar(iterable: Iterable | None = None, *, enabled: bool = True, **kwargs: Any) -> tqdm:
@@ -15,4 +18,6 @@ def progress_bar(iterable: Iterable | None = None, *, enabled: bool = True, **kw
     return tqdm(iterable, disable=None if enabled else True, **kwargs)
 
 
-write = tqdm.write  # print a line without breaking a bar on screen
+def write(text: str) -> None:
+    """Print a line on stderr without breaking a bar on screen (epoch and status lines)."""
+    tqdm.write(text, file=sys.stderr)

@@ -118,7 +118,7 @@ def test_keyword_arguments_pass_through():
 
 def _check_dtypes_of_every_rule(monkeypatch, dtype, seen):
     """Wrap every registered VJP so that it asserts its cotangent keeps ``dtype``."""
-    from wordnet_lm.autodiff import numpy_ops
+    from wordnet_lm.autodiff.numpy import wrapper as numpy_ops
 
     for prim in vars(numpy_ops).values():
         if not hasattr(prim, "fun"):

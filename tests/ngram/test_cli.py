@@ -50,24 +50,25 @@ def test_train_write_and_score(texts, capsys):
 
 
 def test_discounts_and_smoothing_options(texts, capsys):
-    assert main(["ngram", "--train", str(texts / "train.txt"), "-o", "2", "-s", "MKN", "--discount", "0.4", "0.8",
+    assert main(["ngram", "--train", str(texts / "train.txt"), "--order", "2", "--smoothing", "MKN", "--discount", "0.4", "0.8",
                  "1.2"]) == 0
     assert "0.400 / 0.800 / 1.200" in capsys.readouterr().out
-    assert main(["ngram", "--train", str(texts / "train.txt"), "-o", "2", "-s", "laplace", "--k", "0.5",
+    assert main(["ngram", "--train", str(texts / "train.txt"), "--order", "2", "--smoothing", "laplace", "--k", "0.5",
                  "--model", str(texts / "a.npz")]) == 0
     assert load_model(texts / "a.npz").k == 0.5
-    assert main(["ngram", "--train", str(texts / "train.txt"), "-o", "2", "-s", "jm",
+    assert main(["ngram", "--train", str(texts / "train.txt"), "--order", "2", "--smoothing", "jm",
                  "--heldout", str(texts / "test.txt")]) == 0
     assert "weights (order 1..n)" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("argv, message", [
     (["ngram", "--smoothing", "witten-bell"], "unknown smoothing 'witten-bell'"),
-    (["ngram", "--order", "0"], "order must be an integer >= 1"),
-    (["ngram", "-s", "add-k", "--discount", "0.5"], "--discount applies to"),
-    (["ngram", "-s", "add-k", "--k", "-1"], "k > 0"),
-    (["ngram", "-s", "mkn", "--k", "2"], "--k applies to add-k"),
-    (["ngram", "-s", "kn", "--heldout", "{tmp}/train.txt"], "--heldout applies to jelinek-mercer"),
+    (["ngram", "--order", "0"], "--order: must be an integer from 1 to 20"),
+    (["ngram", "--order", "21"], "--order: must be an integer from 1 to 20"),
+    (["ngram", "--smoothing", "add-k", "--discount", "0.5"], "--discount applies to"),
+    (["ngram", "--smoothing", "add-k", "--k", "-1"], "--k: must be a number > 0"),
+    (["ngram", "--smoothing", "mkn", "--k", "2"], "--k applies to add-k"),
+    (["ngram", "--smoothing", "kn", "--heldout", "{tmp}/train.txt"], "--heldout applies to jelinek-mercer"),
     (["ngram", "--train", "{tmp}/empty.txt"], "empty.txt"),
     (["ngram", "--train", "{tmp}/missing.txt"], "missing.txt"),
     (["perplexity", "--model", "{tmp}/train.txt"], "no \\\\data\\\\ line"),

@@ -132,7 +132,7 @@ def test_add_k_and_mle_closed_forms(small):
     add = AddK(2, k=0.5).fit(corpus_of(train), vocab)
     mle = MaximumLikelihood(2).fit(corpus_of(train), vocab)
     totals = {}
-    for (h, w), c in counts[1].items():
+    for (h, _w), c in counts[1].items():
         totals[h] = totals.get(h, 0) + c
     for h in [3, 4, 11, 63, 1]:
         for w in [3, 5, 2, 63]:

@@ -166,7 +166,7 @@ def test_from_vocab_drops_specials_and_keeps_counts():
 
 def test_fill_norms_force_after_in_place_change():
     kv = random_kv()
-    kv.normed_vectors
+    _ = kv.normed_vectors  # computes and caches the norms
     kv.vectors[0] = kv.vectors[1] * 3
     kv.fill_norms(force=True)
     assert kv.similarity("w0", "w1") == pytest.approx(1.0, abs=1e-6)

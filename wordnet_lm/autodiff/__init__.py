@@ -4,7 +4,7 @@
 as with NumPy; see ``docs/autodiff.md``.
 """
 
-from wordnet_lm.autodiff import numpy_ops as numpy
+from wordnet_lm.autodiff import numpy
 from wordnet_lm.autodiff.api import grad, hessian, hessian_vector_product, jvp, value_and_grad, vjp
 from wordnet_lm.autodiff.checking import check_grad
 from wordnet_lm.autodiff.core import DifferentiationError, def_linear, defjvp, defjvp_argnum, defvjp, defvjp_argnum

@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from wordnet_lm.autodiff import numpy_ops as anp
+from wordnet_lm.autodiff.numpy import wrapper as anp
 
 _LEAF = None  # the treedef of a leaf
 

@@ -59,7 +59,7 @@ class Box:
     ``node`` (the trace's handle: a tape index in reverse mode, a tangent in forward mode).
 
     Operators and NumPy-like methods (``+``, ``@``, ``x[idx]``, ``.sum()``, ``.T`` ...) are
-    installed by :mod:`wordnet_lm.autodiff.numpy_ops`.
+    installed by :mod:`wordnet_lm.autodiff.numpy.wrapper`.
     """
 
     __slots__ = ("value", "trace", "node")

@@ -14,7 +14,10 @@ from pathlib import Path
 import numpy as np
 
 from wordnet_lm.errors import WordnetLMError
-from wordnet_lm.text.demo import SEED, write_demo_corpus
+from wordnet_lm.cli import options as opt
+from wordnet_lm.errors import OutputFileError
+from wordnet_lm.outputs import check_output, locked_outputs
+from wordnet_lm.text.demo import DEMO_FILES, SEED, write_demo_corpus
 from wordnet_lm.text.download import download_corpus
 from wordnet_lm.text.loading import build_vocab, corpus_stats
 from wordnet_lm.text.readers import SENTENCE_MODES
@@ -57,9 +60,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     info = sub.add_parser("info", help="sentences, tokens, types, OOV rate after --min-count")
     add_corpus_arguments(info)
-    info.add_argument("--min-count", type=int, default=1, help="vocabulary cut-off for the OOV figures (default 1)")
-    info.add_argument("--max-size", type=int, default=None, help="keep at most this many words")
-    info.add_argument("--top", type=int, default=10, help="show the N most frequent words (default 10)")
+    info.add_argument("--min-count", type=opt.count, default=1, help="vocabulary cut-off for the OOV figures (default 1)")
+    info.add_argument("--max-size", type=opt.count, default=None, help="keep at most this many words")
+    info.add_argument("--top", type=opt.count, default=10, help="show the N most frequent words (default 10)")
     info.set_defaults(func=cmd_info)
 
     download = sub.add_parser("download", help="download an NLTK corpus zip into ~/nltk_data/corpora")
@@ -72,9 +75,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     vocab = sub.add_parser("vocab", help="build a vocabulary file (word<TAB>count per line)")
     add_corpus_arguments(vocab)
-    vocab.add_argument("--min-count", type=int, default=1, help="drop words seen fewer times (default 1)")
-    vocab.add_argument("--max-size", type=int, default=None, help="keep at most this many words")
-    vocab.add_argument("--out", type=Path, required=True, help="vocabulary file to write")
+    vocab.add_argument("--min-count", type=opt.count, default=1, help="drop words seen fewer times (default 1)")
+    vocab.add_argument("--max-size", type=opt.count, default=None, help="keep at most this many words")
+    vocab.add_argument("--out", "-o", type=Path, required=True, help="vocabulary file to write")
     vocab.set_defaults(func=cmd_vocab)
 
     encode = sub.add_parser("encode", help="write a corpus once as token ids (memory-mapped by every command)",
@@ -82,17 +85,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                         "and a header; every command taking a corpus accepts the folder.")
     add_corpus_arguments(encode, optional=False)
     encode.add_argument("--out", type=Path, required=True, help="folder to write")
-    encode.add_argument("--min-count", type=int, default=1,
+    encode.add_argument("--min-count", type=opt.count, default=1,
                         help="words seen fewer times become <unk> (default 1: keep every word)")
-    encode.add_argument("--max-size", type=int, default=None, help="keep at most this many words")
-    encode.add_argument("--workers", type=int, default=None,
+    encode.add_argument("--max-size", type=opt.count, default=None, help="keep at most this many words")
+    encode.add_argument("--workers", type=opt.integer(1, 1024), default=None,
                         help="processes reading a plain text file (default: the CPUs available)")
     encode.add_argument("--temp", type=Path, default=None, help="folder for temporary files (default: beside --out)")
     encode.set_defaults(func=cmd_encode)
 
     demo = sub.add_parser("demo", help="(re)generate the demo corpus and its evaluation files")
-    demo.add_argument("--out", type=Path, required=True, help="directory to write into")
-    demo.add_argument("--seed", type=int, default=SEED, help=f"random seed (default {SEED})")
+    demo.add_argument("--out", "-o", type=Path, required=True, help="directory to write into")
+    demo.add_argument("--seed", type=opt.seed, default=SEED, help=f"random seed (default {SEED})")
     demo.set_defaults(func=cmd_demo)
 
 
@@ -124,14 +127,31 @@ def cmd_download(args: argparse.Namespace) -> int:
 
 
 def cmd_vocab(args: argparse.Namespace) -> int:
+    check_output(args.out, what="vocabulary file", inputs=(args.corpus,), accepts=_looks_like_vocab, option="--out")
     vocab = build_vocab(args.corpus, min_count=args.min_count, max_size=args.max_size, **reading_options(args))
-    vocab.save(args.out)
+    with locked_outputs([args.out]):
+        vocab.save(args.out)
     print(f"{args.out}: {len(vocab):,} entries ({len(vocab) - len(SPECIALS):,} words + {len(SPECIALS)} specials), "
           f"{int(vocab.counts[0]):,} tokens mapped to {SPECIALS[0]}")
     return 0
 
 
+def _looks_like_vocab(path: Path) -> bool:
+    """A vocabulary file (``word<TAB>count`` lines, as ``Vocab.save`` writes)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            first = f.readline()
+    except (OSError, UnicodeDecodeError):
+        return False
+    word, tab, count = first.rstrip("\n").partition("\t")
+    return first == "" or (bool(word) and tab == "\t" and count.isdigit())
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
+    if args.out.exists() and not args.out.is_dir():
+        raise OutputFileError(f"--out {args.out}: exists and is not a directory")
+    for name in DEMO_FILES:
+        check_output(args.out / name, what="demo corpus file", option="--out")
     for path in write_demo_corpus(args.out, seed=args.seed).values():
         print(path)
     return 0

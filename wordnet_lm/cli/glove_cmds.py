@@ -7,9 +7,11 @@ import contextlib
 import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 from wordnet_lm.cli.cooccur_cmds import count_to_folder
 from wordnet_lm.cli.corpus_cmds import add_reading_arguments, reading_options
+from wordnet_lm.cli import options as opt
 from wordnet_lm.cli.scale_args import add_scale_arguments, check_scale_arguments, scale_requested
 from wordnet_lm.errors import WordnetLMError
 from wordnet_lm.glove import WEIGHTINGS, GloVe, count_cooccurrences
@@ -17,9 +19,12 @@ from wordnet_lm.glove.adagrad import VARIANTS
 from wordnet_lm.glove.cooccur import DEFAULT_WINDOW
 from wordnet_lm.glove.matrix_file import CooccurrenceFile
 from wordnet_lm.glove.train import AUTO, COMBINE
+from wordnet_lm.glove.checkpoint import KIND as CHECKPOINT_KIND
+from wordnet_lm.memory import format_bytes
+from wordnet_lm.outputs import check_output, is_npz_of_kind, locked_outputs
 from wordnet_lm.scale.budget import parse_memory
 from wordnet_lm.scale.tempdir import TempFolder
-from wordnet_lm.vectors.formats import FORMATS
+from wordnet_lm.vectors.formats import FORMATS, looks_like_vectors
 
 _DEFAULTS = GloVe()
 # a nonzero being trained: packed (16 bytes), its batch key and sort order (10), gathered copies (~24)
@@ -50,46 +55,46 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     data.add_argument("--corpus", default="demo",
                       help="text file (.gz/.bz2/.xz ok; one sentence per line), directory, NLTK corpus zip, or a "
                            "name: demo (default), brown, ...")
-    data.add_argument("--min-count", type=int, default=5, help="drop words seen fewer times (default 5)")
-    data.add_argument("--max-size", type=int, default=None, help="keep at most this many words (most frequent)")
-    data.add_argument("--window", type=int, default=DEFAULT_WINDOW,
+    data.add_argument("--min-count", type=opt.count, default=5, help="drop words seen fewer times (default 5)")
+    data.add_argument("--max-size", type=opt.count, default=None, help="keep at most this many words (most frequent)")
+    data.add_argument("--window", type=opt.count, default=DEFAULT_WINDOW,
                       help=f"context words on each side (default {DEFAULT_WINDOW})")
     data.add_argument("--weighting", choices=WEIGHTINGS, default="harmonic",
                       help="weight of a pair d words apart: harmonic 1/d (GloVe, default), flat 1, "
                            "linear (window+1-d)/window (word2vec's expected weight)")
-    data.add_argument("--chunk-tokens", type=int, default=1_000_000,
+    data.add_argument("--chunk-tokens", type=opt.count, default=1_000_000,
                       help="tokens counted at a time; bounds memory (default 1,000,000)")
     data.add_argument("--cooccurrences", type=Path, default=None, metavar="DIR",
                       help="train on this co-occurrence folder (wordnet-lm cooccur), memory-mapped, instead of "
                            "counting --corpus")
-    data.add_argument("--block-nonzeros", type=int, default=None,
+    data.add_argument("--block-nonzeros", type=opt.count, default=None,
                       help="train in shuffled blocks of this many nonzeros (default: all at once in memory; "
                            "with --memory or --cooccurrences, as many as the budget allows)")
     add_reading_arguments(parser)
     add_scale_arguments(parser)
 
     model = parser.add_argument_group("model and training")
-    model.add_argument("--dim", type=int, default=_DEFAULTS.dim, help=f"vector size (default {_DEFAULTS.dim})")
-    model.add_argument("--epochs", type=_auto_or(int, 0), default=_DEFAULTS.epochs,
+    model.add_argument("--dim", type=opt.count, default=_DEFAULTS.dim, help=f"vector size (default {_DEFAULTS.dim})")
+    model.add_argument("--epochs", type=_auto_or(int, 1), default=_DEFAULTS.epochs,
                        help=f"passes over the nonzeros, or auto: 10 from 10 M nonzero co-occurrences up, 15 at "
                             f"0.1 M and below (default {_DEFAULTS.epochs})")
-    model.add_argument("--x-max", type=float, default=_DEFAULTS.x_max,
+    model.add_argument("--x-max", type=opt.positive, default=_DEFAULTS.x_max,
                        help=f"weighting cut-off: counts above it weigh 1 (default {_DEFAULTS.x_max:g})")
-    model.add_argument("--alpha", type=float, default=_DEFAULTS.alpha,
+    model.add_argument("--alpha", type=opt.positive, default=_DEFAULTS.alpha,
                        help=f"weighting exponent (default {_DEFAULTS.alpha:g})")
-    model.add_argument("--lr", type=float, default=_DEFAULTS.lr, help=f"AdaGrad learning rate (default {_DEFAULTS.lr:g})")
+    model.add_argument("--lr", type=opt.positive, default=_DEFAULTS.lr, help=f"AdaGrad learning rate (default {_DEFAULTS.lr:g})")
     model.add_argument("--batch-size", type=_auto_or(int, 1), default=_DEFAULTS.batch_size,
                        help=f"nonzeros per mini-batch, or auto: 65,536, fewer if an epoch would have under 32 "
                             f"batches (default {_DEFAULTS.batch_size})")
     model.add_argument("--adagrad", choices=VARIANTS, default=_DEFAULTS.adagrad,
                        help=f"AdaGrad formula (default {_DEFAULTS.adagrad}; see docs/glove.md)")
-    model.add_argument("--bias-lr", type=float, default=None,
+    model.add_argument("--bias-lr", type=opt.positive, default=None,
                        help="AdaGrad learning rate of the biases (default: 1 with --adagrad stanford, as glove.c, "
                             "else --lr)")
-    model.add_argument("--seed", type=int, default=_DEFAULTS.seed, help=f"random seed (default {_DEFAULTS.seed})")
+    model.add_argument("--seed", type=opt.seed, default=_DEFAULTS.seed, help=f"random seed (default {_DEFAULTS.seed})")
 
     output = parser.add_argument_group("output")
-    output.add_argument("--out", type=Path, default=Path("vectors.txt"), help="vectors file (default vectors.txt)")
+    output.add_argument("--out", "-o", type=Path, default=Path("vectors.txt"), help="vectors file (default vectors.txt)")
     output.add_argument("--format", choices=FORMATS, default=None,
                         help="word2vec (text with a header), word2vec-binary, glove (text, no header) or npz "
                              "(default: from the suffix: .bin binary, .npz npz, else word2vec)")
@@ -118,12 +123,17 @@ def cmd_glove(args: argparse.Namespace) -> int:
 
     if args.resume and args.no_checkpoint:
         raise WordnetLMError("--resume continues from a checkpoint: drop --no-checkpoint")
-    with contextlib.ExitStack() as stack:
-        matrix, vocab, block = _cooccurrences(args, reading, say, stack)
-        return _train(args, matrix, vocab, block, say)
+    checkpoint = None if args.no_checkpoint else args.checkpoint or checkpoint_path(args.out)
+    check_output(args.out, what="vectors file", inputs=(args.corpus,), accepts=looks_like_vectors, option="--out")
+    if checkpoint is not None:
+        check_output(checkpoint, what="GloVe checkpoint", inputs=(args.corpus, args.out),
+                     accepts=is_npz_of_kind(CHECKPOINT_KIND), option="--checkpoint")
+    with locked_outputs([args.out, checkpoint]):
+        return _train_glove(args, checkpoint, reading, say)
 
 
-def _cooccurrences(args: argparse.Namespace, reading: dict, say, stack: contextlib.ExitStack):
+def _cooccurrences(args: argparse.Namespace, reading: dict, say: Callable[[str], None],
+                   stack: contextlib.ExitStack):
     """The matrix to train on (in memory, or a memory-mapped folder), its vocabulary and block size."""
     if args.cooccurrences is not None:
         matrix = CooccurrenceFile.open(args.cooccurrences)
@@ -144,8 +154,14 @@ def _cooccurrences(args: argparse.Namespace, reading: dict, say, stack: contextl
     return matrix, vocab, args.block_nonzeros
 
 
-def _train(args: argparse.Namespace, matrix, vocab, block_nonzeros: int | None, say) -> int:
+def _train_glove(args: argparse.Namespace, checkpoint: Path | None, reading: dict, say: Callable[[str], None]) -> int:
+    with contextlib.ExitStack() as stack:  # the temporary folder of counts made with --memory lives until trained
+        matrix, vocab, block_nonzeros = _cooccurrences(args, reading, say, stack)
+        return _fit_and_save(args, checkpoint, matrix, vocab, block_nonzeros, say)
 
+
+def _fit_and_save(args: argparse.Namespace, checkpoint: Path | None, matrix, vocab, block_nonzeros: int | None,
+                  say: Callable[[str], None]) -> int:
     model = GloVe(dim=args.dim, x_max=args.x_max, alpha=args.alpha, epochs=args.epochs, lr=args.lr,
                   batch_size=args.batch_size, adagrad=args.adagrad, bias_lr=args.bias_lr, seed=args.seed,
                   verbose=not args.quiet, block_nonzeros=block_nonzeros)
@@ -154,7 +170,6 @@ def _train(args: argparse.Namespace, matrix, vocab, block_nonzeros: int | None, 
     say(f"GloVe: dim {args.dim}, x_max {args.x_max:g}, alpha {args.alpha:g}, {resolved['epochs']} epochs"
         f"{auto['epochs']}, batches of {resolved['batch_size']:,} nonzeros{auto['batch_size']}, lr {args.lr:g} "
         f"(biases {model.resolved_bias_lr():g}), AdaGrad {args.adagrad}")
-    checkpoint = None if args.no_checkpoint else args.checkpoint or checkpoint_path(args.out)
     if args.resume and (checkpoint is None or not checkpoint.exists()):
         say(f"no checkpoint {checkpoint} yet: starting from scratch")
     elif args.resume:
@@ -173,4 +188,7 @@ def _train(args: argparse.Namespace, matrix, vocab, block_nonzeros: int | None, 
     vectors = model.to_keyed_vectors(vocab, combine=args.combine)
     vectors.save(args.out, args.format)
     print(f"{args.out}: {len(vectors):,} vectors of dimension {args.dim}")
+    if checkpoint is not None and checkpoint.exists():
+        say(f"checkpoint {checkpoint} ({format_bytes(checkpoint.stat().st_size)}) kept: --resume continues the "
+            "run (e.g. with more --epochs); delete it when done")
     return 0

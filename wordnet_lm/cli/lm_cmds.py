@@ -7,9 +7,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from wordnet_lm.cli import options as opt
 from wordnet_lm.errors import WordnetLMError
+from wordnet_lm.io import read_npz_meta
+from wordnet_lm.memory import format_bytes
+from wordnet_lm.outputs import check_output, is_npz_of_kind, locked_outputs, starts_with
 
 DEFAULT_MODEL = "nplm.npz"
+NPLM_KIND = "nplm"  # the "kind" of neural LM files (wordnet_lm.nplm.model.MODEL_KIND; not imported: slow)
+_is_table = starts_with(b"|", b"method,", b"model,")  # a table written by compare --save-table
 
 
 # ---------------------------------------------------------------------------- shared options
@@ -21,7 +27,7 @@ def add_data_args(parser: argparse.ArgumentParser, test: bool = True) -> None:
     group.add_argument("--valid", metavar="SOURCE", help="validation text (early stopping, lr decay, mixture weight)")
     if test:
         group.add_argument("--test", metavar="SOURCE", help="test text, scored at the end")
-    group.add_argument("--min-count", type=int, default=1,
+    group.add_argument("--min-count", type=opt.count, default=1,
                        help="words seen fewer times in training become <unk> (default 1: keep all)")
     group.add_argument("--lowercase", action="store_true", default=None, help="lower-case the text")
 
@@ -31,42 +37,46 @@ def add_model_args(parser: argparse.ArgumentParser) -> None:
 
     d = NPLM()
     group = parser.add_argument_group("model")
-    group.add_argument("--order", "-n", type=int, default=d.order,
+    group.add_argument("--order", type=opt.neural_order, default=d.order,
                        help=f"n: predict from n-1 previous words (default {d.order})")
-    group.add_argument("--embed-dim", "-m", type=int, default=d.embed_dim, help=f"embedding size m (default {d.embed_dim})")
-    group.add_argument("--hidden", type=int, default=d.hidden, help=f"tanh hidden units h, 0 for none (default {d.hidden})")
+    group.add_argument("--embed-dim", type=opt.count, default=d.embed_dim, help=f"embedding size m (default {d.embed_dim})")
+    group.add_argument("--hidden", type=opt.integer(0), default=d.hidden,
+                       help=f"tanh hidden units h, 0 for none (default {d.hidden})")
     group.add_argument("--direct", action="store_true", help="direct connections embeddings -> output")
-    group.add_argument("--dropout", type=float, default=d.dropout,
+    group.add_argument("--dropout", type=opt.probability, default=d.dropout,
                        help=f"dropout on embeddings and hidden layer (default {d.dropout:g})")
-    group.add_argument("--embed-std", type=float, default=d.embed_std,
+    group.add_argument("--embed-std", type=opt.positive, default=d.embed_std,
                        help=f"std of the initial embeddings (default {d.embed_std:g})")
-    group.add_argument("--seed", type=int, default=d.seed, help=f"random seed (default {d.seed})")
+    group.add_argument("--seed", type=opt.seed, default=d.seed, help=f"random seed (default {d.seed})")
 
 
 def add_training_args(parser: argparse.ArgumentParser) -> None:
-    from wordnet_lm.nplm.train import OPTIMIZERS, TrainConfig
+    from wordnet_lm.nplm.config import OPTIMIZERS, TrainConfig
 
     d = TrainConfig()
     group = parser.add_argument_group("training")
     group.add_argument("--optimizer", choices=OPTIMIZERS, default=d.optimizer, help=f"(default {d.optimizer})")
-    group.add_argument("--lr", type=float, default=d.lr, help=f"initial learning rate (default {d.lr:g})")
-    group.add_argument("--momentum", type=float, default=d.momentum, help=f"SGD momentum (default {d.momentum:g})")
-    group.add_argument("--batch-size", type=int, default=d.batch_size, help=f"(default {d.batch_size})")
-    group.add_argument("--epochs", type=float, default=d.max_epochs, help=f"at most this many epochs (default {d.max_epochs:g})")
-    group.add_argument("--weight-decay", type=float, default=d.weight_decay,
+    group.add_argument("--lr", type=opt.positive, default=d.lr, help=f"initial learning rate (default {d.lr:g})")
+    group.add_argument("--momentum", type=opt.real(0, 1, high_open=True), default=d.momentum,
+                       help=f"SGD momentum (default {d.momentum:g})")
+    group.add_argument("--batch-size", type=opt.count, default=d.batch_size, help=f"(default {d.batch_size})")
+    group.add_argument("--epochs", type=opt.positive, default=d.max_epochs,
+                       help=f"at most this many epochs (default {d.max_epochs:g})")
+    group.add_argument("--weight-decay", type=opt.real(0), default=d.weight_decay,
                        help=f"decay of weights and embeddings, decoupled for adamw (default {d.weight_decay:g})")
     group.add_argument("--lazy-embeddings", action="store_true",
                        help="update only the embedding rows of each batch (faster, lazy Adam)")
-    group.add_argument("--lr-decay", type=float, default=d.lr_decay,
+    group.add_argument("--lr-decay", type=opt.real(0, 1, low_open=True), default=d.lr_decay,
                        help=f"lr factor after a validation without improvement (default {d.lr_decay:g})")
-    group.add_argument("--patience", type=int, default=d.patience,
+    group.add_argument("--patience", type=opt.count, default=d.patience,
                        help=f"stop after this many validations without improvement (default {d.patience})")
-    group.add_argument("--min-improvement", type=float, default=d.min_improvement,
+    group.add_argument("--min-improvement", type=opt.real(0), default=d.min_improvement,
                        help=f"relative validation gain that counts as progress (default {d.min_improvement:g})")
-    group.add_argument("--evals-per-epoch", type=int, default=d.evals_per_epoch,
+    group.add_argument("--evals-per-epoch", type=opt.count, default=d.evals_per_epoch,
                        help=f"validations and checkpoints per epoch (default {d.evals_per_epoch})")
-    group.add_argument("--max-time", type=float, default=None, metavar="SECONDS", help="time budget: stop when the next validation would come later")
-    group.add_argument("--threads", type=int, default=None,
+    group.add_argument("--max-time", type=opt.positive, default=None, metavar="SECONDS",
+                       help="time budget: stop when the next validation would come later")
+    group.add_argument("--threads", type=opt.count, default=None,
                        help="BLAS threads (default: 1 for vocabularies under 5,000 words, else the BLAS default)")
     group.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
 
@@ -81,7 +91,7 @@ def model_from_args(args: argparse.Namespace) -> Any:
 
 
 def config_from_args(args: argparse.Namespace) -> Any:
-    from wordnet_lm.nplm.train import TrainConfig
+    from wordnet_lm.nplm.config import TrainConfig
 
     config = TrainConfig(optimizer=args.optimizer, lr=args.lr, momentum=args.momentum, batch_size=args.batch_size,
                          max_epochs=args.epochs, weight_decay=args.weight_decay,
@@ -124,32 +134,68 @@ def _say(args: argparse.Namespace, text: str) -> None:
 def cmd_train_lm(args: argparse.Namespace) -> int:
     model = model_from_args(args)
     config = config_from_args(args)
-    train, valid, test, vocab = load_data(args)
+    inputs = (args.train, args.valid, args.test)
+    check_output(args.out, what="neural LM file", inputs=inputs, accepts=is_npz_of_kind(NPLM_KIND), option="--out")
     checkpoint = args.checkpoint or str(Path(args.out).with_suffix("")) + ".ckpt.npz"
+    check_output(checkpoint, what="neural LM checkpoint", inputs=(*inputs, args.out), accepts=_is_nplm_checkpoint,
+                 option="--checkpoint")
+    train, valid, test, vocab = load_data(args)
     if args.resume and not Path(checkpoint).exists():
         _say(args, f"no checkpoint {checkpoint} yet: starting from scratch")
-    try:
-        model.fit(train, vocab, valid, config, checkpoint=checkpoint, resume=args.resume, progress=not args.quiet)
-    except KeyboardInterrupt:
-        if Path(checkpoint).exists():
-            print(f"checkpoint {checkpoint} kept: run the same command with --resume to continue", file=sys.stderr)
-        raise
-    model.save(args.out)
+    with locked_outputs([args.out, checkpoint]):
+        try:
+            model.fit(train, vocab, valid, config, checkpoint=checkpoint, resume=args.resume, progress=not args.quiet)
+        except KeyboardInterrupt:
+            if Path(checkpoint).exists():
+                print(f"checkpoint {checkpoint} kept: run the same command with --resume to continue", file=sys.stderr)
+            raise
+        model.save(args.out)
     print(f"saved {args.out}")
     if valid is not None:
         print(f"valid perplexity {model.perplexity(valid):.2f}")
     if test is not None:
         print(f"test perplexity {model.perplexity(test):.2f}")
+    _say(args, checkpoint_note(checkpoint))
     return 0
 
 
+def checkpoint_note(checkpoint: str | Path) -> str:
+    """The last line of a training run: the checkpoint left beside the model, its size, what to do with it."""
+    path = Path(checkpoint)
+    if not path.exists():
+        return "no checkpoint left"
+    return (f"checkpoint {path} ({format_bytes(path.stat().st_size)}) kept: --resume continues the run "
+            f"(e.g. with more --epochs); delete it when done")
+
+
+def _is_nplm_checkpoint(path: Path) -> bool:
+    """A neural LM file that is a training checkpoint (a plain model file may not be overwritten by one)."""
+    try:
+        meta = read_npz_meta(path)
+    except WordnetLMError:
+        return False
+    return meta.get("kind") == NPLM_KIND and isinstance(meta.get("checkpoint"), dict)
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
+
+    inputs = (args.train, args.valid, args.test)
+    if args.save_model:
+        check_output(args.save_model, what="neural LM file", inputs=inputs, accepts=is_npz_of_kind(NPLM_KIND),
+                     option="--save-model")
+    for path in args.save_table or []:
+        check_output(path, what="table", inputs=inputs, accepts=_is_table, option="--save-table")
+    with locked_outputs([args.save_model, *(args.save_table or [])]):
+        return _run_compare(args)
+
+
+def _run_compare(args: argparse.Namespace) -> int:
     from wordnet_lm.compare import DEFAULT_ORDERS, compare, format_table, write_table
 
     model = None if args.no_neural else model_from_args(args)
     config = config_from_args(args)
     train, valid, test, vocab = load_data(args, need_valid=True)
-    orders = _parse_orders(args.orders) if args.orders else DEFAULT_ORDERS
+    orders = args.orders or DEFAULT_ORDERS
     rows = compare(train, valid, test, vocab, orders=orders, nplm=model, train_config=config,
                    progress=not args.quiet)
     print(format_table(rows, markdown=args.markdown_stdout), end="")
@@ -163,6 +209,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _parse_orders(text: str) -> tuple[int, ...]:
+    """``2-5`` or ``2,3,5`` as a tuple of n-gram orders (an argparse type)."""
     try:
         if "-" in text:
             low, high = (int(x) for x in text.split("-"))
@@ -170,9 +217,9 @@ def _parse_orders(text: str) -> tuple[int, ...]:
         else:
             orders = tuple(int(x) for x in text.split(","))
     except ValueError:
-        raise WordnetLMError(f"--orders must look like 2-5 or 2,3,5, got {text!r}") from None
-    if not orders or min(orders) < 1:
-        raise WordnetLMError(f"--orders must be positive integers, got {text!r}")
+        raise argparse.ArgumentTypeError(f"must look like 2-5 or 2,3,5, got {text!r}") from None
+    if not orders or min(orders) < 1 or max(orders) > opt.MAX_ORDER:
+        raise argparse.ArgumentTypeError(f"must be orders from 1 to {opt.MAX_ORDER}, got {text!r}")
     return orders
 
 
@@ -193,8 +240,11 @@ def cmd_next(args: argparse.Namespace) -> int:
     from wordnet_lm.nplm import NPLM
     from wordnet_lm.nplm.sample import top_next_words
 
+    if (args.context is None) == (args.context_option is None):
+        raise WordnetLMError("give the words starting the sentence once: as an argument or with --sentence")
     model = NPLM.load(args.model)
-    for word, p in top_next_words(model, args.context.split(), args.k):
+    context = args.context if args.context is not None else args.context_option
+    for word, p in top_next_words(model, context.split(), args.k):
         print(f"{word}\t{p:.4f}")
     return 0
 
@@ -202,10 +252,13 @@ def cmd_next(args: argparse.Namespace) -> int:
 def cmd_export_vectors(args: argparse.Namespace) -> int:
     from wordnet_lm.nplm import NPLM
     from wordnet_lm.vectors import KeyedVectors
+    from wordnet_lm.vectors.formats import looks_like_vectors
 
+    check_output(args.out, what="vectors file", inputs=(args.model,), accepts=looks_like_vectors, option="--out")
     model = NPLM.load(args.model)
     vectors = KeyedVectors.from_vocab(model.vocab_, model.params_["embed.C"])
-    vectors.save(args.out, args.format)
+    with locked_outputs([args.out]):
+        vectors.save(args.out, args.format)
     print(f"wrote {len(vectors):,} vectors of dimension {vectors.vector_size} to {args.out}")
     return 0
 
@@ -231,7 +284,7 @@ def register(subparsers: Any) -> None:
                                           "neural LM, and print validation and test perplexity in one table.  "
                                           "Without --train: the built-in demo corpus.")
     add_data_args(p)
-    p.add_argument("--orders", help="n-gram orders, e.g. 2-5 (default) or 2,3")
+    p.add_argument("--orders", type=_parse_orders, help="n-gram orders, e.g. 2-5 (default) or 2,3")
     p.add_argument("--no-neural", action="store_true", help="n-gram models only")
     p.add_argument("--save-table", action="append", metavar="PATH",
                    help="also write the table: .csv -> CSV, otherwise Markdown (repeatable)")
@@ -242,23 +295,24 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=cmd_compare)
 
     p = subparsers.add_parser("generate", help="sample text from a neural LM")
-    p.add_argument("--model", "-M", default=DEFAULT_MODEL, help=f"model file (default {DEFAULT_MODEL})")
+    p.add_argument("--model", "-m", default=DEFAULT_MODEL, help=f"model file (default {DEFAULT_MODEL})")
     p.add_argument("--prompt", "-p", default="", help="words starting the sentence")
-    p.add_argument("--n", "-n", type=int, default=20, help="words to generate (default 20)")
-    p.add_argument("--temperature", "-t", type=float, default=1.0, help="below 1: safer, above 1: wilder (default 1)")
-    p.add_argument("--top-k", type=int, default=None, help="sample among the k most probable words only")
+    p.add_argument("--n", "-n", type=opt.count, default=20, help="words to generate (default 20)")
+    p.add_argument("--temperature", type=opt.positive, default=1.0, help="below 1: safer, above 1: wilder (default 1)")
+    p.add_argument("--top-k", type=opt.count, default=None, help="sample among the k most probable words only")
     p.add_argument("--allow-unk", action="store_true", help="let <unk> be generated")
-    p.add_argument("--seed", type=int, default=None, help="random seed")
+    p.add_argument("--seed", type=opt.seed, default=None, help="random seed")
     p.set_defaults(func=cmd_generate)
 
     p = subparsers.add_parser("next", help="most probable next words after a context")
-    p.add_argument("context", help='words starting a sentence, e.g. "the united"')
-    p.add_argument("--model", "-M", default=DEFAULT_MODEL, help=f"model file (default {DEFAULT_MODEL})")
-    p.add_argument("-k", type=int, default=10, help="how many words (default 10)")
+    p.add_argument("context", nargs="?", help='words starting a sentence, e.g. "the king"')
+    p.add_argument("--sentence", dest="context_option", metavar="TEXT", help="the same words, as an option")
+    p.add_argument("--model", "-m", default=DEFAULT_MODEL, help=f"model file (default {DEFAULT_MODEL})")
+    p.add_argument("--topn", "-n", "-k", dest="k", type=opt.count, default=10, help="how many words (default 10)")
     p.set_defaults(func=cmd_next)
 
     p = subparsers.add_parser("export-vectors", help="write a neural LM's embeddings as word vectors")
-    p.add_argument("--model", "-M", default=DEFAULT_MODEL, help=f"model file (default {DEFAULT_MODEL})")
+    p.add_argument("--model", "-m", default=DEFAULT_MODEL, help=f"model file (default {DEFAULT_MODEL})")
     p.add_argument("--out", "-o", required=True, help="vectors file (.txt word2vec text, .bin binary, .npz)")
     p.add_argument("--format", choices=("word2vec", "word2vec-binary", "glove", "npz"), default=None,
                    help="default: from the file name")

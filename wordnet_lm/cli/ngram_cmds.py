@@ -18,15 +18,21 @@ from pathlib import Path
 import numpy as np
 
 from wordnet_lm.cli.corpus_cmds import add_reading_arguments, reading_options
+from wordnet_lm.cli import options as opt
 from wordnet_lm.cli.scale_args import add_scale_arguments, scale_requested
 from wordnet_lm.errors import WordnetLMError
 from wordnet_lm.io import read_npz_meta
+from wordnet_lm.ngram.npz_file import KIND as NGRAM_KIND
+from wordnet_lm.outputs import ARPA, check_output, is_npz_of_kind, locked_outputs
 from wordnet_lm.ngram.files import load_model, save_model
 from wordnet_lm.ngram.model import NgramModel
 from wordnet_lm.ngram.smoothing import ALIASES, SMOOTHING, make_model, smoothing_class
+from wordnet_lm.scoring import perplexity
 from wordnet_lm.text.demo import demo_paths
 from wordnet_lm.text.loading import load_corpus
 from wordnet_lm.text.vocab import SPECIALS, UNK_ID, Corpus, Vocab
+
+DEFAULT_ORDER = 5  # the neural LM's default order too (tests check they agree)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -36,23 +42,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "report perplexities.")
     p.add_argument("--train", default="demo",
                    help="training text: file, directory, NLTK zip or corpus name (default: the demo corpus)")
-    p.add_argument("--order", "-o", type=int, default=3, help="n-gram order (default 3)")
-    p.add_argument("--smoothing", "-s", default="mkn", type=str.lower,
+    p.add_argument("--order", type=opt.order, default=DEFAULT_ORDER,
+                   help=f"n-gram order (default {DEFAULT_ORDER}, as the neural LM)")
+    p.add_argument("--smoothing", default="mkn", type=str.lower,
                    help=f"one of {', '.join(SMOOTHING)} (default mkn); aliases: {', '.join(sorted(ALIASES))}")
-    p.add_argument("--k", type=float, default=None, help="add-k pseudo-count (default 1: Laplace)")
-    p.add_argument("--discount", type=float, nargs="+", default=None, metavar="D",
+    p.add_argument("--k", type=opt.positive, default=None, help="add-k pseudo-count (default 1: Laplace)")
+    p.add_argument("--discount", type=opt.positive, nargs="+", default=None, metavar="D",
                    help="fixed discount(s): 1 number for absolute/kn, 3 (D1 D2 D3+) for mkn "
                         "(default: from count-of-counts)")
     p.add_argument("--heldout", default=None,
                    help="held-out text for the jelinek-mercer weights (default: the last 10%% of --train)")
-    p.add_argument("--min-count", type=int, default=1, help="words seen fewer times become <unk> (default 1)")
-    p.add_argument("--max-vocab", type=int, default=None, help="keep at most this many words")
+    p.add_argument("--min-count", type=opt.count, default=1, help="words seen fewer times become <unk> (default 1)")
+    p.add_argument("--max-vocab", type=opt.count, default=None, help="keep at most this many words")
     p.add_argument("--arpa", type=Path, default=None, help="write the model as an ARPA file")
     p.add_argument("--model", type=Path, default=None, help="write the model as a .npz model file")
     p.add_argument("--valid", default=None, help="report the perplexity of this text")
     p.add_argument("--test", default=None, help="report the perplexity of this text")
-    p.add_argument("--sample", type=int, default=0, metavar="N", help="print N sentences sampled from the model")
-    p.add_argument("--seed", type=int, default=None, help="random seed for --sample")
+    p.add_argument("--sample", type=opt.integer(0), default=0, metavar="N", help="print N sentences sampled from the model")
+    p.add_argument("--seed", type=opt.seed, default=None, help="random seed for --sample")
     add_reading_arguments(p)
     add_scale_arguments(p)
     p.set_defaults(func=cmd_ngram)
@@ -63,7 +70,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "perplexity including and excluding OOVs. A neural LM (train-lm) scores unseen "
                     "words as its <unk>.")
     q.add_argument("--model", "-m", required=True, type=Path, help="ARPA file (plain or .gz), or .npz from ngram or train-lm")
-    q.add_argument("--text", "-t", default=None, help="text to score (default: the demo corpus test split)")
+    q.add_argument("--text", "-t", default=None,
+                   help="text to score, - for standard input (default: the demo corpus test split)")
+    q.add_argument("--sentence", action="append", metavar="TEXT",
+                   help='score this sentence instead of a file, e.g. --sentence "the cat sat" (repeatable)')
+    q.set_defaults(sentence_target="text")
     q.add_argument("--per-sentence", action="store_true",
                    help="also print each sentence's log10 probability and OOV count")
     add_reading_arguments(q)
@@ -71,9 +82,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     s = subparsers.add_parser("ngram-sample", help="sample sentences from an n-gram model (ARPA or .npz)")
     s.add_argument("--model", "-m", required=True, type=Path, help="ARPA file or .npz model file")
-    s.add_argument("-n", type=int, default=5, help="number of sentences (default 5)")
-    s.add_argument("--max-length", type=int, default=50, help="words per sentence at most (default 50)")
-    s.add_argument("--seed", type=int, default=None, help="random seed")
+    s.add_argument("--n", "-n", type=opt.count, default=5, help="number of sentences (default 5)")
+    s.add_argument("--max-length", type=opt.count, default=50, help="words per sentence at most (default 50)")
+    s.add_argument("--seed", type=opt.seed, default=None, help="random seed")
     s.add_argument("--start", nargs="+", default=(), metavar="WORD", help="words every sentence starts with")
     s.add_argument("--no-unk", action="store_true", help="never draw <unk>")
     s.set_defaults(func=cmd_sample)
@@ -86,6 +97,17 @@ def cmd_ngram(args: argparse.Namespace) -> int:
 
         return cmd_ngram_scaled(args)
     model = _model_from_args(args)
+    inputs = (args.train, args.heldout, args.valid, args.test)
+    if args.arpa:
+        check_output(args.arpa, what="ARPA file", inputs=inputs, accepts=ARPA, option="--arpa")
+    if args.model:
+        check_output(args.model, what="n-gram model file", inputs=(*inputs, args.arpa),
+                     accepts=is_npz_of_kind(NGRAM_KIND), option="--model")
+    with locked_outputs([args.arpa, args.model]):
+        return _train_ngram(args, model)
+
+
+def _train_ngram(args: argparse.Namespace, model: NgramModel) -> int:
     options = reading_options(args)
     started = time.perf_counter()
     train, vocab = load_corpus(args.train, min_count=args.min_count, max_size=args.max_vocab, **options)
@@ -165,7 +187,7 @@ def _nplm_perplexity(args: argparse.Namespace) -> int:
         _print_sentence_scores(np.bincount(_prediction_sentences(corpus), weights=logprobs,
                                            minlength=corpus.n_sentences), corpus)
     n_unk = int(np.count_nonzero(corpus.ids == UNK_ID))
-    print(f"perplexity {np.exp(-logprobs.mean()):.2f} over {len(logprobs):,} predictions "
+    print(f"perplexity {perplexity(logprobs):.2f} over {len(logprobs):,} predictions "
           f"({n_unk:,} unseen words scored as <unk>)")
     return 0
 

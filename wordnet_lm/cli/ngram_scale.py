@@ -12,6 +12,7 @@ from wordnet_lm.cli.scale_args import check_scale_arguments, executor_from_args
 from wordnet_lm.errors import WordnetLMError
 from wordnet_lm.ngram.external import SMOOTHINGS, build_arpa
 from wordnet_lm.ngram.smoothing import smoothing_class
+from wordnet_lm.outputs import ARPA, check_output, locked_outputs
 from wordnet_lm.scale.budget import format_bytes
 from wordnet_lm.scale.executor import default_workers
 
@@ -30,6 +31,7 @@ def cmd_ngram_scaled(args: argparse.Namespace) -> int:
     if args.sample:
         raise WordnetLMError("--sample cannot be combined with --memory/--workers/--scheduler "
                              "(sample from the ARPA file with wordnet-lm ngram-sample)")
+    check_output(args.arpa, what="ARPA file", inputs=(args.train,), accepts=ARPA, option="--arpa")
     budget = check_scale_arguments(args)
     discounts = None
     if args.discount is not None:
@@ -38,7 +40,7 @@ def cmd_ngram_scaled(args: argparse.Namespace) -> int:
     options = reading_options(args)
     executor = executor_from_args(args)
     try:
-        with warnings.catch_warnings(record=True) as caught:
+        with locked_outputs([args.arpa]), warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             result = build_arpa(args.train, args.arpa, order=args.order, smoothing=smoothing, discounts=discounts,
                                 min_count=args.min_count, max_size=args.max_vocab, memory=budget, temp=args.temp,
@@ -55,6 +57,7 @@ def cmd_ngram_scaled(args: argparse.Namespace) -> int:
         print(f"  discounts order {n}: " + " / ".join(f"{d:.3f}" for d in row[1:]))
     print(f"wrote {args.arpa}")
     stages = ", ".join(f"{k} {v:.2f} s" for k, v in result.seconds.items())
-    print(f"budget {format_bytes(budget)}: {result.n_runs} sorted runs, {result.n_ranges} merge ranges; {stages}",
+    print(f"budget {format_bytes(budget)}: {result.n_runs} sorted runs ({format_bytes(result.run_bytes)}), "
+          f"{result.n_ranges} merge ranges; {stages}",
           file=sys.stderr)
     return 0

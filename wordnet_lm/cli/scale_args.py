@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from wordnet_lm.cli import options as opt
 from wordnet_lm.scale.budget import parse_memory
 from wordnet_lm.scale.executor import Executor, check_dask_options, make_executor
 from wordnet_lm.scale.tempdir import check_temp_parent
@@ -18,7 +19,7 @@ def add_scale_arguments(parser: argparse.ArgumentParser) -> None:
                             "estimate streaming (same result as in memory)")
     group.add_argument("--temp", type=Path, default=None, metavar="DIR",
                        help="parent folder of the temporary files (default: the system's); removed at the end")
-    group.add_argument("--workers", type=int, default=None, metavar="N",
+    group.add_argument("--workers", type=opt.integer(1, 4096), default=None, metavar="N",
                        help="count on a local Dask cluster of N worker processes (needs the [dask] extra)")
     group.add_argument("--scheduler", default=None, metavar="ADDRESS",
                        help="count on the Dask cluster at ADDRESS, e.g. tcp://host:8786 (needs the [dask] extra)")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TextIO
+from typing import Any, TextIO
 
+from wordnet_lm.cli import options as opt
+from wordnet_lm.outputs import PICTURE, check_output, locked_outputs
 from wordnet_lm.errors import WordnetLMError
 from wordnet_lm.text.demo import demo_paths
 from wordnet_lm.vectors import evaluate as ev
@@ -25,8 +27,8 @@ def _add_vectors_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_query_options(parser: argparse.ArgumentParser, topn: int) -> None:
-    parser.add_argument("--topn", "-n", type=int, default=topn, help=f"answers to print (default {topn})")
-    parser.add_argument("--restrict-vocab", type=int, default=None, metavar="N",
+    parser.add_argument("--topn", "-n", type=opt.count, default=topn, help=f"answers to print (default {topn})")
+    parser.add_argument("--restrict-vocab", type=opt.integer(0), default=None, metavar="N",
                         help="only consider the N most frequent words (default: all)")
     parser.add_argument("--case-sensitive", action="store_true",
                         help="do not fall back to a case variant (Paris -> paris) for unknown words")
@@ -193,7 +195,13 @@ def format_similarity(result: ev.SimilarityResult) -> str:
 def cmd_plot(args: argparse.Namespace) -> int:
     from wordnet_lm.vectors import plot
 
+    check_output(args.out, what="picture", inputs=(args.vectors, args.analogies), accepts=PICTURE, option="--out")
     kv = _load(args)
+    with locked_outputs([args.out]):
+        return _plot(args, kv, plot)
+
+
+def _plot(args: argparse.Namespace, kv: KeyedVectors, plot: Any) -> int:
     if args.pairs or args.analogy_section:
         if args.pairs:
             pairs = [(kv.resolve(a), kv.resolve(b)) for a, b in plot.parse_pairs(args.pairs)]
@@ -245,7 +253,7 @@ def register(subparsers) -> None:
     p.add_argument("--similarity", "-s", metavar="FILE", action="append",
                    help="word pairs with human scores (repeatable); with neither option, the demo "
                         "corpus's analogies.txt and similarity.tsv are used")
-    p.add_argument("--restrict-vocab", type=int, default=CLI_RESTRICT_VOCAB, metavar="N",
+    p.add_argument("--restrict-vocab", type=opt.integer(0), default=CLI_RESTRICT_VOCAB, metavar="N",
                    help=f"only the N most frequent words are known (default {CLI_RESTRICT_VOCAB:,}; 0: all)")
     p.add_argument("--method", choices=ev.METHODS + ("both",), default="both",
                    help="analogy method (default: both)")
@@ -261,14 +269,14 @@ def register(subparsers) -> None:
     _add_vectors_options(p)
     what = p.add_mutually_exclusive_group()
     what.add_argument("--words", nargs="+", metavar="WORD", help="words to draw")
-    what.add_argument("--top", type=int, default=300, metavar="N", help="draw the N most frequent words (default 300)")
+    what.add_argument("--top", type=opt.count, default=300, metavar="N", help="draw the N most frequent words (default 300)")
     what.add_argument("--pairs", metavar="A:B,...", help="pairs to draw as arrows, e.g. paris:france,rome:italy")
     what.add_argument("--analogy-section", metavar="NAME", help="draw the pairs of one analogy section")
     p.add_argument("--analogies", "-a", metavar="FILE", help="analogy file for --analogy-section (default: demo set)")
-    p.add_argument("--max-pairs", type=int, default=20, metavar="N", help="pairs drawn from a section (default 20)")
+    p.add_argument("--max-pairs", type=opt.count, default=20, metavar="N", help="pairs drawn from a section (default 20)")
     p.add_argument("--method", choices=("tsne", "pca"), default="tsne", help="projection of a word map (default tsne)")
-    p.add_argument("--perplexity", type=float, default=30.0, metavar="P", help="t-SNE perplexity (default 30)")
-    p.add_argument("--seed", type=int, default=0, metavar="S", help="t-SNE random seed (default 0)")
+    p.add_argument("--perplexity", type=opt.positive, default=30.0, metavar="P", help="t-SNE perplexity (default 30)")
+    p.add_argument("--seed", type=opt.seed, default=0, metavar="S", help="t-SNE random seed (default 0)")
     p.add_argument("--title", help="picture title")
     p.add_argument("--out", "-o", default="map.png", metavar="FILE", help="output picture .png/.svg/.pdf (default map.png)")
     p.set_defaults(func=cmd_plot)

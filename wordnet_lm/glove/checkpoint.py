@@ -10,15 +10,33 @@ leaves the previous checkpoint) and read without pickles.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
+from typing import Any, Protocol
 
 import numpy as np
 
 from wordnet_lm.errors import ModelFileError
 from wordnet_lm.io import check_same_settings, load_npz, save_npz
+from wordnet_lm.io import fingerprint as fingerprint_of
 
-if TYPE_CHECKING:  # pragma: no cover
-    from wordnet_lm.glove.train import GloVe
+
+
+class _NonzeroBlocks(Protocol):
+    """What a checkpoint needs of the training data: its blocks of packed nonzeros
+    (``glove.nonzeros.NonzeroBlocks``)."""
+
+    def blocks(self) -> Iterator: ...
+
+
+class _GloVeRun(Protocol):
+    """What a checkpoint needs of the estimator (``glove.train.GloVe`` during ``fit``): its settings,
+    resolved epochs and batch size, and the losses so far.  A protocol, so this module does not
+    import the trainer that imports it."""
+
+    epochs_: int
+    batch_size_: int
+    bias_lr_: float
+    loss_history_: list[float]
 
 KIND = "glove-checkpoint"
 PARAM_NAMES = ("W", "W_tilde", "b", "b_tilde")
@@ -26,7 +44,13 @@ PARAM_NAMES = ("W", "W_tilde", "b", "b_tilde")
 SETTINGS = ("dim", "x_max", "alpha", "lr", "adagrad", "initial_accumulator", "seed")
 
 
-def settings(model: "GloVe") -> dict[str, Any]:
+def fingerprint(data: _NonzeroBlocks) -> str:
+    """A short hash of the nonzeros (positions, ``log x`` and weights) a run trains on, block by
+    block (one block in memory at a time; the same for a matrix in memory and on disk)."""
+    return fingerprint_of(*(fingerprint_of(block.packed).encode() for block in data.blocks()))
+
+
+def settings(model: _GloVeRun) -> dict[str, Any]:
     """The settings a resumed run must share with the checkpoint (batch size and bias lr resolved)."""
     values = {name: getattr(model, name) for name in SETTINGS}
     values["batch_size"] = int(model.batch_size_)
@@ -34,7 +58,7 @@ def settings(model: "GloVe") -> dict[str, Any]:
     return {k: (v.item() if isinstance(v, np.generic) else v) for k, v in values.items()}
 
 
-def save_checkpoint(path: str | os.PathLike, model: "GloVe", params: list[np.ndarray],
+def save_checkpoint(path: str | os.PathLike, model: _GloVeRun, params: list[np.ndarray],
                     accumulators: list[np.ndarray], rng: np.random.Generator, epochs_done: int,
                     data_hash: str) -> None:
     """Write the state after ``epochs_done`` epochs to ``path`` atomically."""
@@ -45,7 +69,7 @@ def save_checkpoint(path: str | os.PathLike, model: "GloVe", params: list[np.nda
     save_npz(path, arrays, meta)
 
 
-def load_checkpoint(path: str | os.PathLike, model: "GloVe", params: list[np.ndarray],
+def load_checkpoint(path: str | os.PathLike, model: _GloVeRun, params: list[np.ndarray],
                     accumulators: list[np.ndarray], rng: np.random.Generator, data_hash: str) -> int:
     """Restore ``params``, ``accumulators`` (in place), ``rng`` and ``model.loss_history_``
     from ``path``; return the number of epochs already done.

@@ -11,7 +11,6 @@ the in-memory trainer's schedule exactly.
 
 from __future__ import annotations
 
-import hashlib
 import math
 from typing import Iterator
 
@@ -141,13 +140,6 @@ class NonzeroBlocks:
     def blocks(self) -> Iterator[Nonzeros]:
         for k in range(self.n_blocks):
             yield self.block(k)
-
-    def fingerprint(self) -> str:
-        """A short hash of the packed entries (the same for a matrix in memory and on disk)."""
-        digest = hashlib.blake2b(digest_size=12)
-        for block in self.blocks():
-            digest.update(np.ascontiguousarray(block.packed).data)
-        return digest.hexdigest()
 
     def _check_file(self) -> None:
         """Validate a memory-mapped matrix block by block before training starts."""

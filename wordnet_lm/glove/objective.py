@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse
 
-from wordnet_lm.autodiff import def_linear, defvjp, primitive
+from wordnet_lm.autodiff.extend import def_linear, defvjp, primitive
 from wordnet_lm.autodiff import numpy as anp
 from wordnet_lm.parallel import run_tasks, split_range
 

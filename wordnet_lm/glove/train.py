@@ -16,15 +16,16 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from wordnet_lm.autodiff import value_and_grad
 from wordnet_lm.errors import TrainingError, WordnetLMError
+from wordnet_lm.memory import check_fits
 from wordnet_lm.glove.adagrad import VARIANTS, RowAdaGrad
-from wordnet_lm.glove.checkpoint import load_checkpoint, save_checkpoint
+from wordnet_lm.glove.checkpoint import fingerprint, load_checkpoint, save_checkpoint
 from wordnet_lm.glove.nonzeros import NonzeroBlocks, Nonzeros
 from wordnet_lm.glove.objective import PairIndex, batch_loss
 from wordnet_lm.parallel import default_threads, run_tasks
+from wordnet_lm.progress import progress_bar, write
 
 COMBINE = ("sum", "w", "w_tilde")
 AUTO = "auto"
@@ -161,6 +162,9 @@ class GloVe:
         self._check_params()
         data = NonzeroBlocks(cooccurrences, self.x_max, self.alpha, self.block_nonzeros)
         rng = np.random.default_rng(self.seed)
+        # W, W~, biases and their AdaGrad sums (float32), a batch's gradients, the nonzeros
+        check_fits(4 * 4 * data.n_words * (self.dim + 1) + 24 * data.block_nonzeros,
+                   f"GloVe with dim {self.dim} over {data.n_words:,} words")
         self._init_params(data.n_words, rng)
         self.loss_history_: list[float] = []
         self.n_nonzeros_ = len(data)
@@ -172,13 +176,12 @@ class GloVe:
         bias_step = RowAdaGrad(self.bias_lr_, self.initial_accumulator, self.adagrad)
         step = _BatchStep([self.W_, self.W_tilde_, self.b_, self.b_tilde_], data,
                           [vectors_step, vectors_step, bias_step, bias_step], self.batch_size_, threads)
-        data_hash = data.fingerprint() if checkpoint is not None else ""
+        data_hash = fingerprint(data) if checkpoint is not None else ""
         first_epoch = 0
         if resume and checkpoint is not None and Path(checkpoint).exists():
             first_epoch = load_checkpoint(checkpoint, self, step.params, step.accumulators, rng, data_hash)
-        bar = None if self.verbose else True  # None: a bar on terminals only
-        with tqdm(range(first_epoch, self.epochs_), desc="GloVe", unit="epoch", disable=bar, file=sys.stderr,
-                  initial=first_epoch, total=self.epochs_) as epochs:
+        with progress_bar(range(first_epoch, self.epochs_), enabled=self.verbose, desc="GloVe", unit="epoch",
+                          file=sys.stderr, initial=first_epoch, total=self.epochs_) as epochs:
             for epoch in epochs:
                 with np.errstate(over="ignore", invalid="ignore"):  # a diverging loss is reported below
                     loss = step.epoch(rng) / len(data)
@@ -187,7 +190,7 @@ class GloVe:
                 self.loss_history_.append(loss)
                 epochs.set_postfix(loss=f"{loss:.6f}")
                 if self.verbose:
-                    tqdm.write(f"epoch {epoch + 1}/{self.epochs_}: loss {loss:.6f}", file=sys.stderr)
+                    write(f"epoch {epoch + 1}/{self.epochs_}: loss {loss:.6f}")
                 if checkpoint is not None:
                     save_checkpoint(checkpoint, self, step.params, step.accumulators, rng, epoch + 1, data_hash)
                 if callback is not None:

@@ -70,8 +70,8 @@ def format_g8(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         trailing += still_zero
 
     negative = v < 0
-    group = np.where(python, 99, np.where(zero, 98, (exponent + 4) * 2 + negative))
-    order = np.argsort(group, kind="stable")  # rows of a group contiguous: slices, not fancy indexing
+    group = np.where(python, 99, np.where(zero, 98, (exponent + 4) * 2 + negative)).astype(np.uint8)
+    order = np.argsort(group, kind="stable")  # radix sort (uint8); a group's rows contiguous: slices
     sorted_group = group[order]
     digits, trailing = digits[order], trailing[order]
     chars = np.zeros((m, _WIDTH), np.uint8)  # in sorted order

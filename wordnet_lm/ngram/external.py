@@ -58,6 +58,7 @@ class ExternalResult:
     count_of_counts: np.ndarray
     n_runs: int
     n_ranges: int
+    run_bytes: int  # written by the map tasks and read by the reduce tasks (the shuffle)
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -148,7 +149,7 @@ def build_arpa(source: str | os.PathLike | EncodedCorpus | tuple[Corpus, Vocab],
                 raise TrainingError("cannot estimate an n-gram model from an empty corpus (no sentences)")
             _check_markers(encoded, vocab)
             budget = Budget(budget_bytes, max(1, executor.workers))
-            tables, n_runs, n_ranges = _count(encoded, vocab, order, min_count if not isinstance(source, tuple) else 1,
+            tables, n_runs, n_ranges, run_bytes = _count(encoded, vocab, order, min_count if not isinstance(source, tuple) else 1,
                                               max_size if not isinstance(source, tuple) else None, budget, executor,
                                               folder)
             seconds["count"] = time.perf_counter() - started - sum(seconds.values())
@@ -164,7 +165,7 @@ def build_arpa(source: str | os.PathLike | EncodedCorpus | tuple[Corpus, Vocab],
                                          executor=executor if isinstance(executor, ProcessPool) else None)
             seconds["write"] = time.perf_counter() - started - sum(seconds.values())
             return ExternalResult(arpa, order, len(vocab), tables.n_sentences, tables.n_tokens, list(tables.sizes),
-                                  found, t, n_runs, n_ranges, seconds)
+                                  found, t, n_runs, n_ranges, run_bytes, seconds)
     finally:
         if own_executor:
             executor.close()
@@ -223,7 +224,7 @@ def _check_markers(encoded: EncodedCorpus, vocab: Vocab) -> None:
 
 
 def _count(encoded: EncodedCorpus, vocab: Vocab, order: int, min_count: int, max_size: int | None, budget: Budget,
-           executor: Executor, folder: Path) -> tuple[streamed.DiskTables, int, int]:
+           executor: Executor, folder: Path) -> tuple[streamed.DiskTables, int, int, int]:
     """Map (shards -> runs) and reduce (ranges -> parts -> global tables)."""
     chunk = budget.chunk_tokens(order)
     n_shards = max(executor.workers, -(-encoded.n_tokens // chunk))
@@ -249,7 +250,8 @@ def _count(encoded: EncodedCorpus, vocab: Vocab, order: int, min_count: int, max
                             if order > 1 else [])
     tables = streamed.DiskTables(folder, len(vocab), counts1, sizes, sum(r.n_sentences for r in runs),
                                  sum(r.n_tokens for r in runs))
-    return tables, len(runs), len(ranges)
+    run_bytes = sum(8 * run.sizes[0] + 16 * sum(run.sizes[1:]) for run in runs)
+    return tables, len(runs), len(ranges), run_bytes
 
 
 def _word_ranges(counts1: np.ndarray, n_ranges: int) -> list[tuple[int, int]]:

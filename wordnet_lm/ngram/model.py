@@ -15,6 +15,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from wordnet_lm.errors import TrainingError, WordnetLMError
+from wordnet_lm.ngram.npz_file import save_model
 from wordnet_lm.ngram.counts import NgramCounts, count_ngrams, padded_stream, sentence_chunks
 from wordnet_lm.ngram.perplexity import Perplexity, perplexity_from_logprobs, prediction_targets
 from wordnet_lm.ngram.tables import BackoffTables
@@ -166,7 +167,6 @@ class NgramModel:
 
     def save(self, path: str | os.PathLike) -> None:
         """Write the model (tables, vocabulary, hyper-parameters) as a ``.npz`` model file."""
-        from wordnet_lm.ngram.files import save_model
         save_model(self, path)
 
     def n_ngrams(self) -> list[int]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from wordnet_lm.scoring import perplexity
 from wordnet_lm.text.vocab import EOS_ID, UNK_ID, Corpus
 
 
@@ -71,5 +72,5 @@ def perplexity_from_logprobs(logprobs: np.ndarray, targets: np.ndarray | None = 
         raise ValueError("targets and logprobs differ in length")
     total = float(logprobs.sum())
     known = logprobs[~oov]
-    excl = float(np.exp(-known.mean())) if len(known) else float("nan")
-    return Perplexity(float(np.exp(-total / len(logprobs))), excl, total, len(logprobs), int(oov.sum()), n_sentences)
+    excl = perplexity(known) if len(known) else float("nan")
+    return Perplexity(perplexity(logprobs), excl, total, len(logprobs), int(oov.sum()), n_sentences)

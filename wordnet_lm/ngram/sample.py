@@ -25,7 +25,9 @@ def sample_sentences(model, n_sentences: int = 1, *, max_length: int = 100, seed
     seed : int, optional
         Seed of the random generator (same seed, same sentences).
     context : sequence of str
-        Words every sentence starts with (after ``<s>``); they are part of the output.
+        Words every sentence starts with (after ``<s>``); they are part of the output.  A word
+        outside the vocabulary raises :class:`~wordnet_lm.errors.UnknownWordError`, as in the
+        neural LM's ``generate``.
     allow_unk : bool
         If False, ``<unk>`` is never drawn (its probability is spread over the other words).
 
@@ -38,7 +40,7 @@ def sample_sentences(model, n_sentences: int = 1, *, max_length: int = 100, seed
     tables = model._fitted()
     vocab = model.vocab_
     rng = np.random.default_rng(seed)
-    prefix = [BOS_ID] + [model._word_id(w) for w in context]
+    prefix = [BOS_ID] + [model.vocab_.id(w) if isinstance(w, str) else model._word_id(w) for w in context]
     keep = max(model.order - 1, 0)
     out = []
     for _ in range(n_sentences):

@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from wordnet_lm.autodiff import defjvp, defjvp_argnum, defvjp, defvjp_argnum, primitive_with_residual
+from wordnet_lm.autodiff.extend import defjvp, defjvp_argnum, defvjp, defvjp_argnum, primitive_with_residual
 from wordnet_lm.autodiff import numpy as anp
 from wordnet_lm.parallel import kernel_threads, run_tasks, split_range
 

@@ -7,7 +7,7 @@
 
 from wordnet_lm.nplm.model import NPLM
 from wordnet_lm.nplm.sample import generate, next_word_probs, top_next_words
-from wordnet_lm.nplm.train import TrainConfig
+from wordnet_lm.nplm.config import TrainConfig
 from wordnet_lm.nplm.windows import context_windows
 
 __all__ = ["NPLM", "TrainConfig", "context_windows", "generate", "next_word_probs", "top_next_words"]

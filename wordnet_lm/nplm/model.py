@@ -24,7 +24,9 @@ from wordnet_lm.errors import ModelFileError, WordnetLMError
 from wordnet_lm.io import load_npz, save_npz
 from wordnet_lm.nn import Embedding, Linear, dropout, linear_softmax_cross_entropy
 from wordnet_lm.autodiff import numpy as anp
+from wordnet_lm.nplm.train import train as train_model
 from wordnet_lm.nplm.windows import context_windows
+from wordnet_lm.scoring import perplexity
 from wordnet_lm.text.vocab import BOS_ID, Corpus, Vocab
 
 Params = dict[str, np.ndarray]
@@ -67,6 +69,8 @@ class NPLM:
         One record per validation (epoch, lr, train loss, valid perplexity, seconds).
     """
 
+    KIND = MODEL_KIND  # the "kind" of its files
+
     def __init__(self, order: int = 5, embed_dim: int = 60, hidden: int = 100, direct: bool = False,
                  dropout: float = 0.0, embed_std: float = 0.1, seed: int = 0) -> None:
         self.order, self.embed_dim, self.hidden = order, embed_dim, hidden
@@ -108,6 +112,16 @@ class NPLM:
         if self.direct:
             layers["direct"] = Linear(features, vocab_size, bias=not self.hidden, name="direct")
         return layers
+
+    def n_params(self, vocab_size: int) -> int:
+        """How many numbers the parameters hold for a vocabulary of ``vocab_size`` (nothing allocated)."""
+        features = self.context_size * self.embed_dim
+        total = vocab_size * self.embed_dim
+        if self.hidden:
+            total += features * self.hidden + self.hidden + self.hidden * vocab_size + vocab_size
+        if self.direct:
+            total += features * vocab_size + (0 if self.hidden else vocab_size)
+        return total
 
     def init_params(self, vocab_size: int, dtype: Any = np.float32) -> Params:
         """Fresh parameters for a vocabulary of ``vocab_size``, drawn from ``seed``.
@@ -194,7 +208,7 @@ class NPLM:
         logprobs = self.token_logprobs(corpus, params)
         if len(logprobs) == 0:
             raise WordnetLMError("cannot compute perplexity of an empty corpus")
-        return math.exp(-float(np.mean(logprobs)))
+        return perplexity(logprobs)
 
     def context_ids(self, words: Sequence[str]) -> np.ndarray:
         """The ``n - 1`` context ids after ``words`` at the start of a sentence (``<s>``-padded);
@@ -207,10 +221,8 @@ class NPLM:
     def fit(self, train: Corpus, vocab: Vocab, valid: Corpus | None = None, config: Any = None,
             **kwargs: Any) -> "NPLM":
         """Train on ``train`` (encoded with ``vocab``); see :func:`wordnet_lm.nplm.train.train`
-        for ``config`` (a :class:`~wordnet_lm.nplm.train.TrainConfig`) and the keyword
+        for ``config`` (a :class:`~wordnet_lm.nplm.config.TrainConfig`) and the keyword
         arguments (checkpoint, resume, progress)."""
-        from wordnet_lm.nplm.train import train as train_model
-
         train_model(self, train, vocab, valid, config, **kwargs)
         return self
 
@@ -257,6 +269,8 @@ class NPLM:
             if arr is None or arr.shape != fresh.shape or arr.dtype.kind != "f":
                 got = "missing" if arr is None else f"{arr.dtype} {arr.shape}"
                 raise ModelFileError(f"{source}: parameter {name!r} is {got}, expected float {fresh.shape}")
+            if not np.isfinite(arr).all():
+                raise ModelFileError(f"{source}: parameter {name!r} holds NaN or infinity (a diverged run?)")
             params[name] = np.ascontiguousarray(arr, dtype=np.float32)
         model.params_ = params
         model.training_ = dict(meta.get("training") or {})

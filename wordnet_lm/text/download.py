@@ -20,10 +20,10 @@ import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 from pathlib import Path
 
-from tqdm.auto import tqdm
 
 from wordnet_lm.errors import WordnetLMError
-from wordnet_lm.progress import progress_bar
+from wordnet_lm.progress import Bar, progress_bar
+from wordnet_lm.text.nltk_data import default_download_dir
 
 DEFAULT_INDEX_URL = "https://raw.githubusercontent.com/nltk/nltk_data/gh-pages/index.xml"
 INDEX_URL_ENV = "WORDNET_LM_NLTK_INDEX"
@@ -112,8 +112,6 @@ def download_corpus(name: str, *, data_dir: str | os.PathLike | None = None, ind
         No network (one line naming the file to fetch by hand and where to put it), unknown
         package, HTTP error, size or checksum mismatch (the partial file is deleted).
     """
-    from wordnet_lm.text.resolve import default_download_dir
-
     data_dir = Path(data_dir).expanduser() if data_dir is not None else default_download_dir()
     index = resolve_index_url(index_url)
     try:
@@ -167,7 +165,7 @@ class _Interrupted(Exception):
     """The transfer stopped part-way; retrying may resume it."""
 
 
-def _fetch_to(url: str, part: Path, size: int | None, bar: tqdm) -> None:
+def _fetch_to(url: str, part: Path, size: int | None, bar: Bar) -> None:
     """One attempt: append the missing bytes of ``url`` to ``part`` (restarting if need be)."""
     offset = part.stat().st_size if part.exists() else 0
     if size is not None and offset >= size:

@@ -138,7 +138,8 @@ class EncodedCorpus:
     def vocab_with(self, min_count: int = 1, max_size: int | None = None) -> Vocab:
         """The vocabulary ``load_corpus`` would build from the text with these cut-offs."""
         stored_min, stored_max = self.header.get("min_count", 1), self.header.get("max_size")
-        if (min_count < stored_min and stored_min > 1) or (stored_max is not None and (max_size is None or max_size > stored_max)):
+        wider = stored_max is not None and (max_size is None or max_size > stored_max)
+        if (min_count < stored_min and stored_min > 1) or wider:
             raise WordnetLMError(f"{self.path}: encoded with min_count={stored_min}, max_size={stored_max}; "
                                  f"re-encode the text for min_count={min_count}, max_size={max_size}")
         if max(min_count, 1) <= stored_min and max_size == stored_max:

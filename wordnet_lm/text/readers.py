@@ -28,10 +28,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Callable, Iterable, Iterator
 
-from tqdm.auto import tqdm
 
 from wordnet_lm.errors import InputFileError, WordnetLMError
-from wordnet_lm.progress import progress_bar
+from wordnet_lm.progress import Bar, progress_bar
 from wordnet_lm.text.encoded import open_encoded
 from wordnet_lm.text.layouts import Layout, layout_for, strip_tags, tree_sentences
 from wordnet_lm.text.resolve import resolve_corpus
@@ -129,7 +128,7 @@ class _Document:
     name: str
     layout: Layout | None  # None: a plain file given directly (strict UTF-8, modes from the caller)
     format: str
-    line_batches: Callable[[tqdm], Iterator[list[str]]]
+    line_batches: Callable[[Bar], Iterator[list[str]]]
 
 
 def _documents(path: Path) -> tuple[Iterator[_Document], int]:
@@ -238,7 +237,7 @@ def _check_head(head: bytes, name: object) -> None:
         raise InputFileError(f"{name}: binary file, expected text")
 
 
-def _file_line_batches(path: Path, bar: tqdm) -> Iterator[list[str]]:
+def _file_line_batches(path: Path, bar: Bar) -> Iterator[list[str]]:
     """Lines of a UTF-8 text file (possibly compressed), ~``BATCH_BYTES`` at a time."""
     with _open_binary(path) as (raw, stream):
         try:
@@ -256,7 +255,7 @@ def _file_line_batches(path: Path, bar: tqdm) -> Iterator[list[str]]:
             raise InputFileError(f"{path}: corrupt or unreadable compressed file ({e})") from None
 
 
-def _whole_file_batches(path: Path, layout: Layout, bar: tqdm) -> Iterator[list[str]]:
+def _whole_file_batches(path: Path, layout: Layout, bar: Bar) -> Iterator[list[str]]:
     with _open_binary(path) as (_, stream):
         try:
             data = stream.read()
@@ -276,7 +275,7 @@ def _decode(data: bytes, name: object, fallback: str) -> str:
         raise InputFileError(f"{name}: not UTF-8 text (convert it, e.g. iconv -f latin1 -t utf-8)") from None
 
 
-def _text_batches(text: str, size: int, bar: tqdm) -> Iterator[list[str]]:
+def _text_batches(text: str, size: int, bar: Bar) -> Iterator[list[str]]:
     lines = io.StringIO(text, newline=None).readlines()
     yield lines
     bar.update(size)

@@ -23,7 +23,7 @@ from typing import Sequence
 import numpy as np
 
 from wordnet_lm.errors import InputFileError, ModelFileError, WordnetLMError
-from wordnet_lm.io import atomic_write, load_npz, save_npz
+from wordnet_lm.io import atomic_write, load_npz, read_npz_meta, save_npz
 
 FORMATS = ("word2vec", "word2vec-binary", "glove", "npz")
 NPZ_KIND = "keyed_vectors"
@@ -64,6 +64,23 @@ def detect_format(path: str | os.PathLike) -> str:
         if n_words == 0:
             return "word2vec"
         return "word2vec" if _is_text_row(f.readline(), dim) else "word2vec-binary"
+
+
+def looks_like_vectors(path: str | os.PathLike) -> bool:
+    """Whether ``path`` holds word vectors in one of :data:`FORMATS` (read from its first lines
+    only): what a command writing vectors may replace."""
+    try:
+        fmt = detect_format(path)
+        if fmt == "npz":
+            return read_npz_meta(path).get("kind") == NPZ_KIND
+        if fmt != "glove":
+            return True
+        with open_binary(Path(path)) as f:
+            first = f.readline(1 << 20)
+        word, _, values = first.decode("utf-8").strip().partition(" ")
+        return bool(word) and len(np.fromstring(values, dtype=np.float32, sep=" ")) >= 1
+    except (WordnetLMError, OSError, UnicodeDecodeError, ValueError, DeprecationWarning):
+        return False
 
 
 def _parse_header(line: bytes) -> tuple[int, int] | None:
@@ -249,6 +266,9 @@ def _read_word2vec_binary(path: Path) -> tuple[list[str], np.ndarray, None]:
         raise InputFileError(f"{path}:1: expected a word2vec header '<n_words> <dim>'")
     n_words, dim = header
     row_bytes = 4 * dim
+    if dim < 1 or n_words * (row_bytes + 2) > len(data) - end:  # each row: a word, a space, the floats
+        raise InputFileError(f"{path}:1: header announces {n_words:,} words of dimension {dim:,}, more "
+                             f"than the file's {len(data):,} bytes can hold")
     words: list[str] = []
     starts = np.empty(n_words, np.int64)
     pos = end + 1

@@ -13,6 +13,7 @@ from typing import Sequence
 import numpy as np
 
 from wordnet_lm.errors import UnknownWordError, WordnetLMError
+from wordnet_lm.extras import require
 from wordnet_lm.io import atomic_write
 from wordnet_lm.text.vocab import SPECIALS
 from wordnet_lm.vectors.keyed import KeyedVectors
@@ -41,7 +42,7 @@ def tsne_2d(vectors: np.ndarray, perplexity: float = 30.0, seed: int = 0) -> np.
     on one OpenMP thread: for the few hundred points of a picture, more threads only add
     synchronisation (4x slower on a busy two-core machine).
     """
-    from sklearn.manifold import TSNE
+    TSNE = require("sklearn.manifold", "plot", "t-SNE").TSNE
     from threadpoolctl import threadpool_limits
 
     vectors = np.asarray(vectors, np.float64)
@@ -188,7 +189,7 @@ def plot_pairs(kv: KeyedVectors, pairs: Sequence[tuple[str, str]], out: str | os
 def _draw_labels(fig, ax, points: np.ndarray, words: Sequence[str], size: float, colors: Sequence[str]) -> None:
     """Write each word beside its point, labels moved apart where they would overlap
     (:func:`~wordnet_lm.vectors.labels.spread_labels`); a thin line joins a moved label to its point."""
-    from matplotlib.collections import LineCollection
+    LineCollection = require("matplotlib.collections", "plot", "drawing a map").LineCollection
 
     fig.tight_layout()  # fixes the axes' place, so pixel positions below stay valid
     texts = [ax.text(x, y, word, fontsize=size, color=color, ha="left", va="bottom")
@@ -219,8 +220,8 @@ def _check_out(out: str | os.PathLike) -> Path:
 
 
 def _figure(n_words: int):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    FigureCanvasAgg = require("matplotlib.backends.backend_agg", "plot", "drawing a picture").FigureCanvasAgg
+    Figure = require("matplotlib.figure", "plot", "drawing a picture").Figure
 
     side = float(np.clip(4 + n_words / 25, 6, 18))
     fig = Figure(figsize=(side, side), dpi=100)

@@ -8,10 +8,10 @@ tangent through themselves (:func:`def_linear`).
 
 from __future__ import annotations
 
-from wordnet_lm.autodiff import numpy_ops as anp
-from wordnet_lm.autodiff import vjps
+from wordnet_lm.autodiff.numpy import vjps
+from wordnet_lm.autodiff.numpy import wrapper as anp
 from wordnet_lm.autodiff.core import def_linear, defjvp, defjvp_argnum
-from wordnet_lm.autodiff.vjps import dtype_of, extremum_weights, keepdims_shape, shape_of
+from wordnet_lm.autodiff.numpy.shapes import dtype_of, extremum_weights, keepdims_shape, shape_of
 
 
 def broadcast_like(t, ans):

@@ -1,4 +1,7 @@
-"""A NumPy-like namespace of wrapped primitives: ``from wordnet_lm.autodiff import numpy as anp``.
+"""The wrapped primitives of the NumPy-like namespace ``wordnet_lm.autodiff.numpy`` (``anp``).
+
+Only the wrapping and the operators of traced arrays: the derivative rules live in
+:mod:`.vjps` and :mod:`.jvps`, registered when the package is imported.
 
 Differentiable functions are primitives (their derivatives live in :mod:`vjps` and
 :mod:`jvps`); the helpers at the end carry no gradient (shapes, argmax, constructors).
@@ -386,6 +389,3 @@ def _reduction_method(reduction, with_dtype: bool):
 
 
 _install_box_methods()
-
-from wordnet_lm.autodiff import vjps as _vjps  # noqa: E402,F401  (registers the rules)
-from wordnet_lm.autodiff import jvps as _jvps  # noqa: E402,F401

@@ -1,0 +1,40 @@
+"""Vectorised ARPA text: numbers exactly as Python's format(x, '.8g'), lines as the line format."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from wordnet_lm.ngram.arpa_text import WordBytes, arpa_lines, format_g8
+
+
+def texts(values):
+    buffer, starts, lengths = format_g8(np.asarray(values, np.float64))
+    return [bytes(buffer[s:s + n]).decode() for s, n in zip(starts.tolist(), lengths.tolist())]
+
+
+EDGES = [0.0, -0.0, -99.0, 1.0, -1.0, -0.5, -9.99999995, -99999999.5, -0.00012345678, -0.0001, -1e-5,
+         -12345678.9, -123456789.0, 1e300, -np.inf, np.inf, np.nan, 0.1, -7.0, -0.001, 5e-324, -1e-300,
+         -1.00000005, -0.000999999995, -9999999.95, 2.5, -0.125, -1.2345678e-7]
+
+
+def test_edges_and_random_values_equal_python():
+    rng = np.random.default_rng(0)
+    values = np.concatenate([EDGES, -rng.random(20000) * 10.0 ** rng.integers(-9, 3, 20000),
+                             np.round(-rng.random(5000) * 5, 4), -rng.random(5000) * 6])
+    assert texts(values) == [format(float(v), ".8g") for v in values]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(allow_nan=True, allow_infinity=True, width=64), min_size=1, max_size=40))
+def test_any_floats_equal_python(values):
+    assert texts(values) == [format(float(v), ".8g") for v in values]
+
+
+def test_lines():
+    words = WordBytes(["<unk>", "<s>", "</s>", "naïve", "b"])
+    rows = np.array([[1, 3], [3, 4], [4, 0]])
+    got = arpa_lines(np.array([-1.5, -99.0, 0.0]), rows, words, np.array([-0.25, 0.0, -1e-9]))
+    assert got == "-1.5\t<s> naïve\t-0.25\n-99\tnaïve b\t0\n0\tb <unk>\t-1e-09\n".encode()
+    got = arpa_lines(np.array([-1.5, -2.0]), np.array([[1, 3, 4], [3, 4, 2]]), words, None)
+    assert got == "-1.5\t<s> naïve b\n-2\tnaïve b </s>\n".encode()
+    assert arpa_lines(np.zeros(0), np.zeros((0, 2), int), words, None) == b""
