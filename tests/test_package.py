@@ -70,3 +70,15 @@ def test_atomic_write_uses_umask_permissions(tmp_path):
     finally:
         os.umask(old)
     assert (tmp_path / "g.txt").stat().st_mode & 0o777 == 0o644
+
+
+def test_fingerprint_tells_data_apart():
+    from wordnet_lm.io import fingerprint
+
+    a = np.arange(6, dtype=np.int32)
+    assert fingerprint(a) == fingerprint(a.copy())
+    assert fingerprint(a) != fingerprint(a[::-1].copy())
+    assert fingerprint(a[:3], a[3:]) != fingerprint(a, None)          # boundaries count
+    assert fingerprint(None) != fingerprint(np.zeros(0, np.int32))    # absent is not empty
+    assert fingerprint(b"abc") == fingerprint(np.frombuffer(b"abc", np.uint8))
+    assert len(fingerprint(a)) == 24

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import tempfile
@@ -85,6 +86,21 @@ def read_npz_meta(path: str | os.PathLike, kind: str | None = None) -> dict[str,
     return _parse_meta(path, raw, kind)
 
 
+def fingerprint(*parts: np.ndarray | bytes | None) -> str:
+    """A short hash of arrays (their bytes in C order) or bytes: what a checkpoint or a cache was
+    made from, so that a resume or a cache hit on other data is refused.  ``None`` parts count
+    as absent (distinct from an empty array)."""
+    digest = hashlib.blake2b(digest_size=12)
+    for part in parts:
+        if part is None:
+            digest.update(b"\x00none")
+        else:
+            data = part if isinstance(part, bytes) else np.ascontiguousarray(part).data
+            digest.update(len(data).to_bytes(8, "little"))
+            digest.update(data)
+    return digest.hexdigest()
+
+
 def check_same_settings(path: str | os.PathLike, saved: Mapping[str, Any], wanted: Mapping[str, Any]) -> None:
     """Raise :class:`ModelFileError` naming the first of ``wanted``'s settings that a checkpoint
     at ``path`` (whose settings are ``saved``) was made with a different value of."""
@@ -101,9 +117,17 @@ def _npz(loaded: Any) -> Any:
 
 
 def _existing(path: str | os.PathLike) -> Path:
+    """``path`` if it exists and starts as a zip archive (an ``.npz``); else one line saying what it is."""
     path = Path(path)
     if not path.exists():
         raise ModelFileError(f"{path}: no such model file")
+    if path.is_dir():
+        raise ModelFileError(f"{path}: is a directory, not a model file")
+    with open(path, "rb") as f:
+        magic = f.read(4)
+    if magic != b"PK\x03\x04":
+        what = "an empty file" if not magic else "not an .npz archive"
+        raise ModelFileError(f"{path}: not a wordnet_lm model file ({what})")
     return path
 
 

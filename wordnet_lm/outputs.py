@@ -64,7 +64,7 @@ def check_output(path: str | os.PathLike, *, what: str = "output file", inputs: 
         if not path.is_file():
             raise OutputFileError(f"{label}: exists and is not a regular file; not replacing it")
         if accepts is not None and not accepts(path):
-            raise OutputFileError(f"{label}: exists and is not a {what}; not replacing it "
+            raise OutputFileError(f"{label}: exists and is not {_article(what)} {what}; not replacing it "
                                   "(remove it or choose another name)")
     _check_writable_dir(path, label, what)
     return path
@@ -127,6 +127,10 @@ PICTURE = starts_with(b"\x89PNG", b"<?xml", b"<svg", b"%PDF")
 
 
 # ---------------------------------------------------------------------------- helpers
+
+
+def _article(noun: str) -> str:
+    return "an" if noun[:1].lower() in "aeiou" or noun.startswith(("ARPA", "n-gram")) else "a"
 
 
 def _same_file(output: Path, source: Path) -> bool:

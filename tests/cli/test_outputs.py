@@ -97,7 +97,7 @@ def test_an_existing_file_of_another_kind_is_not_replaced(writer, files, tmp_pat
     other = tmp_path / "notes.txt"
     shutil.copy(files.notes, other)
     status, err = run(capsys, argv(files, other))
-    assert_one_line_error(status, err, "exists and is not a")
+    assert_one_line_error(status, err, "exists and is not ")
     assert other.read_bytes() == files.notes.read_bytes()
 
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from wordnet_lm.autodiff import numpy as anp
 from wordnet_lm.autodiff import check_grad, value_and_grad, vjp
 from wordnet_lm.nn import functional as F
+from wordnet_lm.nn import fused_softmax as FS
 
 RNG = np.random.default_rng(1234)
 
@@ -44,7 +45,7 @@ def test_softmax_cross_entropy_value_and_gradient(batch, classes, reduction, sca
     rng = np.random.default_rng(seed)
     logits = scale * rng.standard_normal((batch, classes))
     targets = rng.integers(0, classes, batch)
-    loss, grad = value_and_grad(lambda z: F.softmax_cross_entropy(z, targets, reduction))(logits)
+    loss, grad = value_and_grad(lambda z: FS.softmax_cross_entropy(z, targets, reduction))(logits)
     assert loss == pytest.approx(np_cross_entropy(logits, targets, reduction), rel=1e-12, abs=1e-12)
     weights = np.full(batch, 1.0 / batch if reduction == "mean" else 1.0)
     np.testing.assert_allclose(grad, np_cross_entropy_grad(logits, targets, weights), rtol=1e-10, atol=1e-14)
@@ -53,7 +54,7 @@ def test_softmax_cross_entropy_value_and_gradient(batch, classes, reduction, sca
 def test_softmax_cross_entropy_matches_finite_differences():
     logits = RNG.standard_normal((4, 6))
     targets = np.array([0, 5, 5, 2])
-    f = lambda z: F.softmax_cross_entropy(z, targets)  # noqa: E731
+    f = lambda z: FS.softmax_cross_entropy(z, targets)  # noqa: E731
     _, grad = value_and_grad(f)(logits)
     assert check_grad(f, logits) < 1e-6
 
@@ -62,9 +63,9 @@ def test_per_example_losses_and_their_vjp():
     logits = RNG.standard_normal((5, 4))
     targets = np.array([3, 1, 0, 0, 2])
     weights = RNG.standard_normal(5)
-    losses = F.softmax_cross_entropy(logits, targets, "none")
+    losses = FS.softmax_cross_entropy(logits, targets, "none")
     np.testing.assert_allclose(losses, np_cross_entropy(logits, targets, "none"), rtol=1e-12)
-    f = lambda z: anp.sum(F.softmax_cross_entropy(z, targets, "none") * weights)  # noqa: E731
+    f = lambda z: anp.sum(FS.softmax_cross_entropy(z, targets, "none") * weights)  # noqa: E731
     _, grad = value_and_grad(f)(logits)
     np.testing.assert_allclose(grad, np_cross_entropy_grad(logits, targets, weights), rtol=1e-10, atol=1e-14)
     assert check_grad(f, logits) < 1e-6
@@ -74,14 +75,14 @@ def test_softmax_cross_entropy_scaled_cotangent():
     """The upstream cotangent scales the in-place gradient (loss used inside a larger expression)."""
     logits = RNG.standard_normal((3, 5))
     targets = np.array([1, 4, 0])
-    _, grad = value_and_grad(lambda z: 2.5 * F.softmax_cross_entropy(z, targets) + 1.0)(logits)
+    _, grad = value_and_grad(lambda z: 2.5 * FS.softmax_cross_entropy(z, targets) + 1.0)(logits)
     np.testing.assert_allclose(grad, np_cross_entropy_grad(logits, targets, np.full(3, 2.5 / 3)), rtol=1e-10)
 
 
 def test_fused_equals_composable_log_softmax_version():
     logits = RNG.standard_normal((6, 11))
     targets = RNG.integers(0, 11, 6)
-    fused = value_and_grad(lambda z: F.softmax_cross_entropy(z, targets))(logits)
+    fused = value_and_grad(lambda z: FS.softmax_cross_entropy(z, targets))(logits)
     composed = value_and_grad(lambda z: F.nll_loss(F.log_softmax(z), targets))(logits)
     assert fused[0] == pytest.approx(composed[0], rel=1e-12)
     np.testing.assert_allclose(fused[1], composed[1], rtol=1e-10, atol=1e-15)
@@ -91,22 +92,22 @@ def test_fused_equals_composable_log_softmax_version():
 def test_cross_entropy_is_stable_for_huge_logits(dtype):
     logits = np.array([[1e4, 0.0, -1e4], [0.0, 1e4, 1e4], [-1e4, -1e4, -1e4]], dtype=dtype)
     targets = np.array([0, 0, 2])
-    loss, grad = value_and_grad(lambda z: F.softmax_cross_entropy(z, targets, "sum"))(logits)
+    loss, grad = value_and_grad(lambda z: FS.softmax_cross_entropy(z, targets, "sum"))(logits)
     assert np.isfinite(loss) and np.all(np.isfinite(grad))
     # exact: row 1 -> 0, row 2 -> 1e4 + log 2, row 3 -> log 3
     assert float(loss) == pytest.approx(1e4 + np.log(2) + np.log(3), rel=1e-6)
     expected = np.array([[0, 0, 0], [-1, 0.5, 0.5], [1 / 3, 1 / 3, -2 / 3]])
     np.testing.assert_allclose(grad, expected, atol=1e-6)
     assert grad.dtype == dtype
-    losses = F.softmax_cross_entropy(logits, targets, "none")
+    losses = FS.softmax_cross_entropy(logits, targets, "none")
     assert np.all(np.isfinite(losses))
-    fused_linear = F.linear_softmax_cross_entropy(np.eye(3, dtype=dtype), logits, None, targets, "sum")
+    fused_linear = FS.linear_softmax_cross_entropy(np.eye(3, dtype=dtype), logits, None, targets, "sum")
     assert float(fused_linear) == pytest.approx(float(loss), rel=1e-6)
 
 
 def test_cross_entropy_keeps_float32():
     logits = RNG.standard_normal((4, 7)).astype(np.float32)
-    loss, grad = value_and_grad(lambda z: F.softmax_cross_entropy(z, np.arange(4)))(logits)
+    loss, grad = value_and_grad(lambda z: FS.softmax_cross_entropy(z, np.arange(4)))(logits)
     assert np.asarray(loss).dtype == np.float32 and grad.dtype == np.float32
 
 
@@ -115,7 +116,7 @@ def test_backward_reuses_the_forward_buffer():
     batch, classes = 64, 4096
     logits = RNG.standard_normal((batch, classes))
     targets = RNG.integers(0, classes, batch)
-    f = value_and_grad(lambda z: F.softmax_cross_entropy(z, targets))
+    f = value_and_grad(lambda z: FS.softmax_cross_entropy(z, targets))
     f(logits)  # warm up
     tracemalloc.start()
     try:
@@ -134,9 +135,9 @@ def test_pullback_may_be_called_again(fused):
     x, W = RNG.standard_normal((3, 2)), RNG.standard_normal((2, 4))
     targets = np.array([0, 3, 1])
     if fused == "logits":
-        f = lambda x, W: F.softmax_cross_entropy(x @ W, targets)  # noqa: E731
+        f = lambda x, W: FS.softmax_cross_entropy(x @ W, targets)  # noqa: E731
     else:
-        f = lambda x, W: F.linear_softmax_cross_entropy(x, W, None, targets)  # noqa: E731
+        f = lambda x, W: FS.linear_softmax_cross_entropy(x, W, None, targets)  # noqa: E731
     _, pullback = vjp(f, x, W, argnum=(0, 1))
     dlogits = np_cross_entropy_grad(x @ W, targets, np.full(3, 1 / 3))
     one = np.ones(())
@@ -154,7 +155,7 @@ def test_pullback_may_be_called_again(fused):
 def test_pullback_on_logits_input_does_not_alias():
     logits = RNG.standard_normal((3, 4))
     targets = np.array([2, 2, 0])
-    _, pullback = vjp(lambda z: F.softmax_cross_entropy(z, targets), logits)
+    _, pullback = vjp(lambda z: FS.softmax_cross_entropy(z, targets), logits)
     one = np.ones(())
     first = pullback(one)
     first[...] = np.nan  # the in-place buffer itself went to the caller
@@ -169,20 +170,20 @@ def test_pullback_on_logits_input_does_not_alias():
 ])
 def test_cross_entropy_rejects_bad_targets(targets, message):
     with pytest.raises(ValueError, match=message):
-        F.softmax_cross_entropy(np.zeros((2, 5)), targets)
+        FS.softmax_cross_entropy(np.zeros((2, 5)), targets)
 
 
 def test_cross_entropy_rejects_bad_reduction_and_shapes():
     with pytest.raises(ValueError, match="reduction"):
-        F.softmax_cross_entropy(np.zeros((2, 3)), np.array([0, 1]), "avg")
+        FS.softmax_cross_entropy(np.zeros((2, 3)), np.array([0, 1]), "avg")
     with pytest.raises(ValueError, match="2-D"):
-        F.softmax_cross_entropy(np.zeros(3), np.array([0]))
+        FS.softmax_cross_entropy(np.zeros(3), np.array([0]))
     with pytest.raises(ValueError, match="empty batch"):
-        F.softmax_cross_entropy(np.zeros((0, 3)), np.zeros(0, dtype=int))
+        FS.softmax_cross_entropy(np.zeros((0, 3)), np.zeros(0, dtype=int))
     with pytest.raises(ValueError, match="do not make"):
-        F.linear_softmax_cross_entropy(np.zeros((2, 3)), np.zeros((4, 5)), None, np.array([0, 1]))
+        FS.linear_softmax_cross_entropy(np.zeros((2, 3)), np.zeros((4, 5)), None, np.array([0, 1]))
     with pytest.raises(ValueError, match="bias"):
-        F.linear_softmax_cross_entropy(np.zeros((2, 3)), np.zeros((3, 5)), np.zeros(4), np.array([0, 1]))
+        FS.linear_softmax_cross_entropy(np.zeros((2, 3)), np.zeros((3, 5)), np.zeros(4), np.array([0, 1]))
 
 
 # ---------------------------------------------------------------------------- fused output layer
@@ -195,7 +196,7 @@ def test_linear_softmax_cross_entropy_gradients(reduction):
     targets = np.array([6, 0, 0, 3, 1])
 
     def fused(x, W, b, x2, W2):
-        return F.linear_softmax_cross_entropy(x, W, b, targets, reduction, extra=[(x2, W2)])
+        return FS.linear_softmax_cross_entropy(x, W, b, targets, reduction, extra=[(x2, W2)])
 
     args = [x, W, b, x2, W2]
     reference = np_cross_entropy(x @ W + b + x2 @ W2, targets, reduction)
@@ -210,8 +211,8 @@ def test_linear_softmax_cross_entropy_equals_unfused():
     x, W, b = RNG.standard_normal((4, 6)), RNG.standard_normal((6, 9)), RNG.standard_normal(9)
     targets = RNG.integers(0, 9, 4)
     for k in range(3):
-        fused = value_and_grad(lambda x, W, b: F.linear_softmax_cross_entropy(x, W, b, targets), k)(x, W, b)
-        plain = value_and_grad(lambda x, W, b: F.softmax_cross_entropy(x @ W + b, targets), k)(x, W, b)
+        fused = value_and_grad(lambda x, W, b: FS.linear_softmax_cross_entropy(x, W, b, targets), k)(x, W, b)
+        plain = value_and_grad(lambda x, W, b: FS.softmax_cross_entropy(x @ W + b, targets), k)(x, W, b)
         assert fused[0] == pytest.approx(plain[0], rel=1e-12)
         np.testing.assert_allclose(fused[1], plain[1], rtol=1e-10, atol=1e-14)
 
@@ -220,7 +221,7 @@ def test_linear_softmax_cross_entropy_equals_unfused():
 def test_fused_output_layer_in_many_blocks_and_threads(monkeypatch, reduction):
     """Row blocks of a few rows and rows split over threads give the independent NumPy values,
     and the same bits whatever the number of threads."""
-    monkeypatch.setattr(F, "_BLOCK_ELEMENTS", 40)  # 2 rows of 17 classes per block
+    monkeypatch.setattr(FS, "_BLOCK_ELEMENTS", 40)  # 2 rows of 17 classes per block
     x, W, b = RNG.standard_normal((11, 4)), RNG.standard_normal((4, 17)), RNG.standard_normal(17)
     targets = RNG.integers(0, 17, 11)
     cotangent = RNG.random(11) if reduction == "none" else 1.0
@@ -229,8 +230,8 @@ def test_fused_output_layer_in_many_blocks_and_threads(monkeypatch, reduction):
     dlogits = np_cross_entropy_grad(logits, targets, weights)
     results = []
     for threads in (1, 3):
-        monkeypatch.setattr(F, "kernel_threads", lambda n_elements, threads=threads: threads)
-        loss, pullback = vjp(lambda x, W, b: F.linear_softmax_cross_entropy(x, W, b, targets, reduction),
+        monkeypatch.setattr(FS, "kernel_threads", lambda n_elements, threads=threads: threads)
+        loss, pullback = vjp(lambda x, W, b: FS.linear_softmax_cross_entropy(x, W, b, targets, reduction),
                              x, W, b, argnum=(0, 1, 2))
         results.append((loss, pullback(np.asarray(cotangent))))
     for loss, (gx, gW, gb) in results:

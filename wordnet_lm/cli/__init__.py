@@ -65,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "func", None) is None:
         parser.print_help()
         return 0 if args.command is None else 2
-    name = f"wordnet-lm {args.command}"
+    name = " ".join(["wordnet-lm", args.command, *([args.corpus_command] if getattr(args, "corpus_command", None) else [])])
     with contextlib.ExitStack() as cleanup, _warnings_as_lines(name), _sigterm_as_exit():
         try:
             spool_standard_input(args, cleanup)
@@ -79,6 +79,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         except BrokenPipeError:
             _silence_stdout()
             return 141  # as a shell reports a command killed by SIGPIPE
+        except OSError as e:  # a file the checks before could not foresee: permissions, a full disk, ...
+            where = f"{e.filename}: " if e.filename else ""
+            print(f"{name}: error: {where}{(e.strerror or str(e)).lower()}", file=sys.stderr)
+            return 2
         except MemoryError:
             print(f"{name}: error: out of memory (try smaller sizes, or a memory budget where the "
                   "command has one)", file=sys.stderr)

@@ -7,13 +7,13 @@ takes a few seconds; the result is cached as ``.npz`` under :func:`wordnet_lm.te
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from wordnet_lm import __version__
 from wordnet_lm.errors import WordnetLMError
 from wordnet_lm.glove.cooccur import count_cooccurrences
 from wordnet_lm.glove.train import GloVe
+from wordnet_lm.io import fingerprint
 from wordnet_lm.text.demo import cache_root, demo_paths
 from wordnet_lm.vectors.keyed import KeyedVectors
 
@@ -25,9 +25,9 @@ def _demo_model() -> GloVe:
 
 def demo_vectors_path() -> Path:
     """Where the demo vectors are cached (named by version, settings and the corpus's content)."""
-    digest = hashlib.sha1(demo_paths()["train"].read_bytes())
-    digest.update(repr(_demo_model()).encode())
-    return cache_root() / f"demo-glove-{__version__}-{digest.hexdigest()[:12]}.npz"
+    model = _demo_model()  # keyed by what the settings resolve to, not only by how they are written
+    key = fingerprint(demo_paths()["train"].read_bytes(), repr(model).encode(), repr(model.resolved_bias_lr()).encode())
+    return cache_root() / f"demo-glove-{__version__}-{key[:12]}.npz"
 
 
 def demo_vectors(path: Path | None = None) -> KeyedVectors:

@@ -5,20 +5,19 @@ parameters are one flat dict ``{"embed.C": ..., "hidden.W": ...}`` shared by gra
 optimizers and checkpoints.  See ``docs/nn.md``.
 """
 
-from wordnet_lm.nn import functional, init
+from wordnet_lm.nn import functional, fused_softmax, init
 from wordnet_lm.nn.functional import (
     activation,
     dropout,
     l2_penalty,
-    linear_softmax_cross_entropy,
     log_softmax,
     logistic_loss,
     multiclass_hinge,
     nll_loss,
     softmax,
-    softmax_cross_entropy,
     squared_error,
 )
+from wordnet_lm.nn.fused_softmax import linear_softmax_cross_entropy, softmax_cross_entropy
 from wordnet_lm.nn.layers import (
     MLP,
     Activation,
@@ -43,7 +42,7 @@ from wordnet_lm.nn.optim import (
 )
 
 __all__ = [
-    "functional", "init",
+    "functional", "fused_softmax", "init",
     "activation", "dropout", "l2_penalty", "linear_softmax_cross_entropy", "log_softmax", "logistic_loss",
     "multiclass_hinge", "nll_loss", "softmax", "softmax_cross_entropy", "squared_error",
     "MLP", "Activation", "Dropout", "Embedding", "Linear", "Module", "Sequential", "cast_params", "count_params",

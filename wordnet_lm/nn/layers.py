@@ -14,7 +14,8 @@ import numpy as np
 
 from wordnet_lm.autodiff import numpy as anp
 from wordnet_lm.nn import init as initializers
-from wordnet_lm.nn.functional import activation, dropout, linear_softmax_cross_entropy
+from wordnet_lm.nn.functional import activation, dropout
+from wordnet_lm.nn.fused_softmax import linear_softmax_cross_entropy
 
 Params = dict[str, np.ndarray]
 
@@ -85,7 +86,7 @@ class Linear(Module):
     def softmax_cross_entropy(self, params: Mapping[str, Any], x: Any, targets: Any,
                               reduction: str = "mean", extra: Sequence[tuple[Any, Any]] = ()) -> Any:
         """The softmax cross-entropy of ``targets`` under this layer's logits, fused (see
-        :func:`wordnet_lm.nn.functional.linear_softmax_cross_entropy`)."""
+        :func:`wordnet_lm.nn.fused_softmax.linear_softmax_cross_entropy`)."""
         b = params[self.key("b")] if self.bias else None
         return linear_softmax_cross_entropy(x, params[self.key("W")], b, targets, reduction, extra)
 
