@@ -41,7 +41,7 @@ def test_glove_with_a_budget_and_from_a_folder_equal_the_in_memory_command(tmp_p
 @pytest.mark.parametrize("options,message", [
     (["--memory", "lots"], "expected a size"),
     (["--memory", "1G", "--temp", "/no/such/folder"], "temporary folder does not exist"),
-    (["--workers", "0"], "--workers must be at least 1"),
+    (["--workers", "0"], "must be an integer from 1"),
     (["--cooccurrences", "/no/such/folder"], "no header.json"),
 ])
 def test_bad_scale_options_are_one_line_errors(tmp_path, capsys, options, message):

@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from wordnet_lm.cli import options as opt
 from wordnet_lm.cli.corpus_cmds import add_reading_arguments, reading_options
 from wordnet_lm.cli.scale_args import add_scale_arguments, check_scale_arguments, executor_from_args
 from wordnet_lm.glove import WEIGHTINGS
@@ -20,9 +21,9 @@ from wordnet_lm.scale.executor import default_workers, make_executor
 
 
 def add_counting_arguments(parser: argparse.ArgumentParser, group: argparse._ArgumentGroup) -> None:
-    group.add_argument("--min-count", type=int, default=5, help="drop words seen fewer times (default 5)")
-    group.add_argument("--max-size", type=int, default=None, help="keep at most this many words (most frequent)")
-    group.add_argument("--window", type=int, default=DEFAULT_WINDOW,
+    group.add_argument("--min-count", type=opt.count, default=5, help="drop words seen fewer times (default 5)")
+    group.add_argument("--max-size", type=opt.count, default=None, help="keep at most this many words (most frequent)")
+    group.add_argument("--window", type=opt.count, default=DEFAULT_WINDOW,
                        help=f"context words on each side (default {DEFAULT_WINDOW})")
     group.add_argument("--weighting", choices=WEIGHTINGS, default="harmonic",
                        help="weight of a pair d words apart: harmonic 1/d (GloVe, default), flat 1, "
