@@ -8,5 +8,5 @@ from wordnet_lm.glove.matrix_file import CooccurrenceFile
 from wordnet_lm.glove.objective import PairIndex, batch_loss, sampled_dots, weighting
 from wordnet_lm.glove.train import GloVe
 
-__all__ = ["CooccurrenceFile", "count_cooccurrences_to_file", "GloVe", "RowAdaGrad", "WEIGHTINGS", "cooccurrence_matrix", "count_cooccurrences", "distance_weights",
-           "PairIndex", "batch_loss", "sampled_dots", "weighting"]
+__all__ = ["CooccurrenceFile", "GloVe", "PairIndex", "RowAdaGrad", "WEIGHTINGS", "batch_loss", "cooccurrence_matrix",
+           "count_cooccurrences", "count_cooccurrences_to_file", "distance_weights", "sampled_dots", "weighting"]

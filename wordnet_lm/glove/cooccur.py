@@ -34,7 +34,7 @@ import numpy as np
 import scipy.sparse
 
 from wordnet_lm.errors import WordnetLMError
-from wordnet_lm.glove.pair_counts import BYTES_PER_PAIR, FixedPointWeights, window_count_pieces
+from wordnet_lm.glove.pair_counts import BYTES_PER_PAIR, MIN_PIECE_TOKENS, FixedPointWeights, window_count_pieces
 from wordnet_lm.glove.matrix_file import CooccurrenceFile, write_cooccurrence_file
 from wordnet_lm.glove.runs import PIECE_SHARE, BoundedCounter, stack_blocks
 from wordnet_lm.progress import progress_bar
@@ -46,9 +46,6 @@ from wordnet_lm.text.vocab import Corpus, Vocab
 WEIGHTINGS = ("harmonic", "flat", "linear")
 DEFAULT_CHUNK_TOKENS = 1_000_000
 DEFAULT_WINDOW = 20
-# pieces of fewer tokens cost more in per-matrix overhead (O(vocabulary) each) than they save:
-# their scratch, 48 * window bytes a token, is part of the fixed overhead (2 MB at window 10)
-MIN_PIECE_TOKENS = 4096
 TEXT_BYTES_PER_TOKEN = 64  # a chunk being read: tokens as str in lists, then ids, offsets and window room
 
 

@@ -22,7 +22,7 @@ import scipy.sparse
 
 from wordnet_lm.errors import WordnetLMError
 from wordnet_lm.glove.matrix_file import write_cooccurrence_file
-from wordnet_lm.glove.pair_counts import BYTES_PER_PAIR, FixedPointWeights, window_count_pieces
+from wordnet_lm.glove.pair_counts import BYTES_PER_PAIR, MIN_PIECE_TOKENS, FixedPointWeights, window_count_pieces
 from wordnet_lm.glove.runs import MERGE_BYTES_PER_RECORD, MERGE_SHARE, BoundedCounter, Run, merge_runs, row_ranges, \
     run_row_nnz
 from wordnet_lm.scale.budget import parse_memory
@@ -32,7 +32,6 @@ from wordnet_lm.scale.tempdir import TempFolder
 from wordnet_lm.text.encoded import EncodedCorpus, open_encoded
 from wordnet_lm.text.vocab import UNK_ID, Corpus, Vocab
 
-MIN_PIECE_TOKENS = 4096
 SHARD_TOKENS = 4_000_000  # at most this many tokens per map task (more tasks than workers balance them)
 
 
@@ -100,7 +99,7 @@ def merge_range(task: RangeTask) -> tuple[int, int, int]:
     nnz = 0
     for name in ("indices", "data", "lengths"):
         write_raw(prefix.with_suffix("." + name), np.zeros(0, np.uint8))
-    for first, block in merge_runs(list(task.runs), task.n_words, task.n_words, 0, [(task.first, task.stop)]):
+    for _, block in merge_runs(list(task.runs), task.n_words, task.n_words, 0, [(task.first, task.stop)]):
         write_raw(prefix.with_suffix(".indices"), block.indices.astype(np.int32, copy=False), append=True)
         write_raw(prefix.with_suffix(".data"), block.data / np.float64(task.scale), append=True)
         write_raw(prefix.with_suffix(".lengths"), np.diff(block.indptr).astype(np.int64), append=True)

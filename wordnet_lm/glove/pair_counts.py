@@ -24,6 +24,9 @@ from wordnet_lm.text.vocab import UNK_ID, Corpus
 MAX_EXACT_SCALE = 1 << 32
 INT64_MAX = np.iinfo(np.int64).max
 BYTES_PER_PAIR = 48  # row, column, unit, their CSR copies and scipy's sort scratch, per pair of a piece
+# pieces of fewer tokens cost more in per-matrix overhead (O(vocabulary) each) than they save:
+# their scratch, BYTES_PER_PAIR * window a token, is part of the fixed overhead (2 MB at window 10)
+MIN_PIECE_TOKENS = 4096
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ def write_binary(path: str | os.PathLike, tables: BackoffTables, vocab: Vocab) -
     with atomic_write(path, "wb") as f:
         f.write(MAGIC + len(text).to_bytes(8, "little") + text)
         f.write(b"\0" * (start - len(MAGIC) - 8 - len(text)))
-        for name, array in arrays.items():
+        for array in arrays.values():
             data = np.ascontiguousarray(array).data.cast("B")
             f.write(data)
             f.write(b"\0" * (_aligned(array.nbytes) - array.nbytes))
