@@ -82,3 +82,16 @@ def test_fingerprint_tells_data_apart():
     assert fingerprint(None) != fingerprint(np.zeros(0, np.int32))    # absent is not empty
     assert fingerprint(b"abc") == fingerprint(np.frombuffer(b"abc", np.uint8))
     assert len(fingerprint(a)) == 24
+
+
+def test_an_npz_whose_header_claims_more_than_it_holds_is_refused_before_allocating(tmp_path):
+    import io as _io
+    import zipfile
+
+    path = tmp_path / "crafted.npz"
+    header = _io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False, "shape": (10**12,)})
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("a.npy", header.getvalue() + b"\0" * 80)  # claims 8 TB, holds 80 bytes
+    with pytest.raises(ModelFileError, match=r"array 'a' claims shape \(1000000000000,\) .* holds 80"):
+        load_npz(path)

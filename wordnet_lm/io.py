@@ -109,6 +109,29 @@ def check_same_settings(path: str | os.PathLike, saved: Mapping[str, Any], wante
             raise ModelFileError(f"{path}: checkpoint made with {key}={saved.get(key)!r}, not {value!r}")
 
 
+def _check_member_sizes(path: Path) -> None:
+    """Every array's header must claim no more bytes than its zip member holds: a corrupt or
+    crafted file is refused before NumPy allocates what the header claims."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if not info.filename.endswith(".npy"):
+                    continue
+                with archive.open(info) as member:
+                    major, _ = np.lib.format.read_magic(member)
+                    read_header = np.lib.format.read_array_header_1_0 if major == 1 else np.lib.format.read_array_header_2_0
+                    shape, _, dtype = read_header(member)
+                    header = member.tell()
+                if dtype.hasobject:
+                    continue  # np.load refuses it below (no pickles)
+                claimed = int(np.prod(shape, dtype=np.float64)) * dtype.itemsize
+                if claimed > info.file_size - header:
+                    raise ModelFileError(f"{path}: array {info.filename[:-4]!r} claims shape {tuple(shape)} "
+                                         f"({claimed:,} bytes) but the file holds {info.file_size - header:,}")
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as e:
+        raise ModelFileError(f"{path}: not a wordnet_lm model file ({e.__class__.__name__}: {e})") from None
+
+
 def _npz(loaded: Any) -> Any:
     """What ``np.load`` read, if it is an ``.npz`` archive (a ``.npy`` array is not a model file)."""
     if not hasattr(loaded, "files"):
@@ -128,6 +151,7 @@ def _existing(path: str | os.PathLike) -> Path:
     if magic != b"PK\x03\x04":
         what = "an empty file" if not magic else "not an .npz archive"
         raise ModelFileError(f"{path}: not a wordnet_lm model file ({what})")
+    _check_member_sizes(path)
     return path
 
 

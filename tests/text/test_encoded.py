@@ -9,7 +9,8 @@ from wordnet_lm.cli import main
 from wordnet_lm.errors import InputFileError, WordnetLMError
 from wordnet_lm.text import encode as encode_module
 from wordnet_lm.text import load_corpus, read_sentences
-from wordnet_lm.text.encoded import EncodedCorpus, encode_corpus, is_encoded_corpus
+from wordnet_lm.text.encode import encode_corpus
+from wordnet_lm.text.encoded import EncodedCorpus, is_encoded_corpus
 from wordnet_lm.text.loading import build_vocab, iter_corpus_chunks
 
 TEXT = ("the cat sat\r\n\n  the dog   ran  \nzebra zebra\r\ncats and dogs sat\n\n\nthe end\n"

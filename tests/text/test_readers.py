@@ -160,3 +160,28 @@ def test_directory_skips_empty_files_and_sniffs_past_a_split_character(tmp_path)
     text = "x" * 8191 + "é more\n"  # byte 8192 falls inside the two bytes of é
     (tmp_path / "b.txt").write_text(text, encoding="utf-8")
     assert list(read_sentences(tmp_path)) == [["x" * 8191 + "é", "more"]]
+
+
+def test_encoding_reads_other_text(tmp_path):
+    from wordnet_lm.text import ReadingOptions
+
+    path = tmp_path / "latin1.txt"
+    path.write_bytes("caf\u00e9 ol\u00e9\nna\u00efve\n".encode("latin-1"))
+    assert list(read_sentences(path, ReadingOptions(encoding="latin-1"))) == [["caf\u00e9", "ol\u00e9"], ["na\u00efve"]]
+    assert list(read_sentences(path, encoding="latin1")) == [["caf\u00e9", "ol\u00e9"], ["na\u00efve"]]
+
+
+def test_reading_options_are_checked_and_combined():
+    from wordnet_lm.errors import WordnetLMError
+    from wordnet_lm.text import ReadingOptions
+
+    base = ReadingOptions(tokenizer="word")
+    assert ReadingOptions.of(base, lowercase=False) == ReadingOptions(tokenizer="word", lowercase=False)
+    assert ReadingOptions.of(None) == ReadingOptions()
+    assert ReadingOptions.of({"sentences": "split"}).sentences == "split"
+    assert ReadingOptions(encoding="UTF8").encoding == "utf-8"
+    for bad in ({"tokenizer": "nope"}, {"sentences": "nope"}, {"encoding": "klingon"}):
+        with pytest.raises(WordnetLMError):
+            ReadingOptions(**bad)
+    with pytest.raises(TypeError, match="unknown reading option"):
+        ReadingOptions.of(None, colour="red")

@@ -20,7 +20,7 @@ from wordnet_lm.outputs import check_output, locked_outputs
 from wordnet_lm.text.demo import DEMO_FILES, SEED, write_demo_corpus
 from wordnet_lm.text.download import download_corpus
 from wordnet_lm.text.loading import build_vocab, corpus_stats
-from wordnet_lm.text.readers import SENTENCE_MODES
+from wordnet_lm.text.options import SENTENCE_MODES, ReadingOptions
 from wordnet_lm.text.resolve import resolve_corpus
 from wordnet_lm.text.tokenize import TOKENIZERS
 from wordnet_lm.text.vocab import SPECIALS, Vocab
@@ -34,9 +34,16 @@ def add_reading_arguments(parser: argparse.ArgumentParser) -> None:
                             "wordpunct for raw-text NLTK corpora")
     group.add_argument("--lowercase", action=argparse.BooleanOptionalAction, default=None,
                        help="lower-case tokens (default: only with --tokenizer word)")
+    add_encoding_argument(group)
     group.add_argument("--sentences", choices=SENTENCE_MODES, default="auto",
                        help="lines: one sentence per line; split: running text; split_lines: split each "
                             "line (default auto: lines for plain files, the corpus convention for NLTK corpora)")
+
+
+def add_encoding_argument(group: argparse._ActionsContainer) -> None:
+    """``--encoding`` of plain input text."""
+    group.add_argument("--encoding", default="utf-8", metavar="NAME",
+                       help="encoding of plain text files, e.g. latin-1 (default utf-8; NLTK corpora keep their own)")
 
 
 def add_corpus_arguments(parser: argparse.ArgumentParser, *, name: str = "corpus", optional: bool = True) -> None:
@@ -49,8 +56,9 @@ def add_corpus_arguments(parser: argparse.ArgumentParser, *, name: str = "corpus
 
 def reading_options(args: argparse.Namespace) -> dict:
     """Keyword arguments for ``read_sentences``/``load_corpus`` from parsed arguments."""
-    return {"tokenizer": args.tokenizer, "lowercase": args.lowercase, "sentences": args.sentences,
-            "progress": sys.stderr.isatty()}
+    reading = ReadingOptions(tokenizer=args.tokenizer, lowercase=args.lowercase, sentences=args.sentences,
+                             encoding=args.encoding)  # checked here, before any work
+    return {**reading.to_dict(), "progress": sys.stderr.isatty()}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from wordnet_lm.cli import options as opt
+from wordnet_lm.cli.corpus_cmds import add_encoding_argument
 from wordnet_lm.errors import WordnetLMError
 from wordnet_lm.io import read_npz_meta
 from wordnet_lm.memory import format_bytes
@@ -30,6 +31,7 @@ def add_data_args(parser: argparse.ArgumentParser, test: bool = True) -> None:
     group.add_argument("--min-count", type=opt.count, default=1,
                        help="words seen fewer times in training become <unk> (default 1: keep all)")
     group.add_argument("--lowercase", action="store_true", default=None, help="lower-case the text")
+    add_encoding_argument(group)
 
 
 def add_model_args(parser: argparse.ArgumentParser) -> None:
@@ -104,7 +106,7 @@ def config_from_args(args: argparse.Namespace) -> Any:
 
 def load_data(args: argparse.Namespace, need_valid: bool = False) -> tuple:
     """``(train, valid, test, vocab)`` from ``--train/--valid/--test``, or the demo corpus."""
-    from wordnet_lm.text import demo_paths, load_corpus
+    from wordnet_lm.text import ReadingOptions, demo_paths, load_corpus
 
     sources = {"train": args.train, "valid": args.valid, "test": getattr(args, "test", None)}
     if sources["train"] is None:
@@ -116,8 +118,9 @@ def load_data(args: argparse.Namespace, need_valid: bool = False) -> tuple:
         _say(args, f"no --train given: using the built-in demo corpus ({Path(demo['train']).parent})")
     if need_valid and sources["valid"] is None:
         raise WordnetLMError("--valid is required (validation data selects the best model)")
-    train, vocab = load_corpus(sources["train"], min_count=args.min_count, lowercase=args.lowercase)
-    loaded = {k: load_corpus(v, vocab=vocab, lowercase=args.lowercase)[0] if v is not None else None
+    reading = ReadingOptions(lowercase=args.lowercase, encoding=args.encoding)
+    train, vocab = load_corpus(sources["train"], reading=reading, min_count=args.min_count)
+    loaded = {k: load_corpus(v, reading=reading, vocab=vocab)[0] if v is not None else None
               for k, v in sources.items() if k != "train"}
     _say(args, f"train: {train.n_sentences:,} sentences, {train.n_tokens:,} tokens, vocabulary {len(vocab):,}")
     return train, loaded["valid"], loaded.get("test"), vocab

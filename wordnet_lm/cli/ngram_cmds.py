@@ -17,16 +17,16 @@ from pathlib import Path
 
 import numpy as np
 
-from wordnet_lm.cli.corpus_cmds import add_reading_arguments, reading_options
 from wordnet_lm.cli import options as opt
+from wordnet_lm.cli.corpus_cmds import add_reading_arguments, reading_options
 from wordnet_lm.cli.scale_args import add_scale_arguments, scale_requested
 from wordnet_lm.errors import WordnetLMError
 from wordnet_lm.io import read_npz_meta
-from wordnet_lm.ngram.npz_file import KIND as NGRAM_KIND
-from wordnet_lm.outputs import ARPA, check_output, is_npz_of_kind, locked_outputs
 from wordnet_lm.ngram.files import load_model, save_model
 from wordnet_lm.ngram.model import NgramModel
+from wordnet_lm.ngram.npz_file import KIND as NGRAM_KIND
 from wordnet_lm.ngram.smoothing import ALIASES, SMOOTHING, make_model, smoothing_class
+from wordnet_lm.outputs import ARPA, check_output, is_npz_of_kind, locked_outputs
 from wordnet_lm.scoring import perplexity
 from wordnet_lm.text.demo import demo_paths
 from wordnet_lm.text.loading import load_corpus
@@ -230,7 +230,7 @@ def _scoring_options(args: argparse.Namespace, extra: dict) -> dict:
     """Reading options for scoring: those given, else those the model was trained with."""
     options = reading_options(args)
     stored = extra.get("reading", {})
-    defaults = {"tokenizer": "auto", "lowercase": None, "sentences": "auto"}
+    defaults = {"tokenizer": "auto", "lowercase": None, "sentences": "auto", "encoding": "utf-8"}
     for key, default in defaults.items():
         if options.get(key) == default and key in stored:
             options[key] = stored[key]

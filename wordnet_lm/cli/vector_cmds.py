@@ -8,13 +8,15 @@ from typing import Any, TextIO
 
 from wordnet_lm.cli import options as opt
 from wordnet_lm.outputs import PICTURE, check_output, locked_outputs
-from wordnet_lm.errors import WordnetLMError
+from wordnet_lm.errors import OptionError, WordnetLMError
 from wordnet_lm.text.demo import demo_paths
 from wordnet_lm.vectors import evaluate as ev
 from wordnet_lm.vectors.formats import FORMATS
 from wordnet_lm.vectors.keyed import KeyedVectors
 
 CLI_RESTRICT_VOCAB = 30_000
+DEFAULT_MAX_PAIRS = 20
+DEFAULT_TSNE_PERPLEXITY = 30.0
 
 
 # --------------------------------------------------------------------------- shared options
@@ -195,10 +197,24 @@ def format_similarity(result: ev.SimilarityResult) -> str:
 def cmd_plot(args: argparse.Namespace) -> int:
     from wordnet_lm.vectors import plot
 
+    _check_plot_options(args)
     check_output(args.out, what="picture", inputs=(args.vectors, args.analogies), accepts=PICTURE, option="--out")
     kv = _load(args)
     with locked_outputs([args.out]):
         return _plot(args, kv, plot)
+
+
+def _check_plot_options(args: argparse.Namespace) -> None:
+    """Options that only some pictures use are refused where they would be silently ignored."""
+    arrows = bool(args.pairs or args.analogy_section)
+    if args.analogies and not args.analogy_section:
+        raise OptionError("--analogies is read only with --analogy-section")
+    if args.max_pairs is not None and not args.analogy_section:
+        raise OptionError("--max-pairs applies to --analogy-section")
+    if args.perplexity is not None and (arrows or args.method != "tsne"):
+        raise OptionError("--perplexity applies to t-SNE maps of words (--method tsne)")
+    if args.method != "tsne" and arrows:
+        raise OptionError("--method applies to maps of words, not to --pairs/--analogy-section (drawn by PCA)")
 
 
 def _plot(args: argparse.Namespace, kv: KeyedVectors, plot: Any) -> int:
@@ -207,14 +223,15 @@ def _plot(args: argparse.Namespace, kv: KeyedVectors, plot: Any) -> int:
             pairs = [(kv.resolve(a), kv.resolve(b)) for a, b in plot.parse_pairs(args.pairs)]
         else:
             questions = ev.read_analogies(args.analogies or demo_paths()["analogies"])
-            pairs = plot.analogy_pairs(questions.section(args.analogy_section), kv, args.max_pairs)
+            pairs = plot.analogy_pairs(questions.section(args.analogy_section), kv, args.max_pairs or DEFAULT_MAX_PAIRS)
             if not pairs:
                 raise WordnetLMError(f"no pair of section {args.analogy_section!r} is in the vectors' vocabulary")
         out = plot.plot_pairs(kv, pairs, args.out, args.title)
         print(f"wrote {out} ({len(pairs)} pairs)")
         return 0
     words = plot.resolve_words(kv, args.words) if args.words else plot.top_words(kv, args.top)
-    out = plot.plot_words(kv, words, args.out, args.method, args.perplexity, args.seed, args.title)
+    perplexity = args.perplexity if args.perplexity is not None else DEFAULT_TSNE_PERPLEXITY
+    out = plot.plot_words(kv, words, args.out, args.method, perplexity, args.seed, args.title)
     print(f"wrote {out} ({len(words)} words, {args.method})")
     return 0
 
@@ -273,9 +290,11 @@ def register(subparsers) -> None:
     what.add_argument("--pairs", metavar="A:B,...", help="pairs to draw as arrows, e.g. paris:france,rome:italy")
     what.add_argument("--analogy-section", metavar="NAME", help="draw the pairs of one analogy section")
     p.add_argument("--analogies", "-a", metavar="FILE", help="analogy file for --analogy-section (default: demo set)")
-    p.add_argument("--max-pairs", type=opt.count, default=20, metavar="N", help="pairs drawn from a section (default 20)")
+    p.add_argument("--max-pairs", type=opt.count, default=None, metavar="N",
+                   help=f"pairs drawn from a section (default {DEFAULT_MAX_PAIRS})")
     p.add_argument("--method", choices=("tsne", "pca"), default="tsne", help="projection of a word map (default tsne)")
-    p.add_argument("--perplexity", type=opt.positive, default=30.0, metavar="P", help="t-SNE perplexity (default 30)")
+    p.add_argument("--perplexity", type=opt.positive, default=None, metavar="P",
+                   help=f"t-SNE perplexity (default {DEFAULT_TSNE_PERPLEXITY:g})")
     p.add_argument("--seed", type=opt.seed, default=0, metavar="S", help="t-SNE random seed (default 0)")
     p.add_argument("--title", help="picture title")
     p.add_argument("--out", "-o", default="map.png", metavar="FILE", help="output picture .png/.svg/.pdf (default map.png)")

@@ -17,6 +17,7 @@ import numpy as np
 from wordnet_lm.errors import TrainingError
 from wordnet_lm.ngram.index import NgramIndex
 from wordnet_lm.progress import progress_bar
+from wordnet_lm.text.streams import padded_stream as text_stream
 from wordnet_lm.text.vocab import BOS_ID, EOS_ID, Corpus
 
 CHUNK_TOKENS = 4_000_000  # counted at once; bigger corpora are counted chunk by chunk and merged
@@ -58,16 +59,11 @@ def padded_stream(corpus: Corpus) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     room : ndarray of int64
         For each position, the number of tokens from it to its sentence end (``</s>`` has 1).
     """
-    lengths = corpus.lengths() + 2
-    starts = np.cumsum(lengths) - lengths
-    stream = np.empty(int(lengths.sum()), np.int64)
-    stream[starts] = BOS_ID
-    stream[starts + lengths - 1] = EOS_ID
-    inner = np.arange(corpus.n_tokens) + 2 * corpus.sentence_index() + 1
-    stream[inner] = corpus.ids
+    stream, starts = text_stream(corpus, pad=1)
+    lengths = np.diff(starts)
     position = np.arange(len(stream))
-    history = position - np.repeat(starts, lengths)
-    room = np.repeat(starts + lengths, lengths) - position
+    history = position - np.repeat(starts[:-1], lengths)
+    room = np.repeat(starts[1:], lengths) - position
     return stream, history, room
 
 

@@ -33,6 +33,7 @@ from wordnet_lm.scale.budget import parse_memory
 from wordnet_lm.scale.executor import Executor, InProcess, ProcessPool
 from wordnet_lm.scale.tempdir import TempFolder, check_temp_parent
 from wordnet_lm.text.encoded import EncodedCorpus, open_encoded
+from wordnet_lm.text.options import ReadingOptions
 from wordnet_lm.text.vocab import BOS_ID, EOS_ID, Corpus, Vocab
 
 SMOOTHINGS = ("mkn", "kn", "absolute")  # the interpolated discounting family, streamed
@@ -92,7 +93,8 @@ def build_arpa(source: str | os.PathLike | EncodedCorpus | tuple[Corpus, Vocab],
                order: int = 3, smoothing: str = "mkn", discounts: Any = None, min_count: int = 1,
                max_size: int | None = None, memory: str | int = "2G", temp: str | os.PathLike | None = None,
                executor: Executor | None = None, processes: int | None = None, tokenizer: str = "auto",
-               lowercase: bool | None = None, sentences: str = "auto", progress: bool = False) -> ExternalResult:
+               lowercase: bool | None = None, sentences: str = "auto", encoding: str = "utf-8",
+               progress: bool = False) -> ExternalResult:
     """Estimate an n-gram model under a memory budget and write it as an ARPA file.
 
     Parameters
@@ -114,8 +116,8 @@ def build_arpa(source: str | os.PathLike | EncodedCorpus | tuple[Corpus, Vocab],
     executor : Executor, optional
         Runs counting (map) and merging (reduce) tasks, e.g. a Dask executor; default: a local
         pool of ``processes`` processes (default 1: this process).
-    tokenizer, lowercase, sentences
-        Reading options for a text source.
+    tokenizer, lowercase, sentences, encoding
+        Reading options for a text source (:class:`wordnet_lm.text.options.ReadingOptions`).
     progress : bool
         Progress bars on stderr.
 
@@ -140,7 +142,8 @@ def build_arpa(source: str | os.PathLike | EncodedCorpus | tuple[Corpus, Vocab],
     seconds: dict[str, float] = {}
     try:
         with TempFolder(temp, prefix="wordnet-lm-ngram-") as folder:
-            encoded = _encoded_source(source, folder, tokenizer, lowercase, sentences, executor.workers, progress)
+            reading = ReadingOptions(tokenizer=tokenizer, lowercase=lowercase, sentences=sentences, encoding=encoding)
+            encoded = _encoded_source(source, folder, reading, executor.workers, progress)
             seconds["encode"] = time.perf_counter() - started
             vocab = encoded.vocab_with(min_count, max_size) if not isinstance(source, tuple) else encoded.vocab
             if len(vocab) <= 3:
@@ -180,7 +183,7 @@ def _check_output(arpa: Path) -> None:
         raise WordnetLMError(f"{arpa}: cannot write there (no such folder, or not writable)")
 
 
-def _encoded_source(source, folder: Path, tokenizer, lowercase, sentences, workers: int,
+def _encoded_source(source, folder: Path, reading: ReadingOptions, workers: int,
                     progress: bool) -> EncodedCorpus:
     """``source`` as an encoded corpus (written into ``folder`` unless it already is one)."""
     if isinstance(source, EncodedCorpus):
@@ -190,12 +193,12 @@ def _encoded_source(source, folder: Path, tokenizer, lowercase, sentences, worke
         return write_encoded(corpus, vocab, folder / "corpus")
     encoded = open_encoded(source)
     if encoded is not None:
-        encoded.check_reading(tokenizer, lowercase, sentences)
+        encoded.check_reading(reading)
         return encoded
     from wordnet_lm.text.encode import encode_corpus
 
-    return encode_corpus(source, folder / "corpus", tokenizer=tokenizer, lowercase=lowercase, sentences=sentences,
-                         workers=max(workers, 1), temp=folder, progress=progress)
+    return encode_corpus(source, folder / "corpus", **reading.to_dict(), workers=max(workers, 1), temp=folder,
+                         progress=progress)
 
 
 def write_encoded(corpus: Corpus, vocab: Vocab, out: Path) -> EncodedCorpus:

@@ -10,7 +10,6 @@ import it: the model's ``fit`` imports the training loop, which imports this).
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import math
 import os
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from wordnet_lm.errors import ModelFileError
-from wordnet_lm.io import check_same_settings, load_npz, save_npz
+from wordnet_lm.io import check_same_settings, fingerprint, load_npz, save_npz
 from wordnet_lm.nn import OptimizerState
 from wordnet_lm.nplm.config import RESUMABLE_CHANGES, TrainConfig
 from wordnet_lm.text.vocab import Corpus, Vocab
@@ -45,14 +44,9 @@ class TrainState:
 
 def data_fingerprint(train: Corpus, valid: Corpus | None) -> str:
     """A short hash of the training and validation ids (a resumed run must see the same data)."""
-    h = hashlib.sha1()
-    for corpus in (train, valid):
-        if corpus is not None:
-            for start in range(0, corpus.n_tokens, 1 << 24):  # blocks: the ids may be memory-mapped
-                h.update(np.ascontiguousarray(corpus.ids[start:start + (1 << 24)], np.int32).tobytes())
-            h.update(np.ascontiguousarray(corpus.offsets, np.int64).tobytes())
-        h.update(b"|")
-    return h.hexdigest()[:16]
+    parts = [(np.asarray(c.ids, np.int32), np.asarray(c.offsets, np.int64)) if c is not None else (None, None)
+             for c in (train, valid)]
+    return fingerprint(*(array for pair in parts for array in pair))
 
 
 def save_checkpoint(path: str | os.PathLike, model: Any, state: TrainState, config: TrainConfig,

@@ -12,6 +12,7 @@ from typing import Iterator
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from wordnet_lm.text.streams import padded_stream as text_stream
 from wordnet_lm.text.vocab import BOS_ID, EOS_ID, Corpus
 
 
@@ -24,19 +25,10 @@ def padded_stream(corpus: Corpus, context: int) -> tuple[np.ndarray, np.ndarray]
     predicted : int64 array, the positions in ``stream`` of the predicted ids (every token
         and every ``</s>``), in order.
     """
-    lengths = corpus.lengths()
-    n_sent = len(lengths)
-    starts = corpus.offsets[:-1] + np.arange(n_sent, dtype=np.int64) * (context + 1)  # of the padding
-    stream = np.full(corpus.n_tokens + n_sent * (context + 1), BOS_ID, dtype=np.int32)
-    # token j of sentence k sits at starts[k] + context + (j - offsets[k])
-    shift = np.repeat(starts + context - corpus.offsets[:-1], lengths)
-    token_pos = np.arange(corpus.n_tokens, dtype=np.int64) + shift
-    stream[token_pos] = corpus.ids
-    eos_pos = starts + context + lengths
-    stream[eos_pos] = EOS_ID
+    stream, starts = text_stream(corpus, pad=context, dtype=np.int32)
     predicted = np.ones(len(stream), dtype=bool)
-    pad = (np.arange(context, dtype=np.int64)[None, :] + starts[:, None]).reshape(-1)
-    predicted[pad] = False
+    padding = (np.arange(context, dtype=np.int64)[None, :] + starts[:-1, None]).reshape(-1)
+    predicted[padding] = False
     return stream, np.flatnonzero(predicted)
 
 

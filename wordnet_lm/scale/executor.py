@@ -14,6 +14,7 @@ whose worker died, so a lost worker costs time, not the result.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from concurrent.futures import ProcessPoolExecutor
 from collections import deque
@@ -122,18 +123,32 @@ class DaskExecutor(_Closing):
         items = list(items)
         if not items:
             return []
-        futures = self.client.map(fn, items, pure=False, retries=DASK_RETRIES)
-        return self.client.gather(futures)
+        with _remote_imports():
+            futures = self.client.map(fn, items, pure=False, retries=DASK_RETRIES)
+            return self.client.gather(futures)
 
     def imap(self, fn: Callable[[Any], Any], items: Sequence[Any], window: int = 4) -> Iterator[Any]:
         submit = lambda f, item: self.client.submit(f, item, pure=False, retries=DASK_RETRIES)  # noqa: E731
-        yield from _windowed(submit, lambda future: future.result(), fn, items, window)
+        with _remote_imports():
+            yield from _windowed(submit, lambda future: future.result(), fn, items, window)
 
     def close(self) -> None:
         if getattr(self, "_own_client", True):
             self.client.close()
         if self._cluster is not None:
             self._cluster.close()
+
+
+@contextlib.contextmanager
+def _remote_imports() -> Iterator[None]:
+    """A task that cannot be unpickled on the cluster (wordnet_lm missing there): one line."""
+    try:
+        yield
+    except (ImportError, RuntimeError) as e:
+        if isinstance(e, RuntimeError) and "deserializ" not in str(e):
+            raise
+        raise WordnetLMError("the Dask scheduler or workers cannot load the tasks (is the same wordnet_lm "
+                             "installed on the scheduler and every worker?)") from None
 
 
 def _windowed(submit, result, fn, items, window: int) -> Iterator[Any]:

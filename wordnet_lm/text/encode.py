@@ -28,9 +28,10 @@ from wordnet_lm.scale.executor import default_workers, make_executor
 from wordnet_lm.scale.tempdir import TempFolder
 from wordnet_lm.text.encoded import (FORMAT, HEADER, IDS, IDS_DTYPE, OFFSETS, OFFSETS_DTYPE, VERSION, VOCAB,
                                      EncodedCorpus, is_encoded_corpus)
-from wordnet_lm.text.readers import BATCH_BYTES, SENTENCE_MODES, read_sentence_batches
+from wordnet_lm.text.options import ReadingOptions
+from wordnet_lm.text.readers import BATCH_BYTES, read_sentence_batches
 from wordnet_lm.text.resolve import resolve_corpus
-from wordnet_lm.text.tokenize import check_tokenizer, tokenize_lines
+from wordnet_lm.text.tokenize import tokenize_lines
 from wordnet_lm.text.loading import _check_not_empty, _FirstSeenIds
 from wordnet_lm.text.vocab import Vocab, encode_with
 
@@ -50,12 +51,13 @@ class _Part:
     tokenizer: str
     lowercase: bool | None
     sentences: str
+    encoding: str
 
 
 def encode_corpus(source: str | os.PathLike, out_dir: str | os.PathLike, *, min_count: int = 1,
                   max_size: int | None = None, tokenizer: str = "auto", lowercase: bool | None = None,
-                  sentences: str = "auto", workers: int | None = None, temp: str | os.PathLike | None = None,
-                  progress: bool = False) -> EncodedCorpus:
+                  sentences: str = "auto", encoding: str = "utf-8", workers: int | None = None,
+                  temp: str | os.PathLike | None = None, progress: bool = False) -> EncodedCorpus:
     """Encode ``source`` into the folder ``out_dir`` and open it.
 
     Parameters
@@ -68,8 +70,9 @@ def encode_corpus(source: str | os.PathLike, out_dir: str | os.PathLike, *, min_
     min_count, max_size : int
         Vocabulary cut-offs (as for :func:`wordnet_lm.text.load_corpus`); the default keeps
         every word, so any cut-off can still be applied when the corpus is used.
-    tokenizer, lowercase, sentences
-        As for :func:`wordnet_lm.text.read_sentences`; stored in the header.
+    tokenizer, lowercase, sentences, encoding
+        As for :func:`wordnet_lm.text.read_sentences` (:class:`wordnet_lm.text.options.ReadingOptions`);
+        stored in the header.
     workers : int, optional
         Worker processes for plain text files (default: the CPUs available).
     temp : path-like, optional
@@ -81,10 +84,7 @@ def encode_corpus(source: str | os.PathLike, out_dir: str | os.PathLike, *, min_
     -------
     EncodedCorpus
     """
-    if tokenizer != "auto":
-        check_tokenizer(tokenizer)
-    if sentences not in SENTENCE_MODES:
-        raise WordnetLMError(f"unknown sentence mode {sentences!r} (choose from {', '.join(SENTENCE_MODES)})")
+    options = ReadingOptions(tokenizer=tokenizer, lowercase=lowercase, sentences=sentences, encoding=encoding)
     if min_count < 1 or (max_size is not None and max_size < 1):
         raise WordnetLMError("min_count and max_size must be at least 1")
     path = resolve_corpus(source)
@@ -92,7 +92,7 @@ def encode_corpus(source: str | os.PathLike, out_dir: str | os.PathLike, *, min_
         raise InputFileError(f"{path}: already an encoded corpus")
     out = _prepare_output(Path(out_dir))
     workers = default_workers() if workers is None else workers
-    reading = {"tokenizer": tokenizer, "lowercase": lowercase, "sentences": sentences}
+    reading = options.to_dict()
     with TempFolder(temp if temp is not None else out.parent, prefix=".encode-") as scratch:
         parts = _plan(path, scratch, workers, reading)
         with make_executor(processes=min(workers, len(parts))) as executor:
@@ -130,7 +130,7 @@ def _prepare_output(out: Path) -> Path:
 
 def _plan(path: Path, scratch: Path, workers: int, reading: dict) -> list[_Part]:
     """Byte ranges of a plain one-sentence-per-line file, else the whole source as one part."""
-    common = dict(tokenizer=reading["tokenizer"], lowercase=reading["lowercase"], sentences=reading["sentences"])
+    common = {k: reading[k] for k in ("tokenizer", "lowercase", "sentences", "encoding")}
     if not _is_plain_lines_file(path, reading):
         return [_Part(str(path), 0, -1, str(scratch / "part0"), **common)]
     size = path.stat().st_size
@@ -148,7 +148,7 @@ def _plan(path: Path, scratch: Path, workers: int, reading: dict) -> list[_Part]
 
 
 def _is_plain_lines_file(path: Path, reading: dict) -> bool:
-    if not path.is_file() or reading["sentences"] not in ("auto", "lines"):
+    if not path.is_file() or reading["sentences"] not in ("auto", "lines") or reading["encoding"] != "utf-8":
         return False
     with open(path, "rb") as f:
         head = f.read(8192)
@@ -182,6 +182,7 @@ def _part_batches(part: _Part, progress: bool):
     """Tokenised sentence batches of a part."""
     if part.stop < 0:
         yield from read_sentence_batches(part.source, tokenizer=part.tokenizer, lowercase=part.lowercase,
+                                         encoding=part.encoding,
                                          sentences=part.sentences, progress=progress)
         return
     tokenizer = "whitespace" if part.tokenizer == "auto" else part.tokenizer

@@ -1,6 +1,7 @@
 """Encoded corpora: a corpus written once as token ids, then memory-mapped by every command.
 
-A folder made by :func:`encode_corpus` (``wordnet-lm corpus encode SOURCE --out DIR``)::
+A folder made by :func:`wordnet_lm.text.encode.encode_corpus` (``wordnet-lm corpus encode
+SOURCE --out DIR``)::
 
     header.json    format, version, source, reading options, vocabulary cut-offs, sizes,
                    content hash (SHA-256 of the ids, the offsets and the vocabulary)
@@ -25,13 +26,14 @@ from typing import Any, Iterator
 import numpy as np
 
 from wordnet_lm.errors import InputFileError, WordnetLMError
+from wordnet_lm.text.options import ReadingOptions
 from wordnet_lm.text.vocab import Corpus, Vocab
 
 FORMAT = "wordnet-lm encoded corpus"
 VERSION = 1
 HEADER, IDS, OFFSETS, VOCAB = "header.json", "ids.u32", "offsets.i64", "vocab.tsv"
 IDS_DTYPE, OFFSETS_DTYPE = np.dtype("<u4"), np.dtype("<i8")
-DEFAULT_READING = {"tokenizer": "auto", "lowercase": None, "sentences": "auto"}
+DEFAULT_READING = {"tokenizer": "auto", "lowercase": None, "sentences": "auto", "encoding": "utf-8"}
 
 
 def is_encoded_corpus(path: str | os.PathLike) -> bool:
@@ -119,13 +121,15 @@ class EncodedCorpus:
             yield self.sentences_range(first, stop)
             first = stop
 
-    def check_reading(self, tokenizer: str = "auto", lowercase: bool | None = None, sentences: str = "auto",
-                      **_: Any) -> None:
+    def check_reading(self, reading: ReadingOptions | None = None, **fields: Any) -> None:
         """Reading options given for this corpus must be the defaults or those it was encoded with."""
-        stored = self.reading
-        for key, value in (("tokenizer", tokenizer), ("lowercase", lowercase), ("sentences", sentences)):
-            if value != DEFAULT_READING[key] and value != stored.get(key):
-                raise WordnetLMError(f"{self.path}: encoded with {key}={stored.get(key)!r}; "
+        given = ReadingOptions.of(reading, **{k: v for k, v in fields.items() if k != "progress"})
+        stored = ReadingOptions.of(self.reading)
+        default = ReadingOptions()
+        for key in ("tokenizer", "lowercase", "sentences", "encoding"):
+            value = getattr(given, key)
+            if value != getattr(default, key) and value != getattr(stored, key):
+                raise WordnetLMError(f"{self.path}: encoded with {key}={getattr(stored, key)!r}; "
                                      f"re-encode the text to read it with {key}={value!r}")
 
     def remap_to(self, vocab: Vocab) -> np.ndarray | None:
@@ -188,10 +192,3 @@ def _map(path: Path, dtype: np.dtype, expected: int | None) -> np.ndarray:
     if size == 0:
         return np.zeros(0, dtype)
     return np.memmap(path, dtype=dtype, mode="r")
-
-
-def encode_corpus(source: str | os.PathLike, out_dir: str | os.PathLike, **options: Any) -> EncodedCorpus:
-    """Encode ``source`` into the folder ``out_dir`` (see :func:`wordnet_lm.text.encode.encode_corpus`)."""
-    from wordnet_lm.text.encode import encode_corpus as encode
-
-    return encode(source, out_dir, **options)

@@ -13,14 +13,16 @@ import os
 from collections import Counter
 from dataclasses import dataclass
 from itertools import chain
-from typing import Iterator
+from typing import Any, Iterator
 
 import numpy as np
 
 from wordnet_lm.errors import InputFileError
 from wordnet_lm.text.encoded import open_encoded
+from wordnet_lm.text.options import ReadingOptions
 from wordnet_lm.text.readers import read_sentence_batches
 from wordnet_lm.text.vocab import SPECIALS, Corpus, Vocab, encode_with
+
 
 class _FirstSeenIds(dict):
     """word -> provisional id, a new id for each new word (``__missing__`` runs once per type)."""
@@ -30,9 +32,9 @@ class _FirstSeenIds(dict):
         return i
 
 
-def load_corpus(source: str | os.PathLike, *, vocab: Vocab | None = None, min_count: int = 1,
-                max_size: int | None = None, tokenizer: str = "auto", lowercase: bool | None = None,
-                sentences: str = "auto", progress: bool = False) -> tuple[Corpus, Vocab]:
+def load_corpus(source: str | os.PathLike, *, reading: ReadingOptions | None = None, vocab: Vocab | None = None,
+                min_count: int = 1, max_size: int | None = None, progress: bool = False,
+                **fields: Any) -> tuple[Corpus, Vocab]:
     """Read ``source`` into memory as ids, building the vocabulary unless one is given.
 
     Parameters
@@ -43,8 +45,9 @@ def load_corpus(source: str | os.PathLike, *, vocab: Vocab | None = None, min_co
         Use this vocabulary (words outside it become ``<unk>``); default: build one.
     min_count, max_size : int
         Vocabulary cut-offs when building (see :meth:`Vocab.from_counts`).
-    tokenizer, lowercase, sentences, progress
-        As for :func:`read_sentences`.
+    reading, progress, **fields
+        As for :func:`read_sentences`: how to read the text (a ``ReadingOptions`` or its fields
+        as keywords), and a progress bar.
 
     Returns
     -------
@@ -57,10 +60,9 @@ def load_corpus(source: str | os.PathLike, *, vocab: Vocab | None = None, min_co
     """
     encoded = open_encoded(source)
     if encoded is not None:  # an encoded corpus folder: memory-mapped, same result as its text
-        encoded.check_reading(tokenizer, lowercase, sentences)
+        encoded.check_reading(reading, **fields)
         return encoded.load(vocab=vocab, min_count=min_count, max_size=max_size)
-    batches = read_sentence_batches(source, tokenizer=tokenizer, lowercase=lowercase, sentences=sentences,
-                                    progress=progress)
+    batches = read_sentence_batches(source, reading, progress=progress, **fields)
     if vocab is not None:
         return _concatenate([vocab.encode(batch) for batch in batches]), vocab
     provisional = _FirstSeenIds()
@@ -86,47 +88,44 @@ class CorpusStats:
         return sum(self.counts.values())
 
 
-def corpus_stats(source: str | os.PathLike, *, tokenizer: str = "auto", lowercase: bool | None = None,
-                 sentences: str = "auto", progress: bool = False) -> CorpusStats:
+def corpus_stats(source: str | os.PathLike, *, reading: ReadingOptions | None = None, progress: bool = False,
+                 **fields: Any) -> CorpusStats:
     """Sentence count, longest sentence and word counts of ``source``, streamed (memory ~ vocabulary)."""
     encoded = open_encoded(source)
     if encoded is not None:
-        encoded.check_reading(tokenizer, lowercase, sentences)
+        encoded.check_reading(reading, **fields)
         lengths = np.diff(encoded.offsets)
         return CorpusStats(encoded.n_sentences, int(lengths.max(initial=0)),
                            Counter({w: c for w, c in zip(encoded.vocab.words, encoded.vocab.counts.tolist()) if c}))
     stats = CorpusStats(0, 0, Counter())
-    for batch in read_sentence_batches(source, tokenizer=tokenizer, lowercase=lowercase, sentences=sentences,
-                                       progress=progress):
+    for batch in read_sentence_batches(source, reading, progress=progress, **fields):
         stats.n_sentences += len(batch)
         stats.max_length = max(stats.max_length, max(map(len, batch)))
         stats.counts.update(chain.from_iterable(batch))
     return stats
 
 
-def count_words(source: str | os.PathLike, *, tokenizer: str = "auto", lowercase: bool | None = None,
-                sentences: str = "auto", progress: bool = False) -> Counter:
+def count_words(source: str | os.PathLike, *, reading: ReadingOptions | None = None, progress: bool = False,
+                **fields: Any) -> Counter:
     """Word counts of ``source`` in first-occurrence order, streamed (memory ~ vocabulary)."""
-    return corpus_stats(source, tokenizer=tokenizer, lowercase=lowercase, sentences=sentences,
-                        progress=progress).counts
+    return corpus_stats(source, reading=reading, progress=progress, **fields).counts
 
 
-def build_vocab(source: str | os.PathLike, *, min_count: int = 1, max_size: int | None = None,
-                tokenizer: str = "auto", lowercase: bool | None = None, sentences: str = "auto",
-                progress: bool = False) -> Vocab:
+def build_vocab(source: str | os.PathLike, *, reading: ReadingOptions | None = None, min_count: int = 1,
+                max_size: int | None = None, progress: bool = False, **fields: Any) -> Vocab:
     """The vocabulary of ``source`` from one streaming pass (the first of two for big corpora).
 
     Raises :class:`InputFileError` if no word survives ``min_count``/``max_size``.
     """
-    counts = count_words(source, tokenizer=tokenizer, lowercase=lowercase, sentences=sentences, progress=progress)
+    counts = count_words(source, reading=reading, progress=progress, **fields)
     vocab = Vocab.from_counts(counts, min_count, max_size)
     _check_not_empty(vocab, source, min_count, max_size, counts.values())
     return vocab
 
 
 def iter_corpus_chunks(source: str | os.PathLike, vocab: Vocab, chunk_tokens: int = 1_000_000, *,
-                       tokenizer: str = "auto", lowercase: bool | None = None, sentences: str = "auto",
-                       progress: bool = False) -> Iterator[Corpus]:
+                       reading: ReadingOptions | None = None, progress: bool = False,
+                       **fields: Any) -> Iterator[Corpus]:
     """``source`` as a stream of :class:`Corpus` chunks of whole sentences.
 
     Each chunk holds ``chunk_tokens`` tokens or fewer (a longer single sentence is a chunk of its
@@ -138,15 +137,14 @@ def iter_corpus_chunks(source: str | os.PathLike, vocab: Vocab, chunk_tokens: in
         raise ValueError("chunk_tokens must be positive")
     encoded = open_encoded(source)
     if encoded is not None:  # the same chunks as from the text (greedy, whole sentences)
-        encoded.check_reading(tokenizer, lowercase, sentences)
+        encoded.check_reading(reading, **fields)
         remap = encoded.remap_to(vocab)
         for chunk in encoded.chunks(chunk_tokens):
             yield chunk if remap is None else Corpus(remap[chunk.ids], chunk.offsets)
         return
     pending: list[Corpus] = []
     pending_tokens = 0
-    for batch in read_sentence_batches(source, tokenizer=tokenizer, lowercase=lowercase, sentences=sentences,
-                                       progress=progress):
+    for batch in read_sentence_batches(source, reading, progress=progress, **fields):
         pending.append(vocab.encode(batch))
         pending_tokens += pending[-1].n_tokens
         if pending_tokens >= chunk_tokens:

@@ -26,18 +26,17 @@ import os
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Callable, Iterable, Iterator
+from typing import IO, Any, Callable, Iterable, Iterator
 
-
-from wordnet_lm.errors import InputFileError, WordnetLMError
+from wordnet_lm.errors import InputFileError
 from wordnet_lm.progress import Bar, progress_bar
 from wordnet_lm.text.encoded import open_encoded
 from wordnet_lm.text.layouts import Layout, layout_for, strip_tags, tree_sentences
+from wordnet_lm.text.options import SENTENCE_MODES, ReadingOptions
 from wordnet_lm.text.resolve import resolve_corpus
-from wordnet_lm.text.tokenize import TOKENIZERS, check_tokenizer, ends_sentence, split_sentences, tokenize_lines
+from wordnet_lm.text.tokenize import TOKENIZERS, ends_sentence, split_sentences, tokenize_lines
 from wordnet_lm.text.vocab import BOS, EOS
 
-SENTENCE_MODES = ("auto", "lines", "split", "split_lines")
 BATCH_BYTES = 1 << 22  # lines are read and tokenised ~4 MB at a time
 _SNIFF_BYTES = 8192
 _DECOMPRESSORS: dict[bytes, Callable[[IO[bytes]], IO[bytes]]] = {
@@ -49,8 +48,8 @@ _ZIP_MAGIC = b"PK\x03\x04"
 
 
 # ------------------------------------------------------------------ public API
-def read_sentences(source: str | os.PathLike, *, tokenizer: str = "auto", lowercase: bool | None = None,
-                   sentences: str = "auto", markers: bool = False, progress: bool = False) -> Iterator[list[str]]:
+def read_sentences(source: str | os.PathLike, reading: ReadingOptions | None = None, *, markers: bool = False,
+                   progress: bool = False, **fields: Any) -> Iterator[list[str]]:
     """Tokenised sentences of ``source``, one list of tokens per sentence, streamed.
 
     Parameters
@@ -58,13 +57,9 @@ def read_sentences(source: str | os.PathLike, *, tokenizer: str = "auto", lowerc
     source : str or path-like
         A text file (plain, ``.gz``, ``.bz2``, ``.xz``), a directory, an NLTK corpus zip, or a
         corpus name (``"demo"``, ``"brown"``, ...: see ``resolve_corpus``).
-    tokenizer : {"auto", "whitespace", "word", "wordpunct"}
-        ``"auto"`` (default): ``"whitespace"`` for plain files and pre-tokenised corpora
-        (Brown, Treebank, movie_reviews), ``"wordpunct"`` for NLTK's raw-text corpora.
-    lowercase : bool, optional
-        Lower-case every token; default: the tokeniser's convention (only ``"word"`` does).
-    sentences : {"auto", "lines", "split", "split_lines"}
-        How sentences are delimited in plain text (see the module docstring).  Tagged and
+    reading : ReadingOptions, optional
+        Tokenizer, lower-casing, sentence mode and encoding (default: ``ReadingOptions()``);
+        its fields may also be given as keywords (``tokenizer="word"``).  Tagged and
         bracketed corpora (Brown, Treebank) always use their own sentence boundaries.
     markers : bool
         Wrap every sentence in ``<s>`` ... ``</s>``.
@@ -81,8 +76,7 @@ def read_sentences(source: str | os.PathLike, *, tokenizer: str = "auto", lowerc
     InputFileError
         Missing, empty, binary or non-UTF-8 file, corrupt zip, a source without any text.
     """
-    for batch in read_sentence_batches(source, tokenizer=tokenizer, lowercase=lowercase,
-                                       sentences=sentences, progress=progress):
+    for batch in read_sentence_batches(source, reading, progress=progress, **fields):
         if markers:
             for sentence in batch:
                 yield [BOS, *sentence, EOS]
@@ -90,21 +84,19 @@ def read_sentences(source: str | os.PathLike, *, tokenizer: str = "auto", lowerc
             yield from batch
 
 
-def read_sentence_batches(source: str | os.PathLike, *, tokenizer: str = "auto", lowercase: bool | None = None,
-                          sentences: str = "auto", progress: bool = False) -> Iterator[list[list[str]]]:
+def read_sentence_batches(source: str | os.PathLike, reading: ReadingOptions | None = None, *,
+                          progress: bool = False, **fields: Any) -> Iterator[list[list[str]]]:
     """:func:`read_sentences` in batches (lists of sentences, a few MB of text each): the fast
     path for code that consumes whole batches (vocabulary counts, encoding)."""
-    if tokenizer != "auto":
-        check_tokenizer(tokenizer)
-    if sentences not in SENTENCE_MODES:
-        raise WordnetLMError(f"unknown sentence mode {sentences!r} (choose from {', '.join(SENTENCE_MODES)})")
+    options = ReadingOptions.of(reading, **fields)
+    tokenizer, lowercase, sentences = options.tokenizer, options.lowercase, options.sentences
     path = resolve_corpus(source)
     encoded = open_encoded(path)
     if encoded is not None:  # an encoded corpus folder: its sentences, decoded
-        encoded.check_reading(tokenizer, lowercase, sentences)
+        encoded.check_reading(options)
         yield from encoded.decoded_batches()
         return
-    documents, total_bytes = _documents(path)
+    documents, total_bytes = _documents(path, options.encoding)
     found_text = False
     with progress_bar(total=total_bytes, unit="B", unit_scale=True, desc=path.name, enabled=progress,
                       leave=False) as bar:
@@ -131,16 +123,18 @@ class _Document:
     line_batches: Callable[[Bar], Iterator[list[str]]]
 
 
-def _documents(path: Path) -> tuple[Iterator[_Document], int]:
-    """The documents of ``path`` (lazily) and their total size in bytes."""
+def _documents(path: Path, encoding: str = "utf-8") -> tuple[Iterator[_Document], int]:
+    """The documents of ``path`` (lazily) and their total size in bytes; plain files are read
+    in ``encoding``."""
     if path.is_dir():
-        return _directory_documents(path)
+        return _directory_documents(path, encoding)
     if not path.is_file():
         raise InputFileError(f"{path}: not a regular file")
     magic = _read_magic(path)
     if magic.startswith(_ZIP_MAGIC):
         return _zip_documents(path)
-    return iter([_Document(str(path), None, "plain", lambda bar: _file_line_batches(path, bar))]), path.stat().st_size
+    return (iter([_Document(str(path), None, "plain", lambda bar: _file_line_batches(path, bar, encoding))]),
+            path.stat().st_size)
 
 
 def _read_magic(path: Path) -> bytes:
@@ -151,7 +145,7 @@ def _read_magic(path: Path) -> bytes:
         raise InputFileError(f"{path}: cannot read ({e.strerror})") from None
 
 
-def _directory_documents(root: Path) -> tuple[Iterator[_Document], int]:
+def _directory_documents(root: Path, encoding: str) -> tuple[Iterator[_Document], int]:
     layout = layout_for(root.name)
     files = sorted(p for p in root.rglob("*") if p.is_file() and layout.selects(p.relative_to(root).as_posix())
                    and p.stat().st_size > 0)  # empty files hold no text: skipped
@@ -170,7 +164,7 @@ def _directory_documents(root: Path) -> tuple[Iterator[_Document], int]:
             if layout.encoding:  # an NLTK corpus: small files, decoded whole with a fallback
                 yield _Document(str(file), layout, fmt, lambda bar, f=file: _whole_file_batches(f, layout, bar))
             else:
-                yield _Document(str(file), layout, fmt, lambda bar, f=file: _file_line_batches(f, bar))
+                yield _Document(str(file), layout, fmt, lambda bar, f=file: _file_line_batches(f, bar, encoding))
 
     return documents(), sum(f.stat().st_size for f in files)
 
@@ -237,12 +231,12 @@ def _check_head(head: bytes, name: object) -> None:
         raise InputFileError(f"{name}: binary file, expected text")
 
 
-def _file_line_batches(path: Path, bar: Bar) -> Iterator[list[str]]:
-    """Lines of a UTF-8 text file (possibly compressed), ~``BATCH_BYTES`` at a time."""
+def _file_line_batches(path: Path, bar: Bar, encoding: str = "utf-8") -> Iterator[list[str]]:
+    """Lines of a text file (possibly compressed) in ``encoding``, ~``BATCH_BYTES`` at a time."""
     with _open_binary(path) as (raw, stream):
         try:
             _check_head(stream.peek(_SNIFF_BYTES)[:_SNIFF_BYTES] if hasattr(stream, "peek") else b"x", path)
-            text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict")
+            text = io.TextIOWrapper(stream, encoding="utf-8-sig" if encoding == "utf-8" else encoding, errors="strict")
             seen = 0
             while lines := text.readlines(BATCH_BYTES):
                 yield lines
@@ -250,7 +244,9 @@ def _file_line_batches(path: Path, bar: Bar) -> Iterator[list[str]]:
                 bar.update(position - seen)
                 seen = position
         except UnicodeDecodeError:
-            raise InputFileError(f"{path}: not UTF-8 text (convert it, e.g. iconv -f latin1 -t utf-8)") from None
+            hint = "give its encoding, e.g. --encoding latin-1" if encoding == "utf-8" else "check --encoding"
+            name = "UTF-8" if encoding == "utf-8" else encoding
+            raise InputFileError(f"{path}: not {name} text ({hint})") from None
         except (OSError, EOFError, lzma.LZMAError) as e:
             raise InputFileError(f"{path}: corrupt or unreadable compressed file ({e})") from None
 
