@@ -4,6 +4,10 @@ Every model scores the same predictions (each token, then ``</s>`` per sentence)
 closed-vocabulary protocol: validation and test words unseen in training are ``<unk>``, an
 ordinary word of the training vocabulary.  The neural model is mixed with the n-gram model
 that is best on validation data, with the mixture weight fitted on validation data too.
+
+Models trained earlier can take the place of trained ones (``ngram_models``, a trained
+``nplm``): they must know the words of the table's vocabulary, no more and no fewer (see
+:mod:`wordnet_lm.text.recode`), and the text is renumbered for each of them.
 """
 
 from __future__ import annotations
@@ -13,13 +17,14 @@ import io
 import os
 import time
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 from wordnet_lm.io import atomic_write
 from wordnet_lm.nplm.mixture import fit_mixture_weight, mix_logprobs
 from wordnet_lm.progress import progress_bar
 from wordnet_lm.scoring import perplexity
+from wordnet_lm.text.recode import check_same_words, recode
 from wordnet_lm.text.vocab import Corpus, Vocab
 
 NGRAM_METHODS = ("add-k", "interpolated-kn", "modified-kn")
@@ -34,7 +39,7 @@ class Row:
     order: int | None
     valid_ppl: float
     test_ppl: float | None
-    train_seconds: float
+    train_seconds: float | None  # None: a model trained earlier, reused
     note: str = ""
 
 
@@ -68,59 +73,100 @@ def fit_ngram(method: str, order: int, train: Corpus, valid: Corpus, vocab: Voca
     return best[1], f"k={best[2]:g} (best on valid)"
 
 
-def compare(train: Corpus, valid: Corpus, test: Corpus | None, vocab: Vocab, *,
+def compare(train: Corpus | None, valid: Corpus, test: Corpus | None, vocab: Vocab, *,
             orders: Sequence[int] = DEFAULT_ORDERS, methods: Sequence[str] = NGRAM_METHODS,
-            nplm: Any = None, train_config: Any = None, progress: bool = True) -> list[Row]:
+            nplm: Any = None, train_config: Any = None, progress: bool = True,
+            ngram_models: Mapping[str, Any] | None = None, nplm_trained: bool = False,
+            checkpoint: str | os.PathLike | None = None, resume: bool = False) -> list[Row]:
     """Train every model on ``train`` and score it on ``valid`` and ``test``.
 
     Parameters
     ----------
     train, valid, test : Corpus
-        Encoded with ``vocab`` (the training vocabulary); ``test`` may be ``None``.
-    orders, methods : the n-gram models (every method at every order).
+        Encoded with ``vocab`` (the training vocabulary); ``test`` may be ``None``, and
+        ``train`` too when no model is trained.
+    orders, methods : the n-gram models to train (every method at every order; none if empty).
     nplm : NPLM, optional
-        The neural model to train (its hyper-parameters); ``None`` skips it and the mixture.
+        The neural model to train (its hyper-parameters), or a trained one with
+        ``nplm_trained``; ``None`` skips it and the mixture.
     train_config : TrainConfig, optional
         Its training settings.
     progress : bool
         Progress bars (n-gram models, neural training).
+    ngram_models : mapping of name -> fitted n-gram model, optional
+        Models trained earlier (e.g. read from ARPA files), scored beside the trained ones.
+    nplm_trained : bool
+        ``nplm`` is trained already: scored, not fitted.
+    checkpoint, resume :
+        The neural LM's training checkpoint, and whether to continue from it (see
+        :func:`wordnet_lm.nplm.train.train`).
 
     Returns
     -------
-    list of Row : the n-gram models, then the neural model, then the mixture.
+    list of Row : the n-gram models (trained, then reused), then the neural model, then the mixture.
+
+    Raises
+    ------
+    WordnetLMError
+        A reused model whose vocabulary is not ``vocab``'s words.
     """
+    reused = dict(ngram_models or {})
+    for name, model in reused.items():
+        check_same_words(vocab, model.vocab_, name)
+    if nplm is not None and nplm_trained:
+        check_same_words(vocab, nplm.vocab_, "the neural LM")
+    jobs = [(m, n) for m in methods for n in orders]
+    if train is None and (jobs or (nplm is not None and not nplm_trained)):
+        raise ValueError("compare: no training corpus for the models to train")
     rows: list[Row] = []
     best: tuple[float, Row, np.ndarray, np.ndarray | None] | None = None
-    jobs = [(m, n) for m in methods for n in orders]
-    for method, order in progress_bar(jobs, desc="n-gram models", enabled=progress, leave=False):
-        start = time.perf_counter()
-        model, note = fit_ngram(method, order, train, valid, vocab)
-        seconds = time.perf_counter() - start
-        lp_valid = model.token_logprobs(valid)
-        lp_test = model.token_logprobs(test) if test is not None else None
-        row = Row(method, order, perplexity(lp_valid), perplexity(lp_test) if lp_test is not None else None,
+
+    def add_ngram_row(name: str, order: int, model: Any, model_vocab: Vocab, seconds: float | None, note: str) -> None:
+        nonlocal best
+        lp_valid, lp_test = _score(model, model_vocab, valid, test, vocab)
+        row = Row(name, order, perplexity(lp_valid), perplexity(lp_test) if lp_test is not None else None,
                   seconds, note)
         rows.append(row)
         if best is None or row.valid_ppl < best[0]:
             best = (row.valid_ppl, row, lp_valid, lp_test)
+
+    for method, order in progress_bar(jobs, desc="n-gram models", enabled=progress, leave=False):
+        start = time.perf_counter()
+        model, note = fit_ngram(method, order, train, valid, vocab)
+        add_ngram_row(method, order, model, vocab, time.perf_counter() - start, note)
+    for name, model in reused.items():
+        add_ngram_row(name, model.order, model, model.vocab_, None, "reused")
     if nplm is None:
         return rows
 
-    start = time.perf_counter()
-    nplm.fit(train, vocab, valid, train_config, progress=progress)
-    seconds = time.perf_counter() - start
-    nn_valid = nplm.token_logprobs(valid)
-    nn_test = nplm.token_logprobs(test) if test is not None else None
+    seconds = None
+    if not nplm_trained:
+        start = time.perf_counter()
+        nplm.fit(train, vocab, valid, train_config, checkpoint=checkpoint, resume=resume, progress=progress)
+        seconds = time.perf_counter() - start
+    nn_valid, nn_test = _score(nplm, nplm.vocab_ if nplm_trained else vocab, valid, test, vocab)
+    note = ("reused, " if nplm_trained else "") + _describe_nplm(nplm)
     rows.append(Row("neural LM", nplm.order, perplexity(nn_valid), perplexity(nn_test) if nn_test is not None else None,
-                    seconds, _describe_nplm(nplm)))
+                    seconds, note))
     if best is not None:
         _, ngram_row, ng_valid, ng_test = best
         weight = fit_mixture_weight(nn_valid, ng_valid)
         mixed_test = perplexity(mix_logprobs(nn_test, ng_test, weight)) if nn_test is not None else None
+        both = None if seconds is None or ngram_row.train_seconds is None else seconds + ngram_row.train_seconds
         rows.append(Row(f"neural LM + {ngram_row.model}", ngram_row.order,
                         perplexity(mix_logprobs(nn_valid, ng_valid, weight)), mixed_test,
-                        seconds + ngram_row.train_seconds, f"weight {weight:.2f} on the neural LM"))
+                        both, f"weight {weight:.2f} on the neural LM"))
     return rows
+
+
+def _score(model: Any, model_vocab: Vocab, valid: Corpus, test: Corpus | None,
+           vocab: Vocab) -> tuple[np.ndarray, np.ndarray | None]:
+    """A model's log-probabilities of the ``valid`` and ``test`` predictions (encoded with
+    ``vocab``), the text renumbered for the model's vocabulary (the same words)."""
+    def logprobs(corpus: Corpus) -> np.ndarray:
+        return model.token_logprobs(recode(corpus, vocab, model_vocab))
+
+    return logprobs(valid), logprobs(test) if test is not None else None
 
 
 def _describe_nplm(model: Any) -> str:
@@ -141,7 +187,8 @@ HEADER = ("model", "n", "valid ppl", "test ppl", "train s", "notes")
 
 def _cells(row: Row) -> list[str]:
     return [row.model, "" if row.order is None else str(row.order), f"{row.valid_ppl:.2f}",
-            "" if row.test_ppl is None else f"{row.test_ppl:.2f}", f"{row.train_seconds:.1f}", row.note]
+            "" if row.test_ppl is None else f"{row.test_ppl:.2f}",
+            "" if row.train_seconds is None else f"{row.train_seconds:.1f}", row.note]
 
 
 def format_table(rows: Iterable[Row], markdown: bool = False) -> str:
@@ -164,7 +211,8 @@ def format_csv(rows: Iterable[Row]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["model", "order", "valid_ppl", "test_ppl", "train_seconds", "notes"])
     for r in rows:
-        writer.writerow([r.model, r.order, r.valid_ppl, r.test_ppl, round(r.train_seconds, 3), r.note])
+        seconds = None if r.train_seconds is None else round(r.train_seconds, 3)
+        writer.writerow([r.model, r.order, r.valid_ppl, r.test_ppl, seconds, r.note])
     return out.getvalue()
 
 

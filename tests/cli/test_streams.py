@@ -31,6 +31,7 @@ PRINTERS = {
     "ngram": lambda f: ["ngram", "--train", f.train, "--order", "2"],
     "corpus info": lambda f: ["corpus", "info", f.train],
     "compare": lambda f: ["compare", "--train", f.train, "--valid", f.valid, "--orders", "2", "--no-neural"],
+    "compare --neural --ngram": lambda f: ["compare", "--neural", f.model, "--ngram", f.arpa, "--valid", f.valid],
     "export-vectors": lambda f: ["export-vectors", "--model", f.model, "--out", f.root / "exported.txt"],
 }
 
@@ -72,6 +73,7 @@ STDIN_INPUTS = {
                                    *TINY_NPLM],
     "compare --test": lambda f: ["compare", "--train", f.train, "--valid", f.valid, "--test", "-", "--orders", "2",
                                  "--no-neural"],
+    "compare --neural --ngram --valid": lambda f: ["compare", "--neural", f.model, "--ngram", f.arpa, "--valid", "-"],
     "ngram --train": lambda f: ["ngram", "--train", "-", "--order", "2"],
     "ngram --heldout": lambda f: ["ngram", "--train", f.train, "--order", "2", "--smoothing", "jm",
                                   "--heldout", "-"],

@@ -89,7 +89,8 @@ def test_errors_are_one_line_exit_2(model_file, tmp_path, capsys):
 
 
 @pytest.mark.filterwarnings("ignore:cannot compute modified Kneser-Ney discounts")
-def test_compare_prints_one_table(corpus_files, tmp_path, capsys):
+def test_compare_prints_one_table(corpus_files, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the neural LM's working checkpoint is written here, then removed
     md, csv = tmp_path / "t.md", tmp_path / "t.csv"
     assert main(["compare", "--train", str(corpus_files / "train.txt"), "--valid", str(corpus_files / "valid.txt"),
                  "--test", str(corpus_files / "test.txt"), "--orders", "2-3", "--epochs", "3",
@@ -99,6 +100,7 @@ def test_compare_prints_one_table(corpus_files, tmp_path, capsys):
         assert name in table
     assert md.read_text().startswith("| model |")
     assert len(csv.read_text().strip().splitlines()) == 1 + 3 * 2 + 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.csv", "t.md"]
 
 
 def test_perplexity_command_scores_a_neural_lm(model_file, corpus_files, capsys):

@@ -7,8 +7,15 @@ from collections import Counter
 
 import pytest
 
-from wordnet_lm.text import default_corpus, demo, demo_paths
-from wordnet_lm.text.demo import ANIMALS, COUNTRIES, DEMO_FILES, REPO_DEMO_DIR, demo_texts
+from wordnet_lm.text import default_corpus, demo_paths
+from wordnet_lm.text.demo import (
+    ANIMALS,
+    COUNTRIES,
+    DEMO_FILES,
+    REPO_DEMO_DIR,
+    demo_texts,
+)
+from wordnet_lm.text.demo import cache as demo_cache
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +116,7 @@ def test_similarity_file(texts):
 
 
 def test_demo_paths_fall_back_to_a_generated_cache(tmp_path, monkeypatch):
-    monkeypatch.setattr(demo, "REPO_DEMO_DIR", tmp_path / "no-checkout")
+    monkeypatch.setattr(demo_cache, "REPO_DEMO_DIR", tmp_path / "no-checkout")
     monkeypatch.setenv("WORDNET_LM_CACHE", str(tmp_path / "cache"))
     paths = demo_paths()
     assert paths["train"] == tmp_path / "cache" / "wordnet_lm" / "demo" / "train.txt"

@@ -10,8 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wordnet_lm.errors import InputFileError, WordnetLMError
-from wordnet_lm.vectors import KeyedVectors, evaluate_word_analogies, evaluate_word_pairs, read_analogies
-from wordnet_lm.vectors import evaluate as ev
+from wordnet_lm.vectors import (
+    KeyedVectors,
+    evaluate_word_analogies,
+    evaluate_word_pairs,
+    read_analogies,
+)
+from wordnet_lm.vectors import analogies as analogy_eval
+from wordnet_lm.vectors import similarity as similarity_eval
 
 from ._data import brute_force_analogies, structured_vectors, write_analogies
 
@@ -160,9 +166,9 @@ def test_tiny_restrict_vocab_leaves_no_candidate(tmp_path):
 @pytest.mark.parametrize("method", ["cosadd", "cosmul"])
 def test_chunking_does_not_change_answers(kv, analogies, monkeypatch, method):
     whole = evaluate_word_analogies(kv, analogies, method=method)
-    monkeypatch.setattr(ev, "_CHUNK_CELLS", 3 * len(kv))  # three questions per chunk
+    monkeypatch.setattr(analogy_eval, "_CHUNK_CELLS", 3 * len(kv))  # three questions per chunk
     chunked = evaluate_word_analogies(kv, analogies, method=method)
-    monkeypatch.setattr(ev, "_TABLE_CELLS", 0)  # a cosine table per chunk
+    monkeypatch.setattr(analogy_eval, "_TABLE_CELLS", 0)  # a cosine table per chunk
     per_chunk_tables = evaluate_word_analogies(kv, analogies, method=method)
     assert chunked.predicted == whole.predicted == per_chunk_tables.predicted
 
@@ -198,12 +204,12 @@ def test_gensim_quirks_agree(tmp_path):
 def test_correlations_match_scipy(points):
     x = np.array([p[0] for p in points], float)  # small integers: many ties
     y = np.array([p[1] for p in points], float)
-    np.testing.assert_allclose(ev.average_ranks(x), scipy.stats.rankdata(x))
+    np.testing.assert_allclose(similarity_eval.average_ranks(x), scipy.stats.rankdata(x))
     if np.ptp(x) == 0 or np.ptp(y) == 0:
-        assert np.isnan(ev.spearman(x, y)) and np.isnan(ev.pearson(x, y))
+        assert np.isnan(similarity_eval.spearman(x, y)) and np.isnan(similarity_eval.pearson(x, y))
         return
-    assert ev.spearman(x, y) == pytest.approx(scipy.stats.spearmanr(x, y).statistic, abs=1e-9)
-    assert ev.pearson(x, y) == pytest.approx(scipy.stats.pearsonr(x, y).statistic, abs=1e-9)
+    assert similarity_eval.spearman(x, y) == pytest.approx(scipy.stats.spearmanr(x, y).statistic, abs=1e-9)
+    assert similarity_eval.pearson(x, y) == pytest.approx(scipy.stats.pearsonr(x, y).statistic, abs=1e-9)
 
 
 def write_pairs(tmp_path, kv):
@@ -278,6 +284,6 @@ def test_all_pairs_unknown_gives_nan_not_a_crash(kv, tmp_path):
 
 
 def test_real_wordsim_file(shared):
-    pairs, invalid = ev.read_word_pairs(shared / "eval" / "wordsim353.tsv")
+    pairs, invalid = similarity_eval.read_word_pairs(shared / "eval" / "wordsim353.tsv")
     assert len(pairs) == 353 and invalid == 0
     assert pairs[0] == ("love", "sex", 6.77)

@@ -181,33 +181,60 @@ def _is_nplm_checkpoint(path: Path) -> bool:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    from wordnet_lm.cli import compare_models as cm
 
-    inputs = (args.train, args.valid, args.test)
+    cm.check_options(args, cm.changed_options(args, (add_model_args, add_training_args)))
+    inputs = (args.train, args.valid, args.test, args.neural, *(args.ngram or []))
     if args.save_model:
         check_output(args.save_model, what="neural LM file", inputs=inputs, accepts=is_npz_of_kind(NPLM_KIND),
                      option="--save-model")
     for path in args.save_table or []:
         check_output(path, what="table", inputs=inputs, accepts=_is_table, option="--save-table")
-    with locked_outputs([args.save_model, *(args.save_table or [])]):
-        return _run_compare(args)
+    checkpoint = cm.checkpoint_path(args) if args.neural is None and not args.no_neural else None
+    if checkpoint is not None:
+        check_output(checkpoint, what="neural LM checkpoint", inputs=(*inputs, args.save_model),
+                     accepts=_is_nplm_checkpoint, option="--checkpoint")
+    with locked_outputs([args.save_model, *(args.save_table or []), checkpoint]):
+        return _run_compare(args, checkpoint)
 
 
-def _run_compare(args: argparse.Namespace) -> int:
-    from wordnet_lm.compare import DEFAULT_ORDERS, compare, format_table, write_table
+def _run_compare(args: argparse.Namespace, checkpoint: Path | None) -> int:
+    from wordnet_lm.cli import compare_models as cm
+    from wordnet_lm.compare import DEFAULT_ORDERS, NGRAM_METHODS, compare, format_table, write_table
 
-    model = None if args.no_neural else model_from_args(args)
-    config = config_from_args(args)
-    train, valid, test, vocab = load_data(args, need_valid=True)
-    orders = args.orders or DEFAULT_ORDERS
-    rows = compare(train, valid, test, vocab, orders=orders, nplm=model, train_config=config,
-                   progress=not args.quiet)
+    reused = cm.load_reused(args)
+    train_nplm = checkpoint is not None
+    train_ngrams = not reused.ngrams or args.orders is not None
+    model = model_from_args(args) if train_nplm else reused.nplm
+    config = config_from_args(args) if train_nplm else None
+    if reused.vocab is None:
+        train, valid, test, vocab = load_data(args, need_valid=True)
+    else:
+        vocab = reused.vocab
+        train, valid, test = cm.load_texts(args, vocab, need_train=train_nplm or train_ngrams)
+    if args.resume and train_nplm and not checkpoint.exists():
+        _say(args, f"no checkpoint {checkpoint} yet: starting from scratch")
+    try:
+        rows = compare(train, valid, test, vocab, orders=args.orders or DEFAULT_ORDERS,
+                       methods=NGRAM_METHODS if train_ngrams else (), nplm=model, train_config=config,
+                       progress=not args.quiet, ngram_models=reused.ngrams, nplm_trained=not train_nplm,
+                       checkpoint=checkpoint, resume=args.resume)
+    except KeyboardInterrupt:
+        if train_nplm and checkpoint.exists():
+            print(f"checkpoint {checkpoint} kept: run the same command with --resume to continue", file=sys.stderr)
+        raise
     print(format_table(rows, markdown=args.markdown_stdout), end="")
     for path in args.save_table or []:
         write_table(path, rows)
         _say(args, f"wrote {path}")
-    if args.save_model and model is not None:
+    if args.save_model:
         model.save(args.save_model)
         _say(args, f"saved the neural LM to {args.save_model}")
+    if train_nplm and checkpoint.exists():
+        if args.checkpoint:  # named: kept, a later --resume skips the training
+            _say(args, checkpoint_note(checkpoint))
+        else:  # the default one is a working file
+            checkpoint.unlink()
     return 0
 
 
@@ -287,12 +314,23 @@ def register(subparsers: Any) -> None:
                                           "neural LM, and print validation and test perplexity in one table.  "
                                           "Without --train: the built-in demo corpus.")
     add_data_args(p)
-    p.add_argument("--orders", type=_parse_orders, help="n-gram orders, e.g. 2-5 (default) or 2,3")
+    p.add_argument("--orders", type=_parse_orders,
+                   help="n-gram orders to train, e.g. 2-5 (default, unless --ngram) or 2,3")
     p.add_argument("--no-neural", action="store_true", help="n-gram models only")
+    reuse = p.add_argument_group("models trained earlier (their vocabulary becomes the table's; all must agree)")
+    reuse.add_argument("--neural", metavar="MODEL", help="a neural LM file (train-lm) to score instead of training one")
+    reuse.add_argument("--ngram", action="append", metavar="MODEL",
+                       help="an n-gram model (ARPA or .npz) to score instead of training the baselines "
+                            "(repeatable; with --orders the baselines are trained too)")
     p.add_argument("--save-table", action="append", metavar="PATH",
                    help="also write the table: .csv -> CSV, otherwise Markdown (repeatable)")
     p.add_argument("--markdown", dest="markdown_stdout", action="store_true", help="print the table as Markdown")
     p.add_argument("--save-model", metavar="PATH", help="save the trained neural LM")
+    p.add_argument("--checkpoint", metavar="PATH",
+                   help="the neural LM's training checkpoint, kept after the run (default: beside --save-model, "
+                        "else compare.ckpt.npz, removed when the table is printed)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue an interrupted run: the neural LM's training resumes from its checkpoint")
     add_model_args(p)
     add_training_args(p)
     p.set_defaults(func=cmd_compare)

@@ -10,7 +10,8 @@ from wordnet_lm.cli import options as opt
 from wordnet_lm.outputs import PICTURE, check_output, locked_outputs
 from wordnet_lm.errors import OptionError, WordnetLMError
 from wordnet_lm.text.demo import demo_paths
-from wordnet_lm.vectors import evaluate as ev
+from wordnet_lm.vectors import analogies as analogy_eval
+from wordnet_lm.vectors import similarity as similarity_eval
 from wordnet_lm.vectors.formats import FORMATS
 from wordnet_lm.vectors.keyed import KeyedVectors
 
@@ -137,21 +138,23 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     print(f"vectors {args.vectors or 'demo GloVe'}: {len(kv):,} words x {kv.vector_size}; "
           f"known: the first {known:,} words, {case}")
     if analogies is not None:
-        methods = ev.METHODS if args.method == "both" else (args.method,)
-        questions = ev.read_analogies(analogies)
-        results = [ev.evaluate_word_analogies(kv, questions, restrict, not args.case_sensitive, args.dummy4unknown, m)
+        methods = analogy_eval.METHODS if args.method == "both" else (args.method,)
+        questions = analogy_eval.read_analogies(analogies)
+        results = [analogy_eval.evaluate_word_analogies(kv, questions, restrict, not args.case_sensitive,
+                                                        args.dummy4unknown, m)
                    for m in methods]
         print()
         print(format_analogy_table(results, sections=not args.no_sections))
     for path in similarity:
-        result = ev.evaluate_word_pairs(kv, path, restrict_vocab=restrict, case_insensitive=not args.case_sensitive,
-                                        dummy4unknown=args.dummy4unknown)
+        result = similarity_eval.evaluate_word_pairs(kv, path, restrict_vocab=restrict,
+                                                     case_insensitive=not args.case_sensitive,
+                                                     dummy4unknown=args.dummy4unknown)
         print()
         print(format_similarity(result))
     return 0
 
 
-def format_analogy_table(results: list[ev.AnalogyResult], sections: bool = True) -> str:
+def format_analogy_table(results: list[analogy_eval.AnalogyResult], sections: bool = True) -> str:
     """A plain-text table: per section (optional), semantic, syntactic and total accuracy."""
     first = results[0]
     names = {"cosadd": "3CosAdd", "cosmul": "3CosMul"}
@@ -183,7 +186,7 @@ def format_analogy_table(results: list[ev.AnalogyResult], sections: bool = True)
     return "\n".join(lines)
 
 
-def format_similarity(result: ev.SimilarityResult) -> str:
+def format_similarity(result: similarity_eval.SimilarityResult) -> str:
     """One line: Spearman, Pearson, pairs used and OOV."""
     text = (f"word similarity {result.path}: Spearman rho {result.spearman:.4f}, Pearson r {result.pearson:.4f} "
             f"on {result.n_pairs} of {result.n_valid} pairs ({result.n_oov} with unknown words, "
@@ -222,7 +225,7 @@ def _plot(args: argparse.Namespace, kv: KeyedVectors, plot: Any) -> int:
         if args.pairs:
             pairs = [(kv.resolve(a), kv.resolve(b)) for a, b in plot.parse_pairs(args.pairs)]
         else:
-            questions = ev.read_analogies(args.analogies or demo_paths()["analogies"])
+            questions = analogy_eval.read_analogies(args.analogies or demo_paths()["analogies"])
             pairs = plot.analogy_pairs(questions.section(args.analogy_section), kv, args.max_pairs or DEFAULT_MAX_PAIRS)
             if not pairs:
                 raise WordnetLMError(f"no pair of section {args.analogy_section!r} is in the vectors' vocabulary")
@@ -244,7 +247,7 @@ def register(subparsers) -> None:
     _add_vectors_options(p)
     p.add_argument("words", nargs="*", metavar="WORD", help="a b c")
     _add_query_options(p, topn=5)
-    p.add_argument("--method", choices=ev.METHODS, default="cosadd", help="3CosAdd (default) or 3CosMul")
+    p.add_argument("--method", choices=analogy_eval.METHODS, default="cosadd", help="3CosAdd (default) or 3CosMul")
     p.set_defaults(func=cmd_analogy)
 
     p = subparsers.add_parser("neighbors", help="nearest neighbours of words (cosine)",
@@ -272,7 +275,7 @@ def register(subparsers) -> None:
                         "corpus's analogies.txt and similarity.tsv are used")
     p.add_argument("--restrict-vocab", type=opt.integer(0), default=CLI_RESTRICT_VOCAB, metavar="N",
                    help=f"only the N most frequent words are known (default {CLI_RESTRICT_VOCAB:,}; 0: all)")
-    p.add_argument("--method", choices=ev.METHODS + ("both",), default="both",
+    p.add_argument("--method", choices=analogy_eval.METHODS + ("both",), default="both",
                    help="analogy method (default: both)")
     p.add_argument("--case-sensitive", action="store_true", help="compare words as written (gensim: upper-cased)")
     p.add_argument("--dummy4unknown", action="store_true",

@@ -15,7 +15,6 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-import scipy.optimize
 
 from wordnet_lm.errors import TrainingError
 from wordnet_lm.ngram.counts import NgramCounts
@@ -233,8 +232,10 @@ def fit_interpolation_weights(components: np.ndarray, uniform: float) -> np.ndar
         dp = np.where(available, (ml - q[:, :-1]) * passed, 0.0)
         return -float(np.log(p).sum()), -(dp / p[:, None]).sum(axis=0)
 
+    from scipy.optimize import minimize  # 2 s to import: only Jelinek-Mercer pays for it
+
     bounds = [(1e-6, 1 - 1e-6)] * order
-    result = scipy.optimize.minimize(negative_loglik, np.full(order, 0.5), jac=True, method="L-BFGS-B",
+    result = minimize(negative_loglik, np.full(order, 0.5), jac=True, method="L-BFGS-B",
                                      bounds=bounds, options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 1000})
     return np.clip(result.x, 1e-6, 1 - 1e-6)
 

@@ -1,15 +1,22 @@
 """Word vectors: a gensim-like :class:`KeyedVectors`, file formats, evaluation and pictures."""
 
-from wordnet_lm.vectors.evaluate import (
+from wordnet_lm.vectors.analogies import (
     AnalogyResult,
-    SimilarityResult,
     evaluate_word_analogies,
-    evaluate_word_pairs,
     read_analogies,
+)
+from wordnet_lm.vectors.formats import (
+    FORMATS,
+    detect_format,
+    read_vectors,
+    write_vectors,
+)
+from wordnet_lm.vectors.keyed import KeyedVectors
+from wordnet_lm.vectors.similarity import (
+    SimilarityResult,
+    evaluate_word_pairs,
     read_word_pairs,
 )
-from wordnet_lm.vectors.formats import FORMATS, detect_format, read_vectors, write_vectors
-from wordnet_lm.vectors.keyed import KeyedVectors
 
 __all__ = [
     "FORMATS",

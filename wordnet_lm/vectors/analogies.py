@@ -1,13 +1,7 @@
-"""Evaluate word vectors: analogies (questions-words format) and word-pair similarity.
+"""Analogy evaluation (questions-words format), counting as gensim's ``evaluate_word_analogies``.
 
-Both follow gensim's counting rules (``KeyedVectors.evaluate_word_analogies`` and
-``evaluate_word_pairs``) so that numbers are comparable:
+Besides the vocabulary rules of :mod:`wordnet_lm.vectors.gensim_rules`:
 
-* only the first ``restrict_vocab`` words (the most frequent) are known; a question or pair
-  with any other word is out of vocabulary (OOV): skipped, or counted wrong / scored 0 with
-  ``dummy4unknown``;
-* ``case_insensitive`` compares upper-cased words, a word standing for its most frequent case
-  variant;
 * an analogy ``a b c d`` is answered by the best of the top 5 candidates among the first
   ``restrict_vocab`` words, leaving out ``a``, ``b``, ``c`` (and their case variants);
 * sections whose name starts with ``gram`` are syntactic, the others semantic; the total
@@ -24,32 +18,21 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
 from wordnet_lm.errors import InputFileError, WordnetLMError
-from wordnet_lm.vectors.formats import open_binary
+from wordnet_lm.vectors.gensim_rules import (
+    DEFAULT_RESTRICT_VOCAB,
+    EvalVocab,
+    numbered_lines,
+)
 from wordnet_lm.vectors.keyed import COSMUL_EPSILON, KeyedVectors
 
 METHODS = ("cosadd", "cosmul")
 GENSIM_TOPN = 5  # gensim looks for the answer among this many candidates
-DEFAULT_RESTRICT_VOCAB = 300_000  # gensim's default
 _CHUNK_CELLS = 1 << 23  # score-matrix cells per chunk (32 MiB of float32)
 _TABLE_CELLS = 1 << 25  # query-word cosine table computed once if it fits (128 MiB)
-
-
-# --------------------------------------------------------------------------- reading files
-def _lines(path: Path, what: str) -> Iterator[tuple[int, str]]:
-    """Numbered lines of a UTF-8 text file, errors as one-line :class:`InputFileError`."""
-    with open_binary(path, what) as f:
-        for line_no, raw in enumerate(f, 1):
-            if b"\0" in raw:
-                raise InputFileError(f"{path}:{line_no}: binary data, expected a {what} text file")
-            try:
-                yield line_no, raw.decode("utf-8")
-            except UnicodeDecodeError:
-                raise InputFileError(f"{path}:{line_no}: not UTF-8 text") from None
 
 
 @dataclass
@@ -82,7 +65,7 @@ def read_analogies(path: str | os.PathLike) -> AnalogyQuestions:
     questions: list[tuple[str, str, str, str]] = []
     section_of: list[int] = []
     invalid = 0
-    for line_no, line in _lines(path, "analogy"):
+    for line_no, line in numbered_lines(path, "analogy"):
         if line.startswith(": "):
             sections.append(line.lstrip(": ").strip())
             continue
@@ -101,37 +84,7 @@ def read_analogies(path: str | os.PathLike) -> AnalogyQuestions:
     return AnalogyQuestions(path, sections, questions, np.asarray(section_of, np.int64), invalid)
 
 
-# --------------------------------------------------------------------------- vocabulary view
-class _EvalVocab:
-    """The first ``limit`` words as gensim's ``ok_vocab`` sees them.
 
-    ``index[key]`` is the row a (possibly upper-cased) key stands for; ``canonical[i]`` the
-    row that stands for word ``i``'s key (``i`` itself unless an earlier case variant exists).
-    """
-
-    def __init__(self, kv: KeyedVectors, restrict_vocab: int | None, case_insensitive: bool) -> None:
-        if not len(kv):
-            raise WordnetLMError("no vectors to evaluate (the vocabulary is empty)")
-        self.limit = len(kv) if restrict_vocab is None else min(int(restrict_vocab), len(kv))
-        if self.limit < 1:
-            raise WordnetLMError(f"restrict_vocab must be a positive number of words, got {restrict_vocab}")
-        self.case_insensitive = case_insensitive
-        keys = [self.key(w) for w in kv.index_to_key[: self.limit]]
-        self.index: dict[str, int] = {}
-        for i in range(self.limit - 1, -1, -1):  # first occurrence wins
-            self.index[keys[i]] = i
-        self.canonical = np.fromiter((self.index[k] for k in keys), np.int64, self.limit)
-
-    def key(self, word: str) -> str:
-        return word.upper() if self.case_insensitive else word
-
-    def rows(self, words: tuple[str, ...]) -> tuple[int, ...] | None:
-        get = self.index.get
-        rows = tuple(get(w, -1) for w in words)
-        return None if min(rows) < 0 else rows
-
-
-# --------------------------------------------------------------------------- analogies
 @dataclass
 class SectionScore:
     """Counts of one section (or of a group of sections)."""
@@ -254,7 +207,7 @@ def evaluate_word_analogies(
     if method not in METHODS:
         raise WordnetLMError(f"unknown analogy method {method!r}; choose one of {', '.join(METHODS)}")
     questions = analogies if isinstance(analogies, AnalogyQuestions) else read_analogies(analogies)
-    vocab = _EvalVocab(kv, restrict_vocab, case_insensitive)
+    vocab = EvalVocab(kv, restrict_vocab, case_insensitive)
     n = len(questions.questions)
     rows = np.full((n, 4), -1, np.int64)
     for k, question in enumerate(questions.questions):
@@ -350,123 +303,3 @@ def _pick_answers(scores: np.ndarray, abc: np.ndarray, canonical: np.ndarray, to
     choice = np.where(acceptable.any(axis=1), acceptable.argmax(axis=1), np.maximum(n_valid - 1, 0))
     return np.where(n_valid > 0, best[rows, choice], -1)
 
-
-# --------------------------------------------------------------------------- word similarity
-@dataclass
-class SimilarityResult:
-    """Outcome of :func:`evaluate_word_pairs`: correlations over the pairs used.
-
-    ``pairs`` holds ``(word1, word2, human score, model cosine)`` of every pair used (OOV pairs
-    with cosine 0 when ``dummy4unknown``); ``n_valid`` counts the well-formed pairs of the file.
-    """
-
-    path: Path
-    spearman: float
-    pearson: float
-    n_valid: int
-    n_oov: int
-    invalid_lines: int
-    pairs: list[tuple[str, str, float, float]] = field(repr=False)
-
-    @property
-    def n_pairs(self) -> int:
-        """Pairs the correlations are computed on."""
-        return len(self.pairs)
-
-    @property
-    def oov_ratio(self) -> float:
-        """Fraction of the well-formed pairs with an out-of-vocabulary word."""
-        return self.n_oov / self.n_valid if self.n_valid else 0.0
-
-
-def read_word_pairs(path: str | os.PathLike, delimiter: str | None = None) -> tuple[list[tuple[str, str, float]], int]:
-    """Read ``word1 word2 score`` lines (``#`` starts a comment line).
-
-    ``delimiter`` defaults to a tab when the line has one, else any whitespace.  Returns the
-    pairs and the number of other non-blank lines (headers, malformed), which are skipped as
-    gensim does.
-    """
-    path = Path(path)
-    pairs: list[tuple[str, str, float]] = []
-    invalid = 0
-    for _, line in _lines(path, "word-pair"):
-        if line.startswith("#") or not line.strip():
-            continue
-        sep = delimiter if delimiter is not None else ("\t" if "\t" in line else None)
-        parts = line.rstrip("\r\n").split(sep)
-        try:
-            word1, word2, score = parts
-            pairs.append((word1.strip(), word2.strip(), float(score)))
-        except ValueError:
-            invalid += 1
-    if not pairs:
-        raise InputFileError(f"{path}: no word pairs (expected lines 'word1<TAB>word2<TAB>score')")
-    return pairs, invalid
-
-
-def evaluate_word_pairs(
-    kv: KeyedVectors,
-    pairs: str | os.PathLike,
-    delimiter: str | None = None,
-    restrict_vocab: int | None = DEFAULT_RESTRICT_VOCAB,
-    case_insensitive: bool = True,
-    dummy4unknown: bool = False,
-) -> SimilarityResult:
-    """Correlate cosine similarities with human scores (WordSim-353, SimLex, ...), as gensim does.
-
-    Parameters
-    ----------
-    kv : KeyedVectors
-    pairs : path
-        ``word1<TAB>word2<TAB>score`` lines; see :func:`read_word_pairs`.
-    delimiter : str, optional
-    restrict_vocab, case_insensitive, dummy4unknown
-        As in :func:`evaluate_word_analogies` (an OOV pair scores cosine 0 with ``dummy4unknown``).
-
-    Returns
-    -------
-    SimilarityResult
-        Spearman's rho and Pearson's r (NaN with fewer than two pairs), counts of pairs used
-        and OOV pairs.
-    """
-    path = Path(pairs)
-    data, invalid = read_word_pairs(path, delimiter)
-    vocab = _EvalVocab(kv, restrict_vocab, case_insensitive)
-    rows = [vocab.rows((vocab.key(a), vocab.key(b))) for a, b, _ in data]
-    known = [r is not None for r in rows]
-    found = np.array([r for r in rows if r is not None], np.int64).reshape(-1, 2)
-    normed = kv.normed_vectors
-    cosines = iter(np.einsum("ij,ij->i", normed[found[:, 0]], normed[found[:, 1]]).tolist())
-    used = []
-    for (a, b, gold), ok in zip(data, known):
-        if ok:
-            used.append((a, b, gold, next(cosines)))
-        elif dummy4unknown:
-            used.append((a, b, gold, 0.0))
-    gold = np.array([u[2] for u in used], np.float64)
-    model = np.array([u[3] for u in used], np.float64)
-    return SimilarityResult(path, spearman(gold, model), pearson(gold, model), len(data), known.count(False),
-                            invalid, used)
-
-
-def pearson(x: np.ndarray, y: np.ndarray) -> float:
-    """Pearson's correlation coefficient (NaN for fewer than two points or a constant input)."""
-    x, y = np.asarray(x, np.float64), np.asarray(y, np.float64)
-    if len(x) < 2 or np.ptp(x) == 0 or np.ptp(y) == 0:  # (the mean of equal values can differ from them)
-        return float("nan")
-    dx, dy = x - x.mean(), y - y.mean()
-    dx, dy = dx / np.abs(dx).max(), dy / np.abs(dy).max()  # no underflow in products of tiny deviations
-    return float(np.clip(dx @ dy / np.sqrt((dx @ dx) * (dy @ dy)), -1.0, 1.0))
-
-
-def spearman(x: np.ndarray, y: np.ndarray) -> float:
-    """Spearman's rho: Pearson's r of the ranks, ties given their average rank."""
-    return pearson(average_ranks(x), average_ranks(y))
-
-
-def average_ranks(values: np.ndarray) -> np.ndarray:
-    """1-based ranks; equal values share the mean of the ranks they span."""
-    values = np.asarray(values)
-    distinct, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
-    last = np.cumsum(counts)  # rank of the last member of each group of equal values
-    return (last - (counts - 1) / 2.0)[inverse.reshape(-1)]
