@@ -213,7 +213,7 @@ def _encoded(source, vocab: Vocab | None, min_count: int, max_size: int | None, 
         from wordnet_lm.text.encode import encode_corpus
 
         encoded = encode_corpus(source, folder / "corpus", workers=workers, temp=folder, progress=progress,
-                                **{k: v for k, v in reading.items() if k in ("tokenizer", "lowercase", "sentences")})
+                                **{k: v for k, v in reading.items() if k in ("tokenizer", "lowercase", "sentences", "encoding")})
     else:
         encoded.check_reading(**reading)
     if vocab is None:
