@@ -21,7 +21,8 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 from wordnet_lm.io import atomic_write
-from wordnet_lm.nplm.mixture import fit_mixture_weight, mix_logprobs
+from wordnet_lm.nplm.cache import cache_components, describe_caches, fit_cache_mixture, prediction_stream
+from wordnet_lm.nplm.mixture import fit_mixture_weight, mix_logprobs, mix_many
 from wordnet_lm.progress import progress_bar
 from wordnet_lm.scoring import perplexity
 from wordnet_lm.text.recode import check_same_words, recode
@@ -103,7 +104,8 @@ def compare(train: Corpus | None, valid: Corpus, test: Corpus | None, vocab: Voc
 
     Returns
     -------
-    list of Row : the n-gram models (trained, then reused), then the neural model, then the mixture.
+    list of Row : the n-gram models (trained, then reused), then the neural model, the mixture,
+    and the mixture with a unigram cache (:mod:`wordnet_lm.nplm.cache`).
 
     Raises
     ------
@@ -156,7 +158,20 @@ def compare(train: Corpus | None, valid: Corpus, test: Corpus | None, vocab: Voc
         rows.append(Row(f"neural LM + {ngram_row.model}", ngram_row.order,
                         perplexity(mix_logprobs(nn_valid, ng_valid, weight)), mixed_test,
                         both, f"weight {weight:.2f} on the neural LM"))
+        rows.append(_cache_row(rows[-1], valid, test, [nn_valid, ng_valid], [nn_test, ng_test]))
     return rows
+
+
+def _cache_row(mixture: Row, valid: Corpus, test: Corpus | None, valid_logprobs: list, test_logprobs: list) -> Row:
+    """The mixture with a unigram cache added, cache size and the three weights fitted on ``valid``."""
+    sizes, weights = fit_cache_mixture(valid_logprobs, prediction_stream(valid))
+    mixed_valid = mix_many([*valid_logprobs, *cache_components(prediction_stream(valid), sizes)], weights)
+    mixed_test = None
+    if test is not None:
+        mixed_test = perplexity(mix_many([*test_logprobs, *cache_components(prediction_stream(test), sizes)], weights))
+    note = f"weights {'/'.join(f'{w:.2f}' for w in weights)}, {describe_caches(sizes)}"
+    return Row(f"{mixture.model} + cache", mixture.order, perplexity(mixed_valid), mixed_test,
+               mixture.train_seconds, note)
 
 
 def _score(model: Any, model_vocab: Vocab, valid: Corpus, test: Corpus | None,
@@ -171,6 +186,8 @@ def _score(model: Any, model_vocab: Vocab, valid: Corpus, test: Corpus | None,
 
 def _describe_nplm(model: Any) -> str:
     parts = [f"m={model.embed_dim}", f"h={model.hidden}"]
+    if getattr(model, "vocab_", None) is not None and model.hidden:
+        parts.append(model.output_layer().describe())
     if model.direct:
         parts.append("direct")
     if model.dropout:

@@ -99,7 +99,7 @@ def test_compare_prints_one_table(corpus_files, tmp_path, capsys, monkeypatch):
     for name in ("add-k", "interpolated-kn", "modified-kn", "neural LM", "neural LM +"):
         assert name in table
     assert md.read_text().startswith("| model |")
-    assert len(csv.read_text().strip().splitlines()) == 1 + 3 * 2 + 2
+    assert len(csv.read_text().strip().splitlines()) == 1 + 3 * 2 + 3  # n-grams, neural, mixture, + cache
     assert sorted(p.name for p in tmp_path.iterdir()) == ["t.csv", "t.md"]
 
 
@@ -123,3 +123,39 @@ def test_perplexity_command_scores_a_neural_lm(model_file, corpus_files, capsys)
         total, count = total + logp, count + len(words) + 1
     assert lines[-1].startswith("perplexity ")
     assert float(lines[-1].split()[1]) == pytest.approx(np.exp(-total / count), abs=0.006)  # printed to 0.01
+
+
+@pytest.mark.parametrize("options, kind", [(["--output", "adaptive", "--cutoffs", "12,16"], "adaptive"),
+                                           (["--classes", "4"], "class"), (["--output", "full"], "full")])
+def test_train_lm_with_each_output_then_next_and_generate(corpus_files, tmp_path, capsys, options, kind):
+    out = tmp_path / "m.npz"
+    assert main(["train-lm", "--train", str(corpus_files / "train.txt"), "--valid", str(corpus_files / "valid.txt"),
+                 "--out", str(out), "--epochs", "15", *SMALL, *options]) == 0
+    model = NPLM.load(out)
+    assert model.output_layer().kind == kind
+    capsys.readouterr()
+    assert main(["next", "--model", str(out), "the cat", "-k", "2"]) == 0
+    assert capsys.readouterr().out.splitlines()[0].split("\t")[0] == "sat"
+    assert main(["generate", "--model", str(out), "--n", "6", "--seed", "1"]) == 0
+    assert main(["perplexity", "--model", str(out), "--text", str(corpus_files / "test.txt")]) == 0
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--output", "full", "--cutoffs", "4"], "--cutoffs"),
+    (["--output", "adaptive", "--classes", "3"], "--classes"),
+    (["--cutoffs", "4,x"], "argument --cutoffs: must be increasing"),
+    (["--cutoffs", "9,4"], "argument --cutoffs: must be increasing"),
+    (["--cutoffs", "4,400"], "cutoffs must increase"),
+    (["--max-vocab", "0"], "argument --max-vocab: must be"),
+])
+def test_bad_output_options_exit_2(corpus_files, tmp_path, capsys, options, message):
+    code = main(["train-lm", "--train", str(corpus_files / "train.txt"), "--out", str(tmp_path / "m.npz"),
+                 "--epochs", "1", *SMALL, *options])
+    assert code == 2 and message in capsys.readouterr().err
+
+
+def test_max_vocab_turns_rare_words_into_unk(corpus_files, tmp_path):
+    out = tmp_path / "m.npz"
+    assert main(["train-lm", "--train", str(corpus_files / "train.txt"), "--out", str(out), "--epochs", "1",
+                 "--max-vocab", "5", *SMALL]) == 0
+    assert len(NPLM.load(out).vocab_) == 5 + 3

@@ -55,6 +55,9 @@ def test_compare_rows_and_mixture(tiny_data, monkeypatch):
     assert mix_row.model == "neural LM + a" and mix_row.order == best.order and f"{w:.2f}" in mix_row.note
     assert mix_row.valid_ppl == pytest.approx(math.exp(-mix_logprobs(nn, ng, w).mean()))
     assert mix_row.valid_ppl <= min(nn_row.valid_ppl, best.valid_ppl) + 1e-9
+    cache_row = rows[6]
+    assert cache_row.model == "neural LM + a + cache" and "cache of the last" in cache_row.note
+    assert cache_row.valid_ppl <= mix_row.valid_ppl + 1e-9  # the cache may get weight 0, never hurts on valid
 
 
 ROWS = [Row("modified-kn", 5, 210.123, 202.5, 3.2), Row("neural LM", 5, 190.0, None, 100.0, "m=60, h=100")]
@@ -102,7 +105,8 @@ def test_reused_models_are_scored_on_their_own_numbering(tiny_data):
     rows = compare(None, valid, None, vocab, methods=(), nplm=nplm, nplm_trained=True,
                    ngram_models={"kn.arpa": ngram}, progress=False)
     assert [(r.model, r.order, r.train_seconds) for r in rows] == [
-        ("kn.arpa", 2, None), ("neural LM", 3, None), ("neural LM + kn.arpa", 2, None)]
+        ("kn.arpa", 2, None), ("neural LM", 3, None), ("neural LM + kn.arpa", 2, None),
+        ("neural LM + kn.arpa + cache", 2, None)]
     expected_ngram = math.exp(-ngram.token_logprobs(other.encode(sentences)).mean())
     assert rows[0].valid_ppl == pytest.approx(expected_ngram, rel=1e-12)
     assert rows[1].valid_ppl == pytest.approx(nplm.perplexity(valid), rel=1e-9) and rows[1].note.startswith("reused")
@@ -160,7 +164,8 @@ def test_compare_reuses_a_neural_lm_and_an_arpa_model(trained, capsys):
                  "--valid", files["valid"], "--test", files["test"], "-q"]) == 0
     captured = capsys.readouterr()
     rows = _table(captured.out)
-    assert list(rows) == [str(root / "lm.arpa"), "neural LM", f"neural LM + {root / 'lm.arpa'}"]
+    assert list(rows) == [str(root / "lm.arpa"), "neural LM", f"neural LM + {root / 'lm.arpa'}",
+                          f"neural LM + {root / 'lm.arpa'} + cache"]
     nplm = NPLM.load(root / "lm.npz")
     valid, _ = load_corpus(files["valid"], vocab=nplm.vocab_)  # the zebra is <unk> for every model
     test, _ = load_corpus(files["test"], vocab=nplm.vocab_)

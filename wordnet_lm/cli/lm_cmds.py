@@ -9,6 +9,7 @@ from typing import Any
 
 from wordnet_lm.cli import options as opt
 from wordnet_lm.cli.corpus_cmds import add_encoding_argument
+from wordnet_lm.cli.output_args import add_output_args, output_options
 from wordnet_lm.errors import WordnetLMError
 from wordnet_lm.io import read_npz_meta
 from wordnet_lm.memory import format_bytes
@@ -30,6 +31,8 @@ def add_data_args(parser: argparse.ArgumentParser, test: bool = True) -> None:
         group.add_argument("--test", metavar="SOURCE", help="test text, scored at the end")
     group.add_argument("--min-count", type=opt.count, default=1,
                        help="words seen fewer times in training become <unk> (default 1: keep all)")
+    group.add_argument("--max-vocab", type=opt.count, default=None, metavar="N",
+                       help="keep the N most frequent training words, the rest become <unk> (default: all)")
     group.add_argument("--lowercase", action="store_true", default=None, help="lower-case the text")
     add_encoding_argument(group)
 
@@ -50,6 +53,7 @@ def add_model_args(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--embed-std", type=opt.positive, default=d.embed_std,
                        help=f"std of the initial embeddings (default {d.embed_std:g})")
     group.add_argument("--seed", type=opt.seed, default=d.seed, help=f"random seed (default {d.seed})")
+    add_output_args(group)
 
 
 def add_training_args(parser: argparse.ArgumentParser) -> None:
@@ -87,7 +91,7 @@ def model_from_args(args: argparse.Namespace) -> Any:
     from wordnet_lm.nplm import NPLM
 
     model = NPLM(order=args.order, embed_dim=args.embed_dim, hidden=args.hidden, direct=args.direct,
-                 dropout=args.dropout, embed_std=args.embed_std, seed=args.seed)
+                 dropout=args.dropout, embed_std=args.embed_std, seed=args.seed, **output_options(args))
     model.check_params()
     return model
 
@@ -119,7 +123,7 @@ def load_data(args: argparse.Namespace, need_valid: bool = False) -> tuple:
     if need_valid and sources["valid"] is None:
         raise WordnetLMError("--valid is required (validation data selects the best model)")
     reading = ReadingOptions(lowercase=args.lowercase, encoding=args.encoding)
-    train, vocab = load_corpus(sources["train"], reading=reading, min_count=args.min_count)
+    train, vocab = load_corpus(sources["train"], reading=reading, min_count=args.min_count, max_size=args.max_vocab)
     loaded = {k: load_corpus(v, reading=reading, vocab=vocab)[0] if v is not None else None
               for k, v in sources.items() if k != "train"}
     _say(args, f"train: {train.n_sentences:,} sentences, {train.n_tokens:,} tokens, vocabulary {len(vocab):,}")

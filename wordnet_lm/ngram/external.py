@@ -42,7 +42,7 @@ COUNT_BYTES_PER_TOKEN_ORDER = 48  # measured peak of in-memory counting: ~46*ord
 ESTIMATE_BYTES_PER_ENTRY = 160  # a dozen 8-byte arrays of a block plus the windows they read
 WRITE_BYTES_PER_ENTRY = 1000  # a line of ARPA text: ~30 bytes, ~24 bytes of index arrays per byte
 WRITE_BLOCK = 1 << 15  # more lines at once are no faster
-MERGE_BYTES_PER_ENTRY = 64
+MERGE_BYTES_PER_ENTRY = 160  # keys, counts, merged keys, np.unique (sort, inverse), maps: measured 64 was too few
 
 
 @dataclass

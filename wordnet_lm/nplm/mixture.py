@@ -1,9 +1,11 @@
-"""Linear interpolation of two language models' predictions, its weight fitted by EM."""
+"""Linear interpolation of language models' predictions, the weights fitted by EM."""
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
-from scipy.special import expit
+from scipy.special import expit, logsumexp
 
 
 def mix_logprobs(logp_a: np.ndarray, logp_b: np.ndarray, weight: float) -> np.ndarray:
@@ -40,6 +42,42 @@ def fit_mixture_weight(logp_a: np.ndarray, logp_b: np.ndarray, tol: float = 1e-9
         new = float(np.mean(expit(diff + np.log(w) - np.log1p(-w))))
         new = min(max(new, 1e-12), 1.0 - 1e-12)
         if abs(new - w) < tol:
+            return new
+        w = new
+    return w
+
+
+def mix_many(logps: Sequence[np.ndarray], weights: Sequence[float]) -> np.ndarray:
+    """``log sum_m weights[m] p_m`` per prediction, from natural-log inputs (``-inf`` allowed
+    where a component gives probability 0, e.g. a cache)."""
+    weights = np.asarray(weights, np.float64)
+    stacked = np.stack([np.asarray(lp, np.float64) for lp in logps])
+    if len(weights) != len(stacked) or np.any(weights < -1e-12) or not np.isclose(weights.sum(), 1.0):
+        raise ValueError(f"need one non-negative weight per model, summing to 1, got {weights}")
+    weights = np.clip(weights, 0.0, None)
+    with np.errstate(divide="ignore"):
+        return logsumexp(stacked + np.log(weights)[:, None], axis=0)
+
+
+def fit_mixture_weights(logps: Sequence[np.ndarray], tol: float = 1e-9, max_iter: int = 2000) -> np.ndarray:
+    """The weights of models ``logps`` (natural-log probabilities of the same predictions)
+    that maximise the mean ``log sum_m w_m p_m``, by EM: ``w_m <- mean_t posterior_tm``.
+
+    Each step raises the likelihood (the objective is concave in ``w``), and a model with
+    probability 0 on some predictions (``-inf``) is fine as long as another is positive.
+    """
+    stacked = np.stack([np.asarray(lp, np.float64) for lp in logps])
+    if stacked.ndim != 2 or stacked.shape[1] == 0:
+        raise ValueError(f"need the same non-empty predictions from every model, got shape {stacked.shape}")
+    if np.any(np.isneginf(stacked).all(axis=0)):
+        raise ValueError("some prediction has probability 0 under every model")
+    w = np.full(len(stacked), 1.0 / len(stacked))
+    for _ in range(max_iter):
+        with np.errstate(divide="ignore"):
+            joint = stacked + np.log(w)[:, None]
+        posterior = np.exp(joint - logsumexp(joint, axis=0))
+        new = posterior.mean(axis=1)
+        if np.abs(new - w).max() < tol:
             return new
         w = new
     return w

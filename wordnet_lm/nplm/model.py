@@ -24,6 +24,7 @@ from wordnet_lm.errors import ModelFileError, WordnetLMError
 from wordnet_lm.io import load_npz, save_npz
 from wordnet_lm.nn import Embedding, Linear, dropout, linear_softmax_cross_entropy
 from wordnet_lm.autodiff import numpy as anp
+from wordnet_lm.nplm.outputs import OUTPUTS, OutputLayer, make_output, resolve_output
 from wordnet_lm.nplm.train import train as train_model
 from wordnet_lm.nplm.windows import context_windows
 from wordnet_lm.scoring import perplexity
@@ -58,6 +59,13 @@ class NPLM:
         188 with the same budget).
     seed : int, default 0
         Seeds the initial parameters, the shuffling and the dropout masks.
+    output : {"auto", "full", "adaptive", "class"}, default "auto"
+        The softmax (:mod:`wordnet_lm.nplm.outputs`): full, adaptive (Grave et al. 2017) or
+        class-factored; ``"auto"`` is full below 5,000 words and adaptive from there on.
+    cutoffs : sequence of int, optional
+        Adaptive softmax: the head's words and the cluster edges (default ``2000, 10000, ...``).
+    classes : int, optional
+        Class-factored softmax: the number of frequency bins (default ``sqrt(V) / 3``).
 
     Attributes
     ----------
@@ -72,15 +80,20 @@ class NPLM:
     KIND = MODEL_KIND  # the "kind" of its files
 
     def __init__(self, order: int = 5, embed_dim: int = 60, hidden: int = 100, direct: bool = False,
-                 dropout: float = 0.0, embed_std: float = 0.1, seed: int = 0) -> None:
+                 dropout: float = 0.0, embed_std: float = 0.1, seed: int = 0, output: str = "auto",
+                 cutoffs: Sequence[int] | None = None, classes: int | None = None) -> None:
         self.order, self.embed_dim, self.hidden = order, embed_dim, hidden
         self.direct, self.dropout, self.embed_std, self.seed = direct, dropout, embed_std, seed
+        self.output = output
+        self.cutoffs = None if cutoffs is None else [int(c) for c in cutoffs]
+        self.classes = classes
 
     # ------------------------------------------------------------------ hyper-parameters
     def get_params(self) -> dict[str, Any]:
         """The hyper-parameters (constructor arguments), JSON-able."""
         return {"order": self.order, "embed_dim": self.embed_dim, "hidden": self.hidden,
-                "direct": self.direct, "dropout": self.dropout, "embed_std": self.embed_std, "seed": self.seed}
+                "direct": self.direct, "dropout": self.dropout, "embed_std": self.embed_std, "seed": self.seed,
+                "output": self.output, "cutoffs": self.cutoffs, "classes": self.classes}
 
     def check_params(self) -> None:
         """Raise :class:`WordnetLMError` on hyper-parameters that make no model."""
@@ -96,6 +109,13 @@ class NPLM:
             raise WordnetLMError(f"dropout must be in [0, 1), got {self.dropout}")
         if not (self.embed_std > 0 and math.isfinite(self.embed_std)):
             raise WordnetLMError(f"embed_std must be a positive number, got {self.embed_std}")
+        if self.output not in OUTPUTS:
+            raise WordnetLMError(f"output must be one of {', '.join(OUTPUTS)}, got {self.output!r}")
+        if self.output in ("adaptive", "class") and (self.direct or not self.hidden):
+            raise WordnetLMError(f"the {self.output} softmax reads the hidden layer: it needs hidden > 0 and "
+                                 "no direct connections")
+        if self.classes is not None and (int(self.classes) != self.classes or self.classes < 1):
+            raise WordnetLMError(f"classes must be a positive integer, got {self.classes}")
 
     @property
     def context_size(self) -> int:
@@ -103,24 +123,40 @@ class NPLM:
         return self.order - 1
 
     # ------------------------------------------------------------------ layers
+    def output_layer(self, vocab_size: int | None = None) -> OutputLayer:
+        """The output layer for ``vocab_size`` words (default: the trained vocabulary's); the
+        class-factored one bins the vocabulary's counts (Zipf's law if the size differs)."""
+        vocab = getattr(self, "vocab_", None)
+        size = len(self._vocab()) if vocab_size is None else int(vocab_size)
+        key = (size, self.output, tuple(self.cutoffs or ()), self.classes, id(vocab))
+        cached = getattr(self, "_output_cache", None)
+        if cached is None or cached[0] != key:
+            kind = resolve_output(self.output, size, self.direct or not self.hidden)
+            counts = vocab.counts if vocab is not None and len(vocab) == size else None
+            layer = make_output(kind, self.hidden, size, counts, self.cutoffs, self.classes) if kind != "full" \
+                else OutputLayer(self.hidden, size)
+            self._output_cache = cached = (key, layer)
+        return cached[1]
+
     def _layers(self, vocab_size: int) -> dict[str, Any]:
         features = self.context_size * self.embed_dim
         layers: dict[str, Any] = {"embed": Embedding(vocab_size, self.embed_dim, std=self.embed_std, name="embed")}
         if self.hidden:
             layers["hidden"] = Linear(features, self.hidden, name="hidden")
-            layers["output"] = Linear(self.hidden, vocab_size, name="output")
+            for layer in self.output_layer(vocab_size).layers():
+                layers[layer.name] = layer
         if self.direct:
             layers["direct"] = Linear(features, vocab_size, bias=not self.hidden, name="direct")
         return layers
 
     def n_params(self, vocab_size: int) -> int:
         """How many numbers the parameters hold for a vocabulary of ``vocab_size`` (nothing allocated)."""
-        features = self.context_size * self.embed_dim
-        total = vocab_size * self.embed_dim
-        if self.hidden:
-            total += features * self.hidden + self.hidden + self.hidden * vocab_size + vocab_size
-        if self.direct:
-            total += features * vocab_size + (0 if self.hidden else vocab_size)
+        total = 0
+        for layer in self._layers(vocab_size).values():
+            if isinstance(layer, Embedding):
+                total += layer.num_embeddings * layer.dim
+            else:
+                total += layer.in_features * layer.out_features + (layer.out_features if layer.bias else 0)
         return total
 
     def init_params(self, vocab_size: int, dtype: Any = np.float32) -> Params:
@@ -164,14 +200,24 @@ class NPLM:
         if t is None:
             return linear_softmax_cross_entropy(e, params["direct.W"], params["direct.b"], targets, reduction)
         extra = [(e, params["direct.W"])] if self.direct else []
-        return linear_softmax_cross_entropy(t, params["output.W"], params["output.b"], targets, reduction, extra)
+        return self.output_layer(len(params["embed.C"])).loss(params, t, targets, reduction, extra)
+
+    def hidden_states(self, contexts: np.ndarray, params: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
+        """The output layer's inputs (B, h) for contexts (B, n-1): what a factorised softmax
+        scores a level at a time (:mod:`wordnet_lm.nplm.sample`)."""
+        params = self._trained(params)
+        return self._features(params, np.asarray(contexts), False, None)[1]
 
     def logits(self, contexts: np.ndarray, params: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
-        """Unnormalised log-probabilities (B, V) of the next word after each context (B, n-1)."""
+        """Unnormalised log-probabilities (B, V) of the next word after each context (B, n-1)
+        (a factorised softmax gives the normalised ones)."""
         params = self._trained(params)
         e, t = self._features(params, np.asarray(contexts), False, None)
         if t is None:
             return e @ params["direct.W"] + params["direct.b"]
+        output = self.output_layer(len(params["embed.C"]))
+        if output.kind != "full":
+            return output.log_probs(params, t)
         out = t @ params["output.W"]
         out += params["output.b"]
         if self.direct:
@@ -254,7 +300,9 @@ class NPLM:
         if meta.get("format_version") != FORMAT_VERSION:
             raise ModelFileError(f"{source}: unsupported model format version {meta.get('format_version')!r}")
         try:
-            model = cls(**meta["hyperparameters"])
+            hyperparameters = dict(meta["hyperparameters"])
+            hyperparameters.setdefault("output", "full")  # files from before the factorised softmaxes
+            model = cls(**hyperparameters)
             model.check_params()
             words, counts = meta["vocab"]["words"], meta["vocab"]["counts"]
             model.vocab_ = Vocab(words[3:], counts)

@@ -7,6 +7,7 @@ from typing import Sequence
 import numpy as np
 
 from wordnet_lm.errors import WordnetLMError
+from wordnet_lm.nplm.levels import sample_word, top_words
 from wordnet_lm.nplm.model import NPLM
 from wordnet_lm.text.vocab import BOS_ID, EOS_ID, UNK_ID
 
@@ -22,9 +23,16 @@ def next_word_probs(model: NPLM, words: Sequence[str]) -> np.ndarray:
 
 
 def top_next_words(model: NPLM, words: Sequence[str], k: int = 10) -> list[tuple[str, float]]:
-    """The ``k`` most probable next words after ``words`` with their probabilities, best first."""
+    """The ``k`` most probable next words after ``words`` with their probabilities, best first.
+
+    With a factorised softmax only the head and the clusters that can hold one of the ``k``
+    best words are scored (:func:`wordnet_lm.nplm.levels.top_words`)."""
     if k < 1:
         raise WordnetLMError(f"k must be >= 1, got {k}")
+    output = model.output_layer()
+    if output.layout is not None:
+        ids, p = top_words(model, output, model.context_ids(words), k, banned=(BOS_ID,))
+        return [(model.vocab_.word(int(i)), float(q)) for i, q in zip(ids, p)]
     p = next_word_probs(model, words)
     k = min(k, len(p))
     best = np.argpartition(-p, k - 1)[:k]
@@ -63,8 +71,15 @@ def generate(model: NPLM, prompt: Sequence[str] = (), n_words: int = 20, tempera
     rng = np.random.default_rng(seed)
     context = list(model.context_ids(prompt))
     banned = [BOS_ID] + ([] if allow_unk else [UNK_ID])
+    output = model.output_layer()
+    by_levels = output.layout is not None and temperature == 1.0 and top_k is None
     out: list[str] = []
     for _ in range(n_words):
+        if by_levels:  # a factorised softmax at temperature 1: draw a head entry, then in its cluster only
+            word = sample_word(model, output, np.asarray(context, np.int32), banned, rng)
+            out.append(model.vocab_.word(word))
+            context = [BOS_ID] * model.context_size if word == EOS_ID else context[1:] + [word]
+            continue
         logits = model.logits(np.asarray(context, np.int32)[None, :])[0].astype(np.float64) / temperature
         logits[banned] = -np.inf
         if top_k is not None and top_k < len(logits):

@@ -35,8 +35,10 @@ from wordnet_lm.text.vocab import Corpus, Vocab
 
 def training_bytes(model: Any, vocab_size: int, batch_size: int, n_examples: int) -> int:
     """Memory a run needs: parameters with their best copy, gradients and Adam's two moments
-    (float32), the B x V logits and their gradient (the context windows are built per batch)."""
-    return 4 * (6 * model.n_params(vocab_size) + 3 * batch_size * vocab_size + model.order * batch_size)
+    (float32), the B x V logits (B x head + cluster with a factorised softmax) and their
+    gradient (the context windows are built per batch)."""
+    width = model.output_layer(vocab_size).logits_width() if model.hidden else vocab_size
+    return 4 * (6 * model.n_params(vocab_size) + 3 * batch_size * width + model.order * batch_size)
 
 
 def segment_bounds(n_batches: int, evals_per_epoch: int) -> list[int]:

@@ -1,0 +1,168 @@
+"""The neural LM with every output layer: training, scoring, next words, sampling, files."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from wordnet_lm.errors import WordnetLMError
+from wordnet_lm.nplm import NPLM, generate, next_word_probs, top_next_words
+from wordnet_lm.nplm import outputs as O
+from wordnet_lm.nplm.levels import sample_word
+from wordnet_lm.text.vocab import BOS_ID, UNK_ID
+
+from .nplm_helpers import small_config, small_model, tiny_data_triple
+
+FACTORISED = [dict(output="adaptive", cutoffs=[4, 9]), dict(output="class", classes=4)]
+ALL_OUTPUTS = [dict(output="full")] + FACTORISED
+
+
+@pytest.fixture(scope="module", params=ALL_OUTPUTS, ids=lambda p: p["output"])
+def trained(request):
+    train, valid, vocab = tiny_data_triple()
+    model = small_model(**request.param)
+    return model.fit(train, vocab, valid, small_config(max_epochs=15, patience=20), progress=False), valid
+
+
+def test_every_output_learns_the_patterns(trained):
+    model, valid = trained
+    assert model.perplexity(valid) < 6.0  # uniform over the 20 words would be 20
+    assert top_next_words(model, ["the", "cat"], k=1)[0][0] == "sat"
+
+
+def test_log_probs_are_normalised_and_agree_with_scoring(trained):
+    model, valid = trained
+    from wordnet_lm.nplm import context_windows
+
+    contexts, targets = context_windows(valid, model.order)
+    full = model.log_probs(contexts)
+    np.testing.assert_allclose(np.exp(full).sum(axis=1), 1.0, rtol=1e-9)
+    np.testing.assert_allclose(model.target_logprobs(contexts, targets), full[np.arange(len(targets)), targets],
+                               rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("words", [[], ["the"], ["a", "dog"], ["the", "bird", "sang"]])
+def test_top_words_by_levels_equal_the_full_distribution(trained, words):
+    model, _ = trained
+    p = next_word_probs(model, words)  # every word, <s> removed: the reference
+    ranked = [i for i in np.lexsort((np.arange(len(p)), -p)) if i != BOS_ID]
+    for k in (1, 3, len(p) - 1):
+        best = top_next_words(model, words, k)
+        order = ranked[:k]
+        assert [w for w, _ in best] == [model.vocab_.word(int(i)) for i in order]
+        np.testing.assert_allclose([q for _, q in best], p[order], rtol=1e-9)
+
+
+def test_sampling_by_levels_follows_the_distribution():
+    train, valid, vocab = tiny_data_triple()
+    model = small_model(output="class", classes=4).fit(train, vocab, valid, small_config(max_epochs=2), progress=False)
+    context = model.context_ids(["the"])
+    p = np.exp(model.log_probs(context[None, :])[0])
+    p[[BOS_ID, UNK_ID]] = 0
+    p /= p.sum()
+    rng = np.random.default_rng(0)
+    draws = np.bincount([sample_word(model, model.output_layer(), context, [BOS_ID, UNK_ID], rng)
+                         for _ in range(6000)], minlength=len(p)) / 6000
+    assert draws[[BOS_ID, UNK_ID]].sum() == 0
+    assert np.abs(draws - p).max() < 0.025
+
+
+def test_generate_with_every_output(trained):
+    model, _ = trained
+    a = generate(model, ["the"], 15, seed=1)
+    assert a == generate(model, ["the"], 15, seed=1) and len(a) == 15
+    assert "<s>" not in a and "<unk>" not in a
+    assert len(generate(model, ["the"], 5, temperature=0.7, top_k=3, seed=2)) == 5
+
+
+def test_model_files_and_checkpoints_keep_the_output(trained, tmp_path):
+    model, valid = trained
+    model.save(tmp_path / "m.npz")
+    back = NPLM.load(tmp_path / "m.npz")
+    assert back.get_params() == model.get_params()
+    assert back.output_layer().kind == model.output_layer().kind
+    assert back.perplexity(valid) == model.perplexity(valid)
+    arrays = np.load(tmp_path / "m.npz", allow_pickle=False)
+    names = set(arrays.files)
+    expected = {"full": "output.W", "adaptive": "tail1.proj.W", "class": "words.W"}[model.output_layer().kind]
+    assert expected in names
+
+
+@pytest.mark.parametrize("options", FACTORISED, ids=lambda p: p["output"])
+def test_resume_is_bit_for_bit(options, tmp_path):
+    train, valid, vocab = tiny_data_triple()
+    config = small_config(max_epochs=2, evals_per_epoch=2)
+    whole = small_model(**options).fit(train, vocab, valid, config, progress=False)
+    ckpt = tmp_path / "c.npz"
+    small_model(**options).fit(train, vocab, valid, small_config(max_epochs=1, evals_per_epoch=2),
+                               checkpoint=ckpt, progress=False)
+    resumed = small_model(**options).fit(train, vocab, valid, config, checkpoint=ckpt, resume=True, progress=False)
+    for name, value in whole.params_.items():
+        assert np.array_equal(value, resumed.params_[name]), name
+    with pytest.raises(WordnetLMError, match="another model"):
+        other = dict(options, output="full", cutoffs=None, classes=None)
+        small_model(**other).fit(train, vocab, valid, config, checkpoint=ckpt, resume=True, progress=False)
+
+
+def test_old_model_files_load_as_full_softmax(trained, tmp_path):
+    from wordnet_lm.io import load_npz, save_npz
+
+    model, valid = trained
+    if model.output != "full":
+        pytest.skip("only the full softmax existed before")
+    model.save(tmp_path / "m.npz")
+    arrays, meta = load_npz(tmp_path / "m.npz", kind="nplm")
+    for key in ("output", "cutoffs", "classes"):
+        del meta["hyperparameters"][key]
+    save_npz(tmp_path / "old.npz", dict(arrays), meta)
+    assert NPLM.load(tmp_path / "old.npz").perplexity(valid) == model.perplexity(valid)
+
+
+def test_defaults_and_bad_settings():
+    assert O.resolve_output("auto", O.ADAPTIVE_FROM - 1) == "full"
+    assert O.resolve_output("auto", O.ADAPTIVE_FROM) == "adaptive"
+    assert O.resolve_output("auto", 10**6, direct=True) == "full"
+    assert O.default_cutoffs(17130) == (1000, 5000)
+    assert O.default_cutoffs(300_000) == (1000, 5000, 25000, 125000)
+    assert O.default_cutoffs(12) == (3,)
+    layer = O.AdaptiveOutput(100, 17130, [2000, 10000])
+    assert [layer.tail_layers[k].out_features for k in (0, 2)] == [25, 6]  # h / 4, h / 16
+    with pytest.raises(WordnetLMError, match="cutoffs"):
+        O.check_cutoffs([5, 5], 20)
+    with pytest.raises(WordnetLMError, match="cutoffs"):
+        O.check_cutoffs([5, 20], 20)
+    with pytest.raises(WordnetLMError, match="hidden layer"):
+        NPLM(output="adaptive", direct=True).check_params()
+    with pytest.raises(WordnetLMError, match="output must be"):
+        NPLM(output="hierarchical").check_params()
+    with pytest.raises(WordnetLMError, match="classes"):
+        NPLM(output="class", classes=0).check_params()
+
+
+def test_frequency_bins_hold_equal_shares():
+    counts = np.array([0, 0, 0, 500, 200, 100, 50, 50, 40, 30, 20, 10])
+    bounds = O.frequency_bins(counts, 4)
+    assert bounds[0] == 0 and bounds[-1] == len(counts) and bounds == sorted(set(bounds))
+    mass = counts + 1.0
+    shares = [mass[a:b].sum() / mass.sum() for a, b in zip(bounds[:-1], bounds[1:])]
+    # a class starts where the running share passes k/4: Mikolov's rule, checked independently
+    before = np.concatenate([[0], np.cumsum(mass)[:-1]]) / mass.sum()
+    expected = [0] + [i for i in range(1, len(mass)) if int(before[i] * 4) != int(before[i - 1] * 4)] + [len(mass)]
+    assert bounds == expected and len(shares) <= 4
+
+
+@pytest.mark.parametrize("options", ALL_OUTPUTS + [dict(output="full", direct=True)], ids=str)
+def test_parameter_count_and_memory_estimate_follow_the_output(options):
+    from wordnet_lm.nplm.train import training_bytes
+
+    model = small_model(**options)
+    params = model.init_params(20)
+    assert model.n_params(20) == sum(p.size for p in params.values())
+    if options["output"] == "full":
+        width = 20
+    elif options["output"] == "adaptive":  # head: 4 words + 2 clusters; the largest cluster: ids 9..19
+        width = 6 + 11
+    else:
+        bounds = O.frequency_bins(O.zipf_counts(20), 4)
+        width = len(bounds) - 1 + max(b - a for a, b in zip(bounds[:-1], bounds[1:]))
+    assert training_bytes(model, 20, 8, 100) == 4 * (6 * model.n_params(20) + 3 * 8 * width + 3 * 100)

@@ -1,0 +1,48 @@
+"""The neural LM's output-layer options (``--output``, ``--cutoffs``, ``--classes``)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from wordnet_lm.cli import options as opt
+from wordnet_lm.errors import WordnetLMError
+
+
+def cutoff_list(text: str) -> list[int]:
+    """An argparse type: increasing positive integers separated by commas, e.g. ``2000,10000``."""
+    problem = f"must be increasing positive integers like 2000,10000, got {text!r}"
+    try:
+        cutoffs = [int(c) for c in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(problem) from None
+    if cutoffs[0] < 1 or any(b <= a for a, b in zip(cutoffs, cutoffs[1:])):
+        raise argparse.ArgumentTypeError(problem)
+    return cutoffs
+
+
+def add_output_args(group: Any) -> None:
+    from wordnet_lm.nplm.outputs import ADAPTIVE_FROM, OUTPUTS
+
+    group.add_argument("--output", choices=OUTPUTS, default="auto",
+                       help=f"softmax: full, adaptive (Grave et al.), class (frequency classes), or auto: full "
+                            f"below {ADAPTIVE_FROM:,} words, adaptive from there (default auto)")
+    group.add_argument("--cutoffs", type=cutoff_list, metavar="C1,C2,...",
+                       help="adaptive softmax: head words and cluster edges (default 1000,5000,25000,... below |V|)")
+    group.add_argument("--classes", type=opt.count, default=None, metavar="N",
+                       help="class-factored softmax: number of frequency classes (default sqrt(|V|)/3)")
+
+
+def output_options(args: argparse.Namespace) -> dict[str, Any]:
+    """``NPLM`` keyword arguments from the parsed options (``--cutoffs`` implies the adaptive
+    softmax, ``--classes`` the class-factored one)."""
+    output, cutoffs = args.output, args.cutoffs
+    if cutoffs is not None and output == "auto":
+        output = "adaptive"
+    if cutoffs is not None and output != "adaptive":
+        raise WordnetLMError("--cutoffs is an option of the adaptive softmax (--output adaptive)")
+    if args.classes is not None and output == "auto":
+        output = "class"
+    if args.classes is not None and output != "class":
+        raise WordnetLMError("--classes is an option of the class-factored softmax (--output class)")
+    return {"output": output, "cutoffs": cutoffs, "classes": args.classes}

@@ -1,0 +1,409 @@
+"""Factorised softmax cross-entropy: the adaptive softmax and the class-factored softmax, fused.
+
+Both are two-level softmaxes over a vocabulary whose ids are sorted by frequency.  A *head*
+softmax covers a shortlist of frequent words (ids ``0 .. shortlist-1``) plus one token per
+*cluster* of the remaining ids; a word ``w`` of cluster ``c`` has
+
+    log p(w | x) = log softmax(x H + h)[shortlist + c] + log softmax(z_c W_c + b_c)[w - first_c]
+
+with ``z_c = x P_c`` (a projection to fewer dimensions: the adaptive softmax of Grave et al.
+2017) or ``z_c = x`` (the class-factored softmax of Goodman 2001 and Mikolov et al. 2011, with
+an empty shortlist).  Probabilities are exactly normalised; a batch costs the head product
+for every row and each cluster's product for the rows whose target falls in it only.
+
+:func:`two_level_cross_entropy` is one primitive of :mod:`wordnet_lm.autodiff` with a
+hand-written backward (each softmax buffer becomes ``softmax - onehot`` in place) and forward
+rule, first order only, like the fused full softmax of :mod:`wordnet_lm.nn.functional`.
+:func:`head_log_probs` and :func:`cluster_log_probs` score without targets (next words,
+sampling) a level at a time, so a caller never needs a B x V matrix it does not use.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, Sequence
+
+import numpy as np
+
+from wordnet_lm.autodiff import defjvp_argnum, defvjp_argnum, primitive_with_residual
+from wordnet_lm.parallel import kernel_threads, run_tasks, split_range
+
+REDUCTIONS = ("mean", "sum", "none")
+_BLOCK_ELEMENTS = 1 << 17  # a row block of ~512 KB in float32: the softmax of a block stays in L2
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """One tail cluster: word ids ``first .. stop-1``; its arrays are found among the tail
+    arrays by index (``proj`` and ``bias`` may be -1: none), its columns of the weight and
+    bias start at ``offset`` (clusters may share one weight matrix, each using a column range)."""
+
+    first: int
+    stop: int
+    weight: int
+    bias: int = -1
+    proj: int = -1
+    offset: int = 0
+
+    @property
+    def size(self) -> int:
+        return self.stop - self.first
+
+    def columns(self) -> slice:
+        return slice(self.offset, self.offset + self.size)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How a vocabulary is split: ``shortlist`` head words, then ``clusters`` tiling the rest."""
+
+    shortlist: int
+    clusters: tuple[Cluster, ...]
+
+    @property
+    def n_words(self) -> int:
+        return self.clusters[-1].stop if self.clusters else self.shortlist
+
+    @property
+    def head_size(self) -> int:
+        return self.shortlist + len(self.clusters)
+
+    def starts(self) -> np.ndarray:
+        return np.array([c.first for c in self.clusters], np.int64)
+
+    def check(self) -> None:
+        """``ValueError`` unless the clusters tile ``shortlist .. n_words`` in order."""
+        edge = self.shortlist
+        for c in self.clusters:
+            if c.first != edge or c.stop <= c.first:
+                raise ValueError(f"clusters must tile the ids after the shortlist in order, got {self.clusters}")
+            edge = c.stop
+        if self.head_size < 1:
+            raise ValueError("a two-level softmax needs at least one head class")
+
+
+# ---------------------------------------------------------------------------- numeric kernels
+
+
+def _softmax_rows_in_place(z: np.ndarray, bias: np.ndarray | None, targets: np.ndarray | None) -> np.ndarray | None:
+    """Turn each row of ``z`` (+ ``bias``) into its softmax in place, cache-sized row blocks at a
+    time, rows split over threads for large arrays; return ``-log softmax[target]`` per row."""
+    batch, classes = z.shape
+    losses = None if targets is None else np.empty(batch, z.dtype)
+
+    def rows(first: int, last: int) -> None:
+        step = max(1, _BLOCK_ELEMENTS // max(classes, 1))
+        for start in range(first, last, step):
+            stop = min(start + step, last)
+            block = z[start:stop]
+            if bias is not None:
+                block += bias
+            block -= block.max(axis=1, keepdims=True)
+            picked = None if targets is None else block[np.arange(stop - start), targets[start:stop]]
+            np.exp(block, out=block)
+            sums = block.sum(axis=1)
+            block *= (1 / sums)[:, None]
+            if losses is not None:
+                losses[start:stop] = np.log(sums) - picked
+
+    parts = split_range(batch, kernel_threads(batch * classes))
+    run_tasks([partial(rows, a, b) for a, b in parts], len(parts))
+    return losses
+
+
+def _log_softmax_rows(z: np.ndarray) -> np.ndarray:
+    z -= z.max(axis=1, keepdims=True)
+    z -= np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return z
+
+
+def _cluster_inputs(x: np.ndarray, tail: Sequence[np.ndarray], cluster: Cluster) -> np.ndarray:
+    return x @ tail[cluster.proj] if cluster.proj >= 0 else x
+
+
+def _cluster_logits(z: np.ndarray, tail: Sequence[np.ndarray], cluster: Cluster) -> np.ndarray:
+    cols = cluster.columns()
+    logits = z @ tail[cluster.weight][:, cols]
+    if cluster.bias >= 0:
+        logits += tail[cluster.bias][cols]
+    return logits
+
+
+def head_targets(targets: np.ndarray, layout: Layout) -> tuple[np.ndarray, np.ndarray]:
+    """``(head class of each target, cluster of each target or -1 for a shortlist word)``."""
+    cluster = np.full(len(targets), -1, np.int64)
+    in_tail = targets >= layout.shortlist
+    cluster[in_tail] = np.searchsorted(layout.starts(), targets[in_tail], side="right") - 1
+    head = np.where(in_tail, layout.shortlist + cluster, targets)
+    return head, cluster
+
+
+def group_rows(cluster: np.ndarray, n_clusters: int) -> list[np.ndarray]:
+    """The row indices of each cluster (ascending), from each row's cluster id (-1: none)."""
+    order = np.argsort(cluster, kind="stable")
+    bounds = np.searchsorted(cluster[order], np.arange(-1, n_clusters + 1))
+    return [order[bounds[c + 1]:bounds[c + 2]] for c in range(n_clusters)]
+
+
+# ---------------------------------------------------------------------------- the primitive
+
+
+class _Part:
+    """What the backward pass needs of one cluster: its rows, inputs, softmax and local targets."""
+
+    __slots__ = ("index", "rows", "z", "probs", "local")
+
+    def __init__(self, index: int, rows: np.ndarray, z: np.ndarray, probs: np.ndarray, local: np.ndarray) -> None:
+        self.index, self.rows, self.z, self.probs, self.local = index, rows, z, probs, local
+
+
+class _Residual:
+    """The forward pass's softmaxes; turned into every gradient once per backward pass."""
+
+    __slots__ = ("head_probs", "head_targets", "parts", "reduction", "_cotangent", "_grads", "__weakref__")
+
+    def __init__(self, head_probs: np.ndarray, head_targets: np.ndarray, parts: list[_Part], reduction: str) -> None:
+        self.head_probs, self.head_targets, self.parts, self.reduction = head_probs, head_targets, parts, reduction
+        self._cotangent: Any = None
+        self._grads: dict[int, Any] | None = None
+
+    def grad(self, argnum: int, g: Any, args: tuple, layout: Layout) -> Any:
+        """The cotangent of argument ``argnum``; all of them are made in place at the first
+        request of a backward pass and handed out once each.  ``None`` when this residual is
+        spent (another cotangent, or the same argument asked twice): the caller recomputes."""
+        if self._grads is None:
+            if self._cotangent is not None:
+                return None
+            self._cotangent = g
+            self._grads = _all_grads(self, g, args, layout)
+        elif g is not self._cotangent or argnum not in self._grads:
+            return None
+        return self._grads.pop(argnum)
+
+    def loss_tangent(self, head_tangent: np.ndarray, cluster_tangents: dict[int, np.ndarray]) -> Any:
+        """Forward mode: ``sum_j p_j t_j - t_target`` per row at both levels, then reduced."""
+        rows = np.arange(len(self.head_targets))
+        per_row = np.einsum("ij,ij->i", self.head_probs, head_tangent) - head_tangent[rows, self.head_targets]
+        for part in self.parts:
+            t = cluster_tangents.get(part.index)
+            if t is not None:
+                local = np.einsum("ij,ij->i", part.probs, t) - t[np.arange(len(part.rows)), part.local]
+                per_row[part.rows] += local
+        return _reduce(per_row, self.reduction)
+
+
+def _reduce(losses: np.ndarray, reduction: str) -> Any:
+    return losses if reduction == "none" else (losses.mean() if reduction == "mean" else losses.sum())
+
+
+# A fresh B x head buffer costs its page faults at every step; the last one whose residual
+# died is kept for the next call of the same shape (as the full softmax's logits buffer).
+_spare_heads: list[np.ndarray] = []
+
+
+def _head_buffer(shape: tuple[int, int], dtype: np.dtype) -> np.ndarray:
+    while _spare_heads:
+        buffer = _spare_heads.pop()
+        if buffer.shape == shape and buffer.dtype == dtype:
+            return buffer
+    return np.empty(shape, dtype)
+
+
+def _keep_spare(buffer: np.ndarray) -> None:
+    _spare_heads[:] = [buffer]
+
+
+def _forward(targets, x, head_W, head_b, *tail, layout: Layout, reduction: str = "mean"):
+    head_t, cluster = head_targets(targets, layout)
+    head_probs = np.matmul(x, head_W, out=_head_buffer((len(x), layout.head_size), np.result_type(x, head_W)))
+    losses = _softmax_rows_in_place(head_probs, head_b, head_t)
+    parts = []
+    for index, rows in enumerate(group_rows(cluster, len(layout.clusters))):
+        if len(rows) == 0:
+            continue
+        c = layout.clusters[index]
+        z = _cluster_inputs(x[rows], tail, c)
+        local = targets[rows] - c.first
+        probs = _cluster_logits(z, tail, c)
+        losses[rows] += _softmax_rows_in_place(probs, None, local)
+        parts.append(_Part(index, rows, z, probs, local))
+    residual = _Residual(head_probs, head_t, parts, reduction)
+    weakref.finalize(residual, _keep_spare, head_probs)
+    return _reduce(losses, reduction), residual
+
+
+_two_level_p = primitive_with_residual(_forward, "two_level_cross_entropy")
+
+
+def _row_weights(g: Any, batch: int, reduction: str, dtype: np.dtype) -> np.ndarray:
+    """The cotangent of each row's loss: one scalar (mean, sum) or a (B,) vector (none)."""
+    return np.asarray(g, dtype=dtype) / (batch if reduction == "mean" else 1)
+
+
+def _dlogits(probs: np.ndarray, targets: np.ndarray, weights: np.ndarray) -> Any:
+    """Turn ``probs`` into ``softmax - onehot`` in place; return the factor still to apply: the
+    scalar weight (left to the small operands of the products), or 1 after weighting each row."""
+    probs[np.arange(len(targets)), targets] -= 1
+    if weights.ndim == 0:
+        return weights
+    probs *= weights[:, None]
+    return probs.dtype.type(1)
+
+
+def _all_grads(res: _Residual, g: Any, args: tuple, layout: Layout) -> dict[int, Any]:
+    """Every argument's cotangent (argnums as in the primitive: 1 x, 2 head W, 3 head b, 4+ tail).
+    No B x V-sized pass is spent on the loss's scale: it goes to the small operands."""
+    _, x, head_W, _, *tail = args
+    d_head = res.head_probs
+    batch = len(d_head)
+    weights = _row_weights(g, batch, res.reduction, d_head.dtype)
+    scale = _dlogits(d_head, res.head_targets, weights)
+    gx = d_head @ head_W.T
+    gx *= scale
+    ones = np.full(batch, scale, d_head.dtype)
+    grads: dict[int, Any] = {2: (x.T * scale) @ d_head, 3: ones @ d_head}
+    for k, array in enumerate(tail):
+        grads[4 + k] = np.zeros_like(array)
+    for part in res.parts:
+        c = layout.clusters[part.index]
+        d = part.probs
+        part_scale = _dlogits(d, part.local, weights if weights.ndim == 0 else weights[part.rows])
+        cols = c.columns()
+        grads[4 + c.weight][:, cols] += (part.z.T * part_scale) @ d
+        if c.bias >= 0:
+            grads[4 + c.bias][cols] += np.full(len(d), part_scale, d.dtype) @ d
+        dz = d @ tail[c.weight][:, cols].T
+        dz *= part_scale
+        if c.proj >= 0:
+            grads[4 + c.proj] += x[part.rows].T @ dz
+            dz = dz @ tail[c.proj].T
+        gx[part.rows] += dz
+    grads[1] = gx
+    return grads
+
+
+def _vjp(argnum, g, res, targets, x, head_W, head_b, *tail, layout: Layout, reduction: str = "mean"):
+    if argnum == 0:
+        raise TypeError("the targets of a cross-entropy are class ids, not differentiable")
+    args = (targets, x, head_W, head_b, *tail)
+    grad = res.grad(argnum, g, args, layout)
+    if grad is None:  # the buffers went to an earlier backward pass: recompute
+        grad = _forward(*args, layout=layout, reduction=reduction)[1].grad(argnum, g, args, layout)
+    return grad
+
+
+def _jvp(argnum, t, res, targets, x, head_W, head_b, *tail, layout: Layout, reduction: str = "mean"):
+    if argnum == 0:
+        raise TypeError("the targets of a cross-entropy are class ids, not differentiable")
+    head_shape = res.head_probs.shape
+    if argnum == 1:
+        head_tangent = t @ head_W
+    elif argnum == 2:
+        head_tangent = x @ t
+    elif argnum == 3:
+        head_tangent = np.broadcast_to(t, head_shape)
+    else:
+        head_tangent = np.zeros(head_shape, res.head_probs.dtype)
+    k = argnum - 4
+    cluster_tangents = {}
+    for part in res.parts:
+        c = layout.clusters[part.index]
+        cols = c.columns()
+        if argnum == 1:
+            dz = t[part.rows] @ tail[c.proj] if c.proj >= 0 else t[part.rows]
+            cluster_tangents[part.index] = dz @ tail[c.weight][:, cols]
+        elif k >= 0 and k == c.proj:
+            cluster_tangents[part.index] = (x[part.rows] @ t) @ tail[c.weight][:, cols]
+        elif k >= 0 and k == c.weight:
+            cluster_tangents[part.index] = part.z @ t[:, cols]
+        elif k >= 0 and k == c.bias:
+            cluster_tangents[part.index] = np.broadcast_to(t[cols], part.probs.shape)
+    return res.loss_tangent(head_tangent, cluster_tangents)
+
+
+defvjp_argnum(_two_level_p, _vjp)
+defjvp_argnum(_two_level_p, _jvp)
+
+
+def _check(x: Any, head_W: Any, head_b: Any, tail: Sequence[Any], targets: Any, layout: Layout,
+           reduction: str) -> np.ndarray:
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"reduction must be one of {REDUCTIONS}, got {reduction!r}")
+    layout.check()
+    if np.ndim(x) != 2 or np.shape(head_W) != (np.shape(x)[1], layout.head_size):
+        raise ValueError(f"head weights {np.shape(head_W)} do not fit inputs {np.shape(x)} and "
+                         f"{layout.head_size} head classes")
+    if np.shape(head_b) != (layout.head_size,):
+        raise ValueError(f"head bias must have shape ({layout.head_size},), got {np.shape(head_b)}")
+    features = np.shape(x)[1]
+    for c in layout.clusters:
+        width = features
+        if c.proj >= 0:
+            if np.ndim(tail[c.proj]) != 2 or np.shape(tail[c.proj])[0] != features:
+                raise ValueError(f"projection {c.proj} has shape {np.shape(tail[c.proj])}, expected ({features}, d)")
+            width = np.shape(tail[c.proj])[1]
+        shape = np.shape(tail[c.weight])
+        if len(shape) != 2 or shape[0] != width or shape[1] < c.offset + c.size:
+            raise ValueError(f"cluster weight {c.weight} has shape {shape}, expected ({width}, >= {c.offset + c.size})")
+        if c.bias >= 0 and (np.ndim(tail[c.bias]) != 1 or np.shape(tail[c.bias])[0] < c.offset + c.size):
+            raise ValueError(f"cluster bias {c.bias} has shape {np.shape(tail[c.bias])}")
+    targets = np.asarray(targets)
+    batch = np.shape(x)[0]
+    if targets.shape != (batch,) or not np.issubdtype(targets.dtype, np.integer):
+        raise ValueError(f"targets must be {batch} integer word ids, "
+                         f"got {targets.dtype} array of shape {targets.shape}")
+    if batch == 0:
+        raise ValueError("empty batch: no targets")
+    if targets.min() < 0 or targets.max() >= layout.n_words:
+        raise ValueError(f"target out of range for {layout.n_words} words")
+    return targets
+
+
+def two_level_cross_entropy(x: Any, head_W: Any, head_b: Any, tail: Sequence[Any], targets: Any,
+                            layout: Layout, reduction: str = "mean") -> Any:
+    """Cross-entropy of word ids ``targets`` under a two-level softmax of inputs ``x`` (B, H).
+
+    Parameters
+    ----------
+    x : array (B, H)
+    head_W, head_b : the head layer, (H, shortlist + clusters) and (shortlist + clusters,)
+    tail : the clusters' arrays (projections, weights, biases), indexed by ``layout``
+    targets : int array (B,), word ids in ``[0, layout.n_words)``
+    layout : :class:`Layout`
+    reduction : "mean" (default), "sum" or "none"
+
+    Returns
+    -------
+    The loss (natural log); per example for ``"none"``.  Differentiable in ``x``, the head and
+    every tail array (first order, reverse or forward mode).
+    """
+    targets = _check(x, head_W, head_b, tail, targets, layout, reduction)
+    return _two_level_p(targets, x, head_W, head_b, *tail, layout=layout, reduction=reduction)
+
+
+# ---------------------------------------------------------------------------- scoring without targets
+
+
+def head_log_probs(x: np.ndarray, head_W: np.ndarray, head_b: np.ndarray) -> np.ndarray:
+    """``log softmax(x H + h)`` (B, shortlist + clusters), float64: the shortlist words'
+    log-probabilities, then each cluster's."""
+    return _log_softmax_rows((x @ head_W + head_b).astype(np.float64))
+
+
+def cluster_log_probs(x: np.ndarray, tail: Sequence[np.ndarray], layout: Layout, index: int) -> np.ndarray:
+    """``log p(w | cluster, x)`` (B, cluster size), float64, for the words of cluster ``index``."""
+    c = layout.clusters[index]
+    return _log_softmax_rows(_cluster_logits(_cluster_inputs(x, tail, c), tail, c).astype(np.float64))
+
+
+def two_level_log_probs(x: np.ndarray, head_W: np.ndarray, head_b: np.ndarray, tail: Sequence[np.ndarray],
+                        layout: Layout) -> np.ndarray:
+    """Every word's ``log p(w | x)`` (B, n_words), float64: for callers that need them all."""
+    head = head_log_probs(x, head_W, head_b)
+    out = np.empty((len(x), layout.n_words), np.float64)
+    out[:, :layout.shortlist] = head[:, :layout.shortlist]
+    for index, c in enumerate(layout.clusters):
+        out[:, c.first:c.stop] = cluster_log_probs(x, tail, layout, index) + head[:, layout.shortlist + index, None]
+    return out

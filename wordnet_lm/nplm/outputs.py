@@ -1,0 +1,209 @@
+"""The neural LM's output layer: a full softmax, the adaptive softmax, or a class-factored one.
+
+- ``"full"``: ``softmax(t U + b)`` over the whole vocabulary (Bengio et al. 2003).
+- ``"adaptive"``: Grave et al. (2017): a head softmax over the ``cutoffs[0]`` (default 1,000) most frequent
+  words plus one token per tail cluster (ids ``cutoffs[i-1] .. cutoffs[i]-1``, then the
+  rest); cluster ``i`` (from 1) first projects the hidden layer to ``h / 4^i`` dimensions.
+- ``"class"``: Goodman (2001), Mikolov et al. (2011): ``p(w) = p(class(w)) p(w | class(w))``,
+  classes by frequency binning (each holds about the same share of the training tokens).
+- ``"auto"``: full below :data:`ADAPTIVE_FROM` words, adaptive from there on.
+
+Vocabulary ids are in frequency order (specials first), so shortlist and clusters are id ranges.
+All three give exactly normalised probabilities; the factorised ones are the fused primitive
+of :mod:`wordnet_lm.nn.adaptive_softmax`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from wordnet_lm.errors import WordnetLMError
+from wordnet_lm.nn import Linear, linear_softmax_cross_entropy
+from wordnet_lm.nn.adaptive_softmax import (
+    Cluster,
+    Layout,
+    cluster_log_probs,
+    head_log_probs,
+    two_level_cross_entropy,
+    two_level_log_probs,
+)
+
+OUTPUTS = ("auto", "full", "adaptive", "class")
+ADAPTIVE_FROM = 5000  # "auto" picks the adaptive softmax from this vocabulary size (docs/nplm.md: measured)
+HEAD_WORDS = 1000  # the default shortlist of the adaptive softmax; later cutoffs grow by CLUSTER_GROWTH
+CLUSTER_GROWTH = 5
+PROJECTION_FACTOR = 4  # Grave et al.: cluster i works in h / 4^i dimensions
+
+
+def resolve_output(output: str, vocab_size: int, direct: bool = False) -> str:
+    """The output kind ``"auto"`` stands for at this vocabulary size (direct connections: full)."""
+    if output != "auto":
+        return output
+    return "full" if direct or vocab_size < ADAPTIVE_FROM else "adaptive"
+
+
+def default_cutoffs(vocab_size: int) -> tuple[int, ...]:
+    """``1000, 5000, 25000, ...`` below the vocabulary size (a quarter of it for tiny ones)."""
+    cutoffs = []
+    edge = HEAD_WORDS
+    while edge < vocab_size:
+        cutoffs.append(edge)
+        edge *= CLUSTER_GROWTH
+    return tuple(cutoffs) or (max(1, vocab_size // 4),)
+
+
+def default_classes(vocab_size: int) -> int:
+    """``sqrt(V) / 3`` classes.  ``sqrt(V)`` balances the multiply-adds of the class and word
+    softmaxes (Mikolov), but on a CPU each class in a batch costs a few small NumPy calls,
+    and fewer, larger classes train faster (Brown, docs/nplm.md: 44 classes 1.3x 131's speed)."""
+    return max(1, round(math.sqrt(vocab_size) / 3))
+
+
+def frequency_bins(counts: np.ndarray, n_classes: int) -> list[int]:
+    """Class boundaries (first id of each class, then ``V``) by frequency binning: ids in order,
+    a new class whenever the running share of the tokens passes the next ``1 / n_classes``
+    (Mikolov's rnnlm); a word with many tokens may fill several shares, so there can be fewer
+    classes than asked.  Counts are +1 so that never-seen specials have a place."""
+    mass = np.asarray(counts, np.float64) + 1.0
+    before = (np.cumsum(mass) - mass) / mass.sum()
+    labels = np.minimum((before * n_classes).astype(np.int64), n_classes - 1)
+    firsts = np.flatnonzero(np.diff(labels, prepend=-1))
+    return [int(i) for i in firsts] + [len(mass)]
+
+
+def zipf_counts(vocab_size: int) -> np.ndarray:
+    """Stand-in counts ``1e6 / rank`` when only a vocabulary size is known."""
+    return 1e6 / np.arange(1, vocab_size + 1)
+
+
+class OutputLayer:
+    """One output kind for ``features`` inputs and a vocabulary of ``vocab_size`` words."""
+
+    kind = "full"
+    layout: Layout | None = None
+
+    def __init__(self, features: int, vocab_size: int) -> None:
+        self.features, self.vocab_size = features, vocab_size
+
+    def layers(self) -> list[Linear]:
+        """The layers whose parameters make this output, in initialisation order."""
+        return [Linear(self.features, self.vocab_size, name="output")]
+
+    def loss(self, params: Mapping[str, Any], x: Any, targets: np.ndarray, reduction: str = "mean",
+             extra: Sequence[tuple[Any, Any]] = ()) -> Any:
+        """Cross-entropy of ``targets`` given the inputs ``x`` (B, features); differentiable."""
+        return linear_softmax_cross_entropy(x, params["output.W"], params["output.b"], targets, reduction, extra)
+
+    def log_probs(self, params: Mapping[str, np.ndarray], x: np.ndarray,
+                  extra: Sequence[tuple[Any, Any]] = ()) -> np.ndarray:
+        """Every word's log-probability (B, V), float64."""
+        z = x @ params["output.W"]
+        z += params["output.b"]
+        for x2, W2 in extra:
+            z += x2 @ W2
+        z = z.astype(np.float64)
+        z -= z.max(axis=1, keepdims=True)
+        z -= np.log(np.exp(z).sum(axis=1, keepdims=True))
+        return z
+
+    def describe(self) -> str:
+        return "full softmax"
+
+    def logits_width(self) -> int:
+        """At most this many logits per row of a batch (for memory estimates)."""
+        return self.vocab_size
+
+
+class TwoLevelOutput(OutputLayer):
+    """A factorised softmax: ``head`` over shortlist + clusters, tail arrays named ``tail_names``."""
+
+    def __init__(self, features: int, vocab_size: int, layout: Layout, tail_layers: list[Linear]) -> None:
+        super().__init__(features, vocab_size)
+        self.layout, self.tail_layers = layout, tail_layers
+        self.tail_names = [layer.key(p) for layer in tail_layers for p in ("W", "b")[:1 + layer.bias]]
+
+    def layers(self) -> list[Linear]:
+        return [Linear(self.features, self.layout.head_size, name="head"), *self.tail_layers]
+
+    def logits_width(self) -> int:
+        return self.layout.head_size + max(c.size for c in self.layout.clusters)
+
+    def tail(self, params: Mapping[str, Any]) -> list[Any]:
+        return [params[name] for name in self.tail_names]
+
+    def loss(self, params: Mapping[str, Any], x: Any, targets: np.ndarray, reduction: str = "mean",
+             extra: Sequence[tuple[Any, Any]] = ()) -> Any:
+        if extra:
+            raise WordnetLMError(f"direct connections need the full softmax, not the {self.kind} one")
+        return two_level_cross_entropy(x, params["head.W"], params["head.b"], self.tail(params), targets,
+                                       self.layout, reduction)
+
+    def log_probs(self, params: Mapping[str, np.ndarray], x: np.ndarray,
+                  extra: Sequence[tuple[Any, Any]] = ()) -> np.ndarray:
+        return two_level_log_probs(x, params["head.W"], params["head.b"], self.tail(params), self.layout)
+
+    def head_log_probs(self, params: Mapping[str, np.ndarray], x: np.ndarray) -> np.ndarray:
+        """(B, shortlist + clusters): shortlist words, then whole clusters."""
+        return head_log_probs(x, params["head.W"], params["head.b"])
+
+    def cluster_log_probs(self, params: Mapping[str, np.ndarray], x: np.ndarray, index: int) -> np.ndarray:
+        """(B, size of cluster ``index``): ``log p(w | cluster)`` of its words."""
+        return cluster_log_probs(x, self.tail(params), self.layout, index)
+
+
+class AdaptiveOutput(TwoLevelOutput):
+    kind = "adaptive"
+
+    def __init__(self, features: int, vocab_size: int, cutoffs: Sequence[int] | None = None) -> None:
+        cutoffs = tuple(default_cutoffs(vocab_size) if cutoffs is None else cutoffs)
+        check_cutoffs(cutoffs, vocab_size)
+        edges = [*cutoffs, vocab_size]
+        clusters, layers = [], []
+        for i in range(1, len(edges)):
+            width = max(1, features // PROJECTION_FACTOR ** i)
+            layers += [Linear(features, width, bias=False, name=f"tail{i}.proj"),
+                       Linear(width, edges[i] - edges[i - 1], name=f"tail{i}")]
+            k = 3 * (i - 1)  # tail arrays: proj.W, W, b per cluster
+            clusters.append(Cluster(edges[i - 1], edges[i], weight=k + 1, bias=k + 2, proj=k))
+        self.cutoffs = cutoffs
+        super().__init__(features, vocab_size, Layout(cutoffs[0], tuple(clusters)), layers)
+
+    def describe(self) -> str:
+        return f"adaptive softmax, cutoffs {','.join(map(str, self.cutoffs))}"
+
+
+class ClassOutput(TwoLevelOutput):
+    kind = "class"
+
+    def __init__(self, features: int, vocab_size: int, counts: np.ndarray, n_classes: int | None = None) -> None:
+        n_classes = default_classes(vocab_size) if n_classes is None else n_classes
+        bounds = frequency_bins(counts, n_classes)
+        clusters = tuple(Cluster(a, b, weight=0, bias=1, offset=a) for a, b in zip(bounds[:-1], bounds[1:]))
+        super().__init__(features, vocab_size, Layout(0, clusters), [Linear(features, vocab_size, name="words")])
+
+    def describe(self) -> str:
+        return f"class-factored softmax, {len(self.layout.clusters)} classes"
+
+
+def check_cutoffs(cutoffs: Sequence[int], vocab_size: int) -> None:
+    """:class:`WordnetLMError` unless ``0 < c1 < c2 < ... < vocab_size``."""
+    values = list(cutoffs)
+    if not values or any(int(c) != c for c in values) or values[0] < 1 or values[-1] >= vocab_size \
+            or any(b <= a for a, b in zip(values, values[1:])):
+        raise WordnetLMError(f"cutoffs must increase from >= 1 to below the vocabulary size {vocab_size:,}, "
+                             f"got {','.join(map(str, values))}")
+
+
+def make_output(kind: str, features: int, vocab_size: int, counts: np.ndarray | None = None,
+                cutoffs: Sequence[int] | None = None, classes: int | None = None) -> OutputLayer:
+    """The output layer ``kind`` (not ``"auto"``) for a vocabulary with training ``counts``."""
+    if kind == "full":
+        return OutputLayer(features, vocab_size)
+    if kind == "adaptive":
+        return AdaptiveOutput(features, vocab_size, cutoffs)
+    if kind == "class":
+        return ClassOutput(features, vocab_size, zipf_counts(vocab_size) if counts is None else counts, classes)
+    raise WordnetLMError(f"output must be one of {', '.join(OUTPUTS)}, got {kind!r}")
