@@ -50,6 +50,7 @@ MODEL_READERS = {
     "ngram-sample": lambda model: ["ngram-sample", "--model", model],
     "compare --neural": lambda model: ["compare", "--neural", model, "-q"],
     "compare --ngram": lambda model: ["compare", "--ngram", model, "--no-neural", "-q"],
+    "explore": lambda model: ["explore", "--model", model, "--method", "pca", "--out", Path(model).with_suffix(".html")],
 }
 
 

@@ -39,6 +39,8 @@ WRITERS = {
     "plot --out": (lambda f, out: ["plot", "--vectors", f.vectors, "--method", "pca", "--top", "5", "--out", out],
                    "vectors"),
     "corpus vocab --out": (lambda f, out: ["corpus", "vocab", f.train, "--out", out], "train"),
+    "explore --out": (lambda f, out: ["explore", "--vectors", f.vectors, "--method", "pca", "--top", "5",
+                                      "--out", out], "vectors"),
 }
 
 

@@ -28,6 +28,7 @@ _COMMAND_MODULES = (
     "wordnet_lm.cli.cooccur_cmds",
     "wordnet_lm.cli.binary_cmds",
     "wordnet_lm.cli.vector_cmds",
+    "wordnet_lm.cli.explore_cmds",
 )
 
 
