@@ -25,6 +25,8 @@ _COMMAND_MODULES = (
     "wordnet_lm.cli.ngram_cmds",
     "wordnet_lm.cli.lm_cmds",
     "wordnet_lm.cli.glove_cmds",
+    "wordnet_lm.cli.cooccur_cmds",
+    "wordnet_lm.cli.binary_cmds",
     "wordnet_lm.cli.vector_cmds",
     "wordnet_lm.cli.explore_cmds",
 )

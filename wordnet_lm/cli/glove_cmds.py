@@ -3,24 +3,32 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 from pathlib import Path
 from typing import Callable
 
+from wordnet_lm.cli.cooccur_cmds import count_to_folder
 from wordnet_lm.cli.corpus_cmds import add_reading_arguments, reading_options
 from wordnet_lm.cli import options as opt
+from wordnet_lm.cli.scale_args import add_scale_arguments, check_scale_arguments, scale_requested
 from wordnet_lm.errors import WordnetLMError
 from wordnet_lm.glove import WEIGHTINGS, GloVe, count_cooccurrences
 from wordnet_lm.glove.adagrad import VARIANTS
 from wordnet_lm.glove.cooccur import DEFAULT_WINDOW
+from wordnet_lm.glove.matrix_file import CooccurrenceFile
 from wordnet_lm.glove.train import AUTO, COMBINE
 from wordnet_lm.glove.checkpoint import KIND as CHECKPOINT_KIND
 from wordnet_lm.memory import format_bytes
 from wordnet_lm.outputs import check_output, is_npz_of_kind, locked_outputs
+from wordnet_lm.scale.budget import parse_memory
+from wordnet_lm.scale.tempdir import TempFolder
 from wordnet_lm.vectors.formats import FORMATS, looks_like_vectors
 
 _DEFAULTS = GloVe()
+# a nonzero being trained: packed (16 bytes), its batch key and sort order (10), gathered copies (~24)
+TRAIN_BYTES_PER_NONZERO = 64
 
 
 def _auto_or(kind: type, minimum: int):
@@ -56,7 +64,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                            "linear (window+1-d)/window (word2vec's expected weight)")
     data.add_argument("--chunk-tokens", type=opt.count, default=1_000_000,
                       help="tokens counted at a time; bounds memory (default 1,000,000)")
+    data.add_argument("--cooccurrences", type=Path, default=None, metavar="DIR",
+                      help="train on this co-occurrence folder (wordnet-lm cooccur), memory-mapped, instead of "
+                           "counting --corpus")
+    data.add_argument("--block-nonzeros", type=opt.count, default=None,
+                      help="train in shuffled blocks of this many nonzeros (default: all at once in memory; "
+                           "with --memory or --cooccurrences, as many as the budget allows)")
     add_reading_arguments(parser)
+    add_scale_arguments(parser)
 
     model = parser.add_argument_group("model and training")
     model.add_argument("--dim", type=opt.count, default=_DEFAULTS.dim, help=f"vector size (default {_DEFAULTS.dim})")
@@ -117,7 +132,18 @@ def cmd_glove(args: argparse.Namespace) -> int:
         return _train_glove(args, checkpoint, reading, say)
 
 
-def _train_glove(args: argparse.Namespace, checkpoint: Path | None, reading: dict, say: Callable[[str], None]) -> int:
+def _cooccurrences(args: argparse.Namespace, reading: dict, say: Callable[[str], None],
+                   stack: contextlib.ExitStack):
+    """The matrix to train on (in memory, or a memory-mapped folder), its vocabulary and block size."""
+    if args.cooccurrences is not None:
+        matrix = CooccurrenceFile.open(args.cooccurrences)
+        budget = parse_memory(args.memory) if args.memory is not None else None
+        return matrix, matrix.vocab(), args.block_nonzeros or (budget and budget // TRAIN_BYTES_PER_NONZERO)
+    if scale_requested(args):
+        budget = check_scale_arguments(args)
+        folder = stack.enter_context(TempFolder(args.temp))
+        matrix = count_to_folder(args, args.corpus, folder / "cooccurrences")
+        return matrix, matrix.vocab(), args.block_nonzeros or budget // TRAIN_BYTES_PER_NONZERO
     start = time.perf_counter()
     matrix, vocab = count_cooccurrences(args.corpus, min_count=args.min_count, max_size=args.max_size,
                                         window=args.window, weighting=args.weighting,
@@ -125,10 +151,20 @@ def _train_glove(args: argparse.Namespace, checkpoint: Path | None, reading: dic
     n_words = len(vocab) - 3
     say(f"{args.corpus}: {n_words:,} words (min count {args.min_count}), {matrix.nnz:,} nonzero co-occurrences "
         f"(window {args.window}, {args.weighting}) in {time.perf_counter() - start:.1f} s")
+    return matrix, vocab, args.block_nonzeros
 
+
+def _train_glove(args: argparse.Namespace, checkpoint: Path | None, reading: dict, say: Callable[[str], None]) -> int:
+    with contextlib.ExitStack() as stack:  # the temporary folder of counts made with --memory lives until trained
+        matrix, vocab, block_nonzeros = _cooccurrences(args, reading, say, stack)
+        return _fit_and_save(args, checkpoint, matrix, vocab, block_nonzeros, say)
+
+
+def _fit_and_save(args: argparse.Namespace, checkpoint: Path | None, matrix, vocab, block_nonzeros: int | None,
+                  say: Callable[[str], None]) -> int:
     model = GloVe(dim=args.dim, x_max=args.x_max, alpha=args.alpha, epochs=args.epochs, lr=args.lr,
                   batch_size=args.batch_size, adagrad=args.adagrad, bias_lr=args.bias_lr, seed=args.seed,
-                  verbose=not args.quiet)
+                  verbose=not args.quiet, block_nonzeros=block_nonzeros)
     resolved = model.resolved_params(matrix.nnz)
     auto = {name: " (auto)" if getattr(args, name) == AUTO else "" for name in resolved}
     say(f"GloVe: dim {args.dim}, x_max {args.x_max:g}, alpha {args.alpha:g}, {resolved['epochs']} epochs"

@@ -10,6 +10,7 @@ leaves the previous checkpoint) and read without pickles.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any, Protocol
 
 import numpy as np
@@ -20,10 +21,11 @@ from wordnet_lm.io import fingerprint as fingerprint_of
 
 
 
-class _PackedNonzeros(Protocol):
-    """What a checkpoint needs of the training data: its packed nonzeros (``glove.train.Nonzeros``)."""
+class _NonzeroBlocks(Protocol):
+    """What a checkpoint needs of the training data: its blocks of packed nonzeros
+    (``glove.nonzeros.NonzeroBlocks``)."""
 
-    packed: np.ndarray
+    def blocks(self) -> Iterator: ...
 
 
 class _GloVeRun(Protocol):
@@ -42,9 +44,10 @@ PARAM_NAMES = ("W", "W_tilde", "b", "b_tilde")
 SETTINGS = ("dim", "x_max", "alpha", "lr", "adagrad", "initial_accumulator", "seed")
 
 
-def fingerprint(data: _PackedNonzeros) -> str:
-    """A short hash of the nonzeros (positions, ``log x`` and weights) a run trains on."""
-    return fingerprint_of(data.packed)
+def fingerprint(data: _NonzeroBlocks) -> str:
+    """A short hash of the nonzeros (positions, ``log x`` and weights) a run trains on, block by
+    block (one block in memory at a time; the same for a matrix in memory and on disk)."""
+    return fingerprint_of(*(fingerprint_of(block.packed).encode() for block in data.blocks()))
 
 
 def settings(model: _GloVeRun) -> dict[str, Any]:

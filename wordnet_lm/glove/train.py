@@ -16,14 +16,14 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
-import scipy.sparse
 
 from wordnet_lm.autodiff import value_and_grad
 from wordnet_lm.errors import TrainingError, WordnetLMError
 from wordnet_lm.memory import check_fits
 from wordnet_lm.glove.adagrad import VARIANTS, RowAdaGrad
 from wordnet_lm.glove.checkpoint import fingerprint, load_checkpoint, save_checkpoint
-from wordnet_lm.glove.objective import PairIndex, batch_loss, weighting
+from wordnet_lm.glove.nonzeros import NonzeroBlocks, Nonzeros
+from wordnet_lm.glove.objective import PairIndex, batch_loss
 from wordnet_lm.parallel import default_threads, run_tasks
 from wordnet_lm.progress import progress_bar, write
 
@@ -47,48 +47,6 @@ def auto_epochs(n_nonzeros: int) -> int:
 def auto_batch_size(n_nonzeros: int) -> int:
     """``batch_size="auto"``: 65,536 nonzeros, or fewer so that an epoch has at least 32 batches."""
     return max(1, min(AUTO_MAX_BATCH, n_nonzeros // AUTO_MIN_BATCHES))
-
-
-class Nonzeros:
-    """The nonzero entries of a co-occurrence matrix in row order, as the trainer needs them.
-
-    Row, column, ``log x`` and ``f(x)`` of an entry are stored side by side (16 bytes), so a
-    batch of random entries is gathered with one memory access per entry.
-    """
-
-    def __init__(self, rows: np.ndarray, cols: np.ndarray, log_x: np.ndarray, weight: np.ndarray,
-                 n_words: int) -> None:
-        self.packed = np.empty((len(rows), 4), dtype=np.int32)
-        self.packed[:, 0], self.packed[:, 1] = rows, cols
-        self.packed[:, 2] = np.asarray(log_x, np.float32).view(np.int32)
-        self.packed[:, 3] = np.asarray(weight, np.float32).view(np.int32)
-        self.n_words = int(n_words)
-
-    @classmethod
-    def from_matrix(cls, cooccurrences, x_max: float, alpha: float) -> "Nonzeros":
-        """Validate a square non-negative matrix and extract its nonzeros."""
-        matrix = scipy.sparse.csr_matrix(cooccurrences, dtype=np.float64, copy=True)
-        if matrix.shape[0] != matrix.shape[1]:
-            raise TrainingError(f"the co-occurrence matrix must be square, got shape {matrix.shape}")
-        matrix.sum_duplicates()
-        matrix.eliminate_zeros()
-        if matrix.nnz == 0:
-            raise TrainingError("the co-occurrence matrix has no nonzero entries (empty corpus, or "
-                                "min_count/window leave no pair of words)")
-        x = matrix.data
-        if not np.all(np.isfinite(x)) or x.min() < 0:
-            raise TrainingError("co-occurrence counts must be finite and non-negative")
-        rows = np.repeat(np.arange(matrix.shape[0], dtype=np.int32), np.diff(matrix.indptr))
-        return cls(rows, matrix.indices, np.log(x), weighting(x, x_max, alpha), matrix.shape[0])
-
-    def __len__(self) -> int:
-        return len(self.packed)
-
-    def batch(self, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Rows, columns, ``log x`` and ``f(x)`` of the entries at ``positions``."""
-        records = np.take(self.packed, positions, axis=0)
-        return (records[:, 0].copy(), records[:, 1].copy(), records[:, 2].view(np.float32).copy(),
-                records[:, 3].view(np.float32).copy())
 
 
 class GloVe:
@@ -128,6 +86,12 @@ class GloVe:
         Starting squared-gradient sum.
     seed : int, default 0
         Seeds the initial vectors and the batches: equal seeds give equal results.
+    block_nonzeros : int, optional
+        Train in blocks of this many consecutive nonzeros, visited in a shuffled order each
+        epoch, with the mini-batches drawn within a block (:mod:`~wordnet_lm.glove.nonzeros`).
+        Default: one block (the whole matrix) in memory, 4 M nonzeros for a memory-mapped
+        :class:`~wordnet_lm.glove.matrix_file.CooccurrenceFile`.  The same value gives the
+        same vectors from a matrix in memory and from its file.
     n_threads : int, optional
         Threads for the batch computations (default: the CPUs available, at most 4); the
         results do not depend on it.
@@ -151,7 +115,7 @@ class GloVe:
     def __init__(self, dim: int = 100, x_max: float = 5.0, alpha: float = 0.75, epochs: int | str = AUTO,
                  lr: float = 0.05, batch_size: int | str = AUTO, adagrad: str = "stanford",
                  bias_lr: float | None = None, initial_accumulator: float = 1.0, seed: int = 0,
-                 n_threads: int | None = None, verbose: bool = False) -> None:
+                 n_threads: int | None = None, verbose: bool = False, block_nonzeros: int | None = None) -> None:
         self.dim = dim
         self.x_max = x_max
         self.alpha = alpha
@@ -164,6 +128,7 @@ class GloVe:
         self.seed = seed
         self.n_threads = n_threads
         self.verbose = verbose
+        self.block_nonzeros = block_nonzeros
 
     # ------------------------------------------------------------------ fitting
     def fit(self, cooccurrences, callback: Callable[["GloVe", int], object] | None = None, *,
@@ -172,7 +137,9 @@ class GloVe:
 
         Parameters
         ----------
-        cooccurrences : scipy.sparse matrix or ndarray, square, non-negative
+        cooccurrences : scipy.sparse matrix, ndarray or CooccurrenceFile, square, non-negative
+            A :class:`~wordnet_lm.glove.matrix_file.CooccurrenceFile` is trained on
+            memory-mapped, one block of nonzeros in memory at a time (``block_nonzeros``).
         callback : callable, optional
             ``callback(model, epoch)`` runs after every epoch (``epoch`` counts from 1, after
             the checkpoint is written); the fitted attributes are up to date then, e.g. to
@@ -193,10 +160,10 @@ class GloVe:
             ``resume`` from a checkpoint of another matrix, other settings, or a corrupt file.
         """
         self._check_params()
-        data = Nonzeros.from_matrix(cooccurrences, self.x_max, self.alpha)
+        data = NonzeroBlocks(cooccurrences, self.x_max, self.alpha, self.block_nonzeros)
         rng = np.random.default_rng(self.seed)
         # W, W~, biases and their AdaGrad sums (float32), a batch's gradients, the nonzeros
-        check_fits(4 * 4 * data.n_words * (self.dim + 1) + 24 * len(data),
+        check_fits(4 * 4 * data.n_words * (self.dim + 1) + 24 * data.block_nonzeros,
                    f"GloVe with dim {self.dim} over {data.n_words:,} words")
         self._init_params(data.n_words, rng)
         self.loss_history_: list[float] = []
@@ -309,24 +276,38 @@ class GloVe:
 class _BatchStep:
     """Mini-batch AdaGrad on ``params`` = ``[W, W~, b, b~]`` (updated in place), one optimizer each."""
 
-    def __init__(self, params: list[np.ndarray], data: Nonzeros, optimizers: list[RowAdaGrad], batch_size: int,
-                 n_threads: int) -> None:
+    def __init__(self, params: list[np.ndarray], data: NonzeroBlocks, optimizers: list[RowAdaGrad],
+                 batch_size: int, n_threads: int) -> None:
         self.params = params
         self.accumulators = [opt.accumulator(p) for opt, p in zip(optimizers, params)]
-        self.data = data
+        self.blocks = data
+        self.data: Nonzeros | None = None  # the block being trained
         self.optimizers = optimizers
-        self.n_batches = max(1, math.ceil(len(data) / batch_size))
+        self.batch_size = batch_size
         self.n_threads = n_threads
         self.seen = np.zeros(data.n_words, dtype=bool)  # scratch for compacting column ids
         self.loss_and_grads = value_and_grad(batch_loss)
 
     def epoch(self, rng: np.random.Generator) -> float:
-        """Run one epoch; return the summed loss of its batches (before their updates)."""
-        key_type = np.uint16 if self.n_batches <= 1 << 16 else np.uint32
-        keys = rng.integers(0, self.n_batches, len(self.data), dtype=key_type)
+        """Run one epoch, block by block in a shuffled order; return the summed loss of its
+        batches (before their updates)."""
+        n_blocks = self.blocks.n_blocks
+        order = rng.permutation(n_blocks) if n_blocks > 1 else range(1)
+        total = 0.0
+        for k in order:
+            self.data = self.blocks.block(int(k))
+            total += self.block_epoch(rng)
+        self.data = None
+        return total
+
+    def block_epoch(self, rng: np.random.Generator) -> float:
+        """Random mini-batches of the current block, each in row order; their summed loss."""
+        n_batches = max(1, math.ceil(len(self.data) / self.batch_size))
+        key_type = np.uint16 if n_batches <= 1 << 16 else np.uint32
+        keys = rng.integers(0, n_batches, len(self.data), dtype=key_type)
         order = np.argsort(keys, kind="stable")  # radix sort; each batch in row order
-        bounds = np.zeros(self.n_batches + 1, dtype=np.int64)
-        np.cumsum(np.bincount(keys, minlength=self.n_batches), out=bounds[1:])
+        bounds = np.zeros(n_batches + 1, dtype=np.int64)
+        np.cumsum(np.bincount(keys, minlength=n_batches), out=bounds[1:])
         total = 0.0
         for start, stop in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
             if stop > start:

@@ -13,6 +13,7 @@ import numpy as np
 
 from wordnet_lm.errors import ModelFileError
 from wordnet_lm.ngram.arpa import read_arpa
+from wordnet_lm.ngram.binary import is_binary_model, read_binary
 from wordnet_lm.ngram.model import BackoffModel, NgramModel
 from wordnet_lm.ngram.npz_file import LEARNED, read_model_file, save_model
 from wordnet_lm.ngram.smoothing import SMOOTHING
@@ -23,7 +24,8 @@ _ZIP_MAGIC = b"PK\x03\x04"
 
 
 def load_model(path: str | os.PathLike) -> NgramModel:
-    """A model from our ``.npz`` file or from an ARPA file (plain or gzip).
+    """A model from our ``.npz`` file, our binary file (:mod:`~wordnet_lm.ngram.binary`,
+    memory-mapped) or an ARPA file (plain or gzip).
 
     A model read from ``.npz`` has ``extra_``, the metadata given to :func:`save_model`.
 
@@ -42,6 +44,9 @@ def load_model(path: str | os.PathLike) -> NgramModel:
         raise ModelFileError(f"{path}: is a directory, not a model file") from None
     if magic == _ZIP_MAGIC:
         return _load_npz(path)
+    if is_binary_model(path):
+        tables, vocab = read_binary(path)
+        return BackoffModel.from_tables(tables, vocab)
     tables, vocab = read_arpa(path)
     return BackoffModel.from_tables(tables, vocab)
 

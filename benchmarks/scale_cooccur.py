@@ -1,0 +1,163 @@
+"""How co-occurrence counting cost grows with the work (issue 11, co-occurrence part).
+
+For corpora of 4M, 16M, 64M tokens from ``../shared/bench/make_scale_corpus.py`` (kept under
+/tmp and shared with ``benchmarks/scale.py``), side by side in one run, end to end as a user
+runs them (reading the text, writing the counts), window 10, min count 5:
+
+* ``wordnet-lm cooccur TEXT --out DIR --memory 2G`` (both cores: encode, count shards, merge
+  ranges) against Stanford GloVe's ``vocab_count`` + ``cooccur -memory 2`` (built from source,
+  a peer only); wall time, CPU time (user + system of the whole process tree, from the rusage
+  of reaped children) and peak RSS of the whole process tree (sampled every 0.1 s);
+* counting on Dask: a LocalCluster of 1 and of 2 worker processes, same encoded corpus and
+  budget (cluster start excluded): throughput ratio.
+
+The time exponent k is the least-squares slope of log(time) on log(tokens).
+
+    python benchmarks/scale_cooccur.py --glove /tmp/cooc_peer/glove/build --sizes 4e6 16e6 64e6
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+from scale import fit_exponent, shared_dir, with_cpu  # noqa: E402  (the n-gram part's measuring helpers)
+
+
+def dask_counting(text: Path, scratch: Path, memory: str, workers: int) -> float:
+    """Seconds of counting an encoded corpus on a LocalCluster of ``workers`` processes."""
+    from wordnet_lm.glove.distributed import count_cooccurrences_on
+    from wordnet_lm.scale.executor import DaskExecutor
+    from wordnet_lm.text.encode import encode_corpus
+
+    encoded = scratch / "enc"
+    if not encoded.exists():
+        encode_corpus(text, encoded, workers=2, temp=scratch)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        executor = DaskExecutor(workers=workers)
+    try:
+        executor.map(abs, list(range(workers * 4)))  # workers warm
+        started = time.perf_counter()
+        count_cooccurrences_on(executor, encoded, out=scratch / f"dask{workers}", window=10, min_count=5,
+                               memory=memory, temp=scratch)
+        return time.perf_counter() - started
+    finally:
+        executor.close()
+
+
+def stanford(glove: Path, text: Path, scratch: Path, memory_gb: float) -> dict:
+    """``vocab_count`` then ``cooccur`` as GloVe's demo.sh runs them (window 10, min count 5)."""
+    vocab = with_cpu([str(glove / "vocab_count"), "-min-count", "5", "-verbose", "0"], stdin=text,
+                     stdout=scratch / "vocab.txt")
+    cooc = with_cpu([str(glove / "cooccur"), "-memory", str(memory_gb), "-vocab-file", str(scratch / "vocab.txt"),
+                     "-verbose", "0", "-window-size", "10", "-overflow-file", str(scratch / "overflow")],
+                    stdin=text, stdout=scratch / "cooccurrence.bin")
+    nnz = (scratch / "cooccurrence.bin").stat().st_size // 16  # records of (int, int, double)
+    (scratch / "cooccurrence.bin").unlink()
+    return {"wall": vocab["wall"] + cooc["wall"], "cpu": vocab["cpu"] + cooc["cpu"],
+            "peak_rss": max(vocab["peak_rss"], cooc["peak_rss"]), "nnz": nnz}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=float, nargs="+", default=[4e6, 16e6, 64e6])
+    parser.add_argument("--dir", type=Path, default=Path("/tmp/scale_ngram"), help="where the corpora are (made)")
+    parser.add_argument("--glove", type=Path, default=None, help="Stanford GloVe's build folder (skipped if absent)")
+    parser.add_argument("--memory", default="2G")
+    parser.add_argument("--dask-size", type=float, default=16e6, help="corpus size of the Dask 1-vs-2 comparison")
+    parser.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args()
+    memory_gb = float(args.memory.rstrip("Gg"))
+    info = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "nproc": os.cpu_count(), "python": platform.python_version(), "numpy": np.__version__,
+            "load_before": os.getloadavg()}
+    rows = []
+    for size in args.sizes:
+        name = f"c{int(size / 1e6)}M"
+        text = args.dir / f"{name}.txt"
+        if not text.exists():
+            subprocess.run([sys.executable, str(shared_dir() / "bench" / "make_scale_corpus.py"), str(text),
+                            str(size)], check=True)
+        row = {"corpus": name, "bytes": text.stat().st_size}
+        with tempfile.TemporaryDirectory(dir=args.dir) as scratch:
+            scratch = Path(scratch)
+            ours = with_cpu([sys.executable, "-m", "wordnet_lm", "cooccur", str(text), "--out", str(scratch / "X"),
+                             "--window", "10", "--min-count", "5", "--memory", args.memory, "--temp", str(scratch)])
+            header = json.loads((scratch / "X" / "header.json").read_text())
+            row["ours"] = {k: ours[k] for k in ("wall", "cpu", "peak_rss")}
+            row["ours"]["nnz"] = header["nnz"]
+            row["ours"]["summary"] = ours["stderr"].strip().splitlines()[-1] if ours["stderr"].strip() else ""
+            row["tokens"] = int(sum(int(line.rsplit("\t", 1)[1])
+                                    for line in (scratch / "X" / "vocab.txt").read_text().splitlines()))
+            if args.glove and (args.glove / "cooccur").exists():
+                try:
+                    row["stanford"] = stanford(args.glove, text, scratch, memory_gb)
+                except SystemExit as failure:  # the peer crashed: recorded, not fatal
+                    row["stanford_failed"] = str(failure)[:300]
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    for row in rows:  # last: the slowest part, on one size
+        if abs(float(row["corpus"][1:-1]) * 1e6 - args.dask_size) < 1:
+            with tempfile.TemporaryDirectory(dir=args.dir) as scratch:
+                text = args.dir / f"{row['corpus']}.txt"
+                row["dask_counting"] = {w: dask_counting(text, Path(scratch), args.memory, w) for w in (1, 2)}
+            print(json.dumps(row["dask_counting"]), flush=True)
+    info["load_after"] = os.getloadavg()
+    report = {"info": info, "rows": rows}
+    tokens = [r["tokens"] for r in rows]
+    if len(rows) > 1:
+        report["k_ours"] = fit_exponent(tokens, [r["ours"]["wall"] for r in rows])
+        report["k_ours_cpu"] = fit_exponent(tokens, [r["ours"]["cpu"] for r in rows])
+        if all("stanford" in r for r in rows):
+            report["k_stanford"] = fit_exponent(tokens, [r["stanford"]["wall"] for r in rows])
+    print(markdown(report))
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=1))
+
+
+def markdown(report: dict) -> str:
+    gb = 1 << 30
+    info = report["info"]
+    lines = [f"{info['date']}, nproc {info['nproc']}, Python {info['python']}, NumPy {info['numpy']}, load average "
+             f"before {info['load_before'][0]:.1f} / after {info['load_after'][0]:.1f}", "",
+             "| tokens | ours wall s | ours CPU s | ours peak RSS GB | cooccur wall s | cooccur CPU s "
+             "| cooccur peak RSS GB | wall ratio | nonzeros ours / Stanford |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in report["rows"]:
+        o, s = r["ours"], r.get("stanford")
+        if "stanford_failed" in r:
+            lines.append(f"| {r['tokens'] / 1e6:.1f}M | {o['wall']:.1f} | {o['cpu']:.1f} | {o['peak_rss'] / gb:.2f} | "
+                         f"crashed: {r['stanford_failed'][:60]} | | | | {o['nnz']:,} / - |")
+            continue
+        lines.append(f"| {r['tokens'] / 1e6:.1f}M | {o['wall']:.1f} | {o['cpu']:.1f} | {o['peak_rss'] / gb:.2f} | "
+                     + (f"{s['wall']:.1f} | {s['cpu']:.1f} | {s['peak_rss'] / gb:.2f} | {o['wall'] / s['wall']:.2f}x "
+                        f"| {o['nnz']:,} / {s['nnz']:,} |" if s else "- | - | - | - | - |"))
+    for key in ("k_ours", "k_ours_cpu", "k_stanford"):
+        if key in report:
+            lines.append(f"\n{key} = {report[key]:.2f}")
+    for r in report["rows"]:
+        if "dask_counting" in r:
+            one, two = r["dask_counting"][1], r["dask_counting"][2]
+            lines.append(f"\nDask counting on {r['tokens'] / 1e6:.1f}M tokens: 1 worker {one:.1f} s, 2 workers "
+                         f"{two:.1f} s: {one / two:.2f}x the throughput")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,100 @@
+"""Scoring at scale (issue 11, part 5): load + score a big order-5 model, ours against KenLM.
+
+Side by side in one run, end to end as a user runs them (start, load the model, read and score
+the text, print the perplexity), with wall time, CPU time and peak RSS of the process tree:
+
+* ``wordnet-lm perplexity --model lm.arpa`` against KenLM's ``query lm.arpa`` (ARPA text);
+* ``wordnet-lm perplexity --model lm.wnlm`` (our memory-mapped binary, ``wordnet-lm
+  build-binary``) against ``query lm.klm`` (KenLM's ``build_binary``, probing);
+* the one-off conversions (``build-binary`` and ``build_binary``) are timed too.
+
+The model is order-5 modified Kneser-Ney on nltk-mix (``lmplz -o 5``), the text nltk-mix.
+
+    python benchmarks/scale_scoring.py --kenlm /tmp/cooc_peer/kenlm/build/bin --arpa /tmp/nltk5.arpa
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from scale import shared_dir, with_cpu  # noqa: E402  (the n-gram part's measuring helpers)
+
+KEYS = ("wall", "cpu", "peak_rss")
+
+
+def ours(model: Path, text: Path) -> dict:
+    run = with_cpu([sys.executable, "-m", "wordnet_lm", "perplexity", "--model", str(model), "--text", str(text)],
+                   stdout=Path(os.devnull))
+    return {k: run[k] for k in KEYS}
+
+
+def query(binary: Path, model: Path, text: Path, scratch: Path) -> dict:
+    run = with_cpu([str(binary), "-v", "summary", str(model)], stdin=text, stdout=scratch / "query.out")
+    out = (scratch / "query.out").read_text()
+    found = re.search(r"Perplexity including OOVs:\s*([0-9.]+)", out)
+    return {**{k: run[k] for k in KEYS}, "perplexity": float(found[1]) if found else None}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--kenlm", type=Path, required=True, help="folder of KenLM's query and build_binary")
+    parser.add_argument("--arpa", type=Path, required=True, help="the order-5 ARPA model")
+    parser.add_argument("--text", type=Path, default=shared_dir() / "corpora" / "nltk-mix.txt")
+    parser.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args()
+    info = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "nproc": os.cpu_count(), "python": platform.python_version(), "numpy": np.__version__,
+            "load_before": os.getloadavg()}
+    report = {"info": info}
+    with tempfile.TemporaryDirectory(dir=args.arpa.parent) as scratch:
+        scratch = Path(scratch)
+        report["query_arpa"] = query(args.kenlm / "query", args.arpa, args.text, scratch)
+        report["ours_arpa"] = ours(args.arpa, args.text)
+        convert = with_cpu([str(args.kenlm / "build_binary"), str(args.arpa), str(scratch / "lm.klm")])
+        report["build_binary"] = {k: convert[k] for k in KEYS}
+        convert = with_cpu([sys.executable, "-m", "wordnet_lm", "build-binary", str(args.arpa),
+                            str(scratch / "lm.wnlm")])
+        report["ours_build_binary"] = {k: convert[k] for k in KEYS}
+        report["sizes"] = {"klm": (scratch / "lm.klm").stat().st_size, "wnlm": (scratch / "lm.wnlm").stat().st_size}
+        report["query_binary"] = query(args.kenlm / "query", scratch / "lm.klm", args.text, scratch)
+        report["ours_binary"] = ours(scratch / "lm.wnlm", args.text)
+    info["load_after"] = os.getloadavg()
+    print(json.dumps(report))
+    print(markdown(report))
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=1))
+
+
+def markdown(report: dict) -> str:
+    gb = 1 << 30
+    info = report["info"]
+    lines = [f"{info['date']}, nproc {info['nproc']}, Python {info['python']}, NumPy {info['numpy']}, load average "
+             f"before {info['load_before'][0]:.1f} / after {info['load_after'][0]:.1f}", "",
+             "| model | ours wall s | ours CPU s | ours peak RSS GB | query wall s | query CPU s | query peak RSS GB "
+             "| wall ratio | RSS ratio |", "|---|---|---|---|---|---|---|---|---|"]
+    for name, mine, theirs in (("ARPA", "ours_arpa", "query_arpa"), ("binary", "ours_binary", "query_binary")):
+        o, q = report[mine], report[theirs]
+        lines.append(f"| {name} | {o['wall']:.1f} | {o['cpu']:.1f} | {o['peak_rss'] / gb:.2f} | {q['wall']:.1f} | "
+                     f"{q['cpu']:.1f} | {q['peak_rss'] / gb:.2f} | {o['wall'] / q['wall']:.2f}x | "
+                     f"{o['peak_rss'] / q['peak_rss']:.2f}x |")
+    lines.append(f"\nconversion: ours build-binary {report['ours_build_binary']['wall']:.1f} s "
+                 f"({report['sizes']['wnlm'] / gb:.2f} GB), KenLM build_binary {report['build_binary']['wall']:.1f} s "
+                 f"({report['sizes']['klm'] / gb:.2f} GB)")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,236 @@
+"""Co-occurrence counting as map-reduce on an executor (in-process, process pool or Dask).
+
+Map (:func:`count_shard`): one shard (a range of sentences) of an encoded corpus is counted
+within the per-worker budget into sorted runs (:class:`~wordnet_lm.glove.runs.BoundedCounter`)
+in the shared spill folder.  Reduce (:func:`merge_range`): one range of rows is merged from
+every run and written as a part (indices, float64 values, row lengths).  The parts, in row
+order, are the matrix.  Counts are exact integers (:mod:`~wordnet_lm.glove.pair_counts`), so
+the result is the single-process matrix bit for bit whatever the shards, ranges and workers.
+Tasks take and return small values (paths, offsets); arrays travel through files, which on a
+real cluster must be on a file system every worker sees (``--temp``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+import scipy.sparse
+
+from wordnet_lm.errors import WordnetLMError
+from wordnet_lm.glove.matrix_file import write_cooccurrence_file
+from wordnet_lm.glove.pair_counts import BYTES_PER_PAIR, MIN_PIECE_TOKENS, FixedPointWeights, window_count_pieces
+from wordnet_lm.glove.runs import MERGE_BYTES_PER_RECORD, MERGE_SHARE, BoundedCounter, Run, merge_runs, row_ranges, \
+    run_row_nnz
+from wordnet_lm.scale.budget import parse_memory
+from wordnet_lm.scale.executor import Executor
+from wordnet_lm.scale.spill import read_raw, write_raw
+from wordnet_lm.scale.tempdir import TempFolder
+from wordnet_lm.text.encoded import EncodedCorpus, open_encoded
+from wordnet_lm.text.vocab import UNK_ID, Corpus, Vocab
+
+SHARD_TOKENS = 4_000_000  # at most this many tokens per map task (more tasks than workers balance them)
+
+
+@dataclass(frozen=True)
+class ShardTask:
+    """Count sentences ``first..stop-1`` of the encoded corpus ``corpus`` into runs in ``folder``."""
+
+    corpus: str
+    remap: str | None  # .npy of stored id -> counting id, or None
+    first: int
+    stop: int
+    n_words: int
+    units: tuple[int, ...]
+    count_unk: bool
+    symmetric: bool
+    memory: int
+    folder: str
+
+
+@dataclass(frozen=True)
+class RangeTask:
+    """Merge rows ``first..stop-1`` of ``runs`` into the part files ``prefix``.*."""
+
+    runs: tuple[Run, ...]
+    first: int
+    stop: int
+    n_words: int
+    scale: int
+    prefix: str
+
+
+def count_shard(task: ShardTask) -> list[Run]:
+    """Map: the sorted runs of one shard."""
+    encoded = EncodedCorpus.open(task.corpus)
+    remap = np.load(task.remap, allow_pickle=False) if task.remap else None
+    folder = Path(task.folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    counter = BoundedCounter(task.n_words, task.memory, folder, task.symmetric)
+    units = np.asarray(task.units, np.int64)
+    piece_tokens = max(MIN_PIECE_TOKENS, counter.piece_bytes // (BYTES_PER_PAIR * len(units)))
+    weights = FixedPointWeights(units, 1)
+    for chunk in _shard_chunks(encoded, task.first, task.stop, piece_tokens):
+        if remap is not None:
+            chunk = Corpus(remap[chunk.ids], chunk.offsets)
+        for piece in window_count_pieces(chunk, task.n_words, weights, count_unk=task.count_unk,
+                                         piece_tokens=piece_tokens):
+            counter.add(piece)
+    counter.spill()
+    return counter.runs
+
+
+def _shard_chunks(encoded: EncodedCorpus, first: int, stop: int, chunk_tokens: int) -> Iterator[Corpus]:
+    offsets = encoded.offsets
+    while first < stop:
+        end = int(np.searchsorted(offsets, offsets[first] + chunk_tokens, side="right")) - 1
+        end = min(max(end, first + 1), stop)
+        yield encoded.sentences_range(first, end)
+        first = end
+
+
+def merge_range(task: RangeTask) -> tuple[int, int, int]:
+    """Reduce: rows ``first..stop-1`` summed over all runs, written as float64 part files;
+    returns ``(first, stop, nnz)``."""
+    prefix = Path(task.prefix)
+    nnz = 0
+    for name in ("indices", "data", "lengths"):
+        write_raw(prefix.with_suffix("." + name), np.zeros(0, np.uint8))
+    for _, block in merge_runs(list(task.runs), task.n_words, task.n_words, 0, [(task.first, task.stop)]):
+        write_raw(prefix.with_suffix(".indices"), block.indices.astype(np.int32, copy=False), append=True)
+        write_raw(prefix.with_suffix(".data"), block.data / np.float64(task.scale), append=True)
+        write_raw(prefix.with_suffix(".lengths"), np.diff(block.indptr).astype(np.int64), append=True)
+        nnz += block.nnz
+    return task.first, task.stop, nnz
+
+
+def _part_blocks(parts: list[tuple[str, int, int, int]], n_words: int
+                 ) -> Iterator[tuple[int, scipy.sparse.csr_matrix]]:
+    """The merged parts read back in row order as float64 CSR blocks."""
+    for prefix, first, stop, nnz in parts:
+        prefix = Path(prefix)
+        lengths = read_raw(prefix.with_suffix(".lengths"), np.int64, 0, stop - first)
+        indptr = np.zeros(stop - first + 1, np.int64)
+        np.cumsum(lengths, out=indptr[1:])
+        indices = read_raw(prefix.with_suffix(".indices"), np.int32, 0, nnz)
+        data = read_raw(prefix.with_suffix(".data"), np.float64, 0, nnz)
+        yield first, scipy.sparse.csr_matrix((data, indices, indptr), shape=(stop - first, n_words))
+        for name in ("indices", "data", "lengths"):
+            prefix.with_suffix("." + name).unlink(missing_ok=True)
+
+
+def count_cooccurrences_on(executor: Executor, source, *, out: str | os.PathLike | None = None,
+                           vocab: Vocab | None = None, min_count: int = 5, max_size: int | None = None,
+                           window: int = 20, weighting: str = "harmonic", symmetric: bool = True,
+                           count_unk: bool = False, memory: int | str = "2G", temp: str | os.PathLike | None = None,
+                           progress: bool = False, **reading):
+    """Co-occurrence counts of ``source`` as map-reduce tasks on ``executor``.
+
+    Parameters
+    ----------
+    executor : Executor
+        From :func:`wordnet_lm.scale.make_executor` (``workers=2, dask=True`` or a scheduler).
+    source : path, encoded corpus folder, or (Corpus, Vocab)
+        Text is encoded first (into the temporary folder); an encoded corpus is used as is.
+    out : path, optional
+        Write the matrix to this co-occurrence folder and return the memory-mapped
+        :class:`CooccurrenceFile`; default: return ``(csr_matrix, vocab)``.
+    memory : int or str
+        The budget of all workers together (each gets ``memory / workers``).
+    temp : path
+        Spill folder parent; every worker must see it (a shared file system on a cluster).
+    Other parameters as for :func:`~wordnet_lm.glove.count_cooccurrences`.
+    """
+    from wordnet_lm.glove.cooccur import _fixed_weights, check_writable_folder
+
+    fixed = _fixed_weights(window, weighting)
+    budget = parse_memory(memory)
+    if out is not None:
+        check_writable_folder(out)
+    workers = max(1, executor.workers)
+    with TempFolder(temp) as folder:
+        encoded, vocab = _encoded(source, vocab, min_count, max_size, folder, workers, progress, reading)
+        n_words = len(vocab)
+        remap = encoded.remap_to(vocab)
+        remap_path = None
+        if remap is not None:
+            remap_path = str(folder / "remap.npy")
+            np.save(remap_path, remap, allow_pickle=False)
+        _check_overflow(encoded, remap, n_words, fixed, count_unk)
+        per_worker = max(budget // workers, 1 << 16)
+        n_shards = max(2 * workers if workers > 1 else 1, -(-encoded.n_tokens // SHARD_TOKENS))
+        shard_tasks = [ShardTask(str(encoded.path), remap_path, first, stop, n_words, tuple(fixed.units.tolist()),
+                                 count_unk, symmetric, per_worker, str(folder / f"shard{k:05d}"))
+                       for k, (first, stop) in enumerate(encoded.shards(n_shards))]
+        runs = tuple(run for shard in executor.map(count_shard, shard_tasks) for run in shard)
+        parts = _reduce(executor, runs, n_words, fixed.scale, per_worker, workers, folder)
+        blocks = _part_blocks(parts, n_words)
+        if out is not None:
+            options = {"window": window, "weighting": weighting, "symmetric": symmetric, "count_unk": count_unk,
+                       "min_count": min_count, "max_size": max_size, "source": str(source)}
+            return write_cooccurrence_file(out, blocks, n_words, vocab, options)
+        return write_cooccurrence_file(folder / "matrix", blocks, n_words, None, {}).to_csr(), vocab
+
+
+def _reduce(executor: Executor, runs: tuple[Run, ...], n_words: int, scale: int, per_worker: int, workers: int,
+            folder: Path) -> list[tuple[str, int, int, int]]:
+    """Merge the runs by ranges of rows, each range a task sized for one worker's budget."""
+    if not runs:  # no pair at all: one empty part
+        _write_empty(folder / "empty", n_words)
+        return [(str(folder / "empty"), 0, n_words, 0)]
+    row_nnz = run_row_nnz(list(runs), n_words)
+    max_entries = max(1, int(per_worker * MERGE_SHARE) // MERGE_BYTES_PER_RECORD)
+    max_entries = min(max_entries, max(1, -(-int(row_nnz.sum()) // (2 * workers if workers > 1 else 1))))
+    ranges = row_ranges(row_nnz, max_entries)
+    tasks = [RangeTask(runs, first, stop, n_words, scale, str(folder / f"part{k:05d}"))
+             for k, (first, stop) in enumerate(ranges)]
+    results = executor.map(merge_range, tasks)
+    for run in runs:
+        run.remove()
+    return [(task.prefix, first, stop, nnz) for task, (first, stop, nnz) in zip(tasks, results)]
+
+
+def _write_empty(prefix: Path, n_words: int) -> None:
+    write_raw(prefix.with_suffix(".indices"), np.zeros(0, np.int32))
+    write_raw(prefix.with_suffix(".data"), np.zeros(0, np.float64))
+    write_raw(prefix.with_suffix(".lengths"), np.zeros(n_words, np.int64))
+
+
+def _encoded(source, vocab: Vocab | None, min_count: int, max_size: int | None, folder: Path, workers: int,
+             progress: bool, reading: dict) -> tuple[EncodedCorpus, Vocab]:
+    """``source`` as an encoded corpus (encoded into ``folder`` if it is text) and the vocabulary."""
+    if isinstance(source, tuple):
+        from wordnet_lm.ngram.external import write_encoded
+
+        corpus, corpus_vocab = source
+        encoded = write_encoded(corpus, corpus_vocab, folder / "corpus")
+        return encoded, vocab or corpus_vocab
+    encoded = open_encoded(source)
+    if encoded is None:
+        from wordnet_lm.text.encode import encode_corpus
+
+        encoded = encode_corpus(source, folder / "corpus", workers=workers, temp=folder, progress=progress,
+                                **{k: v for k, v in reading.items() if k in ("tokenizer", "lowercase", "sentences", "encoding")})
+    else:
+        encoded.check_reading(**reading)
+    if vocab is None:
+        vocab = encoded.vocab_with(min_count, max_size)
+        if len(vocab) <= 3:
+            raise WordnetLMError(f"{source}: empty vocabulary: no word occurs min_count={min_count} times")
+    return encoded, vocab
+
+
+def _check_overflow(encoded: EncodedCorpus, remap: np.ndarray | None, n_words: int, fixed: FixedPointWeights,
+                    count_unk: bool) -> None:
+    """Refuse (before counting) a corpus whose most frequent word could overflow an entry."""
+    stored = encoded.vocab.counts
+    ids = np.arange(len(stored)) if remap is None else remap
+    occurrences = np.bincount(ids, weights=stored, minlength=n_words)
+    if not count_unk:
+        occurrences[UNK_ID] = 0
+    if occurrences.max(initial=0) > fixed.max_occurrences():
+        raise WordnetLMError(f"a word occurs over {fixed.max_occurrences():,} times: co-occurrence counts with this "
+                             f"window and weighting could overflow; use a smaller window")

@@ -1,0 +1,154 @@
+"""N-gram tables as open-addressing hash tables, the layout of the binary model file.
+
+:class:`~wordnet_lm.ngram.index.NgramIndex` finds an n-gram by binary search over sorted keys
+(``log2(size)`` random reads per lookup).  :class:`HashedIndex` stores each order ``n >= 2``
+in a table of slots (KenLM's "probing" structure): an n-gram's key is
+``context slot * vocab_size + word``, its home slot a multiplicative hash of the key, and
+collisions move on to the next slot (linear probing, load factor at most ``LOAD``).  An
+n-gram's *slot* is its number in its order, so its probabilities sit at the same position of
+arrays of the table's length and the next order's keys use it as the context.  A batch of
+lookups is vectorised: every query reads its home slot, and only the few that found another
+key read on.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from wordnet_lm.errors import WordnetLMError
+from wordnet_lm.ngram.index import NgramIndex
+from wordnet_lm.ngram.tables import BackoffTables
+
+LOAD = 0.6
+EMPTY = -1
+_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing
+_SHIFT = np.uint64(32)
+
+
+def table_size(n_entries: int) -> int:
+    """Slots for ``n_entries`` keys (at least one empty slot, so that probing stops)."""
+    return max(int(math.ceil(n_entries / LOAD)), n_entries + 1)
+
+
+def home_slots(keys: np.ndarray, n_slots: int) -> np.ndarray:
+    """The home slot of each key: the high 32 bits of ``key * multiplier`` scaled to ``n_slots``."""
+    mixed = (np.asarray(keys, np.int64).view(np.uint64) * _MULTIPLIER) >> _SHIFT
+    return ((mixed * np.uint64(n_slots)) >> _SHIFT).astype(np.int64)
+
+
+def place(keys: np.ndarray, n_slots: int) -> np.ndarray:
+    """The slot each (distinct, non-negative) key gets by linear probing, inserted all at once:
+    keys contending for a free slot are settled by their order in ``keys``."""
+    slots = home_slots(keys, n_slots)
+    taken = np.zeros(n_slots, bool)
+    out = np.empty(len(keys), np.int64)
+    pending = np.arange(len(keys))
+    while len(pending):
+        candidate = slots[pending]
+        free = ~taken[candidate]
+        _, first = np.unique(candidate, return_index=True)
+        winner = np.zeros(len(pending), bool)
+        winner[first] = True
+        winner &= free
+        out[pending[winner]] = candidate[winner]
+        taken[candidate[winner]] = True
+        pending = pending[~winner]
+        slots[pending] = (slots[pending] + 1) % n_slots
+    return out
+
+
+def probe(table: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """The slot of each key in ``table`` (keys per slot, ``EMPTY`` where free); -1 if absent
+    (and for negative keys)."""
+    n_slots = len(table)
+    out = np.full(len(keys), -1, np.int64)
+    pending = np.flatnonzero(keys >= 0)
+    slots = home_slots(keys[pending], n_slots)
+    wanted = keys[pending]
+    while len(pending):
+        found = table[slots]
+        hit = found == wanted
+        out[pending[hit]] = slots[hit]
+        more = ~hit & (found != EMPTY)
+        pending, slots, wanted = pending[more], (slots[more] + 1) % n_slots, wanted[more]
+    return out
+
+
+class HashedIndex:
+    """Lookups of n-grams in per-order hash tables (see the module docstring).
+
+    Parameters
+    ----------
+    vocab_size : int
+    tables : list of ndarray
+        For orders ``2..order``: the key of each slot (int64, ``EMPTY`` where free), possibly
+        memory-mapped.
+    sizes : list of int
+        Entries stored per order (order 1: ``vocab_size``).
+    """
+
+    def __init__(self, vocab_size: int, tables: list[np.ndarray], sizes: list[int]) -> None:
+        self.vocab_size = int(vocab_size)
+        self.tables = tables
+        self._sizes = list(sizes)
+
+    @property
+    def order(self) -> int:
+        return len(self.tables) + 1
+
+    def size(self, n: int) -> int:
+        return self._sizes[n - 1]
+
+    def sizes(self) -> list[int]:
+        return list(self._sizes)
+
+    def find(self, n: int, context: np.ndarray | None, word: np.ndarray) -> np.ndarray:
+        """Slots in order ``n`` of the n-grams ``(context slot, word)``; -1 where absent."""
+        word = np.asarray(word, np.int64)
+        if n == 1:
+            return np.where((word >= 0) & (word < self.vocab_size), word, -1)
+        context = np.asarray(context, np.int64)
+        keys = np.where((context >= 0) & (word >= 0), context * self.vocab_size + word, -1)
+        return probe(self.tables[n - 2], keys)
+
+    def find_rows(self, rows: np.ndarray) -> np.ndarray:
+        rows = np.asarray(rows, np.int64)
+        found = self.find(1, None, rows[:, 0])
+        for j in range(1, rows.shape[1]):
+            found = self.find(j + 1, found, rows[:, j])
+        return found
+
+    def context_range(self, n: int, context: int) -> tuple[int, int]:
+        raise WordnetLMError("a hashed (binary) n-gram model scores text but cannot list the words after a "
+                             "context (distributions, sampling): use the ARPA or .npz model for that")
+
+    def nbytes(self) -> int:
+        return sum(t.nbytes for t in self.tables)
+
+
+def hash_tables(tables: BackoffTables) -> BackoffTables:
+    """``tables`` re-laid as hash tables: the same scores, values at the n-grams' slots."""
+    index = tables.index
+    size = index.vocab_size
+    slot_tables, log_prob, log_backoff = [], [tables.log_prob[0]], [tables.log_backoff[0]]
+    previous_slot = np.arange(size, dtype=np.int64)  # order 1: the word id
+    for n in range(2, tables.order + 1):
+        keys = previous_slot[index.contexts[n - 1]] * size + index.words[n - 1]
+        n_slots = table_size(len(keys))
+        slot = place(keys, n_slots)
+        table = np.full(n_slots, EMPTY, np.int64)
+        table[slot] = keys
+        prob = np.zeros(n_slots)
+        prob[slot] = tables.log_prob[n - 1]
+        backoff = np.zeros(n_slots)
+        backoff[slot] = tables.log_backoff[n - 1]
+        slot_tables.append(table)
+        log_prob.append(prob)
+        log_backoff.append(backoff)
+        previous_slot = slot
+    return BackoffTables(HashedIndex(size, slot_tables, index.sizes()), log_prob, log_backoff)
+
+
+__all__ = ["HashedIndex", "hash_tables", "place", "probe", "NgramIndex"]
