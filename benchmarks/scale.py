@@ -85,6 +85,26 @@ def with_cpu(command, **kw) -> dict:
     return out
 
 
+def finish_report(info: dict, rows: list[dict], peer: str) -> dict:
+    """The report of a size sweep: the machine's state after it, and the exponents k of time ~ tokens^k
+    for ours (wall and CPU) and the ``peer`` (wall), fitted where there are several sizes."""
+    info["load_after"] = os.getloadavg()
+    report = {"info": info, "rows": rows}
+    tokens = [r["tokens"] for r in rows]
+    if len(rows) > 1:
+        report["k_ours"] = fit_exponent(tokens, [r["ours"]["wall"] for r in rows])
+        report["k_ours_cpu"] = fit_exponent(tokens, [r["ours"]["cpu"] for r in rows])
+        if all(peer in r for r in rows):
+            report[f"k_{peer}"] = fit_exponent(tokens, [r[peer]["wall"] for r in rows])
+    return report
+
+
+def header_line(info: dict) -> str:
+    """The machine and conditions line every table of these benchmarks starts with."""
+    return (f"{info['date']}, nproc {info['nproc']}, Python {info['python']}, NumPy {info['numpy']}, load average "
+            f"before {info['load_before'][0]:.1f} / after {info['load_after'][0]:.1f}")
+
+
 def fit_exponent(tokens: list[float], seconds: list[float]) -> float:
     return float(np.polyfit(np.log(tokens), np.log(seconds), 1)[0])
 
@@ -157,14 +177,7 @@ def main() -> None:
                 row["dask_counting"] = {w: dask_counting(scratch / "enc", args.order, args.memory, w) for w in (1, 2)}
         rows.append(row)
         print(json.dumps(row), flush=True)
-    info["load_after"] = os.getloadavg()
-    report = {"info": info, "rows": rows}
-    tokens = [r["tokens"] for r in rows]
-    if len(rows) > 1:
-        report["k_ours"] = fit_exponent(tokens, [r["ours"]["wall"] for r in rows])
-        report["k_ours_cpu"] = fit_exponent(tokens, [r["ours"]["cpu"] for r in rows])
-        if all("lmplz" in r for r in rows):
-            report["k_lmplz"] = fit_exponent(tokens, [r["lmplz"]["wall"] for r in rows])
+    report = finish_report(info, rows, "lmplz")
     print(markdown(report))
     if args.json:
         args.json.write_text(json.dumps(report, indent=1))

@@ -36,7 +36,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from scale import fit_exponent, shared_dir, with_cpu  # noqa: E402  (the n-gram part's measuring helpers)
+from scale import finish_report, header_line, shared_dir, with_cpu  # noqa: E402  (the n-gram part's measuring helpers)
 
 
 def dask_counting(text: Path, scratch: Path, memory: str, workers: int) -> float:
@@ -118,14 +118,7 @@ def main() -> None:
                 text = args.dir / f"{row['corpus']}.txt"
                 row["dask_counting"] = {w: dask_counting(text, Path(scratch), args.memory, w) for w in (1, 2)}
             print(json.dumps(row["dask_counting"]), flush=True)
-    info["load_after"] = os.getloadavg()
-    report = {"info": info, "rows": rows}
-    tokens = [r["tokens"] for r in rows]
-    if len(rows) > 1:
-        report["k_ours"] = fit_exponent(tokens, [r["ours"]["wall"] for r in rows])
-        report["k_ours_cpu"] = fit_exponent(tokens, [r["ours"]["cpu"] for r in rows])
-        if all("stanford" in r for r in rows):
-            report["k_stanford"] = fit_exponent(tokens, [r["stanford"]["wall"] for r in rows])
+    report = finish_report(info, rows, "stanford")
     print(markdown(report))
     if args.json:
         args.json.write_text(json.dumps(report, indent=1))
@@ -134,8 +127,7 @@ def main() -> None:
 def markdown(report: dict) -> str:
     gb = 1 << 30
     info = report["info"]
-    lines = [f"{info['date']}, nproc {info['nproc']}, Python {info['python']}, NumPy {info['numpy']}, load average "
-             f"before {info['load_before'][0]:.1f} / after {info['load_after'][0]:.1f}", "",
+    lines = [header_line(info), "",
              "| tokens | ours wall s | ours CPU s | ours peak RSS GB | cooccur wall s | cooccur CPU s "
              "| cooccur peak RSS GB | wall ratio | nonzeros ours / Stanford |",
              "|---|---|---|---|---|---|---|---|---|"]

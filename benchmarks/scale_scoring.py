@@ -30,7 +30,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from scale import shared_dir, with_cpu  # noqa: E402  (the n-gram part's measuring helpers)
+from scale import header_line, shared_dir, with_cpu  # noqa: E402  (the n-gram part's measuring helpers)
 
 KEYS = ("wall", "cpu", "peak_rss")
 
@@ -81,8 +81,7 @@ def main() -> None:
 def markdown(report: dict) -> str:
     gb = 1 << 30
     info = report["info"]
-    lines = [f"{info['date']}, nproc {info['nproc']}, Python {info['python']}, NumPy {info['numpy']}, load average "
-             f"before {info['load_before'][0]:.1f} / after {info['load_after'][0]:.1f}", "",
+    lines = [header_line(info), "",
              "| model | ours wall s | ours CPU s | ours peak RSS GB | query wall s | query CPU s | query peak RSS GB "
              "| wall ratio | RSS ratio |", "|---|---|---|---|---|---|---|---|---|"]
     for name, mine, theirs in (("ARPA", "ours_arpa", "query_arpa"), ("binary", "ours_binary", "query_binary")):
