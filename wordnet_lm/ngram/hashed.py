@@ -18,7 +18,7 @@ import math
 import numpy as np
 
 from wordnet_lm.errors import WordnetLMError
-from wordnet_lm.ngram.index import NgramIndex
+from wordnet_lm.ngram.index import NgramIndex, RowLookup
 from wordnet_lm.ngram.tables import BackoffTables
 
 LOAD = 0.6
@@ -76,7 +76,7 @@ def probe(table: np.ndarray, keys: np.ndarray) -> np.ndarray:
     return out
 
 
-class HashedIndex:
+class HashedIndex(RowLookup):
     """Lookups of n-grams in per-order hash tables (see the module docstring).
 
     Parameters
@@ -112,13 +112,6 @@ class HashedIndex:
         context = np.asarray(context, np.int64)
         keys = np.where((context >= 0) & (word >= 0), context * self.vocab_size + word, -1)
         return probe(self.tables[n - 2], keys)
-
-    def find_rows(self, rows: np.ndarray) -> np.ndarray:
-        rows = np.asarray(rows, np.int64)
-        found = self.find(1, None, rows[:, 0])
-        for j in range(1, rows.shape[1]):
-            found = self.find(j + 1, found, rows[:, j])
-        return found
 
     def context_range(self, n: int, context: int) -> tuple[int, int]:
         raise WordnetLMError("a hashed (binary) n-gram model scores text but cannot list the words after a "

@@ -12,7 +12,22 @@ from __future__ import annotations
 import numpy as np
 
 
-class NgramIndex:
+class RowLookup:
+    """``find_rows`` for any index with ``find(n, context, word)`` (sorted or hashed)."""
+
+    def find(self, n: int, context: np.ndarray | None, word: np.ndarray) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError
+
+    def find_rows(self, rows: np.ndarray) -> np.ndarray:
+        """Index of each row of word ids ``rows`` (shape ``(m, n)``) in order ``n``; -1 if absent."""
+        rows = np.asarray(rows, np.int64)
+        found = self.find(1, None, rows[:, 0])
+        for j in range(1, rows.shape[1]):
+            found = self.find(j + 1, found, rows[:, j])
+        return found
+
+
+class NgramIndex(RowLookup):
     """The distinct n-grams of orders ``1..order`` over a vocabulary of ``vocab_size`` ids.
 
     Parameters
@@ -70,14 +85,6 @@ class NgramIndex:
         hit = ok & (at < len(keys))
         hit[hit] = keys[at[hit]] == query[hit]
         return np.where(hit, at, -1)
-
-    def find_rows(self, rows: np.ndarray) -> np.ndarray:
-        """Index of each row of word ids ``rows`` (shape ``(m, n)``) in order ``n``; -1 if absent."""
-        rows = np.asarray(rows, np.int64)
-        found = self.find(1, None, rows[:, 0])
-        for j in range(1, rows.shape[1]):
-            found = self.find(j + 1, found, rows[:, j])
-        return found
 
     def context_range(self, n: int, context: int) -> tuple[int, int]:
         """The slice of order ``n`` entries whose context is the order ``n - 1`` entry ``context``."""
