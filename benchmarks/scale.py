@@ -85,6 +85,23 @@ def with_cpu(command, **kw) -> dict:
     return out
 
 
+def machine_info() -> dict:
+    """Date, nproc, versions and the load average before a run: the head of every report."""
+    return {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "nproc": os.cpu_count(), "python": platform.python_version(), "numpy": np.__version__,
+            "load_before": os.getloadavg()}
+
+
+def scale_corpus(directory: Path, size: float) -> tuple[str, Path]:
+    """The realistic corpus of ``size`` tokens in ``directory`` (made by shared/bench/make_scale_corpus.py once)."""
+    name = f"c{int(size / 1e6)}M"
+    text = directory / f"{name}.txt"
+    if not text.exists():
+        subprocess.run([sys.executable, str(shared_dir() / "bench" / "make_scale_corpus.py"), str(text), str(size)],
+                       check=True)
+    return name, text
+
+
 def finish_report(info: dict, rows: list[dict], peer: str) -> dict:
     """The report of a size sweep: the machine's state after it, and the exponents k of time ~ tokens^k
     for ours (wall and CPU) and the ``peer`` (wall), fitted where there are several sizes."""
@@ -143,15 +160,9 @@ def main() -> None:
     args = parser.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
     rows = []
-    info = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-            "nproc": os.cpu_count(), "python": platform.python_version(), "numpy": np.__version__,
-            "load_before": os.getloadavg()}
+    info = machine_info()
     for size in args.sizes:
-        name = f"c{int(size / 1e6)}M"
-        text = args.dir / f"{name}.txt"
-        if not text.exists():
-            subprocess.run([sys.executable, str(shared_dir() / "bench" / "make_scale_corpus.py"), str(text),
-                            str(size)], check=True)
+        name, text = scale_corpus(args.dir, size)
         row = {"corpus": name, "bytes": text.stat().st_size}
         with tempfile.TemporaryDirectory(dir=args.dir) as scratch:
             scratch = Path(scratch)

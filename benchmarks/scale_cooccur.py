@@ -19,24 +19,19 @@ The time exponent k is the least-squares slope of log(time) on log(tokens).
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
-import os
-import platform
-import subprocess
 import sys
 import tempfile
 import time
 import warnings
 from pathlib import Path
 
-import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from scale import finish_report, header_line, shared_dir, with_cpu  # noqa: E402  (the n-gram part's measuring helpers)
+from scale import finish_report, header_line, machine_info, scale_corpus, with_cpu  # noqa: E402  (the n-gram part's measuring helpers)
 
 
 def dask_counting(text: Path, scratch: Path, memory: str, workers: int) -> float:
@@ -84,16 +79,10 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
     memory_gb = float(args.memory.rstrip("Gg"))
-    info = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-            "nproc": os.cpu_count(), "python": platform.python_version(), "numpy": np.__version__,
-            "load_before": os.getloadavg()}
+    info = machine_info()
     rows = []
     for size in args.sizes:
-        name = f"c{int(size / 1e6)}M"
-        text = args.dir / f"{name}.txt"
-        if not text.exists():
-            subprocess.run([sys.executable, str(shared_dir() / "bench" / "make_scale_corpus.py"), str(text),
-                            str(size)], check=True)
+        name, text = scale_corpus(args.dir, size)
         row = {"corpus": name, "bytes": text.stat().st_size}
         with tempfile.TemporaryDirectory(dir=args.dir) as scratch:
             scratch = Path(scratch)

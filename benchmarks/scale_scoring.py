@@ -16,21 +16,18 @@ The model is order-5 modified Kneser-Ney on nltk-mix (``lmplz -o 5``), the text 
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import os
-import platform
 import re
 import sys
 import tempfile
 from pathlib import Path
 
-import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from scale import header_line, shared_dir, with_cpu  # noqa: E402  (the n-gram part's measuring helpers)
+from scale import header_line, machine_info, shared_dir, with_cpu  # noqa: E402  (the n-gram part's measuring helpers)
 
 KEYS = ("wall", "cpu", "peak_rss")
 
@@ -55,9 +52,7 @@ def main() -> None:
     parser.add_argument("--text", type=Path, default=shared_dir() / "corpora" / "nltk-mix.txt")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
-    info = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-            "nproc": os.cpu_count(), "python": platform.python_version(), "numpy": np.__version__,
-            "load_before": os.getloadavg()}
+    info = machine_info()
     report = {"info": info}
     with tempfile.TemporaryDirectory(dir=args.arpa.parent) as scratch:
         scratch = Path(scratch)
