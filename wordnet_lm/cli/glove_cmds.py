@@ -9,14 +9,13 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from wordnet_lm.cli.cooccur_cmds import count_to_folder
+from wordnet_lm.cli.cooccur_cmds import add_counting_arguments, count_to_folder
 from wordnet_lm.cli.corpus_cmds import add_reading_arguments, reading_options
 from wordnet_lm.cli import options as opt
 from wordnet_lm.cli.scale_args import add_scale_arguments, check_scale_arguments, scale_requested
 from wordnet_lm.errors import WordnetLMError
-from wordnet_lm.glove import WEIGHTINGS, GloVe, count_cooccurrences
+from wordnet_lm.glove import GloVe, count_cooccurrences
 from wordnet_lm.glove.adagrad import VARIANTS
-from wordnet_lm.glove.cooccur import DEFAULT_WINDOW
 from wordnet_lm.glove.matrix_file import CooccurrenceFile
 from wordnet_lm.glove.train import AUTO, COMBINE
 from wordnet_lm.glove.checkpoint import KIND as CHECKPOINT_KIND
@@ -55,13 +54,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     data.add_argument("--corpus", default="demo",
                       help="text file (.gz/.bz2/.xz ok; one sentence per line), directory, NLTK corpus zip, or a "
                            "name: demo (default), brown, ...")
-    data.add_argument("--min-count", type=opt.count, default=5, help="drop words seen fewer times (default 5)")
-    data.add_argument("--max-size", type=opt.count, default=None, help="keep at most this many words (most frequent)")
-    data.add_argument("--window", type=opt.count, default=DEFAULT_WINDOW,
-                      help=f"context words on each side (default {DEFAULT_WINDOW})")
-    data.add_argument("--weighting", choices=WEIGHTINGS, default="harmonic",
-                      help="weight of a pair d words apart: harmonic 1/d (GloVe, default), flat 1, "
-                           "linear (window+1-d)/window (word2vec's expected weight)")
+    add_counting_arguments(parser, data)
     data.add_argument("--chunk-tokens", type=opt.count, default=1_000_000,
                       help="tokens counted at a time; bounds memory (default 1,000,000)")
     data.add_argument("--cooccurrences", type=Path, default=None, metavar="DIR",
