@@ -13,7 +13,9 @@ rounds) and each output's ratio to our full softmax, with the machine, versions 
     python benchmarks/nplm_output.py --sweep 1000,2000,5000,10000   # the "auto" threshold
 
 Model: n 5, m 60, h 100, dropout 0.25, batch 512, AdamW lr 2e-3, weight decay 0.05 (the tuned
-Brown settings of benchmarks/nplm_brown.py); adaptive cutoffs 2000,10000 and projections h/4,
+Brown settings of benchmarks/nplm_brown.py), the embedding rows of each batch updated lazily
+(``TrainConfig.lazy_embeddings``, every output alike; PyTorch: a sparse embedding with
+``SparseAdam``; ``--dense-embeddings`` for dense AdamW everywhere); adaptive cutoffs 2000,10000 and projections h/4,
 h/16 (PyTorch: ``div_value=4``, ``head_bias=True``); class-factored: sqrt(V)/3 frequency bins.
 """
 
@@ -81,7 +83,8 @@ class Ours:
                           classes=int(extra) if extra and output == "class" else None)
         self.model.vocab_ = vocab
         self.params = self.model.init_params(len(vocab))
-        optimizer = make_optimizer(TrainConfig(optimizer="adamw", lr=2e-3, weight_decay=0.05))
+        optimizer = make_optimizer(TrainConfig(optimizer="adamw", lr=2e-3, weight_decay=0.05,
+                                               lazy_embeddings=not args.dense_embeddings))
         self.state = optimizer.init(self.params)
         self.step = make_step(self.model, optimizer)
         self.rng = np.random.default_rng(0)
@@ -103,7 +106,7 @@ class Torch:
         cutoffs = [int(c) for c in extra.split("/")] if extra else args.cutoffs or default_cutoffs(len(vocab))
         torch.manual_seed(0)
         V = len(vocab)
-        self.embed = torch.nn.Embedding(V, 60)
+        self.embed = torch.nn.Embedding(V, 60, sparse=not args.dense_embeddings)
         self.hidden = torch.nn.Linear(240, 100)
         self.drop = torch.nn.Dropout(0.25)
         if output == "adaptive":
@@ -112,8 +115,13 @@ class Torch:
         else:
             self.out = torch.nn.Linear(100, V)
         self.adaptive = output == "adaptive"
-        modules = torch.nn.ModuleList([self.embed, self.hidden, self.out])
-        self.opt = torch.optim.AdamW(modules.parameters(), lr=2e-3, weight_decay=0.05)
+        if args.dense_embeddings:
+            modules = torch.nn.ModuleList([self.embed, self.hidden, self.out])
+            self.opts = [torch.optim.AdamW(modules.parameters(), lr=2e-3, weight_decay=0.05)]
+        else:  # lazy embedding rows as ours: SparseAdam (which has no weight decay: less work than ours)
+            modules = torch.nn.ModuleList([self.hidden, self.out])
+            self.opts = [torch.optim.SparseAdam(self.embed.parameters(), lr=2e-3),
+                         torch.optim.AdamW(modules.parameters(), lr=2e-3, weight_decay=0.05)]
         self.contexts = torch.from_numpy(contexts.astype(np.int64))
         self.targets = torch.from_numpy(targets.astype(np.int64))
 
@@ -124,9 +132,11 @@ class Torch:
         e = self.drop(self.embed(c).reshape(len(idx), -1))
         h = self.drop(torch.tanh(self.hidden(e)))
         loss = self.out(h, t).loss if self.adaptive else torch.nn.functional.cross_entropy(self.out(h), t)
-        self.opt.zero_grad(set_to_none=True)
+        for opt in self.opts:
+            opt.zero_grad(set_to_none=True)
         loss.backward()
-        self.opt.step()
+        for opt in self.opts:
+            opt.step()
         return float(loss.detach())
 
 
@@ -163,7 +173,8 @@ def header(args, vocab_size: int) -> str:
         pass
     return (f"date {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, nproc {os.cpu_count()}, "
             f"load average {os.getloadavg()[0]:.1f}; {versions}; corpus {args.corpus}, |V| {vocab_size:,}, "
-            f"threads {args.threads}, batch {args.batch}, {args.rounds} rounds x {args.steps} steps; "
+            f"threads {args.threads}, batch {args.batch}, {args.rounds} rounds x {args.steps} steps, "
+            f"embedding rows {'dense AdamW' if args.dense_embeddings else 'lazy AdamW (torch: SparseAdam)'}; "
             f"tokens per {'CPU' if args.cpu else 'wall-clock'} second")
 
 
@@ -231,6 +242,9 @@ def main(argv=None) -> int:
     ap.add_argument("--no-torch", action="store_true")
     ap.add_argument("--cutoffs", type=lambda s: [int(c) for c in s.split(",")], default=None)
     ap.add_argument("--max-vocab", type=int, default=None)
+    ap.add_argument("--dense-embeddings", action="store_true",
+                    help="dense AdamW on the embedding table (default: lazy rows, TrainConfig.lazy_embeddings; "
+                         "PyTorch: sparse embedding + SparseAdam)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--batch", type=int, default=512)
     ap.add_argument("--rounds", type=int, default=5)
