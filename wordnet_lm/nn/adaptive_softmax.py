@@ -163,7 +163,9 @@ def _cluster_inputs(x: np.ndarray, tail: Sequence[np.ndarray], cluster: Cluster)
 
 def _cluster_logits(z: np.ndarray, tail: Sequence[np.ndarray], cluster: Cluster) -> np.ndarray:
     cols = cluster.columns()
-    logits = z @ tail[cluster.weight][:, cols]
+    weight = tail[cluster.weight][:, cols]
+    # a projection to one dimension (the rarest words): an outer product, ~10x faster than BLAS with K = 1
+    logits = z * weight[0] if weight.shape[0] == 1 else z @ weight
     if cluster.bias >= 0:
         logits += tail[cluster.bias][cols]
     return logits

@@ -371,7 +371,7 @@ class Adam(Optimizer):
         rows, grad = g.indices, g.values.astype(p.dtype, copy=False)
         if decays and not self.decoupled:
             grad = grad + self.weight_decay * p[rows]
-        row_values = p[rows]
+        row_values = p.take(rows, axis=0)
         if decays and self.decoupled:
             shrink = 1.0 - self.lr * self.weight_decay
             if shrink <= 0:
@@ -379,10 +379,10 @@ class Adam(Optimizer):
             total, clock = self._decay_clock(name, p, state)
             total[0] += math.log1p(-self.lr * self.weight_decay)
             row_values *= self._decay_factors(p, rows, total, clock)
-        m = state.slots["m"][name][rows]
+        m = state.slots["m"][name].take(rows, axis=0)
         m *= b1
         m += grad * (1.0 - b1)
-        v = state.slots["v"][name][rows]
+        v = state.slots["v"][name].take(rows, axis=0)
         v *= b2
         v += grad * grad * (1.0 - b2)
         state.slots["m"][name][rows] = m
@@ -429,7 +429,10 @@ class Adam(Optimizer):
                 p *= self._decay_factors(p, None, state.slots["decay_total"][name], clock)
             else:
                 ids = np.asarray(rows[name]).reshape(-1)  # repeats are harmless: each gets the same factor
-                p[ids] *= self._decay_factors(p, ids, state.slots["decay_total"][name], clock)
+                total = state.slots["decay_total"][name]
+                ids = ids[clock[ids] != total[0]]  # the rows of the last update are up to date
+                if len(ids):
+                    p[ids] *= self._decay_factors(p, ids, total, clock)
 
 
 class AdamW(Adam):
