@@ -24,6 +24,7 @@ from wordnet_lm.errors import ModelFileError, WordnetLMError
 from wordnet_lm.io import load_npz, save_npz
 from wordnet_lm.nn import Embedding, Linear, dropout, linear_softmax_cross_entropy
 from wordnet_lm.autodiff import numpy as anp
+from wordnet_lm.nplm.config import MODEL_KIND
 from wordnet_lm.nplm.outputs import OUTPUTS, OutputLayer, make_output, resolve_output
 from wordnet_lm.nplm.train import train as train_model
 from wordnet_lm.nplm.windows import context_windows
@@ -32,7 +33,6 @@ from wordnet_lm.text.vocab import BOS_ID, Corpus, Vocab
 
 Params = dict[str, np.ndarray]
 
-MODEL_KIND = "nplm"
 FORMAT_VERSION = 1
 EVAL_BATCH = 1024  # rows of logits (B x V float32) computed at once when scoring
 
