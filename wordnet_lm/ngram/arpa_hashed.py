@@ -19,10 +19,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
 from wordnet_lm.errors import ModelFileError
+from wordnet_lm.heap import keep_freed_memory
+from wordnet_lm.prefetch import prefetched
 from wordnet_lm.ngram.arpa import LOG10_ZERO, _header, read_arpa
 from wordnet_lm.ngram.hashed import EMPTY, HashedIndex, hash_tables, home_slots, probe, table_size
 from wordnet_lm.ngram.tables import BackoffTables
@@ -33,6 +36,7 @@ from wordnet_lm.text.vocab import BOS, BOS_ID, EOS, SPECIALS, Vocab
 BLOCK = 1 << 21  # bytes of lines handled at once: their temporaries stay in the CPU caches
 _HEAD = 1 << 20  # the \data\ header must start within this many bytes (else: the general reader)
 _LN10 = np.log(10.0)
+THREADED = True  # parse the next block while the last one is stored (two cores)
 
 
 class _UseGeneralReader(Exception):
@@ -50,6 +54,7 @@ def read_arpa_hashed(path: str | os.PathLike) -> tuple[BackoffTables, Vocab]:
         the line, for a malformed line).
     """
     path = Path(path)
+    keep_freed_memory()
     try:
         return _Reader(path).read()
     except _UseGeneralReader:
@@ -87,28 +92,35 @@ class _Reader:
             self.section_offset = at  # where its header line starts (for messages)
             self.finished = False
             self.unigrams: list[tuple[np.ndarray, list[bytes], np.ndarray]] = []
-            f.seek(at)
-            offset, carry = at, b""
-            while not self.finished:
-                chunk = f.read(BLOCK)
-                block = carry + chunk
-                if not block:
-                    break
-                cut = block.rfind(b"\n") + 1 if chunk else len(block)
-                if cut == 0:
-                    carry = block
-                    continue
-                self._block(block[:cut], offset)
-                offset += cut
-                carry = block[cut:]
+            self.keys, self.log_prob, self.log_backoff = [], [], []
+            for n, ids, probs, backoffs in prefetched(self._pieces(f, at), threaded=THREADED):
+                self._store(n, ids, probs, backoffs)
+        return self._tables()
+
+    def _pieces(self, f, at: int) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
+        """(order, word ids, log10 probabilities, log10 backoffs) of the n-gram lines of orders
+        >= 2, block by block, all checked; the 1-grams become the vocabulary on the way."""
+        f.seek(at)
+        offset, carry = at, b""
+        while not self.finished:
+            chunk = f.read(BLOCK)
+            block = carry + chunk
+            if not block:
+                break
+            cut = block.rfind(b"\n") + 1 if chunk else len(block)
+            if cut == 0:
+                carry = block
+                continue
+            yield from self._block(block[:cut], offset)
+            offset += cut
+            carry = block[cut:]
         if not self.finished:
             self._end_of_section()
             if self.section < self.order:
                 self._fail_count(self.section + 1, 0)
             raise ModelFileError(f"{self.path}:{self._line_of(offset)}: expected \\end\\ after the {self.order}-grams")
-        return self._tables()
 
-    def _block(self, block: bytes, offset: int) -> None:
+    def _block(self, block: bytes, offset: int) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
         """Header lines (checked as text) and runs of n-gram lines (vectorised) of one block."""
         buffer = np.zeros(len(block) + WIDTH, np.uint8)
         buffer[:len(block)] = np.frombuffer(block, np.uint8)
@@ -124,7 +136,7 @@ class _Reader:
                 continue
             found = block.find(b"\n\\", pos)
             stop = len(block) if found < 0 else found + 1
-            self._lines(buffer, pos, stop, offset)
+            yield from self._lines(buffer, pos, stop, offset)
             pos = stop
 
     def _header_line(self, text: bytes, at: int) -> None:
@@ -141,11 +153,6 @@ class _Reader:
         self.section += 1
         self.seen = 0
         self.section_offset = at
-        if self.section >= 2:
-            n_slots = table_size(self.counts[self.section - 1])
-            self.keys.append(np.full(n_slots, EMPTY, np.int64))
-            self.log_prob.append(np.zeros(n_slots))
-            self.log_backoff.append(np.zeros(n_slots))
 
     def _end_of_section(self) -> None:
         """Check the line count of the section just read; the 1-grams become the vocabulary."""
@@ -163,8 +170,9 @@ class _Reader:
                              f"{self.counts[n - 1]} (truncated or edited file?)")
 
     # ------------------------------------------------------------------ n-gram lines
-    def _lines(self, buffer: np.ndarray, lo: int, hi: int, offset: int) -> None:
-        """The lines ``buffer[lo:hi]`` of the current section: parsed and stored."""
+    def _lines(self, buffer: np.ndarray, lo: int, hi: int,
+               offset: int) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
+        """The lines ``buffer[lo:hi]`` of the current section, parsed (the 1-grams are kept)."""
         n, last = self.section, self.section == self.order
         starts, ends = spans(buffer[lo:hi])
         if len(starts) == 0:
@@ -206,7 +214,7 @@ class _Reader:
             k = np.flatnonzero(ids.ravel() < 0)[0]
             token = buffer[starts[words.ravel()[k]]:ends[words.ravel()[k]]].tobytes().decode("utf-8", "replace")
             raise ModelFileError(f"{self.path}: the {n}-grams use the word {token!r}, absent from the 1-grams")
-        self._store(n, ids, probs, backoffs)
+        yield n, ids, probs, backoffs
 
     def _line_fields(self, buffer: np.ndarray, lo: int, hi: int, starts: np.ndarray,
                      usual: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -238,6 +246,7 @@ class _Reader:
 
     def _store(self, n: int, ids: np.ndarray, probs: np.ndarray, backoffs: np.ndarray) -> None:
         """Insert order-``n`` n-grams (word ids, one row each) into their hash table."""
+        self._allocate(n)
         size = self.vocab_size
         context = ids[:, 0]
         for j in range(1, n - 1):
@@ -252,6 +261,17 @@ class _Reader:
         self.log_prob[n - 1][slots] = _natural_log(probs)
         if n < self.order:
             self.log_backoff[n - 1][slots] = _natural_log(backoffs)
+
+    def _allocate(self, n: int) -> None:
+        """The (empty) tables of orders up to ``n``."""
+        if not self.log_prob:
+            self.log_prob.append(self.unigram_log_prob)
+            self.log_backoff.append(self.unigram_log_backoff)
+        while len(self.log_prob) < n:
+            n_slots = table_size(self.counts[len(self.log_prob)])
+            self.keys.append(np.full(n_slots, EMPTY, np.int64))
+            self.log_prob.append(np.zeros(n_slots))
+            self.log_backoff.append(np.zeros(n_slots))
 
     # ------------------------------------------------------------------ the 1-grams
     def _vocabulary(self) -> None:
@@ -275,13 +295,14 @@ class _Reader:
         log_prob[ids] = _natural_log(probs)
         log_backoff[ids] = _natural_log(backoffs)
         log_prob[BOS_ID] = -np.inf
-        self.log_prob, self.log_backoff, self.keys = [log_prob], [log_backoff], []
+        self.unigram_log_prob, self.unigram_log_backoff = log_prob, log_backoff
         try:
             self.words = WordTable(self.vocab.words)
         except ValueError:
             raise _UseGeneralReader from None
 
     def _tables(self) -> tuple[BackoffTables, Vocab]:
+        self._allocate(self.order)
         self.log_backoff[-1] = np.zeros(len(self.log_backoff[-1]))  # the highest order is no context
         index = HashedIndex(self.vocab_size, self.keys, [self.vocab_size] + self.counts[1:])
         return BackoffTables(index, self.log_prob, self.log_backoff), self.vocab

@@ -120,27 +120,25 @@ class WordTable:
         """The id of each token (``view`` from :func:`u64_view` of its buffer); -1 if not a word."""
         lengths = np.asarray(lengths, np.int64)
         first, mixed = word_keys(view, starts, lengths)
-        out = np.full(len(starts), -1, np.int64)
-        mask = len(self._ids) - 1
-        pending = np.arange(len(starts))
         slots = self._home(mixed)
-        while len(pending):
-            cand = slots[pending]
-            ids = self._ids[cand]
-            hit = (ids >= 0) & (self._hashes[cand] == mixed[pending])
-            out[pending[hit]] = ids[hit]
-            pending = pending[(ids >= 0) & ~hit]
-            slots[pending] = (slots[pending] + 1) & mask
-        found = np.flatnonzero(out >= 0)
-        same = (self.lengths[out[found]] == lengths[found]) & (self.first[out[found]] == first[found])
+        ids = self._ids[slots]
+        probing = np.flatnonzero((self._hashes[slots] != mixed) & (ids >= 0))
+        mask = len(self._ids) - 1
+        while len(probing):  # the few whose home slot holds another word: read on
+            slots[probing] = (slots[probing] + 1) & mask
+            ids[probing] = self._ids[slots[probing]]
+            probing = probing[(self._hashes[slots[probing]] != mixed[probing]) & (ids[probing] >= 0)]
+        # the same bytes: the same length and first 8 bytes, then the rest 8 at a time
+        known = ids >= 0
+        safe = np.where(known, ids, 0)
+        known &= (self.lengths[safe] == lengths) & (self.first[safe] == first)
         k = 8
-        longer = found[lengths[found] > k]
-        while len(longer):  # compare the rest of long tokens 8 bytes at a time
-            ids, rest = out[longer], np.minimum(lengths[longer] - k, 8)
+        longer = np.flatnonzero(known & (lengths > k))
+        while len(longer):
+            rest = np.minimum(lengths[longer] - k, 8)
             mine = view[starts[longer] + k] & _LOW_MASK[rest]
-            theirs = self._view[self.starts[ids] + k] & _LOW_MASK[rest]
-            same[np.searchsorted(found, longer[mine != theirs])] = False
+            theirs = self._view[self.starts[ids[longer]] + k] & _LOW_MASK[rest]
+            known[longer[mine != theirs]] = False
             k += 8
             longer = longer[lengths[longer] > k]
-        out[found[~same]] = -1
-        return out
+        return np.where(known, ids, -1)
