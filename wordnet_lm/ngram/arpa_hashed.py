@@ -24,18 +24,20 @@ from typing import Iterator
 import numpy as np
 
 from wordnet_lm.errors import ModelFileError
-from wordnet_lm.heap import keep_freed_memory
+from wordnet_lm.heap import keep_freed_memory, release_freed_memory
 from wordnet_lm.prefetch import prefetched
 from wordnet_lm.ngram.arpa import LOG10_ZERO, _header, read_arpa
 from wordnet_lm.ngram.hashed import EMPTY, HashedIndex, hash_tables, home_slots, probe, table_size
 from wordnet_lm.ngram.tables import BackoffTables
 from wordnet_lm.text.byte_numbers import WIDTH, parse_decimals, parse_rest
-from wordnet_lm.text.byte_words import WordTable, spans, u64_view
+from wordnet_lm.text.byte_corpus import word_table
+from wordnet_lm.text.byte_words import spans, u64_view
 from wordnet_lm.text.vocab import BOS, BOS_ID, EOS, SPECIALS, Vocab
 
-BLOCK = 1 << 21  # bytes of lines handled at once: their temporaries stay in the CPU caches
+BLOCK = 1 << 20  # bytes of lines handled at once: their temporaries stay in the CPU caches
 _HEAD = 1 << 20  # the \data\ header must start within this many bytes (else: the general reader)
 _LN10 = np.log(10.0)
+LOAD = 0.7  # fuller tables than hashed.LOAD: the float64 values of a big model fit in twice KenLM's memory
 THREADED = True  # parse the next block while the last one is stored (two cores)
 
 
@@ -56,7 +58,9 @@ def read_arpa_hashed(path: str | os.PathLike) -> tuple[BackoffTables, Vocab]:
     path = Path(path)
     keep_freed_memory()
     try:
-        return _Reader(path).read()
+        read = _Reader(path).read()
+        release_freed_memory()
+        return read
     except _UseGeneralReader:
         tables, vocab = read_arpa(path)
         return hash_tables(tables), vocab
@@ -268,7 +272,7 @@ class _Reader:
             self.log_prob.append(self.unigram_log_prob)
             self.log_backoff.append(self.unigram_log_backoff)
         while len(self.log_prob) < n:
-            n_slots = table_size(self.counts[len(self.log_prob)])
+            n_slots = table_size(self.counts[len(self.log_prob)], LOAD)
             self.keys.append(np.full(n_slots, EMPTY, np.int64))
             self.log_prob.append(np.zeros(n_slots))
             self.log_backoff.append(np.zeros(n_slots))
@@ -297,7 +301,7 @@ class _Reader:
         log_prob[BOS_ID] = -np.inf
         self.unigram_log_prob, self.unigram_log_backoff = log_prob, log_backoff
         try:
-            self.words = WordTable(self.vocab.words)
+            self.words = word_table(self.vocab)  # kept with the vocabulary: the text to score uses it too
         except ValueError:
             raise _UseGeneralReader from None
 

@@ -27,9 +27,9 @@ _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing
 _SHIFT = np.uint64(32)
 
 
-def table_size(n_entries: int) -> int:
-    """Slots for ``n_entries`` keys (at least one empty slot, so that probing stops)."""
-    return max(int(math.ceil(n_entries / LOAD)), n_entries + 1)
+def table_size(n_entries: int, load: float = LOAD) -> int:
+    """Slots for ``n_entries`` keys at ``load`` (at least one empty slot, so that probing stops)."""
+    return max(int(math.ceil(n_entries / load)), n_entries + 1)
 
 
 def home_slots(keys: np.ndarray, n_slots: int) -> np.ndarray:

@@ -21,7 +21,7 @@ from wordnet_lm.ngram.perplexity import Perplexity, perplexity_from_logprobs, pr
 from wordnet_lm.ngram.tables import BackoffTables
 from wordnet_lm.text.vocab import BOS, BOS_ID, UNK_ID, Corpus, Vocab
 
-SCORE_BATCH = 1 << 20  # tokens scored at once (bounds memory on big texts)
+SCORE_BATCH = 1 << 16  # tokens scored at once (bounds memory on big texts: ~10 MB of temporaries)
 
 
 class NgramModel:
@@ -133,11 +133,14 @@ class NgramModel:
         if corpus.n_tokens and (corpus.ids.min() < 0 or corpus.ids.max() >= len(self.vocab_)):
             raise WordnetLMError(f"the corpus holds word ids outside this model's vocabulary (size {len(self.vocab_)}): "
                                  "encode it with the model's vocab_")
-        pieces = []
-        for chunk in sentence_chunks(corpus, SCORE_BATCH):
+        out = np.empty(corpus.n_tokens + corpus.n_sentences)
+        done = 0
+        for chunk in sentence_chunks(corpus, SCORE_BATCH):  # filled in place: no second copy of the scores
             stream, history, _ = padded_stream(chunk)
-            pieces.append(tables.score_stream(stream, history, np.flatnonzero(history > 0)))
-        return np.concatenate(pieces) if pieces else np.zeros(0)
+            scores = tables.score_stream(stream, history, np.flatnonzero(history > 0))
+            out[done:done + len(scores)] = scores
+            done += len(scores)
+        return out[:done]
 
     def sentence_logprobs(self, corpus: Corpus) -> np.ndarray:
         """Total ``log p`` of each sentence (its tokens and ``</s>``)."""

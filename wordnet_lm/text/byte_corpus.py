@@ -12,16 +12,17 @@ which gives the same corpus (tested) or the proper error.
 
 from __future__ import annotations
 
+import codecs
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
 from wordnet_lm.text.byte_words import PAD, STR_WHITESPACE, WordTable, spans, u64_view
 from wordnet_lm.text.vocab import UNK_ID, Corpus, Vocab
 
-BLOCK = 1 << 22  # bytes of lines tokenised at once
+BLOCK = 1 << 20  # bytes of lines tokenised at once
 _COMPRESSED = (b"\x1f\x8b", b"BZh", b"\xfd7zXZ", b"PK\x03\x04")
 # non-ASCII characters str.split splits at, as UTF-8: U+0085, U+00A0, U+1680, U+2000-200A,
 # U+2028, U+2029, U+202F, U+205F, U+3000
@@ -63,39 +64,48 @@ def read_plain_corpus(source: Any, vocab: Vocab, options: dict | None = None) ->
     try:
         if not path.is_file():
             return None
-        raw = path.read_bytes()
+        with open(path, "rb") as f:
+            return _read_blocks(f, vocab)
     except OSError:
         return None
-    if not raw or raw.startswith(_COMPRESSED) or raw.startswith(b"\xef\xbb\xbf") or b"\0" in raw:
-        return None
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    data = np.frombuffer(raw, np.uint8)
-    if _has_unicode_spaces(raw, data):
+
+
+def _read_blocks(f: BinaryIO, vocab: Vocab) -> Corpus | None:
+    """The corpus of an open file, read ``BLOCK`` bytes of whole lines at a time; None if it needs
+    the general reader."""
+    head = f.read(8)
+    if not head or head.startswith(_COMPRESSED) or head.startswith(b"\xef\xbb\xbf"):
         return None
     try:
         table = word_table(vocab)
     except ValueError:  # two words share a hash: the general reader
         return None
-    ids, lengths = [], []
-    start = 0
-    while start < len(raw):
-        stop = len(raw) if start + BLOCK >= len(raw) else max(raw.rfind(b"\n", start, start + BLOCK) + 1, 0)
-        if stop <= start:  # one line longer than a block
-            stop = raw.find(b"\n", start + BLOCK)
-            stop = len(raw) if stop < 0 else stop + 1
-        block_ids, block_lengths = _encode_lines(data[start:stop], table)
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    ids, lengths, carry = [], [], head
+    while True:
+        chunk = f.read(BLOCK)
+        block = carry + chunk
+        if not block:
+            break
+        cut = block.rfind(b"\n") + 1 if chunk else len(block)
+        if cut == 0:  # no line end yet: read on
+            carry = block
+            continue
+        block, carry = block[:cut], block[cut:]
+        data = np.frombuffer(block, np.uint8)
+        if b"\0" in block or not _is_utf8(block, data, decoder) or _has_unicode_spaces(block, data):
+            return None
+        block_ids, block_lengths = _encode_lines(data, table)
         ids.append(block_ids)
         lengths.append(block_lengths)
-        start = stop
+        if not chunk:
+            break
     lengths = np.concatenate(lengths)
     if len(lengths) == 0:
         return None  # no text: the general reader says so
     offsets = np.zeros(len(lengths) + 1, np.int64)
     np.cumsum(lengths, out=offsets[1:])
-    return Corpus(np.concatenate(ids).astype(np.int32), offsets)
+    return Corpus(np.concatenate(ids), offsets)
 
 
 def _encode_lines(block: np.ndarray, table: WordTable) -> tuple[np.ndarray, np.ndarray]:
@@ -112,6 +122,17 @@ def _encode_lines(block: np.ndarray, table: WordTable) -> tuple[np.ndarray, np.n
     ids = table.lookup(u64_view(buffer), starts, ends - starts)
     ids[ids < 0] = UNK_ID
     return ids.astype(np.int32), np.diff(bounds)
+
+
+def _is_utf8(block: bytes, data: np.ndarray, decoder: codecs.IncrementalDecoder) -> bool:
+    """Whether ``block`` (whole lines) is valid UTF-8."""
+    if not (data >= 0x80).any():
+        return True
+    try:
+        decoder.decode(block, final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _has_unicode_spaces(raw: bytes, data: np.ndarray) -> bool:
