@@ -31,7 +31,7 @@ def _glibc() -> ctypes.CDLL | None:
     return _libc
 
 
-def keep_freed_memory(limit: int = 1 << 24) -> None:
+def keep_freed_memory(limit: int = 1 << 22) -> None:
     """Allocations below ``limit`` bytes come from the heap and up to twice that stays there
     when freed (glibc only; elsewhere nothing happens)."""
     libc = _glibc()
@@ -41,7 +41,7 @@ def keep_freed_memory(limit: int = 1 << 24) -> None:
 
 
 def release_freed_memory() -> None:
-    """Return the heap's free memory to the system (glibc's ``malloc_trim``)."""
+    """Return the heap's free memory to the system (``malloc_trim``)."""
     libc = _glibc()
     if libc is not None:
         libc.malloc_trim(0)

@@ -153,7 +153,9 @@ class NgramModel:
         :mod:`wordnet_lm.ngram.perplexity` for the conventions)."""
         if corpus.n_sentences == 0:
             raise WordnetLMError("cannot compute the perplexity of an empty text")
-        return perplexity_from_logprobs(self.token_logprobs(corpus), prediction_targets(corpus), corpus.n_sentences)
+        logprobs = self.token_logprobs(corpus)
+        has_oov = bool(np.any(corpus.ids == UNK_ID))  # else no target is <unk>: no targets array needed
+        return perplexity_from_logprobs(logprobs, prediction_targets(corpus) if has_oov else None, corpus.n_sentences)
 
     # ------------------------------------------------------------------ generating, files
     def sample(self, n_sentences: int = 1, *, max_length: int = 100, seed: int | None = None,
