@@ -330,7 +330,7 @@ class _Reader:
     def _text(self, buffer: np.ndarray, lo: int, k: int) -> str:
         start = _line_start(buffer, lo, k)
         end = start + int(np.argmax(np.append(buffer[start:] == 10, True)[:len(buffer) - start]))
-        return buffer[start:end].tobytes().rstrip(b"\0").decode("utf-8", "replace").rstrip("\r")
+        return buffer[start:end].tobytes().rstrip(b"\0").decode("utf-8", "replace")
 
 
 def _line_start(buffer: np.ndarray, lo: int, k: int) -> int:
@@ -368,8 +368,9 @@ def _insert(table: np.ndarray, keys: np.ndarray, scratch: np.ndarray) -> np.ndar
         won = free[scratch[slots[free]] == free]
         table[slots[won]] = wanted[won]
         out[pending[won]] = slots[won]
+        step = (current != EMPTY).astype(np.int64)  # a slot taken by another key: read on; lost a claim: retry
         keep = np.ones(len(pending), bool)
         keep[won] = False
-        pending, slots = pending[keep], slots[keep] + 1
+        pending, slots = pending[keep], slots[keep] + step[keep]
         slots[slots == n_slots] = 0
     return out

@@ -107,8 +107,8 @@ class WordTable:
             won = np.zeros(len(pending), bool)
             won[free] = self._ids[cand[free]] == pending[free]
             self._hashes[cand[won]] = mixed[pending[won]]
+            slots[pending[taken]] = (slots[pending[taken]] + 1) & (len(self._ids) - 1)  # losers of a claim retry
             pending = pending[~won]
-            slots[pending] = (slots[pending] + 1) & (len(self._ids) - 1)
 
     def _home(self, mixed: np.ndarray) -> np.ndarray:
         return ((mixed * _FIB) >> self._shift).astype(np.int64)
