@@ -18,6 +18,7 @@ allows it; the context must then be added with the probability the backoff rule 
 from __future__ import annotations
 
 import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterator
 
@@ -38,7 +39,8 @@ BLOCK = 1 << 20  # bytes of lines handled at once: their temporaries stay in the
 _HEAD = 1 << 20  # the \data\ header must start within this many bytes (else: the general reader)
 _LN10 = np.log(10.0)
 LOAD = 0.7  # fuller tables than hashed.LOAD: the float64 values of a big model fit in twice KenLM's memory
-THREADED = True  # parse the next block while the last one is stored (two cores)
+THREADED = True  # parse the next blocks while the last one is stored (two cores)
+PARSERS = 2  # threads parsing blocks
 
 
 class _UseGeneralReader(Exception):
@@ -93,17 +95,28 @@ class _Reader:
             self.order = len(self.counts)
             self.section = 0  # the order whose lines come, 0 before the first section
             self.seen = 0  # its lines so far
-            self.section_offset = at  # where its header line starts (for messages)
+            self.section_offsets = {0: at}  # where each section's header line starts (for messages)
             self.finished = False
             self.unigrams: list[tuple[np.ndarray, list[bytes], np.ndarray]] = []
             self.keys, self.log_prob, self.log_backoff = [], [], []
-            for n, ids, probs, backoffs in prefetched(self._pieces(f, at), threaded=THREADED):
-                self._store(n, ids, probs, backoffs)
+            stored = [0] * (self.order + 1)  # lines stored per order
+            with ThreadPoolExecutor(PARSERS if THREADED else 1, thread_name_prefix="arpa") as self.pool:
+                for n, piece in prefetched(self._pieces(f, at), depth=2 * PARSERS, threaded=THREADED):
+                    if piece is None:  # the end of section n: all its lines are stored
+                        if stored[n] != self.counts[n - 1]:
+                            self._fail_count(n, stored[n])
+                        continue
+                    ids, probs, backoffs = piece.result()
+                    stored[n] += len(ids)
+                    if stored[n] > self.counts[n - 1]:
+                        self._fail_count(n, stored[n])
+                    self._store(n, ids, probs, backoffs)
         return self._tables()
 
-    def _pieces(self, f, at: int) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
-        """(order, word ids, log10 probabilities, log10 backoffs) of the n-gram lines of orders
-        >= 2, block by block, all checked; the 1-grams become the vocabulary on the way."""
+    def _pieces(self, f, at: int) -> Iterator[tuple[int, Future | None]]:
+        """(order, future of (word ids, log10 probabilities, log10 backoffs)) for runs of n-gram
+        lines of orders >= 2, parsed and checked on the pool's threads; (order, None) at the end
+        of a section.  The 1-grams are parsed here and become the vocabulary."""
         f.seek(at)
         offset, carry = at, b""
         while not self.finished:
@@ -120,11 +133,14 @@ class _Reader:
             carry = block[cut:]
         if not self.finished:
             self._end_of_section()
+            if self.section >= 2:
+                yield self.section, None
             if self.section < self.order:
+                self.section_offsets[self.section + 1] = offset
                 self._fail_count(self.section + 1, 0)
             raise ModelFileError(f"{self.path}:{self._line_of(offset)}: expected \\end\\ after the {self.order}-grams")
 
-    def _block(self, block: bytes, offset: int) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
+    def _block(self, block: bytes, offset: int) -> Iterator[tuple[int, Future | None]]:
         """Header lines (checked as text) and runs of n-gram lines (vectorised) of one block."""
         buffer = np.zeros(len(block) + WIDTH, np.uint8)
         buffer[:len(block)] = np.frombuffer(block, np.uint8)
@@ -135,12 +151,17 @@ class _Reader:
                 end = len(block) if end < 0 else end
                 text = block[pos:end].strip()
                 if text:
+                    if self.section >= 2:
+                        yield self.section, None
                     self._header_line(text, offset + pos)
                 pos = end + 1
                 continue
             found = block.find(b"\n\\", pos)
             stop = len(block) if found < 0 else found + 1
-            yield from self._lines(buffer, pos, stop, offset)
+            if self.section == 1:
+                self._lines(buffer, pos, stop, offset)
+            else:
+                yield self.section, self.pool.submit(self._lines, buffer, pos, stop, offset, self.section)
             pos = stop
 
     def _header_line(self, text: bytes, at: int) -> None:
@@ -156,36 +177,34 @@ class _Reader:
             raise ModelFileError(f"{self.path}:{self._line_of(at)}: expected the {expected} section")
         self.section += 1
         self.seen = 0
-        self.section_offset = at
+        self.section_offsets[self.section] = at
 
     def _end_of_section(self) -> None:
-        """Check the line count of the section just read; the 1-grams become the vocabulary."""
-        n = self.section
-        if n == 0:
-            return
-        if self.seen != self.counts[n - 1]:
-            self._fail_count(n, self.seen)
-        if n == 1 and not hasattr(self, "vocab"):
+        """The 1-grams, counted, become the vocabulary (later sections are counted as stored)."""
+        if self.section == 1 and not hasattr(self, "vocab"):
+            if self.seen != self.counts[0]:
+                self._fail_count(1, self.seen)
             self._vocabulary()
 
     def _fail_count(self, n: int, seen: int) -> None:
-        raise ModelFileError(f"{self.path}:{self._line_of(self.section_offset) + 1 if n == self.section else '?'}: "
+        raise ModelFileError(f"{self.path}:{self._line_of(self.section_offsets[n]) + 1 if n in self.section_offsets else '?'}: "
                              f"the \\{n}-grams: section has {seen} lines where \\data\\ announced "
                              f"{self.counts[n - 1]} (truncated or edited file?)")
 
     # ------------------------------------------------------------------ n-gram lines
-    def _lines(self, buffer: np.ndarray, lo: int, hi: int,
-               offset: int) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
-        """The lines ``buffer[lo:hi]`` of the current section, parsed (the 1-grams are kept)."""
-        n, last = self.section, self.section == self.order
+    def _lines(self, buffer: np.ndarray, lo: int, hi: int, offset: int,
+               n: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """The lines ``buffer[lo:hi]`` of order ``n``, parsed: (word ids, log10 probabilities, log10
+        backoffs); the 1-grams are kept and counted here instead."""
+        last = n == self.order
         starts, ends = spans(buffer[lo:hi])
         if len(starts) == 0:
-            return
+            return np.zeros((0, n), np.int64), np.zeros(0), np.zeros(0)
         starts += lo
         ends += lo
         first, fields, line = self._line_fields(buffer, lo, hi, starts, n + 1 if last else n + 2)
-        if self.seen + len(first) > self.counts[n - 1]:
-            self._fail_count(n, self.seen + len(first))
+        if n == 1 and self.seen + len(first) > self.counts[0]:
+            self._fail_count(1, self.seen + len(first))
         bad = np.flatnonzero((fields != n + 1) & ((fields != n + 2) | last))
         if len(bad):
             k = bad[0]
@@ -207,18 +226,18 @@ class _Reader:
             raise ModelFileError(f"{self._where(buffer, lo, k, offset)}: log10 probability must be finite and <= 0: "
                                  f"{self._text(buffer, lo, k)!r}")
         words = first[:, None] + np.arange(1, n + 1)
-        self.seen += len(first)
         if n == 1:
+            self.seen += len(first)
             self.unigrams.append((probs, [bytes(buffer[s:e]) for s, e in zip(starts[words[:, 0]].tolist(),
                                                                             ends[words[:, 0]].tolist())], backoffs))
-            return
+            return None
         flat = words.ravel()
         ids = self.words.lookup(view, starts[flat], ends[flat] - starts[flat]).reshape(words.shape)
         if (ids < 0).any():
             k = np.flatnonzero(ids.ravel() < 0)[0]
             token = buffer[starts[words.ravel()[k]]:ends[words.ravel()[k]]].tobytes().decode("utf-8", "replace")
             raise ModelFileError(f"{self.path}: the {n}-grams use the word {token!r}, absent from the 1-grams")
-        yield n, ids, probs, backoffs
+        return ids, probs, backoffs
 
     def _line_fields(self, buffer: np.ndarray, lo: int, hi: int, starts: np.ndarray,
                      usual: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
