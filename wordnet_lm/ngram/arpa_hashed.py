@@ -18,6 +18,7 @@ allows it; the context must then be added with the probability the backoff rule 
 from __future__ import annotations
 
 import os
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterator
@@ -100,17 +101,24 @@ class _Reader:
             self.unigrams: list[tuple[np.ndarray, list[bytes], np.ndarray]] = []
             self.keys, self.log_prob, self.log_backoff = [], [], []
             stored = [0] * (self.order + 1)  # lines stored per order
+            self.complete = {n: threading.Event() for n in range(1, self.order + 1)}  # all lines of order n stored
             with ThreadPoolExecutor(PARSERS if THREADED else 1, thread_name_prefix="arpa") as self.pool:
-                for n, piece in prefetched(self._pieces(f, at), depth=2 * PARSERS, threaded=THREADED):
-                    if piece is None:  # the end of section n: all its lines are stored
-                        if stored[n] != self.counts[n - 1]:
+                try:
+                    for n, piece in prefetched(self._pieces(f, at), depth=2 * PARSERS, threaded=THREADED):
+                        if piece is None:  # the end of section n: all its lines are stored
+                            if stored[n] != self.counts[n - 1]:
+                                self._fail_count(n, stored[n])
+                            self._allocate(n)
+                            self.complete[n].set()
+                            continue
+                        ids, keys, probs, backoffs = piece.result()
+                        stored[n] += len(ids)
+                        if stored[n] > self.counts[n - 1]:
                             self._fail_count(n, stored[n])
-                        continue
-                    ids, probs, backoffs = piece.result()
-                    stored[n] += len(ids)
-                    if stored[n] > self.counts[n - 1]:
-                        self._fail_count(n, stored[n])
-                    self._store(n, ids, probs, backoffs)
+                        self._store(n, ids, keys, probs, backoffs)
+                finally:
+                    for event in self.complete.values():  # parsers waiting for a section go on (and end)
+                        event.set()
         return self._tables()
 
     def _pieces(self, f, at: int) -> Iterator[tuple[int, Future | None]]:
@@ -199,7 +207,7 @@ class _Reader:
         last = n == self.order
         starts, ends = spans(buffer[lo:hi])
         if len(starts) == 0:
-            return np.zeros((0, n), np.int64), np.zeros(0), np.zeros(0)
+            return np.zeros((0, n), np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0)
         starts += lo
         ends += lo
         first, fields, line = self._line_fields(buffer, lo, hi, starts, n + 1 if last else n + 2)
@@ -237,7 +245,7 @@ class _Reader:
             k = np.flatnonzero(ids.ravel() < 0)[0]
             token = buffer[starts[words.ravel()[k]]:ends[words.ravel()[k]]].tobytes().decode("utf-8", "replace")
             raise ModelFileError(f"{self.path}: the {n}-grams use the word {token!r}, absent from the 1-grams")
-        return ids, probs, backoffs
+        return ids, self._keys(n, ids), probs, backoffs
 
     def _line_fields(self, buffer: np.ndarray, lo: int, hi: int, starts: np.ndarray,
                      usual: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -267,16 +275,22 @@ class _Reader:
                                      f"{self._text(buffer, lo, k)!r}")
         return values
 
-    def _store(self, n: int, ids: np.ndarray, probs: np.ndarray, backoffs: np.ndarray) -> None:
-        """Insert order-``n`` n-grams (word ids, one row each) into their hash table."""
-        self._allocate(n)
+    def _keys(self, n: int, ids: np.ndarray) -> np.ndarray:
+        """The hash-table keys of order-``n`` n-grams (word ids, one row each): their contexts are
+        looked up in the tables below, once those are complete (this runs on a parsing thread)."""
         size = self.vocab_size
         context = ids[:, 0]
+        if n > 2:
+            self.complete[n - 1].wait()
         for j in range(1, n - 1):
             context = probe(self.keys[j - 1], context * size + ids[:, j])
             if (context < 0).any():
                 raise _UseGeneralReader  # a context absent from the order below: read_arpa adds it
-        keys = context * size + ids[:, -1]
+        return context * size + ids[:, -1]
+
+    def _store(self, n: int, ids: np.ndarray, keys: np.ndarray, probs: np.ndarray, backoffs: np.ndarray) -> None:
+        """Insert order-``n`` n-grams (word ids and keys, one row each) into their hash table."""
+        self._allocate(n)
         slots = _insert(self.keys[n - 2], keys, scratch=self.log_prob[n - 1])
         if (slots < 0).any():
             row = ids[np.flatnonzero(slots < 0)[0]]
