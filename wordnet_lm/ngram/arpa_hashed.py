@@ -39,7 +39,7 @@ from wordnet_lm.text.vocab import BOS, BOS_ID, EOS, SPECIALS, Vocab
 BLOCK = 1 << 20  # bytes of lines handled at once: their temporaries stay in the CPU caches
 _HEAD = 1 << 20  # the \data\ header must start within this many bytes (else: the general reader)
 _LN10 = np.log(10.0)
-LOAD = 0.7  # fuller tables than hashed.LOAD: the float64 values of a big model fit in twice KenLM's memory
+LOAD = 0.75  # fuller tables than hashed.LOAD: the float64 values of a big model fit in twice KenLM's memory
 THREADED = True  # parse the next blocks while the last one is stored (two cores)
 PARSERS = 2  # threads parsing blocks
 
