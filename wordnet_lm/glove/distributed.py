@@ -166,7 +166,7 @@ def count_cooccurrences_on(executor: Executor, source, *, out: str | os.PathLike
     with TempFolder(temp) as folder:
         encoded, vocab = _encoded(source, vocab, min_count, max_size, folder, workers, progress, reading)
         n_words = len(vocab)
-        remap = encoded.remap_to(vocab)
+        remap = _remap(encoded, vocab)
         remap_path = None
         if remap is not None:
             remap_path = str(folder / "remap.npy")
@@ -229,10 +229,36 @@ def _encoded(source, vocab: Vocab | None, min_count: int, max_size: int | None, 
     else:
         encoded.check_reading(**reading)
     if vocab is None:
-        vocab = encoded.vocab_with(min_count, max_size)
+        vocab = _prefix_vocab(encoded.vocab, min_count, max_size) or encoded.vocab_with(min_count, max_size)
         if len(vocab) <= 3:
             raise WordnetLMError(f"{source}: empty vocabulary: no word occurs min_count={min_count} times")
     return encoded, vocab
+
+
+def _prefix_vocab(stored: Vocab, min_count: int, max_size: int | None) -> Vocab | None:
+    """``EncodedCorpus.vocab_with`` in O(vocabulary) NumPy work when the stored words are in
+    count order (as the encoder writes them): the cut-off vocabulary is then a prefix of the
+    stored one (its words ordered by count, ties by first occurrence, like ``Vocab.from_counts``)
+    and the dropped words' counts go to ``<unk>``.  None if the stored order is not that."""
+    freq = stored.counts[3:]
+    if np.any(freq[1:] > freq[:-1]):
+        return None
+    keep = int(np.count_nonzero(freq >= min_count))
+    if max_size is not None:
+        keep = min(keep, max(int(max_size), 0))
+    specials = [int(stored.counts[UNK_ID]) + int(freq[keep:].sum()), int(stored.counts[1]), int(stored.counts[2])]
+    return Vocab(stored.words[3:3 + keep], np.concatenate([np.array(specials, np.int64), freq[:keep]]))
+
+
+def _remap(encoded: EncodedCorpus, vocab: Vocab) -> np.ndarray | None:
+    """Stored id -> counting id (``EncodedCorpus.remap_to``), without a dictionary lookup per
+    word when ``vocab`` is a prefix of the stored vocabulary."""
+    stored = encoded.vocab.words
+    if len(vocab) < len(stored) and vocab.words == stored[:len(vocab)]:
+        remap = np.arange(len(stored), dtype=np.int32)
+        remap[len(vocab):] = UNK_ID
+        return remap
+    return encoded.remap_to(vocab)
 
 
 def _check_overflow(encoded: EncodedCorpus, remap: np.ndarray | None, n_words: int, fixed: FixedPointWeights,

@@ -18,6 +18,7 @@ import io
 import json
 import os
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Iterator
 
@@ -110,7 +111,7 @@ def encode_corpus(source: str | os.PathLike, out_dir: str | os.PathLike, *, min_
     with atomic_write(out / HEADER, "w", encoding="utf-8") as f:
         json.dump(header, f, indent=1)
         f.write("\n")
-    return EncodedCorpus.open(out)
+    return EncodedCorpus.open(out, vocab=vocab)
 
 
 def _prepare_output(out: Path) -> Path:
@@ -222,13 +223,10 @@ def _vocabulary(results: list[tuple[list[str], np.ndarray]], path: Path, min_cou
                 max_size: int | None) -> tuple[Vocab, list[np.ndarray]]:
     """The vocabulary of all parts (first occurrence in part order) and, per part, its local
     id -> final id map."""
-    order: dict[str, int] = {}
-    to_global = []
-    for words, _ in results:
-        for w in words:  # once per word type and part
-            if w not in order:
-                order[w] = len(order)
-        to_global.append(np.fromiter(map(order.__getitem__, words), np.int64, len(words)))
+    first_seen = dict.fromkeys(chain.from_iterable(words for words, _ in results))  # C-level, in part order
+    order: dict[str, int] = dict(zip(first_seen, range(len(first_seen))))
+    del first_seen
+    to_global = [np.fromiter(map(order.__getitem__, words), np.int64, len(words)) for words, _ in results]
     totals = np.zeros(len(order), np.int64)
     for local, (_, counts) in zip(to_global, results):
         np.add.at(totals, local, counts)
@@ -267,5 +265,5 @@ def _write_arrays(out: Path, parts: list[_Part], results, renumber: list[np.ndar
             n_sentences += len(lengths)
             for suffix in (".ids", ".len"):
                 Path(part.out + suffix).unlink()
-    digest.update("\n".join(f"{w}\t{c}" for w, c in zip(vocab.words, vocab.counts.tolist())).encode("utf-8"))
+    digest.update("\n".join(map("{}\t{}".format, vocab.words, vocab.counts.tolist())).encode("utf-8"))
     return n_tokens, n_sentences, digest.hexdigest()
