@@ -26,8 +26,9 @@ def python_path(text: str, seen: _FirstSeenIds):
     return encode_with(seen, tokens) if tokens else None
 
 
-def assert_same(raw: bytes, seen_fast: _FirstSeenIds, seen_slow: _FirstSeenIds) -> bool:
-    fast = byte_tokens.encode_lines(raw, seen_fast)
+def assert_same(raw: bytes, seen_fast: _FirstSeenIds, seen_slow: _FirstSeenIds,
+                known: byte_tokens.KnownWords | None = None) -> bool:
+    fast = byte_tokens.encode_lines(raw, seen_fast, known)
     slow = python_path(raw.decode("utf-8"), seen_slow)
     if fast is None:
         return False
@@ -47,11 +48,11 @@ text_of = st.lists(st.one_of(st.sampled_from(PIECES), st.sampled_from(list(ASCII
 @settings(max_examples=300, deadline=None)
 @given(st.lists(text_of, min_size=1, max_size=3))
 def test_equals_str_split_on_universal_newline_lines(batches):
-    seen_fast, seen_slow = _FirstSeenIds(), _FirstSeenIds()
-    for text in batches:  # several batches share the numbering
-        if not assert_same(text.encode("utf-8"), seen_fast, seen_slow):
+    seen_fast, seen_slow, known = _FirstSeenIds(), _FirstSeenIds(), byte_tokens.KnownWords()
+    for text in batches:  # several batches share the numbering and the known words
+        if not assert_same(text.encode("utf-8"), seen_fast, seen_slow, known):
             assert any(ch in text for ch in UNICODE_SPACES)  # declined only for non-ASCII whitespace
-            seen_fast, seen_slow = _FirstSeenIds(), _FirstSeenIds()
+            seen_fast, seen_slow, known = _FirstSeenIds(), _FirstSeenIds(), byte_tokens.KnownWords()
 
 
 def test_every_unicode_whitespace_is_declined_and_other_characters_are_not():
@@ -70,6 +71,10 @@ def test_a_hash_collision_declines_the_batch(monkeypatch):
         monkeypatch.setattr(byte_tokens, name, np.uint64(0))  # every token gets the same hash
     assert byte_tokens.encode_lines(raw, _FirstSeenIds()) is None
     assert assert_same(b"same same\nsame\n", _FirstSeenIds(), _FirstSeenIds())  # one word: no collision
+    seen_fast, seen_slow, known = _FirstSeenIds(), _FirstSeenIds(), byte_tokens.KnownWords()
+    for batch in (b"a a\n", b"b\n", b"b b\n", b"a\n"):  # "b" meets a known word's hash: numbered in Python
+        assert assert_same(batch, seen_fast, seen_slow, known)
+    assert list(seen_fast) == ["a", "b"] and len(known.hash) == 1
 
 
 def test_encoded_file_is_the_same_on_bytes_and_in_python(tmp_path, monkeypatch):
@@ -78,7 +83,7 @@ def test_encoded_file_is_the_same_on_bytes_and_in_python(tmp_path, monkeypatch):
     source = tmp_path / "t.txt"
     source.write_bytes(("\ufeff" + "".join(lines)).encode("utf-8"))  # a byte-order mark first
     fast = encode_corpus(source, tmp_path / "fast", workers=2)
-    monkeypatch.setattr(byte_tokens, "encode_lines", lambda raw, seen: None)
+    monkeypatch.setattr(byte_tokens, "encode_lines", lambda raw, seen, known=None: None)
     slow = encode_corpus(source, tmp_path / "slow", workers=2)
     np.testing.assert_array_equal(fast.ids, slow.ids)
     np.testing.assert_array_equal(fast.offsets, slow.offsets)

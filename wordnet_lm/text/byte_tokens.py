@@ -18,6 +18,7 @@ None for those, and the caller tokenises them in Python.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import MutableMapping
 
 import numpy as np
@@ -47,10 +48,54 @@ def has_unicode_whitespace(data: np.ndarray) -> bool:
     return bool(np.any(two | ogham | general | math_space | ideographic))
 
 
-def encode_lines(raw: bytes, seen: MutableMapping[str, int]) -> Corpus | None:
+class KnownWords:
+    """The short words numbered in earlier batches, as sorted NumPy arrays (hash, the two
+    words and the length, id): a batch looks its word types up here with one ``searchsorted``
+    and makes Python strings only for words it sees for the first time."""
+
+    def __init__(self) -> None:
+        self.hash = np.zeros(0, np.uint64)
+        self.w0 = np.zeros(0, np.uint64)
+        self.w1 = np.zeros(0, np.uint64)
+        self.size = np.zeros(0, np.int64)
+        self.id = np.zeros(0, np.int64)
+
+    def find(self, types: "_Types") -> tuple[np.ndarray, np.ndarray]:
+        """Ids of the ``types`` (-1 if unknown) and whether their hash is taken by another word."""
+        at = np.minimum(np.searchsorted(self.hash, types.hash), max(len(self.hash) - 1, 0))
+        if len(self.hash) == 0:
+            return np.full(len(types.hash), -1, np.int64), np.zeros(len(types.hash), bool)
+        taken = self.hash[at] == types.hash
+        same = taken & (self.w0[at] == types.w0) & (self.w1[at] == types.w1) & (self.size[at] == types.size)
+        return np.where(same, self.id[at], -1), taken & ~same
+
+    def add(self, types: "_Types", ids: np.ndarray, new: np.ndarray) -> None:
+        """Remember the ``new`` types (sorted by hash, hashes not yet taken) with their ``ids``."""
+        at = np.searchsorted(self.hash, types.hash[new])
+        self.hash = np.insert(self.hash, at, types.hash[new])
+        self.w0 = np.insert(self.w0, at, types.w0[new])
+        self.w1 = np.insert(self.w1, at, types.w1[new])
+        self.size = np.insert(self.size, at, types.size[new])
+        self.id = np.insert(self.id, at, ids[new])
+
+
+@dataclass
+class _Types:
+    """The distinct short tokens of a batch, in hash order: where each first occurs (index
+    among the short tokens), its hash, words and length."""
+
+    first: np.ndarray
+    hash: np.ndarray
+    w0: np.ndarray
+    w1: np.ndarray
+    size: np.ndarray
+
+
+def encode_lines(raw: bytes, seen: MutableMapping[str, int], known: KnownWords | None = None) -> Corpus | None:
     """The tokens of the UTF-8 lines ``raw`` (already checked to decode) numbered by ``seen``
     (new words get ids as first seen, like :func:`~wordnet_lm.text.vocab.encode_with`), one
-    sentence per non-empty line; None if the batch needs the general tokeniser."""
+    sentence per non-empty line; None if the batch needs the general tokeniser.  ``known``
+    (kept across the batches that share ``seen``) saves making strings for words seen before."""
     data = np.frombuffer(raw, np.uint8)
     if len(data) == 0:
         return Corpus(np.zeros(0, np.int32), np.zeros(1, np.int64))
@@ -72,18 +117,25 @@ def encode_lines(raw: bytes, seen: MutableMapping[str, int]) -> Corpus | None:
     groups = _group_short_tokens(data, starts[short], sizes[short])
     if groups is None:
         return None
-    first, inverse = groups  # first occurrence (index among the short tokens) of each group
+    types, inverse = groups
     short_at = np.flatnonzero(short)
-    # new words in order of first occurrence: the groups' first members and every long token
+    known = known if known is not None else KnownWords()
+    type_ids, taken = known.find(types)
+    unknown = np.flatnonzero(type_ids < 0)
+    # words not numbered before, in order of first occurrence: unknown types and every long token
     long_at = np.flatnonzero(~short)
-    firsts = np.concatenate([short_at[first], long_at])
+    firsts = np.concatenate([short_at[types.first[unknown]], long_at])
     order = np.argsort(firsts, kind="stable")
     at = firsts[order]
     words = [raw[a:b].decode("utf-8") for a, b in zip(starts[at].tolist(), ends[at].tolist())]
     numbered = np.empty(len(firsts), np.int64)
     numbered[order] = np.fromiter(map(seen.__getitem__, words), np.int64, len(words))
-    ids[short_at] = numbered[:len(first)][inverse]
-    ids[long_at] = numbered[len(first):]
+    type_ids[unknown] = numbered[:len(unknown)]
+    new = np.zeros(len(type_ids), bool)
+    new[unknown] = True
+    known.add(types, type_ids, new & ~taken)  # a hash taken by another word: that type stays unknown
+    ids[short_at] = type_ids[inverse]
+    ids[long_at] = numbered[len(unknown):]
     return Corpus(ids.astype(np.int32), bounds.astype(np.int64))
 
 
@@ -97,12 +149,13 @@ def _token_bounds(space: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _group_short_tokens(data: np.ndarray, starts: np.ndarray, sizes: np.ndarray
-                        ) -> tuple[np.ndarray, np.ndarray] | None:
-    """Group equal tokens (each at most 16 bytes): the index of each group's first token and
-    every token's group, groups numbered by first occurrence; None on a hash collision."""
+                        ) -> tuple[_Types, np.ndarray] | None:
+    """Group equal tokens (each at most 16 bytes): the types (in hash order) and every token's
+    type; None on a hash collision inside the batch."""
     n = len(starts)
     if n == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        empty = np.zeros(0, np.uint64)
+        return _Types(np.zeros(0, np.int64), empty, empty, empty, np.zeros(0, np.int64)), np.zeros(0, np.int64)
     padded = np.zeros(len(data) + 24, np.uint8)
     padded[:len(data)] = data
     words = np.ndarray((len(padded) - 7,), "<u8", padded, 0, (1,))  # the 8 bytes at every offset
@@ -131,4 +184,4 @@ def _group_short_tokens(data: np.ndarray, starts: np.ndarray, sizes: np.ndarray
     if not (np.array_equal(w0, w0[leader]) and np.array_equal(w1, w1[leader])
             and np.array_equal(sizes, sizes[leader])):
         return None  # two words with one hash: let the general path number this batch
-    return first, group
+    return _Types(first, key[new], w0[first], w1[first], sizes[first]), group

@@ -193,6 +193,7 @@ def _part_pieces(part: _Part, seen: _FirstSeenIds, progress: bool) -> Iterator[C
         return
     tokenizer = "whitespace" if part.tokenizer == "auto" else part.tokenizer
     on_bytes = tokenizer == "whitespace" and not resolve_lowercase(tokenizer, part.lowercase)
+    known = byte_tokens.KnownWords()  # the words of earlier batches, for the byte path
     with open(part.source, "rb") as f:
         f.seek(part.start)
         position = part.start
@@ -210,7 +211,7 @@ def _part_pieces(part: _Part, seen: _FirstSeenIds, progress: bool) -> Iterator[C
                 raw = raw[len(codecs.BOM_UTF8):]
                 position += len(codecs.BOM_UTF8)
             position += len(raw)
-            piece = byte_tokens.encode_lines(raw, seen) if on_bytes else None
+            piece = byte_tokens.encode_lines(raw, seen, known) if on_bytes else None
             if piece is None:
                 tokens = tokenize_lines(io.StringIO(text, newline=None).readlines(), tokenizer, part.lowercase,
                                         drop_empty=True)
