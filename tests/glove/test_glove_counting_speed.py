@@ -72,6 +72,19 @@ def monkeypatch_module():
         yield m
 
 
+@pytest.mark.parametrize("key_bits", [63, 0])
+def test_keys_with_the_distance_instead_of_the_weight_count_the_same(monkeypatch, key_bits):
+    """Weights too wide to share a key with two word ids: the key holds ``d - 1`` instead."""
+    monkeypatch.setattr(sorted_pairs, "WEIGHT_KEY_BITS", key_bits)
+    rng = np.random.default_rng(5)
+    corpus = Corpus(rng.integers(0, 50, 3000).astype(np.int32), np.array([0, 1000, 1001, 2500, 3000]))
+    fixed = _fixed_weights(30, "harmonic")  # 2**32 / d: 33-bit weights
+    got = pair_counts.window_counts(corpus, 50, fixed, symmetric=False, count_unk=True, piece_tokens=700)
+    monkeypatch.setattr(sorted_pairs, "fits", lambda n_words, window: False)
+    expected = pair_counts.window_counts(corpus, 50, fixed, symmetric=False, count_unk=True, piece_tokens=700)
+    assert (got != expected).nnz == 0 and got.nnz == expected.nnz
+
+
 def test_packed_keys_fit_63_bits_or_the_kernel_is_not_used():
     assert sorted_pairs.fits(1 << 29, 10)  # 29 + 29 + 4 bits
     assert not sorted_pairs.fits((1 << 30) + 1, 10)
