@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from wordnet_lm.glove import pair_counts, sorted_pairs
 from wordnet_lm.glove.cooccur import _fixed_weights
-from wordnet_lm.glove.distributed import _prefix_vocab, _remap
+from wordnet_lm.errors import WordnetLMError
+from wordnet_lm.glove.distributed import _cut_vocab, _prefix_vocab, _remap
 from wordnet_lm.glove.runs import sum_tree
 from wordnet_lm.scale.executor import InProcess, ProcessPool
 from wordnet_lm.scale.process_tree import PROCESS_OVERHEAD, tree_processes, worker_budget
@@ -116,6 +117,10 @@ def test_prefix_vocabulary_equals_vocab_with(tmp_path):
         assert (remap is None and expected is None) or np.array_equal(remap, expected)
     shuffled = Vocab(["b", "a"], [5, 0, 0, 1, 3])  # not in count order: the general path
     assert _prefix_vocab(shuffled, 1, None) is None
+    cut = encode_corpus(demo_paths()["train"], tmp_path / "cut", workers=1, min_count=3)
+    assert _cut_vocab(cut, 3, None).words == cut.vocab_with(3, None).words  # encoded with a cut-off: vocab_with
+    with pytest.raises(WordnetLMError):
+        _cut_vocab(cut, 2, None)  # wider than the encoded cut-off: refused as vocab_with refuses
 
 
 def test_worker_budget_subtracts_every_process():

@@ -229,10 +229,22 @@ def _encoded(source, vocab: Vocab | None, min_count: int, max_size: int | None, 
     else:
         encoded.check_reading(**reading)
     if vocab is None:
-        vocab = _prefix_vocab(encoded.vocab, min_count, max_size) or encoded.vocab_with(min_count, max_size)
+        vocab = _cut_vocab(encoded, min_count, max_size)
         if len(vocab) <= 3:
             raise WordnetLMError(f"{source}: empty vocabulary: no word occurs min_count={min_count} times")
     return encoded, vocab
+
+
+def _cut_vocab(encoded: EncodedCorpus, min_count: int, max_size: int | None) -> Vocab:
+    """``encoded.vocab_with(min_count, max_size)``, as a prefix of the stored vocabulary when the
+    corpus was encoded without cut-offs (the encoder's default) and one is asked for; every other
+    case (and its refusals) is ``vocab_with``'s."""
+    stored_min, stored_max = encoded.header.get("min_count", 1), encoded.header.get("max_size")
+    if stored_min <= 1 and stored_max is None and (min_count > 1 or max_size is not None):
+        vocab = _prefix_vocab(encoded.vocab, min_count, max_size)
+        if vocab is not None:
+            return vocab
+    return encoded.vocab_with(min_count, max_size)
 
 
 def _prefix_vocab(stored: Vocab, min_count: int, max_size: int | None) -> Vocab | None:
