@@ -173,7 +173,7 @@ def count_cooccurrences_on(executor: Executor, source, *, out: str | os.PathLike
             np.save(remap_path, remap, allow_pickle=False)
         _check_overflow(encoded, remap, n_words, fixed, count_unk)
         per_worker = worker_budget(budget, executor)
-        n_shards = max(2 * workers if workers > 1 else 1, -(-encoded.n_tokens // SHARD_TOKENS))
+        n_shards = max(workers, -(-encoded.n_tokens // SHARD_TOKENS))
         shard_tasks = [ShardTask(str(encoded.path), remap_path, first, stop, n_words, tuple(fixed.units.tolist()),
                                  count_unk, symmetric, per_worker, str(folder / f"shard{k:05d}"))
                        for k, (first, stop) in enumerate(encoded.shards(n_shards))]

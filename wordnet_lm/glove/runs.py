@@ -27,7 +27,7 @@ from wordnet_lm.scale.spill import read_raw, write_raw
 MERGE_BYTES_PER_RECORD = 40
 # shares of the budget: the running sum (peaks at twice its size while two partial sums
 # are added), one chunk's pairs, and the merge's slices plus their sum
-SUM_SHARE, PIECE_SHARE, MERGE_SHARE = 0.25, 0.25, 0.5
+SUM_SHARE, PIECE_SHARE, MERGE_SHARE = 0.25, 0.5, 0.5
 
 
 @dataclass(frozen=True)
