@@ -8,7 +8,6 @@ import sys
 import time
 
 import numpy as np
-import psutil
 import pytest
 import scipy.sparse
 from hypothesis import given, settings
@@ -135,6 +134,7 @@ def test_worker_budget_subtracts_every_process():
 
 def _peak_rss_of_tree(command: list[str]) -> tuple[int, str]:
     """Peak of the summed resident memory of ``command`` and its children (sampled every 20 ms)."""
+    psutil = pytest.importorskip("psutil")  # installed with the [dask] extra (distributed needs it)
     proc = psutil.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
     peak = 0
     while proc.poll() is None:
