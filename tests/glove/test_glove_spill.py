@@ -96,9 +96,9 @@ def test_tracemalloc_peak_stays_within_the_budget(shared):
 def test_interrupted_and_failed_merges_remove_the_spill_folder(tmp_path, monkeypatch):
     corpus, vocab = load_corpus(demo_paths()["train"], min_count=5)
     for error in (KeyboardInterrupt, RuntimeError):
-        def failing_records(self, start, stop, file=None, error=error):
+        def failing_rows(self, first, stop, error=error):
             raise error("stop here")
-        monkeypatch.setattr(runs_module.Run, "records", failing_records)
+        monkeypatch.setattr(runs_module.Run, "rows", failing_rows)
         with pytest.raises(error):
             cooccurrence_matrix(corpus, len(vocab), window=10, memory=200_000, temp=tmp_path)
         assert list(tmp_path.iterdir()) == []

@@ -34,7 +34,7 @@ import numpy as np
 import scipy.sparse
 
 from wordnet_lm.errors import WordnetLMError
-from wordnet_lm.glove.pair_counts import BYTES_PER_PAIR, MIN_PIECE_TOKENS, FixedPointWeights, window_count_pieces
+from wordnet_lm.glove.pair_counts import FixedPointWeights, piece_tokens_for, window_count_pieces
 from wordnet_lm.glove.matrix_file import CooccurrenceFile, write_cooccurrence_file
 from wordnet_lm.glove.runs import PIECE_SHARE, BoundedCounter, stack_blocks
 from wordnet_lm.progress import progress_bar
@@ -165,7 +165,7 @@ def cooccurrence_row_blocks(corpus: Corpus | Iterable[Corpus], n_words: int, fix
     counter = BoundedCounter(n_words, budget, folder, symmetric)
     piece_tokens = chunk_tokens
     if counter.piece_bytes is not None:
-        piece_tokens = max(MIN_PIECE_TOKENS, min(chunk_tokens, counter.piece_bytes // (BYTES_PER_PAIR * fixed.window)))
+        piece_tokens = min(chunk_tokens, piece_tokens_for(counter.piece_bytes, n_words, fixed.window))
     occurrences, max_occurrences = np.zeros(n_words, np.int64), fixed.max_occurrences()
     with progress_bar(total=total, unit="tok", unit_scale=True, desc="co-occurrences", enabled=progress,
                       leave=False) as bar:

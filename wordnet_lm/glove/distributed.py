@@ -22,14 +22,15 @@ import scipy.sparse
 
 from wordnet_lm.errors import WordnetLMError
 from wordnet_lm.glove.matrix_file import write_cooccurrence_file
-from wordnet_lm.glove.pair_counts import BYTES_PER_PAIR, MIN_PIECE_TOKENS, FixedPointWeights, window_count_pieces
+from wordnet_lm.glove.pair_counts import FixedPointWeights, piece_tokens_for, window_count_pieces
 from wordnet_lm.glove.runs import MERGE_BYTES_PER_RECORD, MERGE_SHARE, BoundedCounter, Run, merge_runs, row_ranges, \
     run_row_nnz
 from wordnet_lm.scale.budget import parse_memory
 from wordnet_lm.scale.executor import Executor
+from wordnet_lm.scale.process_tree import worker_budget
 from wordnet_lm.scale.spill import read_raw, write_raw
 from wordnet_lm.scale.tempdir import TempFolder
-from wordnet_lm.text.encoded import EncodedCorpus, open_encoded
+from wordnet_lm.text.encoded import IDS, IDS_DTYPE, OFFSETS, OFFSETS_DTYPE, EncodedCorpus, open_encoded
 from wordnet_lm.text.vocab import UNK_ID, Corpus, Vocab
 
 SHARD_TOKENS = 4_000_000  # at most this many tokens per map task (more tasks than workers balance them)
@@ -65,15 +66,15 @@ class RangeTask:
 
 def count_shard(task: ShardTask) -> list[Run]:
     """Map: the sorted runs of one shard."""
-    encoded = EncodedCorpus.open(task.corpus)
+    ids, offsets = _corpus_arrays(Path(task.corpus))
     remap = np.load(task.remap, allow_pickle=False) if task.remap else None
     folder = Path(task.folder)
     folder.mkdir(parents=True, exist_ok=True)
     counter = BoundedCounter(task.n_words, task.memory, folder, task.symmetric)
     units = np.asarray(task.units, np.int64)
-    piece_tokens = max(MIN_PIECE_TOKENS, counter.piece_bytes // (BYTES_PER_PAIR * len(units)))
+    piece_tokens = piece_tokens_for(counter.piece_bytes, task.n_words, len(units))
     weights = FixedPointWeights(units, 1)
-    for chunk in _shard_chunks(encoded, task.first, task.stop, piece_tokens):
+    for chunk in _shard_chunks(ids, offsets, task.first, task.stop, piece_tokens):
         if remap is not None:
             chunk = Corpus(remap[chunk.ids], chunk.offsets)
         for piece in window_count_pieces(chunk, task.n_words, weights, count_unk=task.count_unk,
@@ -83,12 +84,20 @@ def count_shard(task: ShardTask) -> list[Run]:
     return counter.runs
 
 
-def _shard_chunks(encoded: EncodedCorpus, first: int, stop: int, chunk_tokens: int) -> Iterator[Corpus]:
-    offsets = encoded.offsets
+def _corpus_arrays(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """The memory-mapped ids and sentence offsets of an encoded corpus (a map task needs
+    neither its header nor its vocabulary, which would cost O(vocabulary) per task)."""
+    return (np.memmap(path / IDS, IDS_DTYPE, mode="r") if (path / IDS).stat().st_size else np.zeros(0, IDS_DTYPE),
+            np.memmap(path / OFFSETS, OFFSETS_DTYPE, mode="r"))
+
+
+def _shard_chunks(ids: np.ndarray, offsets: np.ndarray, first: int, stop: int, chunk_tokens: int) -> Iterator[Corpus]:
+    """Sentences ``first..stop-1`` as corpora of about ``chunk_tokens`` tokens (whole sentences)."""
     while first < stop:
         end = int(np.searchsorted(offsets, offsets[first] + chunk_tokens, side="right")) - 1
         end = min(max(end, first + 1), stop)
-        yield encoded.sentences_range(first, end)
+        bounds = np.asarray(offsets[first:end + 1])
+        yield Corpus(ids[bounds[0]:bounds[-1]].view(np.int32), bounds - bounds[0])
         first = end
 
 
@@ -139,7 +148,10 @@ def count_cooccurrences_on(executor: Executor, source, *, out: str | os.PathLike
         Write the matrix to this co-occurrence folder and return the memory-mapped
         :class:`CooccurrenceFile`; default: return ``(csr_matrix, vocab)``.
     memory : int or str
-        The budget of all workers together (each gets ``memory / workers``).
+        The peak memory of the whole process tree (the driver and its local workers; on a
+        remote cluster, all workers together): each worker counts within ``memory`` less
+        :data:`~wordnet_lm.scale.process_tree.PROCESS_OVERHEAD` per process, divided by the
+        workers (:func:`~wordnet_lm.scale.process_tree.worker_budget`).
     temp : path
         Spill folder parent; every worker must see it (a shared file system on a cluster).
     Other parameters as for :func:`~wordnet_lm.glove.count_cooccurrences`.
@@ -154,14 +166,14 @@ def count_cooccurrences_on(executor: Executor, source, *, out: str | os.PathLike
     with TempFolder(temp) as folder:
         encoded, vocab = _encoded(source, vocab, min_count, max_size, folder, workers, progress, reading)
         n_words = len(vocab)
-        remap = encoded.remap_to(vocab)
+        remap = _remap(encoded, vocab)
         remap_path = None
         if remap is not None:
             remap_path = str(folder / "remap.npy")
             np.save(remap_path, remap, allow_pickle=False)
         _check_overflow(encoded, remap, n_words, fixed, count_unk)
-        per_worker = max(budget // workers, 1 << 16)
-        n_shards = max(2 * workers if workers > 1 else 1, -(-encoded.n_tokens // SHARD_TOKENS))
+        per_worker = worker_budget(budget, executor)
+        n_shards = max(workers, -(-encoded.n_tokens // SHARD_TOKENS))
         shard_tasks = [ShardTask(str(encoded.path), remap_path, first, stop, n_words, tuple(fixed.units.tolist()),
                                  count_unk, symmetric, per_worker, str(folder / f"shard{k:05d}"))
                        for k, (first, stop) in enumerate(encoded.shards(n_shards))]
@@ -217,10 +229,48 @@ def _encoded(source, vocab: Vocab | None, min_count: int, max_size: int | None, 
     else:
         encoded.check_reading(**reading)
     if vocab is None:
-        vocab = encoded.vocab_with(min_count, max_size)
+        vocab = _cut_vocab(encoded, min_count, max_size)
         if len(vocab) <= 3:
             raise WordnetLMError(f"{source}: empty vocabulary: no word occurs min_count={min_count} times")
     return encoded, vocab
+
+
+def _cut_vocab(encoded: EncodedCorpus, min_count: int, max_size: int | None) -> Vocab:
+    """``encoded.vocab_with(min_count, max_size)``, as a prefix of the stored vocabulary when the
+    corpus was encoded without cut-offs (the encoder's default) and one is asked for; every other
+    case (and its refusals) is ``vocab_with``'s."""
+    stored_min, stored_max = encoded.header.get("min_count", 1), encoded.header.get("max_size")
+    if stored_min <= 1 and stored_max is None and (min_count > 1 or max_size is not None):
+        vocab = _prefix_vocab(encoded.vocab, min_count, max_size)
+        if vocab is not None:
+            return vocab
+    return encoded.vocab_with(min_count, max_size)
+
+
+def _prefix_vocab(stored: Vocab, min_count: int, max_size: int | None) -> Vocab | None:
+    """``EncodedCorpus.vocab_with`` in O(vocabulary) NumPy work when the stored words are in
+    count order (as the encoder writes them): the cut-off vocabulary is then a prefix of the
+    stored one (its words ordered by count, ties by first occurrence, like ``Vocab.from_counts``)
+    and the dropped words' counts go to ``<unk>``.  None if the stored order is not that."""
+    freq = stored.counts[3:]
+    if np.any(freq[1:] > freq[:-1]):
+        return None
+    keep = int(np.count_nonzero(freq >= min_count))
+    if max_size is not None:
+        keep = min(keep, max(int(max_size), 0))
+    specials = [int(stored.counts[UNK_ID]) + int(freq[keep:].sum()), int(stored.counts[1]), int(stored.counts[2])]
+    return Vocab(stored.words[3:3 + keep], np.concatenate([np.array(specials, np.int64), freq[:keep]]))
+
+
+def _remap(encoded: EncodedCorpus, vocab: Vocab) -> np.ndarray | None:
+    """Stored id -> counting id (``EncodedCorpus.remap_to``), without a dictionary lookup per
+    word when ``vocab`` is a prefix of the stored vocabulary."""
+    stored = encoded.vocab.words
+    if len(vocab) < len(stored) and vocab.words == stored[:len(vocab)]:
+        remap = np.arange(len(stored), dtype=np.int32)
+        remap[len(vocab):] = UNK_ID
+        return remap
+    return encoded.remap_to(vocab)
 
 
 def _check_overflow(encoded: EncodedCorpus, remap: np.ndarray | None, n_words: int, fixed: FixedPointWeights,

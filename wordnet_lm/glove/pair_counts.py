@@ -19,11 +19,12 @@ import numpy as np
 import scipy.sparse
 
 from wordnet_lm.errors import WordnetLMError
+from wordnet_lm.glove import sorted_pairs
 from wordnet_lm.text.vocab import UNK_ID, Corpus
 
 MAX_EXACT_SCALE = 1 << 32
 INT64_MAX = np.iinfo(np.int64).max
-BYTES_PER_PAIR = 48  # row, column, unit, their CSR copies and scipy's sort scratch, per pair of a piece
+BYTES_PER_PAIR = 48  # SciPy's path: row, column, unit, their CSR copies and its sort scratch, per pair of a piece
 # pieces of fewer tokens cost more in per-matrix overhead (O(vocabulary) each) than they save:
 # their scratch, BYTES_PER_PAIR * window a token, is part of the fixed overhead (2 MB at window 10)
 MIN_PIECE_TOKENS = 4096
@@ -80,6 +81,12 @@ def sentence_room(corpus: Corpus, count_unk: bool) -> tuple[np.ndarray, np.ndarr
     return ids, room
 
 
+def piece_tokens_for(scratch_bytes: int, n_words: int, window: int) -> int:
+    """Left-hand tokens a piece may have for its pairs' scratch to stay within ``scratch_bytes``."""
+    per_pair = sorted_pairs.BYTES_PER_PAIR if sorted_pairs.fits(n_words, window) else BYTES_PER_PAIR
+    return max(MIN_PIECE_TOKENS, scratch_bytes // (per_pair * window))
+
+
 def window_counts(corpus: Corpus, n_words: int, weights: FixedPointWeights, *, symmetric: bool = True,
                   count_unk: bool = False, piece_tokens: int = 1_000_000) -> scipy.sparse.csr_matrix:
     """Integer co-occurrence counts of one corpus chunk as a canonical int64 CSR matrix
@@ -106,7 +113,10 @@ def window_count_pieces(corpus: Corpus, n_words: int, weights: FixedPointWeights
 
 def _right_context(ids: np.ndarray, room: np.ndarray, start: int, stop: int, units: np.ndarray,
                    n_words: int) -> scipy.sparse.csr_matrix:
-    """``X[ids[t], ids[t + d]] += units[d - 1]`` for ``start <= t < stop``, ``d`` within the sentence."""
+    """``X[ids[t], ids[t + d]] += units[d - 1]`` for ``start <= t < stop``, ``d`` within the sentence
+    (by one sort of packed keys, :mod:`~wordnet_lm.glove.sorted_pairs`, when they fit 63 bits)."""
+    if sorted_pairs.fits(n_words, len(units)):
+        return sorted_pairs.right_context_sorted(ids, room, start, stop, units, n_words)
     room = room[start:stop]
     positions = [np.flatnonzero(room >= d) + start for d in range(1, len(units) + 1)]
     sizes = [len(p) for p in positions]

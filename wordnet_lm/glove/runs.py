@@ -12,7 +12,6 @@ a heap: the ranges are independent, so they vectorise and could run in parallel.
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -23,20 +22,18 @@ import scipy.sparse
 from wordnet_lm.glove.pair_counts import SparseSum, canonical, csr_nbytes
 from wordnet_lm.scale.spill import read_raw, write_raw
 
-# a record read (16 bytes), the same as COO arrays for SciPy (16) and the CSR sum (12 + sort scratch)
-MERGE_BYTES_PER_RECORD = 56
+# a record read (12 bytes: column and count) and the pairwise sums of the slices (at most
+# twice that while two levels of the summing tree are alive), rounded up
+MERGE_BYTES_PER_RECORD = 40
 # shares of the budget: the running sum (peaks at twice its size while two partial sums
 # are added), one chunk's pairs, and the merge's slices plus their sum
-SUM_SHARE, PIECE_SHARE, MERGE_SHARE = 0.25, 0.125, 0.25
-
-
-RECORD = np.dtype([("row", "<i4"), ("col", "<i4"), ("count", "<i8")])
+SUM_SHARE, PIECE_SHARE, MERGE_SHARE = 0.25, 0.5, 0.5
 
 
 @dataclass(frozen=True)
 class Run:
-    """One spilled matrix: ``{stem}.records`` (row, column, count; sorted by row then column) and
-    ``{stem}.indptr`` (int64, where each row's records start), read back a range of rows at a time."""
+    """One spilled matrix as its CSR arrays in raw files: ``{stem}.cols`` (int32),
+    ``{stem}.counts`` (int64) and ``{stem}.indptr`` (int64), read back a range of rows at a time."""
 
     stem: Path
     n_rows: int
@@ -45,31 +42,28 @@ class Run:
 
     @classmethod
     def write(cls, stem: Path, matrix: scipy.sparse.csr_matrix) -> "Run":
-        records = np.empty(matrix.nnz, RECORD)
-        records["row"] = np.repeat(np.arange(matrix.shape[0], dtype=np.int32), np.diff(matrix.indptr))
-        records["col"] = matrix.indices
-        records["count"] = matrix.data
-        write_raw(stem.with_suffix(".records"), records)
-        del records
+        write_raw(stem.with_suffix(".cols"), matrix.indices.astype(np.int32, copy=False))
+        write_raw(stem.with_suffix(".counts"), matrix.data.astype(np.int64, copy=False))
         write_raw(stem.with_suffix(".indptr"), matrix.indptr.astype(np.int64, copy=False))
         return cls(stem, matrix.shape[0], matrix.shape[1], matrix.nnz)
 
     def indptr(self) -> np.ndarray:
         return read_raw(self.stem.with_suffix(".indptr"), np.int64, 0, self.n_rows + 1)
 
-    def records(self, start: int, stop: int, file=None) -> np.ndarray:
-        """Records ``start:stop`` (from the open ``file`` if given)."""
-        if file is None:
-            return read_raw(self.stem.with_suffix(".records"), RECORD, start, stop)
-        file.seek(start * RECORD.itemsize)
-        return np.fromfile(file, dtype=RECORD, count=stop - start)
+    def rows(self, first: int, stop: int) -> scipy.sparse.csr_matrix:
+        """Rows ``first..stop-1`` as a canonical CSR matrix (three reads at offsets)."""
+        indptr = read_raw(self.stem.with_suffix(".indptr"), np.int64, first, stop + 1)
+        start, end = int(indptr[0]), int(indptr[-1])
+        cols = read_raw(self.stem.with_suffix(".cols"), np.int32, start, end)
+        counts = read_raw(self.stem.with_suffix(".counts"), np.int64, start, end)
+        matrix = scipy.sparse.csr_matrix((counts, cols, indptr - start), shape=(stop - first, self.n_cols))
+        matrix.has_sorted_indices = True
+        matrix.has_canonical_format = True
+        return matrix
 
     def remove(self) -> None:
-        for suffix in (".records", ".indptr"):
+        for suffix in (".cols", ".counts", ".indptr"):
             self.stem.with_suffix(suffix).unlink(missing_ok=True)
-
-
-MAX_OPEN_RUNS = 256  # more runs are reopened for every read instead of held open (file limits)
 
 
 def run_row_nnz(runs: list[Run], n_rows: int) -> np.ndarray:
@@ -83,26 +77,27 @@ def run_row_nnz(runs: list[Run], n_rows: int) -> np.ndarray:
 def merge_runs(runs: list[Run], n_rows: int, n_cols: int, max_entries: int,
                ranges: list[tuple[int, int]] | None = None) -> Iterator[tuple[int, scipy.sparse.csr_matrix]]:
     """The sum of ``runs`` as ``(first_row, rows)`` blocks of at most about ``max_entries``
-    records read (or the given row ``ranges``, consecutive): each block reads its records from
-    every run once and sums duplicates in one sparse conversion."""
+    records read (or the given row ``ranges``, consecutive): each block reads its rows from
+    every run once (no file held open between reads) and adds the canonical slices pairwise,
+    as a balanced tree of linear merges."""
     if ranges is None:
         ranges = row_ranges(run_row_nnz(runs, n_rows), max_entries)
     if not ranges:
         return
-    starts = np.array([first for first, _ in ranges] + [ranges[-1][1]])
-    offsets = [run.indptr()[starts] for run in runs]  # where each range starts in each run
-    with contextlib.ExitStack() as stack:
-        files = [stack.enter_context(open(run.stem.with_suffix(".records"), "rb")) if len(runs) <= MAX_OPEN_RUNS
-                 else None for run in runs]
-        for k, (first, stop) in enumerate(ranges):
-            parts = [run.records(int(offset[k]), int(offset[k + 1]), file)
-                     for run, offset, file in zip(runs, offsets, files)]
-            records = np.concatenate(parts) if len(parts) > 1 else parts[0]
-            del parts
-            block = scipy.sparse.coo_matrix((records["count"], (records["row"] - first, records["col"])),
-                                            shape=(stop - first, n_cols))
-            del records
-            yield first, canonical(block.tocsr())
+    for first, stop in ranges:
+        slices = [run.rows(first, stop) for run in runs]
+        yield first, sum_tree(slices)
+
+
+def sum_tree(matrices: list[scipy.sparse.csr_matrix]) -> scipy.sparse.csr_matrix:
+    """The sum of canonical CSR matrices, added in pairs level by level (each level a linear
+    merge of everything once: ``log2(k)`` passes instead of a sort)."""
+    while len(matrices) > 1:
+        paired = [matrices[k] + matrices[k + 1] for k in range(0, len(matrices) - 1, 2)]
+        if len(matrices) % 2:
+            paired.append(matrices[-1])
+        matrices = paired
+    return canonical(matrices[0])
 
 
 def row_ranges(row_nnz: np.ndarray, max_entries: int) -> list[tuple[int, int]]:

@@ -12,12 +12,15 @@ O(vocabulary) plus a few MB of text per worker, never O(corpus).
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import io
 import json
 import os
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
@@ -31,9 +34,10 @@ from wordnet_lm.text.encoded import (FORMAT, HEADER, IDS, IDS_DTYPE, OFFSETS, OF
 from wordnet_lm.text.options import ReadingOptions
 from wordnet_lm.text.readers import BATCH_BYTES, read_sentence_batches
 from wordnet_lm.text.resolve import resolve_corpus
-from wordnet_lm.text.tokenize import tokenize_lines
+from wordnet_lm.text import byte_tokens
+from wordnet_lm.text.tokenize import resolve_lowercase, tokenize_lines
 from wordnet_lm.text.loading import _check_not_empty, _FirstSeenIds
-from wordnet_lm.text.vocab import Vocab, encode_with
+from wordnet_lm.text.vocab import Corpus, Vocab, encode_with
 
 RANGE_BYTES = 64 << 20  # a plain file is cut into ranges of about this size (at least one per worker)
 COPY_TOKENS = 1 << 22  # ids renumbered and written this many at a time
@@ -107,7 +111,7 @@ def encode_corpus(source: str | os.PathLike, out_dir: str | os.PathLike, *, min_
     with atomic_write(out / HEADER, "w", encoding="utf-8") as f:
         json.dump(header, f, indent=1)
         f.write("\n")
-    return EncodedCorpus.open(out)
+    return EncodedCorpus.open(out, vocab=vocab)
 
 
 def _prepare_output(out: Path) -> Path:
@@ -166,10 +170,9 @@ def _encode_part(part: _Part, progress: bool = False) -> tuple[list[str], np.nda
     seen = _FirstSeenIds()
     counts = np.zeros(0, np.int64)
     with open(part.out + ".ids", "wb") as ids_file, open(part.out + ".len", "wb") as len_file:
-        for batch in _part_batches(part, progress):
-            if not batch:
+        for piece in _part_pieces(part, seen, progress):
+            if not piece.n_tokens:
                 continue
-            piece = encode_with(seen, batch)  # C-level map over the tokens, new words numbered as seen
             piece.ids.astype(np.uint32).tofile(ids_file)
             piece.lengths().tofile(len_file)
             batch_counts = np.bincount(piece.ids, minlength=len(seen))
@@ -178,14 +181,19 @@ def _encode_part(part: _Part, progress: bool = False) -> tuple[list[str], np.nda
     return list(seen), counts.astype(np.int64)
 
 
-def _part_batches(part: _Part, progress: bool):
-    """Tokenised sentence batches of a part."""
+def _part_pieces(part: _Part, seen: _FirstSeenIds, progress: bool) -> Iterator[Corpus]:
+    """The part's sentences in batches, numbered by ``seen`` (new words as first seen).  Byte
+    ranges split at whitespace go through :mod:`~wordnet_lm.text.byte_tokens` (NumPy on the
+    bytes); everything else through Python strings and ``encode_with``."""
     if part.stop < 0:
-        yield from read_sentence_batches(part.source, tokenizer=part.tokenizer, lowercase=part.lowercase,
-                                         encoding=part.encoding,
-                                         sentences=part.sentences, progress=progress)
+        for batch in read_sentence_batches(part.source, tokenizer=part.tokenizer, lowercase=part.lowercase,
+                                           encoding=part.encoding, sentences=part.sentences, progress=progress):
+            if batch:
+                yield encode_with(seen, batch)  # C-level map over the tokens, new words numbered as seen
         return
     tokenizer = "whitespace" if part.tokenizer == "auto" else part.tokenizer
+    on_bytes = tokenizer == "whitespace" and not resolve_lowercase(tokenizer, part.lowercase)
+    known = byte_tokens.KnownWords()  # the words of earlier batches, for the byte path
     with open(part.source, "rb") as f:
         f.seek(part.start)
         position = part.start
@@ -199,22 +207,27 @@ def _part_batches(part: _Part, progress: bool):
                 text = raw.decode("utf-8-sig" if position == 0 else "utf-8")
             except UnicodeDecodeError:
                 raise InputFileError(f"{part.source}: not UTF-8 text (convert it, e.g. iconv -f latin1 -t utf-8)") from None
+            if position == 0 and raw.startswith(codecs.BOM_UTF8):  # as utf-8-sig reads it
+                raw = raw[len(codecs.BOM_UTF8):]
+                position += len(codecs.BOM_UTF8)
             position += len(raw)
-            yield tokenize_lines(io.StringIO(text, newline=None).readlines(), tokenizer, part.lowercase,
-                                 drop_empty=True)
+            piece = byte_tokens.encode_lines(raw, seen, known) if on_bytes else None
+            if piece is None:
+                tokens = tokenize_lines(io.StringIO(text, newline=None).readlines(), tokenizer, part.lowercase,
+                                        drop_empty=True)
+                piece = encode_with(seen, tokens) if tokens else None
+            if piece is not None:
+                yield piece
 
 
 def _vocabulary(results: list[tuple[list[str], np.ndarray]], path: Path, min_count: int,
                 max_size: int | None) -> tuple[Vocab, list[np.ndarray]]:
     """The vocabulary of all parts (first occurrence in part order) and, per part, its local
     id -> final id map."""
-    order: dict[str, int] = {}
-    to_global = []
-    for words, _ in results:
-        for w in words:  # once per word type and part
-            if w not in order:
-                order[w] = len(order)
-        to_global.append(np.fromiter(map(order.__getitem__, words), np.int64, len(words)))
+    first_seen = dict.fromkeys(chain.from_iterable(words for words, _ in results))  # C-level, in part order
+    order: dict[str, int] = dict(zip(first_seen, range(len(first_seen))))
+    del first_seen
+    to_global = [np.fromiter(map(order.__getitem__, words), np.int64, len(words)) for words, _ in results]
     totals = np.zeros(len(order), np.int64)
     for local, (_, counts) in zip(to_global, results):
         np.add.at(totals, local, counts)
@@ -253,5 +266,5 @@ def _write_arrays(out: Path, parts: list[_Part], results, renumber: list[np.ndar
             n_sentences += len(lengths)
             for suffix in (".ids", ".len"):
                 Path(part.out + suffix).unlink()
-    digest.update("\n".join(f"{w}\t{c}" for w, c in zip(vocab.words, vocab.counts.tolist())).encode("utf-8"))
+    digest.update("\n".join(map("{}\t{}".format, vocab.words, vocab.counts.tolist())).encode("utf-8"))
     return n_tokens, n_sentences, digest.hexdigest()

@@ -56,8 +56,9 @@ class EncodedCorpus:
     offsets: np.ndarray  # int64, memory-mapped
 
     @classmethod
-    def open(cls, path: str | os.PathLike) -> "EncodedCorpus":
-        """Open the folder ``path``; :class:`InputFileError` if it is not a complete encoded corpus."""
+    def open(cls, path: str | os.PathLike, vocab: Vocab | None = None) -> "EncodedCorpus":
+        """Open the folder ``path``; :class:`InputFileError` if it is not a complete encoded corpus.
+        ``vocab``: its vocabulary if already in memory (the encoder's), not read again."""
         path = Path(path)
         try:
             header = json.loads(Path(path, HEADER).read_text(encoding="utf-8"))
@@ -70,7 +71,7 @@ class EncodedCorpus:
         if header.get("version") != VERSION:
             raise InputFileError(f"{path}: encoded corpus version {header.get('version')!r}, "
                                  f"this wordnet_lm reads version {VERSION}")
-        vocab = Vocab.load(path / VOCAB)
+        vocab = Vocab.load(path / VOCAB) if vocab is None else vocab
         ids = _map(path / IDS, IDS_DTYPE, header.get("n_tokens"))
         offsets = _map(path / OFFSETS, OFFSETS_DTYPE, header.get("n_sentences", -2) + 1)
         if len(offsets) == 0 or offsets[0] != 0 or offsets[-1] != len(ids) or len(vocab) != header.get("vocab_size"):

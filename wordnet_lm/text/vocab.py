@@ -153,8 +153,7 @@ class Vocab:
     def save(self, path: str | os.PathLike) -> None:
         """Plain text, one ``word<TAB>count`` per line in id order (atomic)."""
         with atomic_write(path, "w", encoding="utf-8") as f:
-            for w, c in zip(self.words, self.counts.tolist()):
-                f.write(f"{w}\t{c}\n")
+            f.write("".join(map("{}\t{}\n".format, self.words, self.counts.tolist())))
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "Vocab":

@@ -1,0 +1,38 @@
+"""A memory budget for a whole process tree: the driver, its worker processes (and Dask's
+nannies) each cost a fixed overhead before they hold any data; the rest is shared by the workers.
+
+``--memory 2G`` with two local worker processes: three interpreters (driver and two workers)
+at :data:`PROCESS_OVERHEAD` each, the remaining 1.5 GB split between the workers' counting.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# measured: an interpreter with NumPy, SciPy and wordnet_lm's counting modules imported is
+# ~62 MB resident; tokenising a batch of text (BATCH_BYTES of str objects in lists) ~70 MB
+# more, the vocabulary and the allocator's slack the rest
+PROCESS_OVERHEAD = 160 << 20
+
+
+def tree_processes(executor: Any) -> int:
+    """Processes whose memory a local run's budget covers: the driver plus the executor's
+    workers (a local Dask cluster also starts a nanny per worker); a remote cluster's workers
+    (with their nannies) only, the budget being theirs."""
+    workers = max(1, int(getattr(executor, "workers", 1)))
+    kind = type(executor).__name__
+    if kind == "InProcess":
+        return 1
+    if kind == "DaskExecutor":
+        local = getattr(executor, "_cluster", None) is not None
+        return 2 * workers + (1 if local else 0)
+    return workers + 1
+
+
+def worker_budget(memory: int, executor: Any, floor: int = 1 << 16) -> int:
+    """The data budget of each worker: ``memory`` less the fixed overhead of every process,
+    shared by the workers; at least a quarter of ``memory`` per worker's share (a budget below
+    the overhead cannot be kept, and is then a budget for the data alone)."""
+    workers = max(1, int(getattr(executor, "workers", 1)))
+    data = memory - tree_processes(executor) * PROCESS_OVERHEAD
+    return max(data // workers, memory // (4 * workers), floor)
