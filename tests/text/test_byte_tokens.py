@@ -90,3 +90,13 @@ def test_encoded_file_is_the_same_on_bytes_and_in_python(tmp_path, monkeypatch):
     assert fast.vocab.words == slow.vocab.words and fast.header["content_sha256"] == slow.header["content_sha256"]
     assert "the" in fast.vocab.words and "\ufeffthe" not in fast.vocab.words  # the mark is not part of a word
     assert fast.ids[0] == fast.vocab.index["the"]
+
+
+def test_unicode_whitespace_is_what_str_split_splits_at():
+    from wordnet_lm.text.byte_words import has_unicode_whitespace
+
+    for code in [*range(0x80, 0x3100), 0xFEFF, 0x1F600, 0x10FFFF]:
+        char = chr(code)
+        for text in (char, f"a{char}", f"{char}b", f"word {char} word\n"):
+            assert has_unicode_whitespace(text.encode("utf-8")) == char.isspace(), hex(code)
+    assert not has_unicode_whitespace(b"plain ascii\t text\r\n")

@@ -19,16 +19,11 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from wordnet_lm.text.byte_words import PAD, STR_WHITESPACE, WordTable, spans, u64_view
+from wordnet_lm.text.byte_words import PAD, STR_WHITESPACE, WordTable, has_unicode_whitespace, spans, u64_view
 from wordnet_lm.text.vocab import UNK_ID, Corpus, Vocab
 
 BLOCK = 1 << 20  # bytes of lines tokenised at once
 _COMPRESSED = (b"\x1f\x8b", b"BZh", b"\xfd7zXZ", b"PK\x03\x04")
-# non-ASCII characters str.split splits at, as UTF-8: U+0085, U+00A0, U+1680, U+2000-200A,
-# U+2028, U+2029, U+202F, U+205F, U+3000
-_FIXED_SPACES = (b"\xc2\x85", b"\xc2\xa0", b"\xe1\x9a\x80", b"\xe2\x81\x9f", b"\xe3\x80\x80")
-_E2_80_SPACES = np.zeros(256, bool)
-_E2_80_SPACES[[*range(0x80, 0x8B), 0xA8, 0xA9, 0xAF]] = True
 _PLAIN_OPTIONS = {"tokenizer": ("auto", "whitespace"), "lowercase": (None, False), "sentences": ("auto", "lines"),
                   "encoding": ("utf-8",)}
 
@@ -93,7 +88,7 @@ def _read_blocks(f: BinaryIO, vocab: Vocab) -> Corpus | None:
             continue
         block, carry = block[:cut], block[cut:]
         data = np.frombuffer(block, np.uint8)
-        if b"\0" in block or not _is_utf8(block, data, decoder) or _has_unicode_spaces(block, data):
+        if b"\0" in block or not _is_utf8(block, data, decoder) or has_unicode_whitespace(block):
             return None
         block_ids, block_lengths = _encode_lines(data, table)
         ids.append(block_ids)
@@ -134,12 +129,3 @@ def _is_utf8(block: bytes, data: np.ndarray, decoder: codecs.IncrementalDecoder)
         return False
     return True
 
-
-def _has_unicode_spaces(raw: bytes, data: np.ndarray) -> bool:
-    """Whether the text holds a non-ASCII character ``str.split`` splits at."""
-    if not (data >= 0x80).any():
-        return False
-    if any(space in raw for space in _FIXED_SPACES):
-        return True
-    lead = np.flatnonzero((data[:-2] == 0xE2) & (data[1:-1] == 0x80))
-    return bool(_E2_80_SPACES[data[lead + 2]].any())

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from wordnet_lm.text.byte_words import LOW_MASKS
+
 WIDTH = 16  # bytes read per field (the buffer needs this many bytes of padding)
 
 _ZEROS = np.uint64(0x3030303030303030)
-_LOW = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [(1 << 64) - 1], np.uint64)
 _FILL = np.array([0x3030303030303030 & ((1 << (8 * (8 - k))) - 1) for k in range(9)], np.uint64)  # 8-k '0's
 _POW10 = 10.0 ** np.arange(23)
 _M1, _M2, _M3 = np.uint64(10), np.uint64(100), np.uint64(10000)
@@ -28,7 +29,7 @@ _S8, _S16, _S32 = np.uint64(8), np.uint64(16), np.uint64(32)
 def eight_digits(words: np.ndarray, count: np.ndarray) -> np.ndarray:
     """The integer written by the first ``count`` (0..8) ASCII digits of each little-endian word."""
     count = np.asarray(count, np.int64)
-    x = (words & _LOW[count]) << ((8 - count) * 8).astype(np.uint64)  # right-align: digits at the top
+    x = (words & LOW_MASKS[count]) << ((8 - count) * 8).astype(np.uint64)  # right-align: digits at the top
     x = (x | _FILL[count]) - _ZEROS  # leading '0's, then digit values
     x = (x * _M1 + (x >> _S8)) & _K1
     x = (x * _M2 + (x >> _S16)) & _K2
@@ -40,7 +41,7 @@ _HIGH_NIBBLES, _PLUS6 = np.uint64(0xF0F0F0F0F0F0F0F0), np.uint64(0x0606060606060
 
 def _all_digits(words: np.ndarray, count: np.ndarray) -> np.ndarray:
     """Whether the first ``count`` bytes of each word are ASCII digits."""
-    x = (words & _LOW[count]) | (_ZEROS & ~_LOW[count])
+    x = (words & LOW_MASKS[count]) | (_ZEROS & ~LOW_MASKS[count])
     return ((x & _HIGH_NIBBLES) == _ZEROS) & (((x + _PLUS6) & _HIGH_NIBBLES) == _ZEROS)
 
 

@@ -23,29 +23,12 @@ from typing import MutableMapping
 
 import numpy as np
 
+from wordnet_lm.text.byte_words import LOW_MASKS, STR_WHITESPACE, has_unicode_whitespace, spans
 from wordnet_lm.text.vocab import Corpus
 
 MAX_FAST_BYTES = 16  # longer tokens (under 0.1% of English text) are numbered one by one in Python
-_WHITESPACE = np.zeros(256, bool)
-_WHITESPACE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True  # str.split's ASCII whitespace
-_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [(1 << 64) - 1], np.uint64)
 _POSITION_BITS = 24  # a batch holds fewer tokens than this (checked)
 _K1, _K2, _K3 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9)
-
-
-def has_unicode_whitespace(data: np.ndarray) -> bool:
-    """Whether UTF-8 ``data`` holds a whitespace character outside ASCII."""
-    lead = np.flatnonzero(data[:-1] >= 0xC2)
-    if len(lead) == 0:
-        return False
-    padded = np.concatenate([data, np.zeros(2, np.uint8)])
-    a, b, c = padded[lead], padded[lead + 1], padded[lead + 2]
-    two = (a == 0xC2) & ((b == 0x85) | (b == 0xA0))
-    ogham = (a == 0xE1) & (b == 0x9A) & (c == 0x80)
-    general = (a == 0xE2) & (b == 0x80) & ((c <= 0x8A) | (c == 0xA8) | (c == 0xA9) | (c == 0xAF))
-    math_space = (a == 0xE2) & (b == 0x81) & (c == 0x9F)
-    ideographic = (a == 0xE3) & (b == 0x80) & (c == 0x80)
-    return bool(np.any(two | ogham | general | math_space | ideographic))
 
 
 class KnownWords:
@@ -99,10 +82,9 @@ def encode_lines(raw: bytes, seen: MutableMapping[str, int], known: KnownWords |
     data = np.frombuffer(raw, np.uint8)
     if len(data) == 0:
         return Corpus(np.zeros(0, np.int32), np.zeros(1, np.int64))
-    if has_unicode_whitespace(data):
+    if has_unicode_whitespace(raw):
         return None
-    space = _WHITESPACE[data]
-    starts, ends = _token_bounds(space)
+    starts, ends = spans(data, STR_WHITESPACE)
     n = len(starts)
     if n >= (1 << _POSITION_BITS):
         return None
@@ -139,15 +121,6 @@ def encode_lines(raw: bytes, seen: MutableMapping[str, int], known: KnownWords |
     return Corpus(ids.astype(np.int32), bounds.astype(np.int64))
 
 
-def _token_bounds(space: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Starts and (exclusive) ends of the runs of non-whitespace bytes."""
-    edge = np.empty(len(space) + 1, bool)  # edge[i]: bytes i - 1 and i differ in kind (outside: space)
-    edge[0], edge[-1] = not space[0], not space[-1]
-    np.not_equal(space[1:], space[:-1], out=edge[1:-1])
-    bounds = np.flatnonzero(edge)  # alternately a start and an end
-    return bounds[0::2], bounds[1::2]
-
-
 def _group_short_tokens(data: np.ndarray, starts: np.ndarray, sizes: np.ndarray
                         ) -> tuple[_Types, np.ndarray] | None:
     """Group equal tokens (each at most 16 bytes): the types (in hash order) and every token's
@@ -159,8 +132,8 @@ def _group_short_tokens(data: np.ndarray, starts: np.ndarray, sizes: np.ndarray
     padded = np.zeros(len(data) + 24, np.uint8)
     padded[:len(data)] = data
     words = np.ndarray((len(padded) - 7,), "<u8", padded, 0, (1,))  # the 8 bytes at every offset
-    w0 = words[starts] & _MASKS[np.minimum(sizes, 8)]
-    w1 = words[starts + 8] & _MASKS[np.clip(sizes - 8, 0, 8)]
+    w0 = words[starts] & LOW_MASKS[np.minimum(sizes, 8)]
+    w1 = words[starts + 8] & LOW_MASKS[np.clip(sizes - 8, 0, 8)]
     length = sizes.astype(np.uint64)
     with np.errstate(over="ignore"):  # multiplication carries every bit of a word into the high bits kept
         h = w0 * _K1

@@ -21,7 +21,7 @@ ASCII_WHITESPACE[[9, 10, 11, 12, 13, 32]] = True
 STR_WHITESPACE = ASCII_WHITESPACE.copy()
 STR_WHITESPACE[28:32] = True
 
-_LOW_MASK = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [(1 << 64) - 1], np.uint64)
+LOW_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [(1 << 64) - 1], np.uint64)  # [k]: the low k bytes
 _MIX = np.uint64(0xFF51AFD7ED558CCD)
 _FIB = np.uint64(0x9E3779B97F4A7C15)
 _S32, _S64 = np.uint64(32), np.uint64(64)
@@ -33,6 +33,25 @@ def padded(data: bytes | bytearray | memoryview | np.ndarray) -> np.ndarray:
     out = np.zeros(len(raw) + PAD, np.uint8)
     out[:len(raw)] = raw
     return out
+
+
+# non-ASCII characters str.split splits at, as UTF-8: U+0085, U+00A0, U+1680, U+2000-200A,
+# U+2028, U+2029, U+202F, U+205F, U+3000
+_FIXED_SPACES = (b"\xc2\x85", b"\xc2\xa0", b"\xe1\x9a\x80", b"\xe2\x81\x9f", b"\xe3\x80\x80")
+_E2_80_SPACES = np.zeros(256, bool)
+_E2_80_SPACES[[*range(0x80, 0x8B), 0xA8, 0xA9, 0xAF]] = True
+
+
+def has_unicode_whitespace(raw: bytes) -> bool:
+    """Whether the UTF-8 bytes ``raw`` hold a non-ASCII character ``str.split`` splits at (the
+    byte-level tokenisers, which split at ASCII whitespace only, leave such text to Python)."""
+    data = np.frombuffer(raw, np.uint8)
+    if not (data >= 0x80).any():
+        return False
+    if any(space in raw for space in _FIXED_SPACES):
+        return True
+    lead = np.flatnonzero((data[:-2] == 0xE2) & (data[1:-1] == 0x80))
+    return bool(_E2_80_SPACES[data[lead + 2]].any())
 
 
 def u64_view(buffer: np.ndarray) -> np.ndarray:
@@ -61,13 +80,13 @@ def _has_controls(data: np.ndarray, whitespace: np.ndarray) -> bool:
 def word_keys(view: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(first 8 bytes, 64-bit mix of all bytes and the length) of each token."""
     lengths = np.asarray(lengths, np.int64)
-    first = view[starts] & _LOW_MASK[np.minimum(lengths, 8)]
+    first = view[starts] & LOW_MASKS[np.minimum(lengths, 8)]
     mixed = (first ^ lengths.astype(np.uint64)) * _MIX
     mixed ^= mixed >> _S32
     k = 8
     longer = np.flatnonzero(lengths > k)
     while len(longer):
-        part = view[starts[longer] + k] & _LOW_MASK[np.minimum(lengths[longer] - k, 8)]
+        part = view[starts[longer] + k] & LOW_MASKS[np.minimum(lengths[longer] - k, 8)]
         step = (mixed[longer] ^ part) * _MIX
         mixed[longer] = step ^ (step >> _S32)
         k += 8
@@ -136,8 +155,8 @@ class WordTable:
         longer = np.flatnonzero(known & (lengths > k))
         while len(longer):
             rest = np.minimum(lengths[longer] - k, 8)
-            mine = view[starts[longer] + k] & _LOW_MASK[rest]
-            theirs = self._view[self.starts[ids[longer]] + k] & _LOW_MASK[rest]
+            mine = view[starts[longer] + k] & LOW_MASKS[rest]
+            theirs = self._view[self.starts[ids[longer]] + k] & LOW_MASKS[rest]
             known[longer[mine != theirs]] = False
             k += 8
             longer = longer[lengths[longer] > k]
