@@ -30,13 +30,35 @@ class WordBytes:
         self.buffer = np.frombuffer(b" ".join(encoded) + b" ", np.uint8)
 
 
-def format_g8(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``format(v, ".8g")`` of every value, as one byte buffer with each text's start and length.
+def _templates() -> np.ndarray:
+    """For each fixed-notation group ``(exponent + 4) * 2 + negative`` and output column, which
+    column of ``[d0..d7, '.', '0', '-', NUL]`` it shows (``format(x, ".8g")`` before trimming)."""
+    dot, zero, minus, pad = _DIGITS, _DIGITS + 1, _DIGITS + 2, _DIGITS + 3
+    table = np.full((2 * (_DIGITS + 4), _WIDTH), pad, np.int64)
+    for x in range(-4, _DIGITS):
+        for negative in (0, 1):
+            if x >= 0:  # d0..dx . d(x+1)..d7
+                cols = list(range(x + 1)) + [dot] + list(range(x + 1, _DIGITS))
+            else:  # 0.000d0..d7
+                cols = [zero, dot] + [zero] * (-x - 1) + list(range(_DIGITS))
+            cols = [minus] * negative + cols
+            table[(x + 4) * 2 + negative, :len(cols)] = cols
+    return table
 
-    Values with a decimal exponent in ``-4..7`` (fixed notation) are rounded and laid out with
-    NumPy, one group of rows per (exponent, sign); zeros, other exponents, non-finite values and
-    the rare values within ``1e-6`` of a rounding tie (where float arithmetic could round the
-    other way) go through Python's own formatting, so every text is exactly Python's.
+
+_TEMPLATES = _templates()
+_EXTRA = np.frombuffer(b".0-\0", np.uint8)
+
+
+def format_g8_fixed(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``format(v, ".8g")`` of every value as a ``(m, 16)`` matrix of bytes (row ``i`` holds the
+    text of ``values[i]``, NUL padded) and the lengths.
+
+    Values with a decimal exponent in ``-4..7`` (fixed notation) are rounded with NumPy and laid
+    out by a per-(exponent, sign) column template (one gather, no sort); zeros, other exponents,
+    non-finite values and the rare values within ``1e-6`` of a rounding tie (where float
+    arithmetic could round the other way) go through Python's own formatting, so every text is
+    exactly Python's.
     """
     v = np.asarray(values, np.float64)
     m = len(v)
@@ -57,62 +79,43 @@ def format_g8(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     zero = (v == 0) & ~np.signbit(v)  # written "0" (backoffs of n-grams that are no context)
     python = ~np.isfinite(v) | (v == 0) | (exponent < -4) | (exponent >= _DIGITS) | tie
     python &= ~zero
-    mantissa = np.where(python, 10.0 ** (_DIGITS - 1), mantissa).astype(np.int64)
+    special = python | zero
+    mantissa = np.where(special, 10.0 ** (_DIGITS - 1), mantissa).astype(np.int64)
+    exponent[special] = 0
 
-    digits = np.empty((m, _DIGITS), np.uint8)  # ASCII digits of the mantissa, most significant first
+    ext = np.empty((m, _DIGITS + 4), np.uint8)  # ASCII digits of the mantissa, then '.', '0', '-', NUL
+    ext[:, _DIGITS:] = _EXTRA
     trailing = np.zeros(m, np.int64)  # trailing zeros of the mantissa
     still_zero = np.ones(m, bool)
     for k in range(_DIGITS - 1, -1, -1):
         digit = mantissa % 10  # division by a scalar: libdivide, fast
         mantissa //= 10
-        digits[:, k] = digit + ord("0")
+        ext[:, k] = digit + ord("0")
         still_zero &= digit == 0
         trailing += still_zero
-
-    negative = v < 0
-    group = np.where(python, 99, np.where(zero, 98, (exponent + 4) * 2 + negative)).astype(np.uint8)
-    order = np.argsort(group, kind="stable")  # radix sort (uint8); a group's rows contiguous: slices
-    sorted_group = group[order]
-    digits, trailing = digits[order], trailing[order]
-    chars = np.zeros((m, _WIDTH), np.uint8)  # in sorted order
-    lengths = np.zeros(m, np.int64)
-    bounds = np.concatenate([[0], np.flatnonzero(np.diff(sorted_group)) + 1, [m]]).tolist()
-    for lo, hi in zip(bounds[:-1], bounds[1:]):
-        key = int(sorted_group[lo])
-        if key >= 98:
-            if key == 98:
-                chars[lo:hi, 0] = ord("0")
-                lengths[lo:hi] = 1
-            continue
-        x, base = key // 2 - 4, key % 2  # decimal exponent; 1 column for the sign
-        d = digits[lo:hi]
-        block = chars[lo:hi]
-        if base:
-            block[:, 0] = ord("-")
-        kept = _DIGITS - trailing[lo:hi]  # significant digits without trailing zeros
-        if x >= 0:  # d0..dx [. d(x+1)..]
-            block[:, base:base + x + 1] = d[:, :x + 1]
-            block[:, base + x + 1] = ord(".")
-            block[:, base + x + 2:base + _DIGITS + 1] = d[:, x + 1:]
-            fraction = np.maximum(kept - (x + 1), 0)
-            lengths[lo:hi] = base + x + 1 + np.where(fraction > 0, fraction + 1, 0)
-        else:  # 0.000d0d1...
-            block[:, base:base + 2] = np.frombuffer(b"0.", np.uint8)
-            block[:, base + 2:base + 1 - x] = ord("0")
-            block[:, base + 1 - x:base + 1 - x + _DIGITS] = d
-            lengths[lo:hi] = base + 1 - x + kept
-    rare = np.flatnonzero(sorted_group == 99)
+    negative = (v < 0).astype(np.int64)
+    chars = np.take_along_axis(ext, _TEMPLATES[(exponent + 4) * 2 + negative], axis=1)
+    kept = _DIGITS - trailing  # significant digits without trailing zeros
+    fraction = np.maximum(kept - (exponent + 1), 0)
+    lengths = np.where(exponent >= 0, exponent + 1 + np.where(fraction > 0, fraction + 1, 0), 1 - exponent + kept)
+    lengths += negative
+    if zero.any():
+        chars[zero] = 0
+        chars[zero, 0] = ord("0")
+        lengths[zero] = 1
+    rare = np.flatnonzero(python)
     if len(rare):  # Python's own text
-        texts = [format(x, ".8g").encode("ascii") for x in v[order[rare]].tolist()]
-        padded = np.frombuffer(b"".join(t.ljust(_WIDTH, b"\0") for t in texts), np.uint8).reshape(-1, _WIDTH)
-        chars[rare] = padded
+        texts = [format(x, ".8g").encode("ascii") for x in v[rare].tolist()]
+        chars[rare] = np.frombuffer(b"".join(t.ljust(_WIDTH, b"\0") for t in texts), np.uint8).reshape(-1, _WIDTH)
         lengths[rare] = [len(t) for t in texts]
-    unsorted_chars = np.empty_like(chars)
-    unsorted_chars[order] = chars
-    unsorted_lengths = np.empty_like(lengths)
-    unsorted_lengths[order] = lengths
-    valid = np.arange(_WIDTH)[None, :] < unsorted_lengths[:, None]
-    return unsorted_chars[valid], np.cumsum(unsorted_lengths) - unsorted_lengths, unsorted_lengths
+    return chars, lengths
+
+
+def format_g8(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``format(v, ".8g")`` of every value, as one byte buffer with each text's start and length."""
+    chars, lengths = format_g8_fixed(values)
+    valid = np.arange(_WIDTH)[None, :] < lengths[:, None]
+    return chars[valid], np.cumsum(lengths) - lengths, lengths
 
 
 def arpa_lines(log10_probs: Sequence[float], rows: np.ndarray, words: WordBytes,
@@ -122,27 +125,34 @@ def arpa_lines(log10_probs: Sequence[float], rows: np.ndarray, words: WordBytes,
     m, n = rows.shape
     if m == 0:
         return b""
-    probs, prob_starts, prob_lengths = format_g8(log10_probs)
+    probs, prob_lengths = format_g8_fixed(log10_probs)
     backoff = log10_backoffs is not None
-    tails, tail_starts, tail_lengths = format_g8(log10_backoffs) if backoff else (np.zeros(0, np.uint8), 0, 0)
+    tails, tail_lengths = format_g8_fixed(log10_backoffs) if backoff else (np.zeros((0, _WIDTH), np.uint8), 0)
     separators = np.frombuffer(b"\t\n", np.uint8)
-    source = np.concatenate([separators, probs, words.buffer, tails])
-    prob_base, word_base = 2, 2 + len(probs)
+    source = np.concatenate([separators, probs.ravel(), words.buffer, tails.ravel()])
+    index_type = np.int32 if len(source) < 2 ** 31 else np.int64
+    prob_base, word_base = 2, 2 + probs.size
     tail_base = word_base + len(words.buffer)
     width = n + (5 if backoff else 3)  # prob, TAB, words, [TAB, backoff], NEWLINE
-    seg_start = np.empty((m, width), np.int64)  # where each segment of each line starts in `source`
-    seg_length = np.ones((m, width), np.int64)
-    seg_start[:, 0], seg_length[:, 0] = prob_starts + prob_base, prob_lengths
+    seg_start = np.empty((m, width), index_type)  # where each segment of each line starts in `source`
+    seg_length = np.ones((m, width), index_type)
+    numbers = np.arange(prob_base, prob_base + m * _WIDTH, _WIDTH, dtype=index_type)  # row i's text
+    seg_start[:, 0], seg_length[:, 0] = numbers, prob_lengths
     seg_start[:, 1] = 0
     seg_start[:, 2:n + 2] = words.starts[rows] + word_base
     seg_length[:, 2:n + 2] = words.lengths[rows] + 1  # with the space after the word ...
     seg_length[:, n + 1] -= 1  # ... except after the last one
     if backoff:
         seg_start[:, n + 2] = 0
-        seg_start[:, n + 3], seg_length[:, n + 3] = tail_starts + tail_base, tail_lengths
+        seg_start[:, n + 3], seg_length[:, n + 3] = numbers + (tail_base - prob_base), tail_lengths
     seg_start[:, -1] = 1
     seg_start, seg_length = seg_start.ravel(), seg_length.ravel()
-    out_start = np.cumsum(seg_length) - seg_length
-    index = np.repeat(seg_start - out_start, seg_length)
-    index += np.arange(len(index), dtype=np.int64)
+    total = int(seg_length.sum(dtype=np.int64))
+    index_type = np.int32 if max(total, len(source)) < 2 ** 31 else np.int64
+    out_start = np.cumsum(seg_length, dtype=index_type)
+    out_start -= seg_length
+    seg_start = seg_start.astype(index_type, copy=False)
+    seg_start -= out_start
+    index = np.repeat(seg_start, seg_length)
+    index += np.arange(total, dtype=index_type)
     return source[index].tobytes()

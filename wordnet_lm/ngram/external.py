@@ -83,10 +83,10 @@ class Budget:
         return max(64, per_task // (MERGE_BYTES_PER_ENTRY * max(n_runs, 1)))
 
     def estimate_block(self) -> int:
-        return max(256, self.usable() // ESTIMATE_BYTES_PER_ENTRY)
+        return max(256, self.usable() // self.concurrent // ESTIMATE_BYTES_PER_ENTRY)
 
     def write_block(self) -> int:
-        return max(256, min(self.usable() // WRITE_BYTES_PER_ENTRY, WRITE_BLOCK))
+        return max(256, min(self.usable() // self.concurrent // WRITE_BYTES_PER_ENTRY, WRITE_BLOCK))
 
 
 def build_arpa(source: str | os.PathLike | EncodedCorpus | tuple[Corpus, Vocab], arpa: str | os.PathLike, *,
@@ -157,15 +157,15 @@ def build_arpa(source: str | os.PathLike | EncodedCorpus | tuple[Corpus, Vocab],
                                               folder)
             seconds["count"] = time.perf_counter() - started - sum(seconds.values())
             block = budget.estimate_block()
-            streamed.compute_suffixes(tables, block)
+            streamed.compute_suffixes(tables, block, executor)
             continuation = smoothing in ("mkn", "kn")
-            adjusted1, t = streamed.compute_adjusted(tables, block, continuation)
+            adjusted1, t = streamed.compute_adjusted(tables, block, continuation, executor)
             model.count_of_counts_ = t
             found = model._discounts(t)
-            p1, b1 = streamed.interpolate(tables, adjusted1, found, block)
+            p1, b1 = streamed.interpolate(tables, adjusted1, found, block, executor)
             seconds["estimate"] = time.perf_counter() - started - sum(seconds.values())
             streamed.write_arpa_streamed(arpa, tables, vocab, p1, b1, budget.write_block(), progress,
-                                         executor=executor if isinstance(executor, ProcessPool) else None)
+                                         executor=executor)
             seconds["write"] = time.perf_counter() - started - sum(seconds.values())
             return ExternalResult(arpa, order, len(vocab), tables.n_sentences, tables.n_tokens, list(tables.sizes),
                                   found, t, n_runs, n_ranges, run_bytes, seconds)
@@ -249,8 +249,8 @@ def _count(encoded: EncodedCorpus, vocab: Vocab, order: int, min_count: int, max
         for n in range(1, order + 1):
             for name in (f"{run.path}.k{n}", f"{run.path}.c{n}"):
                 Path(name).unlink(missing_ok=True)
-    sizes = [len(vocab)] + (runs_module.join_parts(parts, order, len(vocab), folder, budget.estimate_block())
-                            if order > 1 else [])
+    sizes = [len(vocab)] + (runs_module.join_parts(parts, order, len(vocab), folder, budget.estimate_block(),
+                                                   executor) if order > 1 else [])
     tables = streamed.DiskTables(folder, len(vocab), counts1, sizes, sum(r.n_sentences for r in runs),
                                  sum(r.n_tokens for r in runs))
     run_bytes = sum(8 * run.sizes[0] + 16 * sum(run.sizes[1:]) for run in runs)
