@@ -38,3 +38,10 @@ def test_lines():
     got = arpa_lines(np.array([-1.5, -2.0]), np.array([[1, 3, 4], [3, 4, 2]]), words, None)
     assert got == "-1.5\t<s> naïve b\n-2\tnaïve b </s>\n".encode()
     assert arpa_lines(np.zeros(0), np.zeros((0, 2), int), words, None) == b""
+
+
+def test_word_bytes_from_lines_equal_from_words():
+    words = ["<unk>", "<s>", "</s>", "naïve", "b", "x" * 40]
+    a, b = WordBytes(words), WordBytes.from_lines(("\n".join(words) + "\n").encode())
+    for name in ("buffer", "starts", "lengths"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name))

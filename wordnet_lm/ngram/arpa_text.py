@@ -29,6 +29,44 @@ class WordBytes:
         self.starts = np.cumsum(self.lengths + 1) - (self.lengths + 1)
         self.buffer = np.frombuffer(b" ".join(encoded) + b" ", np.uint8)
 
+    @classmethod
+    def from_lines(cls, text: bytes) -> "WordBytes":
+        """From UTF-8 text of one word per line (each line ending in a newline), with NumPy:
+        no Python object per word (a 1M-word vocabulary in every worker process)."""
+        self = cls.__new__(cls)
+        buffer = np.frombuffer(text, np.uint8).copy()
+        ends = np.flatnonzero(buffer == ord("\n"))
+        buffer[ends] = ord(" ")
+        self.starts = np.concatenate([[0], ends[:-1] + 1]).astype(np.int64)
+        self.lengths = ends - self.starts
+        self.buffer = buffer
+        return self
+
+
+def _layout(digits: np.ndarray, exponent: np.ndarray, negative: np.ndarray) -> np.ndarray:
+    """The fixed-notation text of each row as ``(m, 16)`` bytes: ``[-]d0..dx.d(x+1)..d7`` for
+    exponents ``x >= 0``, ``[-]0.`` then ``-x-1`` zeros then ``d0..d7`` below; trailing bytes
+    (cut by the lengths) are left over.  Built as two little-endian uint64 words per row by
+    shifts: sign, then three pieces at per-row byte offsets."""
+    u64 = np.uint64
+    fixed = exponent >= 0
+    base = negative.astype(np.uint64)
+    head_bytes = (np.clip(exponent, -1, _DIGITS - 1) + 1).astype(np.uint64)  # digits before the dot (x >= 0)
+    bits = head_bytes * u64(8)
+    head = digits & ((u64(1) << bits) - u64(1))  # 1 << 64 is 0 in NumPy: all ones
+    zeros = np.clip(-exponent - 1, 0, 4).astype(np.uint64)  # zeros after "0." (x < 0)
+    pieces = ((np.where(fixed, head, u64(0x2E30)), base),  # "0." is 0x30 0x2E little-endian
+              (np.where(fixed, u64(0x2E), u64(0x30303030) & ((u64(1) << zeros * u64(8)) - u64(1))),
+               np.where(fixed, base + head_bytes, base + u64(2))),
+              (np.where(fixed, digits >> bits, digits), np.where(fixed, base + head_bytes + u64(1), base + u64(2) + zeros)))
+    words = np.zeros((len(digits), 2), np.uint64)
+    words[:, 0] = np.where(negative > 0, u64(0x2D), u64(0))
+    for value, at in pieces:
+        shift = at * u64(8)
+        words[:, 0] |= value << shift  # shifts of 64 or more give 0
+        words[:, 1] |= np.where(at >= 8, value << (shift - u64(64)) * (at >= 8), value >> (u64(64) - shift))
+    return words.view(np.uint8)
+
 
 def _templates() -> np.ndarray:
     """For each fixed-notation group ``(exponent + 4) * 2 + negative`` and output column, which
@@ -46,7 +84,9 @@ def _templates() -> np.ndarray:
     return table
 
 
-_TEMPLATES = _templates()
+_TEMPLATES = _templates().astype(np.int32)
+_QUAD_TEXT = np.array([int.from_bytes(f"{k:04d}".encode(), "little") for k in range(10_000)], np.uint64)
+_QUAD_TRAILING = np.array([len(f"{k:04d}") - len(f"{k:04d}".rstrip("0")) for k in range(10_000)], np.int64)
 _EXTRA = np.frombuffer(b".0-\0", np.uint8)
 
 
@@ -83,18 +123,11 @@ def format_g8_fixed(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     mantissa = np.where(special, 10.0 ** (_DIGITS - 1), mantissa).astype(np.int64)
     exponent[special] = 0
 
-    ext = np.empty((m, _DIGITS + 4), np.uint8)  # ASCII digits of the mantissa, then '.', '0', '-', NUL
-    ext[:, _DIGITS:] = _EXTRA
-    trailing = np.zeros(m, np.int64)  # trailing zeros of the mantissa
-    still_zero = np.ones(m, bool)
-    for k in range(_DIGITS - 1, -1, -1):
-        digit = mantissa % 10  # division by a scalar: libdivide, fast
-        mantissa //= 10
-        ext[:, k] = digit + ord("0")
-        still_zero &= digit == 0
-        trailing += still_zero
+    high, low = np.divmod(mantissa, 10_000)  # four digits each: one table lookup
+    digits = _QUAD_TEXT[high] | (_QUAD_TEXT[low] << np.uint64(32))  # ASCII d0..d7, d0 in the lowest byte
+    trailing = np.where(low == 0, 4 + _QUAD_TRAILING[high], _QUAD_TRAILING[low])  # trailing zeros of the mantissa
     negative = (v < 0).astype(np.int64)
-    chars = np.take_along_axis(ext, _TEMPLATES[(exponent + 4) * 2 + negative], axis=1)
+    chars = _layout(digits, exponent, negative)
     kept = _DIGITS - trailing  # significant digits without trailing zeros
     fraction = np.maximum(kept - (exponent + 1), 0)
     lengths = np.where(exponent >= 0, exponent + 1 + np.where(fraction > 0, fraction + 1, 0), 1 - exponent + kept)

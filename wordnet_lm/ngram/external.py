@@ -37,7 +37,8 @@ from wordnet_lm.text.options import ReadingOptions
 from wordnet_lm.text.vocab import BOS_ID, EOS_ID, Corpus, Vocab
 
 SMOOTHINGS = ("mkn", "kn", "absolute")  # the interpolated discounting family, streamed
-PROCESS_OVERHEAD = 160 << 20  # per process, outside the budget: interpreter + NumPy/SciPy (~90 MB), a batch of text
+PROCESS_OVERHEAD = 160 << 20  # per process: interpreter + NumPy/SciPy (~90 MB), a batch of text
+VOCAB_BYTES_PER_WORD = 300  # the driver's Vocab (strings, dict, lists) and per-word arrays in each process
 COUNT_BYTES_PER_TOKEN_ORDER = 48  # measured peak of in-memory counting: ~46*order + 0..20 bytes a token
 ESTIMATE_BYTES_PER_ENTRY = 160  # a dozen 8-byte arrays of a block plus the windows they read
 WRITE_BYTES_PER_ENTRY = 1000  # a line of ARPA text: ~30 bytes, ~24 bytes of index arrays per byte
@@ -65,14 +66,23 @@ class ExternalResult:
 
 @dataclass(frozen=True)
 class Budget:
-    """How a memory budget is spent: tokens counted at once per task, entries per block."""
+    """How a memory budget is spent: tokens counted at once per task, entries per block.
+
+    ``memory`` is meant for the whole local process tree: the fixed part (``PROCESS_OVERHEAD``
+    for each of ``processes`` and ``VOCAB_BYTES_PER_WORD`` for the driver's vocabulary) is
+    taken off first, and the data blocks share the rest (never less than a quarter of it)."""
 
     memory: int
     concurrent: int  # tasks running at the same time on this machine
+    processes: int = 1  # local processes: the driver and its pool's workers
+    vocab_size: int = 0
+
+    def fixed(self) -> int:
+        return self.processes * PROCESS_OVERHEAD + self.vocab_size * VOCAB_BYTES_PER_WORD
 
     def usable(self) -> int:
-        """Bytes for data; each process also takes ``PROCESS_OVERHEAD`` outside the budget."""
-        return self.memory
+        """Bytes for data."""
+        return max(self.memory // 4, self.memory - self.fixed())
 
     def chunk_tokens(self, order: int) -> int:
         per_task = self.usable() // self.concurrent
@@ -139,6 +149,8 @@ def build_arpa(source: str | os.PathLike | EncodedCorpus | tuple[Corpus, Vocab],
     own_executor = executor is None
     if executor is None:
         executor = ProcessPool(processes) if processes and processes > 1 else InProcess()
+    if isinstance(executor, ProcessPool):
+        executor.start()  # forked before the vocabulary and the tables are in this process
     seconds: dict[str, float] = {}
     try:
         with TempFolder(temp, prefix="wordnet-lm-ngram-") as folder:
@@ -151,7 +163,10 @@ def build_arpa(source: str | os.PathLike | EncodedCorpus | tuple[Corpus, Vocab],
             if encoded.n_sentences == 0:
                 raise TrainingError("cannot estimate an n-gram model from an empty corpus (no sentences)")
             _check_markers(encoded, vocab)
-            budget = Budget(budget_bytes, max(1, executor.workers))
+            local = isinstance(executor, (ProcessPool, InProcess))  # a Dask cluster's workers have their own memory
+            budget = Budget(budget_bytes, max(1, executor.workers),
+                            1 + (executor.workers if isinstance(executor, ProcessPool) else 0),
+                            len(encoded.vocab) if local else 0)
             tables, n_runs, n_ranges, run_bytes = _count(encoded, vocab, order, min_count if not isinstance(source, tuple) else 1,
                                               max_size if not isinstance(source, tuple) else None, budget, executor,
                                               folder)
@@ -233,7 +248,12 @@ def _count(encoded: EncodedCorpus, vocab: Vocab, order: int, min_count: int, max
     n_shards = max(executor.workers, -(-encoded.n_tokens // chunk))
     if executor.workers > 1:
         n_shards = max(n_shards, 2 * executor.workers)  # smaller tasks: workers finish together
-    tasks = [runs_module.ShardTask(str(encoded.path), first, stop, order, min_count, max_size, chunk,
+    remap = encoded.remap_to(vocab)
+    remap_path = None
+    if remap is not None:
+        remap_path = str(folder / "remap.npy")
+        np.save(remap_path, remap)
+    tasks = [runs_module.ShardTask(str(encoded.path), first, stop, order, len(vocab), remap_path, chunk,
                                    str(folder / f"run{k}"))
              for k, (first, stop) in enumerate(encoded.shards(n_shards))]
     runs = [run for shard in executor.map(runs_module.count_shard, tasks) for run in shard]

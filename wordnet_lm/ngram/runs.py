@@ -30,14 +30,16 @@ from wordnet_lm.scale.disk import DiskArray
 @dataclass(frozen=True)
 class ShardTask:
     """Count sentences ``first..stop-1`` of the encoded corpus at ``corpus`` into runs of at most
-    ``chunk_tokens`` tokens named ``prefix``-0, -1, ..."""
+    ``chunk_tokens`` tokens named ``prefix``-0, -1, ...; ids renumbered through the array in the
+    ``.npy`` file ``remap`` when given (vocabulary cut-offs).  Only the ids and sentence offsets
+    are read (memory-mapped), never the vocabulary."""
 
     corpus: str
     first: int
     stop: int
     order: int
-    min_count: int
-    max_size: int | None
+    vocab_size: int
+    remap: str | None
     chunk_tokens: int
     prefix: str
 
@@ -60,21 +62,21 @@ class Run:
 
 def count_shard(task: ShardTask) -> list[Run]:
     """Map: the runs of one shard (see the module docstring)."""
-    from wordnet_lm.text.encoded import EncodedCorpus
+    from wordnet_lm.text.encoded import IDS, IDS_DTYPE, OFFSETS, OFFSETS_DTYPE
+    from wordnet_lm.text.vocab import Corpus
 
-    encoded = EncodedCorpus.open(task.corpus)
-    vocab = encoded.vocab_with(task.min_count, task.max_size)
-    remap = encoded.remap_to(vocab)
+    ids = np.memmap(Path(task.corpus, IDS), IDS_DTYPE, mode="r")
+    offsets = np.memmap(Path(task.corpus, OFFSETS), OFFSETS_DTYPE, mode="r")
+    remap = np.load(task.remap) if task.remap is not None else None
     runs = []
     first = task.first
-    offsets = encoded.offsets
     while first < task.stop:
         stop = int(np.searchsorted(offsets, offsets[first] + task.chunk_tokens, side="right")) - 1
         stop = min(max(stop, first + 1), task.stop)
-        chunk = encoded.sentences_range(first, stop)
-        if remap is not None:
-            chunk = type(chunk)(remap[chunk.ids], chunk.offsets)
-        counted = _count_chunk(chunk, task.order, len(vocab))
+        piece = np.asarray(offsets[first:stop + 1])
+        chunk_ids = ids[piece[0]:piece[-1]].view(np.int32)
+        chunk = Corpus(remap[chunk_ids] if remap is not None else chunk_ids, piece - piece[0])
+        counted = _count_chunk(chunk, task.order, task.vocab_size)
         path = f"{task.prefix}-{len(runs)}"
         for n in range(1, task.order + 1):
             if n > 1:

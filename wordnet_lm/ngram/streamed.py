@@ -397,7 +397,7 @@ def arpa_block(task: _LinesTask) -> bytes:
     key = str(folder)
     if key not in _WORDS_CACHE:
         _WORDS_CACHE.clear()
-        _WORDS_CACHE[key] = WordBytes((folder / "words.txt").read_text(encoding="utf-8").split("\n")[:-1])
+        _WORDS_CACHE[key] = WordBytes.from_lines((folder / "words.txt").read_bytes())
     words = _WORDS_CACHE[key]
     n, start, stop, order = task.n, task.start, task.stop, len(task.sizes)
     if n == 1:
