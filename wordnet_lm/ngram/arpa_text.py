@@ -68,26 +68,8 @@ def _layout(digits: np.ndarray, exponent: np.ndarray, negative: np.ndarray) -> n
     return words.view(np.uint8)
 
 
-def _templates() -> np.ndarray:
-    """For each fixed-notation group ``(exponent + 4) * 2 + negative`` and output column, which
-    column of ``[d0..d7, '.', '0', '-', NUL]`` it shows (``format(x, ".8g")`` before trimming)."""
-    dot, zero, minus, pad = _DIGITS, _DIGITS + 1, _DIGITS + 2, _DIGITS + 3
-    table = np.full((2 * (_DIGITS + 4), _WIDTH), pad, np.int64)
-    for x in range(-4, _DIGITS):
-        for negative in (0, 1):
-            if x >= 0:  # d0..dx . d(x+1)..d7
-                cols = list(range(x + 1)) + [dot] + list(range(x + 1, _DIGITS))
-            else:  # 0.000d0..d7
-                cols = [zero, dot] + [zero] * (-x - 1) + list(range(_DIGITS))
-            cols = [minus] * negative + cols
-            table[(x + 4) * 2 + negative, :len(cols)] = cols
-    return table
-
-
-_TEMPLATES = _templates().astype(np.int32)
 _QUAD_TEXT = np.array([int.from_bytes(f"{k:04d}".encode(), "little") for k in range(10_000)], np.uint64)
 _QUAD_TRAILING = np.array([len(f"{k:04d}") - len(f"{k:04d}".rstrip("0")) for k in range(10_000)], np.int64)
-_EXTRA = np.frombuffer(b".0-\0", np.uint8)
 
 
 def format_g8_fixed(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -101,7 +83,6 @@ def format_g8_fixed(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     exactly Python's.
     """
     v = np.asarray(values, np.float64)
-    m = len(v)
     size = np.abs(v)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         exponent = np.floor(np.log10(size))

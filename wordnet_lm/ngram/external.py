@@ -154,36 +154,40 @@ def build_arpa(source: str | os.PathLike | EncodedCorpus | tuple[Corpus, Vocab],
     seconds: dict[str, float] = {}
     try:
         with TempFolder(temp, prefix="wordnet-lm-ngram-") as folder:
-            reading = ReadingOptions(tokenizer=tokenizer, lowercase=lowercase, sentences=sentences, encoding=encoding)
-            encoded = _encoded_source(source, folder, reading, executor.workers, progress)
-            seconds["encode"] = time.perf_counter() - started
-            vocab = encoded.vocab_with(min_count, max_size) if not isinstance(source, tuple) else encoded.vocab
-            if len(vocab) <= 3:
-                raise WordnetLMError(f"{source}: empty vocabulary with min_count={min_count}")
-            if encoded.n_sentences == 0:
-                raise TrainingError("cannot estimate an n-gram model from an empty corpus (no sentences)")
-            _check_markers(encoded, vocab)
-            local = isinstance(executor, (ProcessPool, InProcess))  # a Dask cluster's workers have their own memory
-            budget = Budget(budget_bytes, max(1, executor.workers),
-                            1 + (executor.workers if isinstance(executor, ProcessPool) else 0),
-                            len(encoded.vocab) if local else 0)
-            tables, n_runs, n_ranges, run_bytes = _count(encoded, vocab, order, min_count if not isinstance(source, tuple) else 1,
-                                              max_size if not isinstance(source, tuple) else None, budget, executor,
-                                              folder)
-            seconds["count"] = time.perf_counter() - started - sum(seconds.values())
-            block = budget.estimate_block()
-            streamed.compute_suffixes(tables, block, executor)
-            continuation = smoothing in ("mkn", "kn")
-            adjusted1, t = streamed.compute_adjusted(tables, block, continuation, executor)
-            model.count_of_counts_ = t
-            found = model._discounts(t)
-            p1, b1 = streamed.interpolate(tables, adjusted1, found, block, executor)
-            seconds["estimate"] = time.perf_counter() - started - sum(seconds.values())
-            streamed.write_arpa_streamed(arpa, tables, vocab, p1, b1, budget.write_block(), progress,
-                                         executor=executor)
-            seconds["write"] = time.perf_counter() - started - sum(seconds.values())
-            return ExternalResult(arpa, order, len(vocab), tables.n_sentences, tables.n_tokens, list(tables.sizes),
-                                  found, t, n_runs, n_ranges, run_bytes, seconds)
+            try:
+                reading = ReadingOptions(tokenizer=tokenizer, lowercase=lowercase, sentences=sentences, encoding=encoding)
+                encoded = _encoded_source(source, folder, reading, executor.workers, progress)
+                seconds["encode"] = time.perf_counter() - started
+                vocab = encoded.vocab_with(min_count, max_size) if not isinstance(source, tuple) else encoded.vocab
+                if len(vocab) <= 3:
+                    raise WordnetLMError(f"{source}: empty vocabulary with min_count={min_count}")
+                if encoded.n_sentences == 0:
+                    raise TrainingError("cannot estimate an n-gram model from an empty corpus (no sentences)")
+                _check_markers(encoded, vocab)
+                local = isinstance(executor, (ProcessPool, InProcess))  # a Dask cluster's workers have their own memory
+                budget = Budget(budget_bytes, max(1, executor.workers),
+                                1 + (executor.workers if isinstance(executor, ProcessPool) else 0),
+                                len(encoded.vocab) if local else 0)
+                in_memory = isinstance(source, tuple)
+                tables, n_runs, n_ranges, run_bytes = _count(encoded, vocab, order, 1 if in_memory else min_count,
+                                                             None if in_memory else max_size, budget, executor, folder)
+                seconds["count"] = time.perf_counter() - started - sum(seconds.values())
+                block = budget.estimate_block()
+                streamed.compute_suffixes(tables, block, executor)
+                continuation = smoothing in ("mkn", "kn")
+                adjusted1, t = streamed.compute_adjusted(tables, block, continuation, executor)
+                model.count_of_counts_ = t
+                found = model._discounts(t)
+                p1, b1 = streamed.interpolate(tables, adjusted1, found, block, executor)
+                seconds["estimate"] = time.perf_counter() - started - sum(seconds.values())
+                streamed.write_arpa_streamed(arpa, tables, vocab, p1, b1, budget.write_block(), progress,
+                                             executor=executor)
+                seconds["write"] = time.perf_counter() - started - sum(seconds.values())
+                return ExternalResult(arpa, order, len(vocab), tables.n_sentences, tables.n_tokens, list(tables.sizes),
+                                      found, t, n_runs, n_ranges, run_bytes, seconds)
+            finally:  # workers stopped before the folder they write into is removed
+                if own_executor:
+                    executor.close()
     finally:
         if own_executor:
             executor.close()

@@ -165,12 +165,16 @@ def _remote_imports() -> Iterator[None]:
 def _windowed(submit, result, fn, items, window: int) -> Iterator[Any]:
     """Submit ``fn(item)`` keeping at most ``window`` tasks in flight; yield results in order."""
     pending: deque = deque()
-    for item in items:
-        pending.append(submit(fn, item))
-        if len(pending) >= max(1, window):
+    try:
+        for item in items:
+            pending.append(submit(fn, item))
+            if len(pending) >= max(1, window):
+                yield result(pending.popleft())
+        while pending:
             yield result(pending.popleft())
-    while pending:
-        yield result(pending.popleft())
+    finally:  # stopped early (an error, Ctrl-C): tasks not started are cancelled
+        for future in pending:
+            future.cancel()
 
 
 def import_distributed():
