@@ -39,7 +39,7 @@ from wordnet_lm.ngram.estimate import _initial_probabilities
 from wordnet_lm.ngram.sorting import unique_counts
 from wordnet_lm.io import atomic_write
 from wordnet_lm.progress import progress_bar
-from wordnet_lm.scale.disk import DiskArray, SortedKeys
+from wordnet_lm.scale.disk import WINDOW, DiskArray, SortedKeys
 from wordnet_lm.scale.executor import Executor, InProcess
 from wordnet_lm.text.vocab import BOS_ID, Vocab
 
@@ -101,8 +101,10 @@ def compute_suffixes(tables: DiskTables, block: int, executor: Executor | None =
     executor = executor or InProcess()
     for n in range(2, tables.order + 1):
         DiskArray.allocate(tables.folder / f"s{n}", np.int64, tables.sizes[n - 1])
-        if n > 2:  # the sparse index of the lower order's keys, built once for all pieces
-            np.save(tables.folder / f"k{n - 1}.sparse.npy", SortedKeys(tables.keys(n - 1)).sparse)
+        if n > 2:  # the sparse index of the lower order's keys (every WINDOW-th key), once for all pieces
+            keys = np.memmap(tables.keys(n - 1).path, np.int64, mode="r")
+            np.save(tables.folder / f"k{n - 1}.sparse.npy", np.array(keys[::WINDOW]))
+            del keys
         executor.map(_suffix_piece, [_Piece(str(tables.folder), tables.vocab_size, tuple(tables.sizes), n, lo, hi,
                                             block) for lo, hi in _pieces(tables.sizes[n - 1], n_pieces(executor))])
 
@@ -157,24 +159,27 @@ def compute_adjusted(tables: DiskTables, block: int, continuation: bool,
     t = np.zeros((order, 5), np.int64)
     bos = bos_slices(tables)
     tasks = [_AdjustTask(str(tables.folder), V, tuple(tables.sizes), n, continuation, bos[n - 1], block)
-             for n in range(order, 1, -1)]  # the biggest orders first
-    for task, row in zip(tasks, executor.map(_adjust_order, tasks)):
-        t[task.n - 1] = row
+             for n in range(order, 0 if continuation and order > 1 else 1, -1)]  # the biggest orders first; 1: continuation
     adjusted1 = tables.counts1.copy()
-    if continuation and order > 1:
-        cont1 = np.zeros(V, np.int64)
-        for _, suffix in tables.array("s2").blocks(block):
-            cont1 += np.bincount(suffix, minlength=V)
-        adjusted1 = np.where(np.arange(V) == BOS_ID, tables.counts1, cont1)
+    for task, row in zip(tasks, executor.map(_adjust_order, tasks)):
+        if task.n > 1:
+            t[task.n - 1] = row
+        else:
+            adjusted1 = np.where(np.arange(V) == BOS_ID, tables.counts1, row)
     adjusted1[BOS_ID] = 0
     t[0] = _count_of_counts(adjusted1)
     return adjusted1, t
 
 
 def _adjust_order(task: _AdjustTask) -> np.ndarray:
-    """``a{n}`` of one order and its count-of-counts."""
+    """``a{n}`` of one order and its count-of-counts (order 1: the continuation counts)."""
     tables, n = DiskTables(Path(task.folder), task.vocab_size, np.zeros(0, np.int64), list(task.sizes), 0, 0), task.n
     order = len(task.sizes)
+    if n == 1:
+        cont1 = np.zeros(task.vocab_size, np.int64)
+        for _, suffix in tables.array("s2").blocks(task.block):
+            cont1 += np.bincount(suffix, minlength=task.vocab_size)
+        return cont1
     out = tables.array(f"a{n}")
     row = np.zeros(5, np.int64)
     if task.continuation and n < order:
