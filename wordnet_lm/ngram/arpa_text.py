@@ -125,6 +125,17 @@ def format_g8_fixed(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return chars, lengths
 
 
+def format_few_values(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`format_g8_fixed` of values with few distinct ones (backoffs: mostly 0, the rest
+    repeating): each distinct bit pattern formatted once, then gathered."""
+    v = np.ascontiguousarray(values, np.float64)
+    distinct, inverse = np.unique(v.view(np.int64), return_inverse=True)  # bits: -0.0 is not 0.0
+    if len(distinct) * 2 > len(v):
+        return format_g8_fixed(v)
+    chars, lengths = format_g8_fixed(distinct.view(np.float64))
+    return chars[inverse], lengths[inverse]
+
+
 def format_g8(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``format(v, ".8g")`` of every value, as one byte buffer with each text's start and length."""
     chars, lengths = format_g8_fixed(values)
@@ -141,7 +152,7 @@ def arpa_lines(log10_probs: Sequence[float], rows: np.ndarray, words: WordBytes,
         return b""
     probs, prob_lengths = format_g8_fixed(log10_probs)
     backoff = log10_backoffs is not None
-    tails, tail_lengths = format_g8_fixed(log10_backoffs) if backoff else (np.zeros((0, _WIDTH), np.uint8), 0)
+    tails, tail_lengths = format_few_values(log10_backoffs) if backoff else (np.zeros((0, _WIDTH), np.uint8), 0)
     separators = np.frombuffer(b"\t\n", np.uint8)
     source = np.concatenate([separators, probs.ravel(), words.buffer, tails.ravel()])
     index_type = np.int32 if len(source) < 2 ** 31 else np.int64
