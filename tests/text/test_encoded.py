@@ -102,3 +102,18 @@ def test_cli_encode_and_use(tmp_path, text_file, capsys):
         assert main(["ngram", "--train", str(source), "--order", "3", "--arpa", str(tmp_path / f"{source.name}.arpa")]) == 0
     assert (tmp_path / "t.txt.arpa").read_bytes() == (tmp_path / "enc.arpa").read_bytes()
     assert main(["corpus", "encode", str(text_file), "--out", str(tmp_path / "e2"), "--workers", "0"]) == 2
+
+
+def test_no_cut_off_asked_means_the_encoded_vocabulary(tmp_path, text_file, capsys):
+    encode_corpus(text_file, tmp_path / "enc", min_count=2, max_size=5)
+    _same(load_corpus(tmp_path / "enc"), load_corpus(text_file, min_count=2, max_size=5))
+    _same(load_corpus(tmp_path / "enc", min_count=3, max_size=4), load_corpus(text_file, min_count=3, max_size=4))
+    with pytest.raises(WordnetLMError, match="no words for min_count=1, max_size=9"):
+        load_corpus(tmp_path / "enc", max_size=9)
+    for source, extra in ((text_file, ["--min-count", "2", "--max-vocab", "5"]), (tmp_path / "enc", [])):
+        arpa = tmp_path / f"{source.name}.arpa"
+        assert main(["ngram", "--train", str(source), "--order", "2", "--arpa", str(arpa), *extra]) == 0
+    assert (tmp_path / "t.txt.arpa").read_bytes() == (tmp_path / "enc.arpa").read_bytes()
+    assert main(["ngram", "--train", str(tmp_path / "enc"), "--order", "2", "--max-vocab", "9",
+                 "--arpa", str(tmp_path / "wide.arpa")]) == 2
+    assert "no words for" in capsys.readouterr().err

@@ -8,16 +8,17 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wordnet_lm.cli import options as opt
 from wordnet_lm.cli.corpus_cmds import add_reading_arguments, reading_options
 from wordnet_lm.cli.scale_args import add_scale_arguments, check_scale_arguments, executor_from_args
-from wordnet_lm.glove import WEIGHTINGS
-from wordnet_lm.glove.cooccur import DEFAULT_WINDOW, check_writable_folder
-from wordnet_lm.glove.distributed import count_cooccurrences_on
-from wordnet_lm.glove.matrix_file import CooccurrenceFile
+from wordnet_lm.glove.settings import DEFAULT_WINDOW, WEIGHTINGS
 from wordnet_lm.scale.budget import format_bytes
 from wordnet_lm.scale.executor import default_workers, make_executor
+
+if TYPE_CHECKING:
+    from wordnet_lm.glove.matrix_file import CooccurrenceFile
 
 
 def add_counting_arguments(parser: argparse.ArgumentParser, group: argparse._ArgumentGroup) -> None:
@@ -47,6 +48,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def count_to_folder(args: argparse.Namespace, corpus, out: Path) -> CooccurrenceFile:
     """Count ``corpus`` as the scale options ask (a local process pool by default) into ``out``."""
+    from wordnet_lm.glove.cooccur import check_writable_folder
+    from wordnet_lm.glove.distributed import count_cooccurrences_on
+
     budget = check_scale_arguments(args)
     check_writable_folder(out)
     reading = reading_options(args)

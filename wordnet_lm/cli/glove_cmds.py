@@ -7,6 +7,7 @@ import contextlib
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Callable
 
 from wordnet_lm.cli.cooccur_cmds import add_counting_arguments, count_to_folder
@@ -14,10 +15,8 @@ from wordnet_lm.cli.corpus_cmds import add_reading_arguments, reading_options
 from wordnet_lm.cli import options as opt
 from wordnet_lm.cli.scale_args import add_scale_arguments, check_scale_arguments, scale_requested
 from wordnet_lm.errors import WordnetLMError
-from wordnet_lm.glove import GloVe, count_cooccurrences
 from wordnet_lm.glove.adagrad import VARIANTS
-from wordnet_lm.glove.matrix_file import CooccurrenceFile
-from wordnet_lm.glove.train import AUTO, COMBINE
+from wordnet_lm.glove.settings import AUTO, COMBINE, MODEL_DEFAULTS
 from wordnet_lm.glove.checkpoint import KIND as CHECKPOINT_KIND
 from wordnet_lm.memory import format_bytes
 from wordnet_lm.outputs import check_output, is_npz_of_kind, locked_outputs
@@ -25,7 +24,7 @@ from wordnet_lm.scale.budget import parse_memory
 from wordnet_lm.scale.tempdir import TempFolder
 from wordnet_lm.vectors.formats import FORMATS, looks_like_vectors
 
-_DEFAULTS = GloVe()
+_DEFAULTS = SimpleNamespace(**MODEL_DEFAULTS)
 # a nonzero being trained: packed (16 bytes), its batch key and sort order (10), gathered copies (~24)
 TRAIN_BYTES_PER_NONZERO = 64
 
@@ -128,6 +127,9 @@ def cmd_glove(args: argparse.Namespace) -> int:
 def _cooccurrences(args: argparse.Namespace, reading: dict, say: Callable[[str], None],
                    stack: contextlib.ExitStack):
     """The matrix to train on (in memory, or a memory-mapped folder), its vocabulary and block size."""
+    from wordnet_lm.glove.cooccur import count_cooccurrences
+    from wordnet_lm.glove.matrix_file import CooccurrenceFile
+
     if args.cooccurrences is not None:
         matrix = CooccurrenceFile.open(args.cooccurrences)
         budget = parse_memory(args.memory) if args.memory is not None else None
@@ -155,6 +157,8 @@ def _train_glove(args: argparse.Namespace, checkpoint: Path | None, reading: dic
 
 def _fit_and_save(args: argparse.Namespace, checkpoint: Path | None, matrix, vocab, block_nonzeros: int | None,
                   say: Callable[[str], None]) -> int:
+    from wordnet_lm.glove.train import GloVe
+
     model = GloVe(dim=args.dim, x_max=args.x_max, alpha=args.alpha, epochs=args.epochs, lr=args.lr,
                   batch_size=args.batch_size, adagrad=args.adagrad, bias_lr=args.bias_lr, seed=args.seed,
                   verbose=not args.quiet, block_nonzeros=block_nonzeros)

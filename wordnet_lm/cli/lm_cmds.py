@@ -13,10 +13,10 @@ from wordnet_lm.cli.output_args import add_output_args, output_options
 from wordnet_lm.errors import WordnetLMError
 from wordnet_lm.io import read_npz_meta
 from wordnet_lm.memory import format_bytes
+from wordnet_lm.nplm.config import MODEL_KIND
 from wordnet_lm.outputs import check_output, is_npz_of_kind, locked_outputs, starts_with
 
 DEFAULT_MODEL = "nplm.npz"
-NPLM_KIND = "nplm"  # the "kind" of neural LM files (wordnet_lm.nplm.model.MODEL_KIND; not imported: slow)
 _is_table = starts_with(b"|", b"method,", b"model,")  # a table written by compare --save-table
 
 
@@ -38,9 +38,11 @@ def add_data_args(parser: argparse.ArgumentParser, test: bool = True) -> None:
 
 
 def add_model_args(parser: argparse.ArgumentParser) -> None:
-    from wordnet_lm.nplm import NPLM
+    from types import SimpleNamespace
 
-    d = NPLM()
+    from wordnet_lm.nplm.config import MODEL_DEFAULTS
+
+    d = SimpleNamespace(**MODEL_DEFAULTS)
     group = parser.add_argument_group("model")
     group.add_argument("--order", type=opt.neural_order, default=d.order,
                        help=f"n: predict from n-1 previous words (default {d.order})")
@@ -142,7 +144,7 @@ def cmd_train_lm(args: argparse.Namespace) -> int:
     model = model_from_args(args)
     config = config_from_args(args)
     inputs = (args.train, args.valid, args.test)
-    check_output(args.out, what="neural LM file", inputs=inputs, accepts=is_npz_of_kind(NPLM_KIND), option="--out")
+    check_output(args.out, what="neural LM file", inputs=inputs, accepts=is_npz_of_kind(MODEL_KIND), option="--out")
     checkpoint = args.checkpoint or str(Path(args.out).with_suffix("")) + ".ckpt.npz"
     check_output(checkpoint, what="neural LM checkpoint", inputs=(*inputs, args.out), accepts=_is_nplm_checkpoint,
                  option="--checkpoint")
@@ -181,7 +183,7 @@ def _is_nplm_checkpoint(path: Path) -> bool:
         meta = read_npz_meta(path)
     except WordnetLMError:
         return False
-    return meta.get("kind") == NPLM_KIND and isinstance(meta.get("checkpoint"), dict)
+    return meta.get("kind") == MODEL_KIND and isinstance(meta.get("checkpoint"), dict)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -190,7 +192,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     cm.check_options(args, cm.changed_options(args, (add_model_args, add_training_args)))
     inputs = (args.train, args.valid, args.test, args.neural, *(args.ngram or []))
     if args.save_model:
-        check_output(args.save_model, what="neural LM file", inputs=inputs, accepts=is_npz_of_kind(NPLM_KIND),
+        check_output(args.save_model, what="neural LM file", inputs=inputs, accepts=is_npz_of_kind(MODEL_KIND),
                      option="--save-model")
     for path in args.save_table or []:
         check_output(path, what="table", inputs=inputs, accepts=_is_table, option="--save-table")

@@ -163,7 +163,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------- helpers
 def _is_nplm_file(path: Path) -> bool:
     """Whether ``path`` is a neural LM file (``wordnet-lm train-lm``) rather than an n-gram model."""
-    from wordnet_lm.nplm.model import MODEL_KIND
+    from wordnet_lm.nplm.config import MODEL_KIND
 
     if path.suffix != ".npz" or not path.is_file():
         return False

@@ -22,7 +22,7 @@ def cutoff_list(text: str) -> list[int]:
 
 
 def add_output_args(group: Any) -> None:
-    from wordnet_lm.nplm.outputs import ADAPTIVE_FROM, OUTPUTS
+    from wordnet_lm.nplm.config import ADAPTIVE_FROM, OUTPUTS
 
     group.add_argument("--output", choices=OUTPUTS, default="auto",
                        help=f"softmax: full, adaptive (Grave et al.), class (frequency classes), or auto: full "

@@ -38,14 +38,13 @@ from wordnet_lm.glove.pair_counts import BYTES_PER_PAIR, MIN_PIECE_TOKENS, Fixed
 from wordnet_lm.glove.matrix_file import CooccurrenceFile, write_cooccurrence_file
 from wordnet_lm.glove.runs import PIECE_SHARE, BoundedCounter, stack_blocks
 from wordnet_lm.progress import progress_bar
+from wordnet_lm.glove.settings import DEFAULT_WINDOW, WEIGHTINGS
 from wordnet_lm.scale.budget import parse_memory
 from wordnet_lm.scale.tempdir import TempFolder
 from wordnet_lm.text.loading import build_vocab, iter_corpus_chunks
 from wordnet_lm.text.vocab import Corpus, Vocab
 
-WEIGHTINGS = ("harmonic", "flat", "linear")
 DEFAULT_CHUNK_TOKENS = 1_000_000
-DEFAULT_WINDOW = 20
 TEXT_BYTES_PER_TOKEN = 64  # a chunk being read: tokens as str in lists, then ids, offsets and window room
 
 

@@ -24,11 +24,10 @@ from wordnet_lm.glove.adagrad import VARIANTS, RowAdaGrad
 from wordnet_lm.glove.checkpoint import fingerprint, load_checkpoint, save_checkpoint
 from wordnet_lm.glove.nonzeros import NonzeroBlocks, Nonzeros
 from wordnet_lm.glove.objective import PairIndex, batch_loss
+from wordnet_lm.glove.settings import AUTO, COMBINE
 from wordnet_lm.parallel import default_threads, run_tasks
 from wordnet_lm.progress import progress_bar, write
 
-COMBINE = ("sum", "w", "w_tilde")
-AUTO = "auto"
 # epochs="auto": 10 from 10 M nonzeros up (nltk-mix, 12-16 M), 15 at 0.1 M and below (the demo
 # corpus), log-linear in between; batch_size="auto": at least 32 batches per epoch, at most
 # 65,536 nonzeros each.  Measurements in docs/glove.md ("How the defaults were chosen").

@@ -44,9 +44,16 @@ class TrainState:
 
 def data_fingerprint(train: Corpus, valid: Corpus | None) -> str:
     """A short hash of the training and validation ids (a resumed run must see the same data)."""
-    parts = [(np.asarray(c.ids, np.int32), np.asarray(c.offsets, np.int64)) if c is not None else (None, None)
+    parts = [(_as_int32(c.ids), np.asarray(c.offsets, np.int64)) if c is not None else (None, None)
              for c in (train, valid)]
     return fingerprint(*(array for pair in parts for array in pair))
+
+
+def _as_int32(ids: np.ndarray) -> np.ndarray:
+    """The ids as int32 bytes; a memory-mapped uint32 corpus is viewed, not copied (ids < 2**31
+    have the same bytes either way), so hashing a big encoded corpus does not double its memory."""
+    ids = np.asarray(ids)
+    return ids.view(np.int32) if ids.dtype == np.uint32 and ids.flags.c_contiguous else np.asarray(ids, np.int32)
 
 
 def save_checkpoint(path: str | os.PathLike, model: Any, state: TrainState, config: TrainConfig,

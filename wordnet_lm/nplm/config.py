@@ -6,15 +6,24 @@ import contextlib
 import dataclasses
 import math
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from threadpoolctl import threadpool_limits
 
 from wordnet_lm.errors import WordnetLMError
-from wordnet_lm.nn import SGD, Adam, AdamW, Optimizer
 from wordnet_lm.parallel import thread_limit
 
+if TYPE_CHECKING:  # the optimizers live on the autodiff engine: loaded when one is made, not with the defaults
+    from wordnet_lm.nn import Optimizer
+
+MODEL_KIND = "nplm"  # the "kind" of neural LM files (wordnet_lm.io.save_npz)
 OPTIMIZERS = ("adam", "adamw", "sgd")
+OUTPUTS = ("auto", "full", "adaptive", "class")  # the output layers (nplm/outputs.py)
+ADAPTIVE_FROM = 5000  # "auto" picks the adaptive softmax from this vocabulary size (docs/nplm.md: measured)
+# NPLM's constructor defaults, readable without loading the model (the command line shows them);
+# tests/test_nplm_defaults.py checks they are the defaults of NPLM.__init__.
+MODEL_DEFAULTS: dict[str, Any] = {"order": 5, "embed_dim": 60, "hidden": 100, "direct": False, "dropout": 0.0,
+                                  "embed_std": 0.1, "seed": 0, "output": "auto", "cutoffs": None, "classes": None}
 SMALL_VOCAB = 5000  # below this, training uses one BLAS thread unless told otherwise
 RESUMABLE_CHANGES = ("max_epochs", "max_time", "threads")  # config fields a resumed run may change
 
@@ -118,6 +127,8 @@ def blas_threads(config: TrainConfig, vocab_size: int) -> Iterator[None]:
 
 def make_optimizer(config: TrainConfig) -> Optimizer:
     """The :mod:`wordnet_lm.nn` optimizer described by ``config``."""
+    from wordnet_lm.nn import SGD, Adam, AdamW
+
     if config.optimizer == "sgd":
         return SGD(lr=config.lr, momentum=config.momentum, weight_decay=config.weight_decay)
     cls = AdamW if config.optimizer == "adamw" else Adam

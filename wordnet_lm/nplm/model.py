@@ -24,15 +24,15 @@ from wordnet_lm.errors import ModelFileError, WordnetLMError
 from wordnet_lm.io import load_npz, save_npz
 from wordnet_lm.nn import Embedding, Linear, dropout, linear_softmax_cross_entropy
 from wordnet_lm.autodiff import numpy as anp
+from wordnet_lm.nplm.config import MODEL_KIND
 from wordnet_lm.nplm.outputs import OUTPUTS, OutputLayer, make_output, resolve_output
 from wordnet_lm.nplm.train import train as train_model
-from wordnet_lm.nplm.windows import context_windows
+from wordnet_lm.nplm.windows import BatchWindows
 from wordnet_lm.scoring import perplexity
 from wordnet_lm.text.vocab import BOS_ID, Corpus, Vocab
 
 Params = dict[str, np.ndarray]
 
-MODEL_KIND = "nplm"
 FORMAT_VERSION = 1
 EVAL_BATCH = 1024  # rows of logits (B x V float32) computed at once when scoring
 
@@ -246,8 +246,8 @@ class NPLM:
         """Natural-log probability of every prediction in ``corpus``: each token, then ``</s>``
         per sentence (the n-gram models' order and count).  The corpus must be encoded with
         this model's vocabulary (unseen words as ``<unk>``)."""
-        contexts, targets = context_windows(corpus, self.order)
-        return self.target_logprobs(contexts, targets, params)
+        windows = BatchWindows(corpus, self.order)  # built EVAL_BATCH rows at a time, not for the whole text
+        return self.target_logprobs(windows.contexts, windows.targets, params)
 
     def perplexity(self, corpus: Corpus, params: Mapping[str, np.ndarray] | None = None) -> float:
         """``exp(-mean log p)`` over every prediction of ``corpus`` (tokens and ``</s>``)."""

@@ -21,6 +21,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from wordnet_lm.errors import WordnetLMError
+from wordnet_lm.nplm.config import ADAPTIVE_FROM, OUTPUTS  # noqa: F401  (OUTPUTS re-exported)
 from wordnet_lm.nn import Linear, linear_softmax_cross_entropy
 from wordnet_lm.nn.adaptive_softmax import (
     Cluster,
@@ -31,8 +32,6 @@ from wordnet_lm.nn.adaptive_softmax import (
     two_level_log_probs,
 )
 
-OUTPUTS = ("auto", "full", "adaptive", "class")
-ADAPTIVE_FROM = 5000  # "auto" picks the adaptive softmax from this vocabulary size (docs/nplm.md: measured)
 HEAD_WORDS = 1000  # the default shortlist of the adaptive softmax; later cutoffs grow by CLUSTER_GROWTH
 CLUSTER_GROWTH = 5
 PROJECTION_FACTOR = 4  # Grave et al.: cluster i works in h / 4^i dimensions

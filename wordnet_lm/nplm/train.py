@@ -25,7 +25,7 @@ from wordnet_lm.errors import TrainingError, WordnetLMError
 from wordnet_lm.nn import Optimizer, OptimizerState
 from wordnet_lm.nplm.checkpoint import Params, TrainState, data_fingerprint, load_checkpoint, save_checkpoint
 from wordnet_lm.nplm.config import TrainConfig, blas_threads, make_optimizer
-from wordnet_lm.nplm.windows import BatchWindows, batches, context_windows
+from wordnet_lm.nplm.windows import BatchWindows, batches
 from wordnet_lm.progress import progress_bar, write
 from wordnet_lm.scoring import perplexity
 from wordnet_lm.text.vocab import Corpus, Vocab
@@ -88,7 +88,10 @@ def train(model: Any, train: Corpus, vocab: Vocab, valid: Corpus | None = None,
                f"the neural LM {model!r} over {len(vocab):,} words")
     windows = BatchWindows(train, model.order)  # built per batch: the corpus may be memory-mapped
     contexts, targets = windows.contexts, windows.targets
-    valid_windows = context_windows(valid, model.order) if valid is not None and valid.n_sentences else None
+    valid_windows = None
+    if valid is not None and valid.n_sentences:  # scored EVAL_BATCH rows at a time: memory does not grow with it
+        batch_windows = BatchWindows(valid, model.order)
+        valid_windows = batch_windows.contexts, batch_windows.targets
     fingerprint = data_fingerprint(train, valid)
     model.vocab_ = vocab
     model.training_ = {"config": config.to_dict(), "train_predictions": int(len(targets))}

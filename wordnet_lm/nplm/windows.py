@@ -12,8 +12,12 @@ from typing import Iterator
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from wordnet_lm.nplm.shuffle import FeistelPermutation
 from wordnet_lm.text.streams import padded_stream as text_stream
 from wordnet_lm.text.vocab import BOS_ID, EOS_ID, Corpus
+
+PERMUTED_UP_TO = 1 << 24  # examples shuffled by an in-memory permutation (128 MB); above, by a Feistel one
+SHUFFLE_BLOCK = 1 << 16  # shuffled positions computed at once above that (amortises NumPy's call overhead)
 
 
 def padded_stream(corpus: Corpus, context: int) -> tuple[np.ndarray, np.ndarray]:
@@ -61,12 +65,25 @@ def context_windows(corpus: Corpus, order: int) -> tuple[np.ndarray, np.ndarray]
 def batches(n_examples: int, batch_size: int, rng: np.random.Generator | None = None,
             start: int = 0) -> Iterator[np.ndarray]:
     """Index arrays of consecutive mini-batches over ``range(n_examples)``, shuffled by ``rng``
-    if given; ``start`` skips the first ``start`` batches (to resume inside an epoch)."""
+    if given; ``start`` skips the first ``start`` batches (to resume inside an epoch).
+
+    Up to :data:`PERMUTED_UP_TO` examples the order is ``rng.permutation``; above, a
+    :class:`~wordnet_lm.nplm.shuffle.FeistelPermutation` computed a block of batches at a time,
+    so memory does not grow with the corpus (8 bytes an example would be 8 GB at 1B tokens)."""
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
-    order = rng.permutation(n_examples) if rng is not None else np.arange(n_examples)
-    for i in range(start * batch_size, n_examples, batch_size):
-        yield order[i:i + batch_size]
+    first = start * batch_size
+    if rng is None or n_examples <= PERMUTED_UP_TO:
+        order = rng.permutation(n_examples) if rng is not None else np.arange(n_examples)
+        for i in range(first, n_examples, batch_size):
+            yield order[i:i + batch_size]
+        return
+    permutation = FeistelPermutation(n_examples, rng)
+    block = batch_size * max(1, SHUFFLE_BLOCK // batch_size)
+    for lo in range(first, n_examples, block):
+        order = permutation[lo:min(lo + block, n_examples)]
+        for i in range(0, len(order), batch_size):
+            yield order[i:i + batch_size]
 
 
 def n_batches(n_examples: int, batch_size: int) -> int:

@@ -19,11 +19,14 @@ import urllib.request
 import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 from pathlib import Path
-
+from typing import TYPE_CHECKING
 
 from wordnet_lm.errors import WordnetLMError
-from wordnet_lm.progress import Bar, progress_bar
+from wordnet_lm.progress import progress_bar
 from wordnet_lm.text.nltk_data import default_download_dir
+
+if TYPE_CHECKING:
+    from wordnet_lm.progress import Bar
 
 DEFAULT_INDEX_URL = "https://raw.githubusercontent.com/nltk/nltk_data/gh-pages/index.xml"
 INDEX_URL_ENV = "WORDNET_LM_NLTK_INDEX"

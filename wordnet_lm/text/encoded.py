@@ -140,12 +140,17 @@ class EncodedCorpus:
         return vocab.lookup(self.vocab.words)
 
     def vocab_with(self, min_count: int = 1, max_size: int | None = None) -> Vocab:
-        """The vocabulary ``load_corpus`` would build from the text with these cut-offs."""
+        """The vocabulary ``load_corpus`` would build from the text with these cut-offs.  No
+        cut-off asked (``min_count <= 1`` and no ``max_size``, the defaults) means the cut-offs
+        the corpus was encoded with, as for the reading options; a wider one than those is refused."""
         stored_min, stored_max = self.header.get("min_count", 1), self.header.get("max_size")
+        if min_count <= 1 and max_size is None:
+            return self.vocab
         wider = stored_max is not None and (max_size is None or max_size > stored_max)
         if (min_count < stored_min and stored_min > 1) or wider:
-            raise WordnetLMError(f"{self.path}: encoded with min_count={stored_min}, max_size={stored_max}; "
-                                 f"re-encode the text for min_count={min_count}, max_size={max_size}")
+            raise WordnetLMError(f"{self.path}: encoded with min_count={stored_min}, max_size={stored_max}: "
+                                 f"it has no words for min_count={min_count}, max_size={max_size} (ask for no "
+                                 f"cut-off to use the encoded vocabulary, or re-encode the text)")
         if max(min_count, 1) <= stored_min and max_size == stored_max:
             return self.vocab
         counts = dict(zip(self.vocab.words, self.vocab.counts.tolist()))

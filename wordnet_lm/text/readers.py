@@ -26,16 +26,19 @@ import os
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, IO, Any, Callable, Iterable, Iterator
 
 from wordnet_lm.errors import InputFileError
-from wordnet_lm.progress import Bar, progress_bar
+from wordnet_lm.progress import progress_bar
 from wordnet_lm.text.encoded import open_encoded
 from wordnet_lm.text.layouts import Layout, layout_for, strip_tags, tree_sentences
 from wordnet_lm.text.options import SENTENCE_MODES, ReadingOptions
 from wordnet_lm.text.resolve import resolve_corpus
 from wordnet_lm.text.tokenize import TOKENIZERS, ends_sentence, split_sentences, tokenize_lines
 from wordnet_lm.text.vocab import BOS, EOS
+
+if TYPE_CHECKING:
+    from wordnet_lm.progress import Bar
 
 BATCH_BYTES = 1 << 22  # lines are read and tokenised ~4 MB at a time
 _SNIFF_BYTES = 8192
