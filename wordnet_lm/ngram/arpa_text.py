@@ -17,6 +17,7 @@ _DIGITS = 8
 _WIDTH = 16  # widest text: sign, "0.", three zeros, 8 digits / the fallback's "-1.2345678e-05"
 _TIE_BAND = 1e-6  # scaled values this close to a rounding tie are formatted by Python
 _POWER_RANGE = 40
+_SEPARATORS = np.frombuffer(b"\t\n", np.uint8)
 _POWERS = 10.0 ** np.arange(-2 * _POWER_RANGE, 2 * _POWER_RANGE + 1)[_POWER_RANGE:]  # _POWERS[k + 40] = 10**k
 
 
@@ -28,6 +29,16 @@ class WordBytes:
         self.lengths = np.fromiter(map(len, encoded), np.int64, len(encoded))
         self.starts = np.cumsum(self.lengths + 1) - (self.lengths + 1)
         self.buffer = np.frombuffer(b" ".join(encoded) + b" ", np.uint8)
+
+    def source(self, room: int) -> np.ndarray:
+        """A scratch buffer holding the words, then at least ``room`` free bytes (kept between
+        calls: the words are copied once, not once per block of lines)."""
+        scratch = getattr(self, "_scratch", None)
+        if scratch is None or len(scratch) < len(self.buffer) + room:
+            scratch = np.empty(len(self.buffer) + max(room, 1 << 20), np.uint8)
+            scratch[:len(self.buffer)] = self.buffer
+            self._scratch = scratch
+        return scratch
 
     @classmethod
     def from_lines(cls, text: bytes) -> "WordBytes":
@@ -153,24 +164,27 @@ def arpa_lines(log10_probs: Sequence[float], rows: np.ndarray, words: WordBytes,
     probs, prob_lengths = format_g8_fixed(log10_probs)
     backoff = log10_backoffs is not None
     tails, tail_lengths = format_few_values(log10_backoffs) if backoff else (np.zeros((0, _WIDTH), np.uint8), 0)
-    separators = np.frombuffer(b"\t\n", np.uint8)
-    source = np.concatenate([separators, probs.ravel(), words.buffer, tails.ravel()])
+    source = words.source(2 + probs.size + tails.size)  # the words, then room for this block's bytes
+    prob_base = len(words.buffer) + 2
+    tail_base = prob_base + probs.size
+    source[prob_base - 2:prob_base] = _SEPARATORS
+    source[prob_base:tail_base] = probs.ravel()
+    source[tail_base:tail_base + tails.size] = tails.ravel()
+    separator_base = prob_base - 2
     index_type = np.int32 if len(source) < 2 ** 31 else np.int64
-    prob_base, word_base = 2, 2 + probs.size
-    tail_base = word_base + len(words.buffer)
     width = n + (5 if backoff else 3)  # prob, TAB, words, [TAB, backoff], NEWLINE
     seg_start = np.empty((m, width), index_type)  # where each segment of each line starts in `source`
     seg_length = np.ones((m, width), index_type)
     numbers = np.arange(prob_base, prob_base + m * _WIDTH, _WIDTH, dtype=index_type)  # row i's text
     seg_start[:, 0], seg_length[:, 0] = numbers, prob_lengths
-    seg_start[:, 1] = 0
-    seg_start[:, 2:n + 2] = words.starts[rows] + word_base
+    seg_start[:, 1] = separator_base
+    seg_start[:, 2:n + 2] = words.starts[rows]
     seg_length[:, 2:n + 2] = words.lengths[rows] + 1  # with the space after the word ...
     seg_length[:, n + 1] -= 1  # ... except after the last one
     if backoff:
-        seg_start[:, n + 2] = 0
+        seg_start[:, n + 2] = separator_base
         seg_start[:, n + 3], seg_length[:, n + 3] = numbers + (tail_base - prob_base), tail_lengths
-    seg_start[:, -1] = 1
+    seg_start[:, -1] = separator_base + 1
     seg_start, seg_length = seg_start.ravel(), seg_length.ravel()
     total = int(seg_length.sum(dtype=np.int64))
     index_type = np.int32 if max(total, len(source)) < 2 ** 31 else np.int64

@@ -330,22 +330,31 @@ def write_arpa_streamed(path: str | os.PathLike, tables: DiskTables, vocab: Voca
     np.save(tables.folder / "b1.npy", b1)
     executor = executor or InProcess()
     tasks = [_LinesTask(str(tables.folder), tables.vocab_size, tuple(tables.sizes), n, lo, hi, block)
-             for n in range(1, order + 1) for lo, hi in _pieces(tables.sizes[n - 1], n_pieces(executor))]
+             for n in range(1, order + 1)
+             for lo, hi in _pieces(tables.sizes[n - 1], max(n_pieces(executor), -(-tables.sizes[n - 1] // PART_LINES)))]
     with atomic_write(path, "wb") as f, \
             progress_bar(total=sum(tables.sizes), unit="line", unit_scale=True, desc="writing ARPA",
                          enabled=progress) as bar:
         f.write(arpa_header(tables.sizes))
         written = 0  # orders whose section header is written
+        synced = 0  # bytes of the file on disk
         for task, part in zip(tasks, executor.imap(arpa_piece, tasks, window=2 * executor.workers)):
             while written < task.n:
                 written += 1
                 f.write(f"\n\\{written}-grams:\n".encode())
             _append_file(f, Path(part))
+            if f.tell() - synced >= SYNC_BYTES:  # the disk writes what is done while workers go on
+                os.fdatasync(f.fileno())
+                synced = f.tell()
             bar.update(task.stop - task.start)
         while written < order:
             written += 1
             f.write(f"\n\\{written}-grams:\n".encode())
         f.write(b"\n\\end\\\n")
+
+
+PART_LINES = 1 << 20  # lines of a part file at most: parts live seconds, so they are not written to disk
+SYNC_BYTES = 256 << 20  # the ARPA file is flushed to disk this often while being written, not all at the end
 
 
 def _append_file(f, part: Path) -> None:
