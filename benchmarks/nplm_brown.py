@@ -67,7 +67,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--batch-size", type=int, default=512)
     ap.add_argument("--weight-decay", type=float, default=0.05)
-    ap.add_argument("--lazy-embeddings", action="store_true")
+    ap.add_argument("--lazy-embeddings", action="store_true", default=True,
+                    help="lazy AdamW on the embedding rows (the default, as TrainConfig)")
+    ap.add_argument("--dense-embeddings", action="store_false", dest="lazy_embeddings",
+                    help="dense AdamW on the whole embedding table (the settings of the 2026-11-30 table)")
     ap.add_argument("--lr-decay", type=float, default=0.5)
     ap.add_argument("--patience", type=int, default=3)
     ap.add_argument("--min-improvement", type=float, default=0.002)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from wordnet_lm.cli import main
 from wordnet_lm.errors import ModelFileError, WordnetLMError
-from wordnet_lm.ngram import KneserNey
+from wordnet_lm.ngram import BackoffModel, BackoffTables, KneserNey
 from wordnet_lm.ngram.binary import read_binary, write_binary
 from wordnet_lm.ngram.files import load_model
 from wordnet_lm.ngram.hashed import EMPTY, place, probe, table_size
@@ -46,9 +46,26 @@ def demo_model():
     return KneserNey(order=4).fit(corpus, vocab)
 
 
+def rounded(tables, dtype):
+    """The same tables with every value rounded to ``dtype``."""
+    return BackoffTables(tables.index, [p.astype(dtype).astype(float) for p in tables.log_prob],
+                         [b.astype(dtype).astype(float) for b in tables.log_backoff])
+
+
+def test_float32_binary_scores_equal_the_tables_rounded_to_float32(demo_model, tmp_path):
+    path = tmp_path / "lm.bin"
+    write_binary(path, demo_model.tables_, demo_model.vocab_)  # float32, as KenLM
+    loaded = load_model(path)
+    assert loaded.tables_.log_prob[2].dtype == np.float32
+    test, _ = load_corpus(demo_paths()["test"], vocab=demo_model.vocab_)
+    expected = BackoffModel.from_tables(rounded(demo_model.tables_, np.float32), demo_model.vocab_)
+    np.testing.assert_array_equal(loaded.token_logprobs(test), expected.token_logprobs(test))
+    np.testing.assert_allclose(loaded.token_logprobs(test), demo_model.token_logprobs(test), rtol=1e-6, atol=1e-7)
+
+
 def test_binary_scores_equal_the_sorted_tables(demo_model, tmp_path):
     path = tmp_path / "lm.bin"
-    write_binary(path, demo_model.tables_, demo_model.vocab_)
+    write_binary(path, demo_model.tables_, demo_model.vocab_, dtype=np.float64)
     loaded = load_model(path)
     assert is_mapped(loaded.tables_.log_prob[1]) and is_mapped(loaded.tables_.index.tables[0])  # not read
     assert loaded.vocab_ == demo_model.vocab_ and loaded.n_ngrams() == demo_model.n_ngrams()
@@ -62,7 +79,7 @@ def test_binary_scores_equal_the_sorted_tables(demo_model, tmp_path):
 def test_cli_build_binary_then_perplexity_equals_the_arpa(demo_model, tmp_path, capsys):
     arpa, binary = tmp_path / "lm.arpa", tmp_path / "lm.bin"
     demo_model.to_arpa(arpa)
-    assert main(["build-binary", str(arpa), str(binary)]) == 0
+    assert main(["build-binary", "--double", str(arpa), str(binary)]) == 0
     capsys.readouterr()
     assert main(["perplexity", "--model", str(arpa)]) == 0
     from_arpa = capsys.readouterr().out

@@ -139,7 +139,9 @@ def test_log_probs_are_exact_and_normalised(problem):
 
 
 def test_float32_and_many_blocks_and_threads(monkeypatch):
-    """Row blocks of a few rows and rows split over threads: the same bits, float32 kept."""
+    """Row blocks of a few rows split over threads: the same bits as one thread (the blocks
+    are fixed by the shape); other block sizes agree to float32 rounding (the head's products
+    are made a block at a time); float32 kept."""
     rng = np.random.default_rng(5)
     layout = Layout(5, (Cluster(5, 12, weight=1, bias=2, proj=0), Cluster(12, 20, weight=3)))
     tail = [rng.standard_normal(s).astype(np.float32) for s in [(6, 2), (2, 7), (7,), (6, 8)]]
@@ -147,7 +149,7 @@ def test_float32_and_many_blocks_and_threads(monkeypatch):
     head_W, head_b = rng.standard_normal((6, 7)).astype(np.float32), rng.standard_normal(7).astype(np.float32)
     targets = rng.integers(0, 20, 33)
     results = []
-    for block, threads in [(1 << 17, 1), (16, 3)]:
+    for block, threads in [(16, 1), (16, 3), (1 << 17, 1)]:
         monkeypatch.setattr(A, "_BLOCK_ELEMENTS", block)
         monkeypatch.setattr(A, "kernel_threads", lambda n, t=threads: t)
         loss, grads = value_and_grad(lambda *a: A.two_level_cross_entropy(a[0], a[1], a[2], a[3:], targets, layout),
@@ -156,6 +158,8 @@ def test_float32_and_many_blocks_and_threads(monkeypatch):
         results.append((loss, grads))
     assert results[0][0] == results[1][0]
     assert all(np.array_equal(a, b) for a, b in zip(results[0][1], results[1][1]))
+    assert float(results[2][0]) == pytest.approx(float(results[0][0]), rel=1e-6)
+    assert all(np.allclose(a, b, rtol=1e-5, atol=1e-6) for a, b in zip(results[0][1], results[2][1]))
     reference = -numpy_log_probs(*(a.astype(np.float64) for a in (x, head_W, head_b)),
                                  [t.astype(np.float64) for t in tail], layout)[np.arange(33), targets].mean()
     assert float(results[0][0]) == pytest.approx(reference, rel=1e-5)

@@ -331,7 +331,13 @@ def test_dropout():
     np.testing.assert_array_equal(a, b)  # seeded
     kept = a != 0
     assert abs(kept.mean() - 0.7) < 0.02
-    np.testing.assert_allclose(a[kept], 1 / 0.7)  # inverted: expectation preserved
+    keep_rate = 1 - round(0.3 * 65536) / 65536  # the rate is a multiple of 1/65536
+    assert abs(keep_rate - 0.7) < 1e-5
+    np.testing.assert_allclose(a[kept], 1 / keep_rate, rtol=1e-15)  # inverted: expectation preserved
+    many = F.dropout(np.ones(400_000), 0.25, np.random.default_rng(1))
+    assert abs(many.mean() - 1.0) < 0.005 and set(np.unique(many)) == {0.0, 4 / 3}
+    odd = F.dropout(np.ones((3, 5, 7)), 0.5, np.random.default_rng(2))  # a size that is not a multiple of 4
+    assert odd.shape == (3, 5, 7) and set(np.unique(odd)) <= {0.0, 2.0}
     _, grad = value_and_grad(lambda v: anp.sum(F.dropout(v, 0.3, np.random.default_rng(7))))(x)
     np.testing.assert_array_equal(grad, a)  # d sum(x * mask) / dx = mask
     with pytest.raises(ValueError, match="rng"):

@@ -257,6 +257,117 @@ def test_lazy_adam_uses_dense_adam_for_dense_gradients():
     np.testing.assert_array_equal(run(Adam(lr=0.01, lazy=True), 3)["w.W"], run(Adam(lr=0.01), 3)["w.W"])
 
 
+def ref_lazy_adamw(table, steps, wd, b1=0.9, b2=0.999, eps=1e-8):
+    """Lazy AdamW written out row by row: every row decays by ``1 - lr_t * wd`` at every
+    step t (dense AdamW's decay); the rows of step t's gradient then take Adam's step with
+    their own moments (global t in the bias correction); other rows' moments stay."""
+    p = table.copy()
+    m, v = np.zeros_like(p), np.zeros_like(p)
+    for t, (lr, g) in enumerate(steps, start=1):
+        p = p * (1 - lr * wd)
+        dense = g.to_dense()
+        for r in np.unique(g.indices):
+            m[r] = b1 * m[r] + (1 - b1) * dense[r]
+            v[r] = b2 * v[r] + (1 - b2) * dense[r] ** 2
+            p[r] = p[r] - lr / (1 - b1 ** t) * m[r] / (np.sqrt(v[r]) / np.sqrt(1 - b2 ** t) + eps)
+    return p
+
+
+def lazy_adamw_steps(seed=1, rows=12, dim=3, n=9):
+    rng = np.random.default_rng(seed)
+    table = rng.standard_normal((rows, dim))
+    lrs = [0.05, 0.05, 0.02, 0.02, 0.02, 0.1, 0.01, 0.01, 0.03][:n]  # a schedule: the decay follows it
+    steps = []
+    for lr in lrs:
+        idx = rng.integers(0, rows - 3, 6)  # the last 3 rows are never used
+        steps.append((lr, RowSparse(idx, rng.standard_normal((6, dim)), (rows, dim))))
+    return table, steps
+
+
+def test_lazy_adamw_decays_every_row_as_dense_adamw_does():
+    """Rows synced before each step (as the training step syncs a batch's rows before its
+    forward pass) hold exactly the dense decay whenever read; after a full sync, unused rows
+    equal ``table * prod(1 - lr_t wd)``.  Only the moments are lazy."""
+    wd = 0.7
+    table, steps = lazy_adamw_steps()
+    opt = AdamW(weight_decay=wd, lazy=True)
+    params = {"embed.C": table.copy()}
+    state = opt.init(params)
+    for k, (lr, g) in enumerate(steps):
+        opt.sync(params, state, {"embed.C": g.indices})
+        used = np.unique(g.indices)
+        expected = ref_lazy_adamw(table, steps[:k], wd)
+        np.testing.assert_allclose(params["embed.C"][used], expected[used], rtol=1e-12)  # what the forward reads
+        opt.lr = lr
+        opt.update(params, {"embed.C": g}, state)
+    opt.sync(params, state)
+    expected = ref_lazy_adamw(table, steps, wd)
+    np.testing.assert_allclose(params["embed.C"], expected, rtol=1e-12)
+    shrink = np.prod([1 - lr * wd for lr, _ in steps])
+    np.testing.assert_allclose(params["embed.C"][-3:], table[-3:] * shrink, rtol=1e-12)
+    opt.sync(params, state)  # a second sync changes nothing
+    np.testing.assert_allclose(params["embed.C"], expected, rtol=1e-12)
+
+
+def test_lazy_adamw_sync_is_harmless_and_resumes_exactly():
+    """Syncing at any point (validation, checkpoints) does not change the result; the clocks
+    are part of the saved state; a state saved before they existed loads and continues."""
+    wd = 0.3
+    table, steps = lazy_adamw_steps(seed=2)
+
+    def train(sync_every=None, save_at=None):
+        opt = AdamW(weight_decay=wd, lazy=True)
+        params = {"embed.C": table.copy()}
+        state = opt.init(params)
+        for k, (lr, g) in enumerate(steps):
+            if save_at == k:
+                opt.sync(params, state)
+                arrays, scalars = state.to_arrays(), state.scalars()
+                assert {"opt/decay_clock/embed.C", "opt/decay_total/embed.C"} <= arrays.keys()
+                opt = optimizer_from_config(opt.config())
+                state = OptimizerState.from_arrays(arrays, scalars)
+                params = {"embed.C": params["embed.C"].copy()}
+            if sync_every and k % sync_every == 0:
+                opt.sync(params, state)
+            opt.sync(params, state, {"embed.C": g.indices})
+            opt.lr = lr
+            opt.update(params, {"embed.C": g}, state)
+        opt.sync(params, state)
+        return params["embed.C"]
+
+    straight = train()
+    np.testing.assert_allclose(train(sync_every=2), straight, rtol=1e-13)
+    np.testing.assert_array_equal(train(save_at=4), train(save_at=4))
+    np.testing.assert_allclose(train(save_at=4), straight, rtol=1e-13)
+    # an older state (moments only, no clocks): continues, every row counted as up to date
+    opt = AdamW(weight_decay=wd, lazy=True)
+    state = OptimizerState(3, {"m": {"embed.C": np.zeros_like(table)}, "v": {"embed.C": np.zeros_like(table)}})
+    params = {"embed.C": table.copy()}
+    opt.update(params, {"embed.C": steps[0][1]}, state)
+    opt.sync(params, state)
+    np.testing.assert_allclose(params["embed.C"][-3:], table[-3:] * (1 - opt.lr * wd), rtol=1e-12)
+
+
+def test_lazy_adamw_refuses_a_decay_that_flips_signs():
+    opt = AdamW(lr=2.0, weight_decay=0.5, lazy=True)
+    table, steps = lazy_adamw_steps()
+    params = {"embed.C": table.copy()}
+    with pytest.raises(ValueError, match="lr \\* weight_decay"):
+        opt.update(params, {"embed.C": steps[0][1]}, opt.init(params))
+
+
+def test_sync_is_a_no_op_without_lazy_decay():
+    for opt in (SGD(lr=0.1), Adam(lr=0.01, lazy=True), AdamW(lr=0.01)):
+        table, grads = embedding_case()
+        params = {"embed.C": table.copy()}
+        state = opt.init(params)
+        opt.update(params, {"embed.C": grads[0]}, state)
+        before = params["embed.C"].copy()
+        opt.sync(params, state)
+        opt.sync(params, state, {"embed.C": np.arange(5)})
+        np.testing.assert_array_equal(params["embed.C"], before)
+
+
 # ---- state: save, load, resume exactly -----------------------------------------------------------
 
 

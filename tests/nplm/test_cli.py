@@ -159,3 +159,19 @@ def test_max_vocab_turns_rare_words_into_unk(corpus_files, tmp_path):
     assert main(["train-lm", "--train", str(corpus_files / "train.txt"), "--out", str(out), "--epochs", "1",
                  "--max-vocab", "5", *SMALL]) == 0
     assert len(NPLM.load(out).vocab_) == 5 + 3
+
+
+def test_lazy_embeddings_are_the_default_and_dense_is_an_option(corpus_files, tmp_path, capsys):
+    """Lazy AdamW rows by default; --dense-embeddings for dense AdamW; a run made dense is not
+    resumed lazily (one-line error naming the setting, exit 2)."""
+    base = ["train-lm", "--train", str(corpus_files / "train.txt"), "--valid", str(corpus_files / "valid.txt"),
+            "--epochs", "1", *SMALL]
+    assert main([*base, "--out", str(tmp_path / "lazy.npz")]) == 0
+    assert main([*base, "--out", str(tmp_path / "dense.npz"), "--dense-embeddings"]) == 0
+    assert NPLM.load(tmp_path / "lazy.npz").training_["config"]["lazy_embeddings"] is True
+    assert NPLM.load(tmp_path / "dense.npz").training_["config"]["lazy_embeddings"] is False
+    capsys.readouterr()
+    code = main([*base, "--out", str(tmp_path / "again.npz"), "--checkpoint", str(tmp_path / "dense.ckpt.npz"),
+                 "--resume", "--epochs", "2"])
+    err = capsys.readouterr().err
+    assert code == 2 and "lazy_embeddings" in err and len(err.strip().splitlines()) == 1

@@ -72,6 +72,40 @@ def test_resume_equals_uninterrupted(tmp_path, tiny_data, evals_per_epoch, stop_
     assert strip(resumed.history_) == strip(whole.history_)
 
 
+@pytest.mark.parametrize("output", ["full", "adaptive"])
+def test_lazy_embeddings_resume_exactly_and_decay_every_row(tmp_path, tiny_data, output):
+    """Lazy AdamW on the embedding rows: a resumed run equals the uninterrupted one (the decay
+    clocks are in the checkpoint) and rows never looked up still decay as under dense AdamW."""
+    train, valid, vocab = tiny_data
+    kw = dict(optimizer="adamw", lazy_embeddings=True, max_epochs=3, evals_per_epoch=2, weight_decay=0.3,
+              lr_decay=0.7, patience=9)
+    make = lambda: small_model(dropout=0.3, output=output, cutoffs=[4] if output == "adaptive" else None)  # noqa: E731
+    whole = fit(train, vocab, valid, model=make(), **kw)
+    ckpt = tmp_path / "lazy.ckpt.npz"
+    seen = []
+
+    def interrupt(record):
+        seen.append(record)
+        if len(seen) == 3:
+            raise Interrupt
+
+    with pytest.raises(Interrupt):
+        fit(train, vocab, valid, model=make(), checkpoint=ckpt, callback=interrupt, **kw)
+    resumed = fit(train, vocab, valid, model=make(), checkpoint=ckpt, resume=True, **kw)
+    assert same_params(resumed.params_, whole.params_)
+    # a word that never occurs in a context only decays: by prod(1 - lr_t * wd) over every step
+    model = make()
+    model.vocab_ = vocab
+    start = model.init_params(len(vocab))["embed.C"]
+    used = np.unique(np.concatenate([np.asarray(train.ids), [1]]))  # words of the text and <s>
+    unused = np.setdiff1d(np.arange(len(vocab)), used)
+    assert len(unused) >= 1  # </s> is predicted, never read in a context
+    last = fit(train, vocab, None, model=make(), **{**kw, "max_epochs": 2, "lr_decay": 1.0})
+    steps = 2 * -(-(train.n_tokens + train.n_sentences) // 16)  # batches of 16 windows (a token or </s> each)
+    expected = start[unused] * (1 - 0.02 * 0.3) ** steps
+    np.testing.assert_allclose(last.params_["embed.C"][unused], expected, rtol=1e-5)
+
+
 def test_resume_extends_a_finished_run(tmp_path, tiny_data):
     train, valid, vocab = tiny_data
     ckpt = tmp_path / "c.npz"

@@ -18,6 +18,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "(like KenLM's build_binary): wordnet-lm perplexity --model OUT then starts at once.")
     parser.add_argument("model", type=Path, help="ARPA file (plain or .gz) or .npz n-gram model")
     parser.add_argument("out", type=Path, help="binary model file to write")
+    parser.add_argument("--double", action="store_true",
+                        help="store probabilities as float64 (exactly the model's scores; default float32, as KenLM)")
     parser.set_defaults(func=cmd_build_binary)
 
 
@@ -27,8 +29,10 @@ def cmd_build_binary(args: argparse.Namespace) -> int:
     parent = args.out.parent if str(args.out.parent) else Path(".")
     if not parent.is_dir():
         raise WordnetLMError(f"{args.out}: no such folder {parent}")
-    model = load_model(args.model)
-    write_binary(args.out, model._fitted(), model.vocab_)
+    import numpy as np
+
+    model = load_model(args.model, scoring=True)
+    write_binary(args.out, model._fitted(), model.vocab_, dtype=np.float64 if args.double else np.float32)
     sizes = ", ".join(f"{n}: {size:,}" for n, size in enumerate(model.n_ngrams(), start=1))
     print(f"{args.out}: order {len(model.n_ngrams())}, n-grams {sizes}")
     return 0

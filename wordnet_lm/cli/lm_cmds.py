@@ -72,8 +72,11 @@ def add_training_args(parser: argparse.ArgumentParser) -> None:
                        help=f"at most this many epochs (default {d.max_epochs:g})")
     group.add_argument("--weight-decay", type=opt.real(0), default=d.weight_decay,
                        help=f"decay of weights and embeddings, decoupled for adamw (default {d.weight_decay:g})")
-    group.add_argument("--lazy-embeddings", action="store_true",
-                       help="update only the embedding rows of each batch (faster, lazy Adam)")
+    group.add_argument("--lazy-embeddings", action="store_true", default=d.lazy_embeddings,
+                       help="Adam/AdamW update only the embedding rows of each batch (lazy moments, exact "
+                            f"weight decay; the default: {d.lazy_embeddings})")
+    group.add_argument("--dense-embeddings", action="store_false", dest="lazy_embeddings",
+                       help="dense Adam/AdamW on the whole embedding table at every step")
     group.add_argument("--lr-decay", type=opt.real(0, 1, low_open=True), default=d.lr_decay,
                        help=f"lr factor after a validation without improvement (default {d.lr_decay:g})")
     group.add_argument("--patience", type=opt.count, default=d.patience,

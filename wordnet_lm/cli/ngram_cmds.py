@@ -140,10 +140,12 @@ def _train_ngram(args: argparse.Namespace, model: NgramModel) -> int:
 def cmd_perplexity(args: argparse.Namespace) -> int:
     if _is_nplm_file(args.model):
         return _nplm_perplexity(args)
-    model = load_model(args.model)
+    from wordnet_lm.text.byte_corpus import load_scoring_corpus
+
+    model = load_model(args.model, scoring=True)
     options = _scoring_options(args, getattr(model, "extra_", {}))
     text = args.text if args.text is not None else demo_paths()["test"]
-    corpus, _ = load_corpus(text, vocab=model.vocab_, **options)
+    corpus = load_scoring_corpus(text, model.vocab_, **options)
     if corpus.n_sentences == 0:
         raise WordnetLMError(f"{text}: no sentences to score")
     if args.per_sentence:

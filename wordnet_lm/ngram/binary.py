@@ -5,8 +5,12 @@ Layout: the magic ``b"WNLMBIN\\x01"``, the JSON header's length (8 bytes, little
 JSON header (format version, order, vocabulary, per-order sizes, and for every array its
 dtype, length and byte offset), then the arrays, each aligned to 64 bytes::
 
-    log_prob_1, log_backoff_1              float64, one per word
-    keys_n, log_prob_n, log_backoff_n      int64 / float64, one per slot (n = 2..order)
+    log_prob_1, log_backoff_1              float32 (or float64), one per word
+    keys_n, log_prob_n, log_backoff_n      int64 / float32 (or float64), one per slot (n = 2..order)
+
+Values are float32 by default, as in KenLM's binary files (half the pages to touch; an ARPA
+file's 8 digits fit, scores differ from the float64 tables by ~1e-7 relative); ``dtype=np.float64``
+keeps the tables' values exactly.
 
 ``wordnet-lm build-binary lm.arpa lm.bin`` writes one; :func:`~wordnet_lm.ngram.files.load_model`
 (hence ``wordnet-lm perplexity --model lm.bin``) reads it.
@@ -29,16 +33,23 @@ from wordnet_lm.text.vocab import SPECIALS, Vocab
 MAGIC = b"WNLMBIN\x01"
 VERSION = 1
 ALIGN = 64
+_VALUE_DTYPES = (np.dtype("<f4"), np.dtype("<f8"))
 
 
-def write_binary(path: str | os.PathLike, tables: BackoffTables, vocab: Vocab) -> None:
-    """Write ``tables`` over ``vocab`` as a binary model file (atomically)."""
+def write_binary(path: str | os.PathLike, tables: BackoffTables, vocab: Vocab, *,
+                 dtype: np.dtype | type = np.float32) -> None:
+    """Write ``tables`` over ``vocab`` as a binary model file (atomically), values as ``dtype``
+    (float32 or float64)."""
+    dtype = np.dtype(dtype)
+    if dtype not in _VALUE_DTYPES:
+        raise ValueError(f"binary model values are float32 or float64, not {dtype}")
     hashed = tables if isinstance(tables.index, HashedIndex) else hash_tables(tables)
-    arrays = {"log_prob_1": hashed.log_prob[0], "log_backoff_1": hashed.log_backoff[0]}
+    arrays = {"log_prob_1": hashed.log_prob[0].astype(dtype, copy=False),
+              "log_backoff_1": hashed.log_backoff[0].astype(dtype, copy=False)}
     for n in range(2, hashed.order + 1):
         arrays[f"keys_{n}"] = hashed.index.tables[n - 2]
-        arrays[f"log_prob_{n}"] = hashed.log_prob[n - 1]
-        arrays[f"log_backoff_{n}"] = hashed.log_backoff[n - 1]
+        arrays[f"log_prob_{n}"] = hashed.log_prob[n - 1].astype(dtype, copy=False)
+        arrays[f"log_backoff_{n}"] = hashed.log_backoff[n - 1].astype(dtype, copy=False)
     layout, offset = {}, 0
     for name, array in arrays.items():
         layout[name] = {"dtype": np.dtype(array.dtype).str, "length": int(len(array)), "offset": offset}
@@ -113,7 +124,7 @@ def read_binary(path: str | os.PathLike) -> tuple[BackoffTables, Vocab]:
 
 def _map(path: Path, start: int, spec: dict) -> np.ndarray:
     dtype, length, offset = np.dtype(spec["dtype"]), int(spec["length"]), start + int(spec["offset"])
-    if dtype not in (np.dtype("<f8"), np.dtype("<i8")) or length < 0:
+    if dtype not in (*_VALUE_DTYPES, np.dtype("<i8")) or length < 0:
         raise ValueError(f"unexpected array {spec}")
     if offset + length * dtype.itemsize > path.stat().st_size:
         raise ValueError("truncated file")

@@ -23,9 +23,13 @@ __all__ = ["load_model", "save_model"]
 _ZIP_MAGIC = b"PK\x03\x04"
 
 
-def load_model(path: str | os.PathLike) -> NgramModel:
+def load_model(path: str | os.PathLike, *, scoring: bool = False) -> NgramModel:
     """A model from our ``.npz`` file, our binary file (:mod:`~wordnet_lm.ngram.binary`,
     memory-mapped) or an ARPA file (plain or gzip).
+
+    ``scoring=True``: the model will only score text, so an ARPA file is read straight into
+    hash tables (:mod:`~wordnet_lm.ngram.arpa_hashed`, several times faster, same scores); such
+    a model cannot sample or list distributions.
 
     A model read from ``.npz`` has ``extra_``, the metadata given to :func:`save_model`.
 
@@ -47,7 +51,12 @@ def load_model(path: str | os.PathLike) -> NgramModel:
     if is_binary_model(path):
         tables, vocab = read_binary(path)
         return BackoffModel.from_tables(tables, vocab)
-    tables, vocab = read_arpa(path)
+    if scoring:
+        from wordnet_lm.ngram.arpa_hashed import read_arpa_hashed
+
+        tables, vocab = read_arpa_hashed(path)
+    else:
+        tables, vocab = read_arpa(path)
     return BackoffModel.from_tables(tables, vocab)
 
 

@@ -27,9 +27,9 @@ _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing
 _SHIFT = np.uint64(32)
 
 
-def table_size(n_entries: int) -> int:
-    """Slots for ``n_entries`` keys (at least one empty slot, so that probing stops)."""
-    return max(int(math.ceil(n_entries / LOAD)), n_entries + 1)
+def table_size(n_entries: int, load: float = LOAD) -> int:
+    """Slots for ``n_entries`` keys at ``load`` (at least one empty slot, so that probing stops)."""
+    return max(int(math.ceil(n_entries / load)), n_entries + 1)
 
 
 def home_slots(keys: np.ndarray, n_slots: int) -> np.ndarray:
@@ -61,18 +61,24 @@ def place(keys: np.ndarray, n_slots: int) -> np.ndarray:
 
 def probe(table: np.ndarray, keys: np.ndarray) -> np.ndarray:
     """The slot of each key in ``table`` (keys per slot, ``EMPTY`` where free); -1 if absent
-    (and for negative keys)."""
+    (and for negative keys).  Every key reads its home slot; only those that met another key
+    read on."""
     n_slots = len(table)
-    out = np.full(len(keys), -1, np.int64)
-    pending = np.flatnonzero(keys >= 0)
-    slots = home_slots(keys[pending], n_slots)
-    wanted = keys[pending]
+    keys = np.asarray(keys, np.int64)
+    slots = home_slots(keys, n_slots)
+    found = table[slots]
+    valid = keys >= 0
+    out = np.where((found == keys) & valid, slots, -1)
+    pending = np.flatnonzero((found != keys) & (found != EMPTY) & valid)
+    slots, wanted = slots[pending], keys[pending]
     while len(pending):
+        slots += 1
+        slots[slots == n_slots] = 0
         found = table[slots]
         hit = found == wanted
         out[pending[hit]] = slots[hit]
         more = ~hit & (found != EMPTY)
-        pending, slots, wanted = pending[more], (slots[more] + 1) % n_slots, wanted[more]
+        pending, slots, wanted = pending[more], slots[more], wanted[more]
     return out
 
 

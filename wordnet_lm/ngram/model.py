@@ -21,7 +21,7 @@ from wordnet_lm.ngram.perplexity import Perplexity, perplexity_from_logprobs, pr
 from wordnet_lm.ngram.tables import BackoffTables
 from wordnet_lm.text.vocab import BOS, BOS_ID, UNK_ID, Corpus, Vocab
 
-SCORE_BATCH = 1 << 20  # tokens scored at once (bounds memory on big texts)
+SCORE_BATCH = 1 << 16  # tokens scored at once (bounds memory on big texts: ~10 MB of temporaries)
 
 
 class NgramModel:
@@ -133,11 +133,14 @@ class NgramModel:
         if corpus.n_tokens and (corpus.ids.min() < 0 or corpus.ids.max() >= len(self.vocab_)):
             raise WordnetLMError(f"the corpus holds word ids outside this model's vocabulary (size {len(self.vocab_)}): "
                                  "encode it with the model's vocab_")
-        pieces = []
-        for chunk in sentence_chunks(corpus, SCORE_BATCH):
+        out = np.empty(corpus.n_tokens + corpus.n_sentences)
+        done = 0
+        for chunk in sentence_chunks(corpus, SCORE_BATCH):  # filled in place: no second copy of the scores
             stream, history, _ = padded_stream(chunk)
-            pieces.append(tables.score_stream(stream, history, np.flatnonzero(history > 0)))
-        return np.concatenate(pieces) if pieces else np.zeros(0)
+            scores = tables.score_stream(stream, history, np.flatnonzero(history > 0))
+            out[done:done + len(scores)] = scores
+            done += len(scores)
+        return out[:done]
 
     def sentence_logprobs(self, corpus: Corpus) -> np.ndarray:
         """Total ``log p`` of each sentence (its tokens and ``</s>``)."""
@@ -150,7 +153,9 @@ class NgramModel:
         :mod:`wordnet_lm.ngram.perplexity` for the conventions)."""
         if corpus.n_sentences == 0:
             raise WordnetLMError("cannot compute the perplexity of an empty text")
-        return perplexity_from_logprobs(self.token_logprobs(corpus), prediction_targets(corpus), corpus.n_sentences)
+        logprobs = self.token_logprobs(corpus)
+        has_oov = bool(np.any(corpus.ids == UNK_ID))  # else no target is <unk>: no targets array needed
+        return perplexity_from_logprobs(logprobs, prediction_targets(corpus) if has_oov else None, corpus.n_sentences)
 
     # ------------------------------------------------------------------ generating, files
     def sample(self, n_sentences: int = 1, *, max_length: int = 100, seed: int | None = None,

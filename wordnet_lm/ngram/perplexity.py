@@ -43,7 +43,7 @@ def prediction_targets(corpus: Corpus) -> np.ndarray:
     """The word predicted at each prediction of ``corpus``: its tokens with ``</s>`` after
     every sentence (the order of ``token_logprobs``)."""
     ends = corpus.offsets[1:]
-    return np.insert(corpus.ids.astype(np.int64), ends, EOS_ID)
+    return np.insert(corpus.ids, ends, EOS_ID)
 
 
 def perplexity_from_logprobs(logprobs: np.ndarray, targets: np.ndarray | None = None,
@@ -71,6 +71,6 @@ def perplexity_from_logprobs(logprobs: np.ndarray, targets: np.ndarray | None = 
     if len(oov) != len(logprobs):
         raise ValueError("targets and logprobs differ in length")
     total = float(logprobs.sum())
-    known = logprobs[~oov]
+    known = logprobs[~oov] if oov.any() else logprobs
     excl = perplexity(known) if len(known) else float("nan")
     return Perplexity(perplexity(logprobs), excl, total, len(logprobs), int(oov.sum()), n_sentences)

@@ -110,15 +110,15 @@ class BackoffTables:
         L and ``contexts[L-1]`` its context in order L-1 (-1: not stored); the longest stored
         n-gram's probability plus the backoff weights of all longer stored contexts."""
         best = np.full(len(grams[0]), np.nan)
-        best_length = np.zeros(len(grams[0]), np.int64)
-        for length, found in enumerate(grams, start=1):
+        best_length = np.zeros(len(grams[0]), np.int8)
+        for length, found in enumerate(grams, start=1):  # longer n-grams overwrite shorter ones
             hit = found >= 0
-            best[hit] = self.log_prob[length - 1][found[hit]]
+            best = np.where(hit, _gather(self.log_prob[length - 1], found), best)
             best_length[hit] = length
         for length in range(2, len(grams) + 1):
             context = contexts[length - 1]
             add = (context >= 0) & (best_length < length)
-            best[add] += self.log_backoff[length - 2][context[add]]
+            best += np.where(add, _gather(self.log_backoff[length - 2], context), 0.0)
         return best
 
     def log_distribution(self, history: np.ndarray) -> np.ndarray:
@@ -136,3 +136,9 @@ class BackoffTables:
 
     def nbytes(self) -> int:
         return self.index.nbytes() + sum(a.nbytes for a in self.log_prob + self.log_backoff)
+
+
+def _gather(values: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """``values[index]`` where ``index >= 0``; anything where it is -1 (reads the last entry: the
+    caller discards it), zeros if ``values`` is empty."""
+    return values.take(index) if len(values) else np.zeros(len(index))

@@ -109,6 +109,11 @@ class Optimizer:
                 raise ValueError(f"gradient of {name!r} has shape {tuple(g.shape)}, parameter has {p.shape}")
             self._update(name, p, g, state)
 
+    def sync(self, params: Params, state: OptimizerState, rows: Mapping[str, np.ndarray] | None = None) -> None:
+        """Apply updates this optimizer deferred (lazy weight decay) to ``rows`` of the named
+        parameters (ids, repeats allowed), or to every row of every parameter: call it before
+        reading rows a lazy update skipped.  Nothing to do for most optimizers."""
+
     def config(self) -> dict[str, Any]:
         """JSON-able hyper-parameters; :func:`optimizer_from_config` rebuilds the optimizer."""
         return {"optimizer": type(self).__name__, **self._hyper()}
@@ -291,6 +296,14 @@ class Adam(Optimizer):
     as Adam, whose moments of unused rows decay and keep moving them; dense gradients get
     ordinary Adam either way.  With ``lazy=False`` (the default) a row-sparse gradient gets the
     exact dense Adam update.
+
+    Decoupled weight decay (:class:`AdamW`) stays exact under ``lazy=True``: every step adds
+    ``log(1 - lr * weight_decay)`` to a running total, each row remembers the total it was last
+    decayed to (slots ``"decay_total"`` and ``"decay_clock"``), and a row catches up,
+    ``p_row *= exp(total - clock_row)``, when it is next updated or :meth:`sync`-ed.  A caller
+    that reads rows between updates (a forward pass) syncs them first; then every row read has
+    exactly the dense AdamW decay (the products of ``1 - lr_t * weight_decay`` over all steps,
+    whatever the learning-rate schedule).  Only the moments are lazy.
     """
 
     slot_names = ("m", "v")
@@ -358,12 +371,18 @@ class Adam(Optimizer):
         rows, grad = g.indices, g.values.astype(p.dtype, copy=False)
         if decays and not self.decoupled:
             grad = grad + self.weight_decay * p[rows]
+        row_values = p.take(rows, axis=0)
         if decays and self.decoupled:
-            p[rows] *= 1.0 - self.lr * self.weight_decay
-        m = state.slots["m"][name][rows]
+            shrink = 1.0 - self.lr * self.weight_decay
+            if shrink <= 0:
+                raise ValueError(f"lr * weight_decay must be < 1 for a lazy AdamW, got {self.lr * self.weight_decay}")
+            total, clock = self._decay_clock(name, p, state)
+            total[0] += math.log1p(-self.lr * self.weight_decay)
+            row_values *= self._decay_factors(p, rows, total, clock)
+        m = state.slots["m"][name].take(rows, axis=0)
         m *= b1
         m += grad * (1.0 - b1)
-        v = state.slots["v"][name][rows]
+        v = state.slots["v"][name].take(rows, axis=0)
         v *= b2
         v += grad * grad * (1.0 - b2)
         state.slots["m"][name][rows] = m
@@ -376,7 +395,44 @@ class Adam(Optimizer):
         denom += self.eps
         np.divide(m, denom, out=denom)
         denom *= -step_size
-        p[rows] += denom
+        row_values += denom
+        p[rows] = row_values
+
+    def _decay_clock(self, name: str, p: np.ndarray, state: OptimizerState) -> tuple[np.ndarray, np.ndarray]:
+        """``(total, clock)`` of a lazily decayed parameter: the running sum of the steps'
+        ``log(1 - lr * weight_decay)`` (shape (1,)) and, per row, the total it was decayed to
+        (float64; created at the first lazy update, so older states load unchanged)."""
+        totals = state.slots.setdefault("decay_total", {})
+        clocks = state.slots.setdefault("decay_clock", {})
+        if name not in clocks:
+            totals[name], clocks[name] = np.zeros(1), np.zeros(len(p))
+        return totals[name], clocks[name]
+
+    @staticmethod
+    def _decay_factors(p: np.ndarray, rows: np.ndarray | None, total: np.ndarray, clock: np.ndarray) -> np.ndarray:
+        """The factors that decay ``rows`` of ``p`` (all with None) from their clock to
+        ``total``, shaped to multiply them; the clocks are moved to ``total``."""
+        lag = total[0] - (clock if rows is None else clock[rows])
+        if rows is None:
+            clock[:] = total[0]
+        else:
+            clock[rows] = total[0]
+        return np.exp(lag).astype(p.dtype).reshape((-1,) + (1,) * (p.ndim - 1))
+
+    def sync(self, params: Params, state: OptimizerState, rows: Mapping[str, np.ndarray] | None = None) -> None:
+        clocks = state.slots.get("decay_clock", {})
+        for name, clock in clocks.items():
+            if rows is not None and name not in rows:
+                continue
+            p = params[name]
+            if rows is None:
+                p *= self._decay_factors(p, None, state.slots["decay_total"][name], clock)
+            else:
+                ids = np.asarray(rows[name]).reshape(-1)  # repeats are harmless: each gets the same factor
+                total = state.slots["decay_total"][name]
+                ids = ids[clock[ids] != total[0]]  # the rows of the last update are up to date
+                if len(ids):
+                    p[ids] *= self._decay_factors(p, ids, total, clock)
 
 
 class AdamW(Adam):

@@ -48,9 +48,12 @@ class TrainConfig:
     weight_decay : float, default 0.05
         Weight decay of the weight matrices and the embeddings (not the biases): decoupled
         for AdamW (``p *= 1 - lr * weight_decay`` each step), an L2 term for Adam and SGD.
-    lazy_embeddings : bool, default False
-        Update only the embedding rows of the current batch (lazy Adam, as PyTorch's
-        SparseAdam): faster, not the same as Adam.
+    lazy_embeddings : bool, default True
+        Adam/AdamW update only the embedding rows of the current batch (lazy moments, as
+        PyTorch's SparseAdam; AdamW's decoupled weight decay is still applied to every row,
+        exactly, when the row is next read): a table of V x m numbers is not swept at every
+        step.  Not the same as dense Adam (whose moments keep moving rows after their batch);
+        on Brown as good (docs/nplm.md).  False: dense Adam/AdamW on the whole table.
     lr_decay : float, default 0.5
         The learning rate is multiplied by this after an evaluation without improvement.
     patience : int, default 3
@@ -76,7 +79,7 @@ class TrainConfig:
     batch_size: int = 512
     max_epochs: float = 10
     weight_decay: float = 0.05
-    lazy_embeddings: bool = False
+    lazy_embeddings: bool = True
     lr_decay: float = 0.5
     patience: int = 3
     min_improvement: float = 0.002

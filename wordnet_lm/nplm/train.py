@@ -119,6 +119,7 @@ def train(model: Any, train: Corpus, vocab: Vocab, valid: Corpus | None = None,
             optimizer.lr = state.lr
             train_loss = _run_segment(step, state, contexts, targets, config, model.seed,
                                       epoch, bounds[segment], bounds[segment + 1], bar, checkpoint)
+            optimizer.sync(state.params, state.opt_state)  # every row up to date for validation and checkpoint
             record = {"epoch": round((state.position + 1) / config.evals_per_epoch, 4), "lr": state.lr,
                       "train_ppl": math.exp(min(train_loss, 700.0))}
             _validate(model, state, valid_windows, config, record, checkpoint)
@@ -188,11 +189,14 @@ def _batch_loss(model: Any) -> Callable:
 def make_step(model: Any, optimizer: Optimizer) -> Callable:
     """The training step ``step(params, opt_state, contexts, targets, rng) -> loss``: the loss
     and its gradient (row-sparse for the embeddings) by :mod:`wordnet_lm.autodiff`, then one
-    in-place optimizer update.  Overflow warnings are silenced: the caller checks the loss."""
+    in-place optimizer update.  The embedding rows of the batch are first brought up to date
+    (a lazy optimizer defers their weight decay: :meth:`Optimizer.sync`).  Overflow warnings
+    are silenced: the caller checks the loss."""
     loss_and_grads = value_and_grad(_batch_loss(model), sparse_rows=True)
 
     def step(params: Params, opt_state: OptimizerState, contexts: np.ndarray, targets: np.ndarray,
              rng: np.random.Generator | None) -> float:
+        optimizer.sync(params, opt_state, {"embed.C": contexts})
         with np.errstate(over="ignore", invalid="ignore"):
             loss, grads = loss_and_grads(params, contexts, targets, rng)
             loss = float(loss)
