@@ -189,6 +189,8 @@ def main() -> None:
         rows.append(row)
         print(json.dumps(row), flush=True)
     report = finish_report(info, rows, "lmplz")
+    if len(rows) > 1 and all("lmplz" in r for r in rows):
+        report["k_lmplz_cpu"] = fit_exponent([r["tokens"] for r in rows], [r["lmplz"]["cpu"] for r in rows])
     print(markdown(report))
     if args.json:
         args.json.write_text(json.dumps(report, indent=1))
@@ -196,19 +198,17 @@ def main() -> None:
 
 def markdown(report: dict) -> str:
     gb = 1 << 30
-    lines = [f"{report['info']['date']}, nproc {report['info']['nproc']}, Python {report['info']['python']}, "
-             f"NumPy {report['info']['numpy']}, load average before {report['info']['load_before'][0]:.1f} / "
-             f"after {report['info']['load_after'][0]:.1f}", "",
+    lines = [header_line(report["info"]), "",
              "| tokens | ours wall s | ours CPU s | ours peak RSS GB | lmplz wall s | lmplz CPU s | lmplz peak RSS GB "
-             "| wall ratio | encode M tok/s |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "| wall ratio | CPU ratio | encode M tok/s |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for r in report["rows"]:
         o, k = r["ours"], r.get("lmplz")
-        ratio = f"{o['wall'] / k['wall']:.2f}x" if k else "-"
+        ratios = f"{o['wall'] / k['wall']:.2f}x | {o['cpu'] / k['cpu']:.2f}x" if k else "- | -"
         lines.append(f"| {r['tokens'] / 1e6:.1f}M | {o['wall']:.1f} | {o['cpu']:.1f} | {o['peak_rss'] / gb:.2f} | "
                      + (f"{k['wall']:.1f} | {k['cpu']:.1f} | {k['peak_rss'] / gb:.2f} | " if k else "- | - | - | ")
-                     + f"{ratio} | {r['tokens'] / r['encode']['wall'] / 1e6:.2f} |")
-    for key in ("k_ours", "k_ours_cpu", "k_lmplz"):
+                     + f"{ratios} | {r['tokens'] / r['encode']['wall'] / 1e6:.2f} |")
+    for key in ("k_ours", "k_ours_cpu", "k_lmplz", "k_lmplz_cpu"):
         if key in report:
             lines.append(f"\n{key} = {report[key]:.2f}")
     for r in report["rows"]:

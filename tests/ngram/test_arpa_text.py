@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wordnet_lm.ngram.arpa_text import WordBytes, arpa_lines, format_g8
+from wordnet_lm.ngram.arpa_text import WordBytes, arpa_lines, format_few_values, format_g8, format_g8_fixed
 
 
 def texts(values):
@@ -38,3 +38,22 @@ def test_lines():
     got = arpa_lines(np.array([-1.5, -2.0]), np.array([[1, 3, 4], [3, 4, 2]]), words, None)
     assert got == "-1.5\t<s> naïve b\n-2\tnaïve b </s>\n".encode()
     assert arpa_lines(np.zeros(0), np.zeros((0, 2), int), words, None) == b""
+
+
+def test_word_bytes_from_lines_equal_from_words():
+    words = ["<unk>", "<s>", "</s>", "naïve", "b", "x" * 40]
+    a, b = WordBytes(words), WordBytes.from_lines(("\n".join(words) + "\n").encode())
+    for name in ("buffer", "starts", "lengths"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+
+
+def test_few_values_equal_all_values():
+    rng = np.random.default_rng(1)
+    values = np.concatenate([np.zeros(500), [-0.0, 0.0, -0.0], np.round(-rng.random(400), 2), EDGES * 3])
+    rng.shuffle(values)
+    chars, lengths = format_few_values(values)
+    want_chars, want_lengths = format_g8_fixed(values)
+    np.testing.assert_array_equal(lengths, want_lengths)
+    keep = np.arange(chars.shape[1])[None, :] < lengths[:, None]
+    np.testing.assert_array_equal(chars[keep], want_chars[keep])
+    assert [bytes(c[:n]).decode() for c, n in zip(chars, lengths.tolist())] == [format(float(v), ".8g") for v in values]

@@ -17,6 +17,7 @@ _DIGITS = 8
 _WIDTH = 16  # widest text: sign, "0.", three zeros, 8 digits / the fallback's "-1.2345678e-05"
 _TIE_BAND = 1e-6  # scaled values this close to a rounding tie are formatted by Python
 _POWER_RANGE = 40
+_SEPARATORS = np.frombuffer(b"\t\n", np.uint8)
 _POWERS = 10.0 ** np.arange(-2 * _POWER_RANGE, 2 * _POWER_RANGE + 1)[_POWER_RANGE:]  # _POWERS[k + 40] = 10**k
 
 
@@ -29,17 +30,70 @@ class WordBytes:
         self.starts = np.cumsum(self.lengths + 1) - (self.lengths + 1)
         self.buffer = np.frombuffer(b" ".join(encoded) + b" ", np.uint8)
 
+    def source(self, room: int) -> np.ndarray:
+        """A scratch buffer holding the words, then at least ``room`` free bytes (kept between
+        calls: the words are copied once, not once per block of lines)."""
+        scratch = getattr(self, "_scratch", None)
+        if scratch is None or len(scratch) < len(self.buffer) + room:
+            scratch = np.empty(len(self.buffer) + max(room, 1 << 20), np.uint8)
+            scratch[:len(self.buffer)] = self.buffer
+            self._scratch = scratch
+        return scratch
 
-def format_g8(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``format(v, ".8g")`` of every value, as one byte buffer with each text's start and length.
+    @classmethod
+    def from_lines(cls, text: bytes) -> "WordBytes":
+        """From UTF-8 text of one word per line (each line ending in a newline), with NumPy:
+        no Python object per word (a 1M-word vocabulary in every worker process)."""
+        self = cls.__new__(cls)
+        buffer = np.frombuffer(text, np.uint8).copy()
+        ends = np.flatnonzero(buffer == ord("\n"))
+        buffer[ends] = ord(" ")
+        self.starts = np.concatenate([[0], ends[:-1] + 1]).astype(np.int64)
+        self.lengths = ends - self.starts
+        self.buffer = buffer
+        return self
 
-    Values with a decimal exponent in ``-4..7`` (fixed notation) are rounded and laid out with
-    NumPy, one group of rows per (exponent, sign); zeros, other exponents, non-finite values and
-    the rare values within ``1e-6`` of a rounding tie (where float arithmetic could round the
-    other way) go through Python's own formatting, so every text is exactly Python's.
+
+def _layout(digits: np.ndarray, exponent: np.ndarray, negative: np.ndarray) -> np.ndarray:
+    """The fixed-notation text of each row as ``(m, 16)`` bytes: ``[-]d0..dx.d(x+1)..d7`` for
+    exponents ``x >= 0``, ``[-]0.`` then ``-x-1`` zeros then ``d0..d7`` below; trailing bytes
+    (cut by the lengths) are left over.  Built as two little-endian uint64 words per row by
+    shifts: sign, then three pieces at per-row byte offsets."""
+    u64 = np.uint64
+    fixed = exponent >= 0
+    base = negative.astype(np.uint64)
+    head_bytes = (np.clip(exponent, -1, _DIGITS - 1) + 1).astype(np.uint64)  # digits before the dot (x >= 0)
+    bits = head_bytes * u64(8)
+    head = digits & ((u64(1) << bits) - u64(1))  # 1 << 64 is 0 in NumPy: all ones
+    zeros = np.clip(-exponent - 1, 0, 4).astype(np.uint64)  # zeros after "0." (x < 0)
+    pieces = ((np.where(fixed, head, u64(0x2E30)), base),  # "0." is 0x30 0x2E little-endian
+              (np.where(fixed, u64(0x2E), u64(0x30303030) & ((u64(1) << zeros * u64(8)) - u64(1))),
+               np.where(fixed, base + head_bytes, base + u64(2))),
+              (np.where(fixed, digits >> bits, digits), np.where(fixed, base + head_bytes + u64(1), base + u64(2) + zeros)))
+    words = np.zeros((len(digits), 2), np.uint64)
+    words[:, 0] = np.where(negative > 0, u64(0x2D), u64(0))
+    for value, at in pieces:
+        shift = at * u64(8)
+        words[:, 0] |= value << shift  # shifts of 64 or more give 0
+        words[:, 1] |= np.where(at >= 8, value << (shift - u64(64)) * (at >= 8), value >> (u64(64) - shift))
+    return words.view(np.uint8)
+
+
+_QUAD_TEXT = np.array([int.from_bytes(f"{k:04d}".encode(), "little") for k in range(10_000)], np.uint64)
+_QUAD_TRAILING = np.array([len(f"{k:04d}") - len(f"{k:04d}".rstrip("0")) for k in range(10_000)], np.int64)
+
+
+def format_g8_fixed(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``format(v, ".8g")`` of every value as a ``(m, 16)`` matrix of bytes (row ``i`` holds the
+    text of ``values[i]``, NUL padded) and the lengths.
+
+    Values with a decimal exponent in ``-4..7`` (fixed notation) are rounded with NumPy and laid
+    out by a per-(exponent, sign) column template (one gather, no sort); zeros, other exponents,
+    non-finite values and the rare values within ``1e-6`` of a rounding tie (where float
+    arithmetic could round the other way) go through Python's own formatting, so every text is
+    exactly Python's.
     """
     v = np.asarray(values, np.float64)
-    m = len(v)
     size = np.abs(v)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         exponent = np.floor(np.log10(size))
@@ -57,62 +111,47 @@ def format_g8(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     zero = (v == 0) & ~np.signbit(v)  # written "0" (backoffs of n-grams that are no context)
     python = ~np.isfinite(v) | (v == 0) | (exponent < -4) | (exponent >= _DIGITS) | tie
     python &= ~zero
-    mantissa = np.where(python, 10.0 ** (_DIGITS - 1), mantissa).astype(np.int64)
+    special = python | zero
+    mantissa = np.where(special, 10.0 ** (_DIGITS - 1), mantissa).astype(np.int64)
+    exponent[special] = 0
 
-    digits = np.empty((m, _DIGITS), np.uint8)  # ASCII digits of the mantissa, most significant first
-    trailing = np.zeros(m, np.int64)  # trailing zeros of the mantissa
-    still_zero = np.ones(m, bool)
-    for k in range(_DIGITS - 1, -1, -1):
-        digit = mantissa % 10  # division by a scalar: libdivide, fast
-        mantissa //= 10
-        digits[:, k] = digit + ord("0")
-        still_zero &= digit == 0
-        trailing += still_zero
-
-    negative = v < 0
-    group = np.where(python, 99, np.where(zero, 98, (exponent + 4) * 2 + negative)).astype(np.uint8)
-    order = np.argsort(group, kind="stable")  # radix sort (uint8); a group's rows contiguous: slices
-    sorted_group = group[order]
-    digits, trailing = digits[order], trailing[order]
-    chars = np.zeros((m, _WIDTH), np.uint8)  # in sorted order
-    lengths = np.zeros(m, np.int64)
-    bounds = np.concatenate([[0], np.flatnonzero(np.diff(sorted_group)) + 1, [m]]).tolist()
-    for lo, hi in zip(bounds[:-1], bounds[1:]):
-        key = int(sorted_group[lo])
-        if key >= 98:
-            if key == 98:
-                chars[lo:hi, 0] = ord("0")
-                lengths[lo:hi] = 1
-            continue
-        x, base = key // 2 - 4, key % 2  # decimal exponent; 1 column for the sign
-        d = digits[lo:hi]
-        block = chars[lo:hi]
-        if base:
-            block[:, 0] = ord("-")
-        kept = _DIGITS - trailing[lo:hi]  # significant digits without trailing zeros
-        if x >= 0:  # d0..dx [. d(x+1)..]
-            block[:, base:base + x + 1] = d[:, :x + 1]
-            block[:, base + x + 1] = ord(".")
-            block[:, base + x + 2:base + _DIGITS + 1] = d[:, x + 1:]
-            fraction = np.maximum(kept - (x + 1), 0)
-            lengths[lo:hi] = base + x + 1 + np.where(fraction > 0, fraction + 1, 0)
-        else:  # 0.000d0d1...
-            block[:, base:base + 2] = np.frombuffer(b"0.", np.uint8)
-            block[:, base + 2:base + 1 - x] = ord("0")
-            block[:, base + 1 - x:base + 1 - x + _DIGITS] = d
-            lengths[lo:hi] = base + 1 - x + kept
-    rare = np.flatnonzero(sorted_group == 99)
+    high, low = np.divmod(mantissa, 10_000)  # four digits each: one table lookup
+    digits = _QUAD_TEXT[high] | (_QUAD_TEXT[low] << np.uint64(32))  # ASCII d0..d7, d0 in the lowest byte
+    trailing = np.where(low == 0, 4 + _QUAD_TRAILING[high], _QUAD_TRAILING[low])  # trailing zeros of the mantissa
+    negative = (v < 0).astype(np.int64)
+    chars = _layout(digits, exponent, negative)
+    kept = _DIGITS - trailing  # significant digits without trailing zeros
+    fraction = np.maximum(kept - (exponent + 1), 0)
+    lengths = np.where(exponent >= 0, exponent + 1 + np.where(fraction > 0, fraction + 1, 0), 1 - exponent + kept)
+    lengths += negative
+    if zero.any():
+        chars[zero] = 0
+        chars[zero, 0] = ord("0")
+        lengths[zero] = 1
+    rare = np.flatnonzero(python)
     if len(rare):  # Python's own text
-        texts = [format(x, ".8g").encode("ascii") for x in v[order[rare]].tolist()]
-        padded = np.frombuffer(b"".join(t.ljust(_WIDTH, b"\0") for t in texts), np.uint8).reshape(-1, _WIDTH)
-        chars[rare] = padded
+        texts = [format(x, ".8g").encode("ascii") for x in v[rare].tolist()]
+        chars[rare] = np.frombuffer(b"".join(t.ljust(_WIDTH, b"\0") for t in texts), np.uint8).reshape(-1, _WIDTH)
         lengths[rare] = [len(t) for t in texts]
-    unsorted_chars = np.empty_like(chars)
-    unsorted_chars[order] = chars
-    unsorted_lengths = np.empty_like(lengths)
-    unsorted_lengths[order] = lengths
-    valid = np.arange(_WIDTH)[None, :] < unsorted_lengths[:, None]
-    return unsorted_chars[valid], np.cumsum(unsorted_lengths) - unsorted_lengths, unsorted_lengths
+    return chars, lengths
+
+
+def format_few_values(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`format_g8_fixed` of values with few distinct ones (backoffs: mostly 0, the rest
+    repeating): each distinct bit pattern formatted once, then gathered."""
+    v = np.ascontiguousarray(values, np.float64)
+    distinct, inverse = np.unique(v.view(np.int64), return_inverse=True)  # bits: -0.0 is not 0.0
+    if len(distinct) * 2 > len(v):
+        return format_g8_fixed(v)
+    chars, lengths = format_g8_fixed(distinct.view(np.float64))
+    return chars[inverse], lengths[inverse]
+
+
+def format_g8(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``format(v, ".8g")`` of every value, as one byte buffer with each text's start and length."""
+    chars, lengths = format_g8_fixed(values)
+    valid = np.arange(_WIDTH)[None, :] < lengths[:, None]
+    return chars[valid], np.cumsum(lengths) - lengths, lengths
 
 
 def arpa_lines(log10_probs: Sequence[float], rows: np.ndarray, words: WordBytes,
@@ -122,27 +161,37 @@ def arpa_lines(log10_probs: Sequence[float], rows: np.ndarray, words: WordBytes,
     m, n = rows.shape
     if m == 0:
         return b""
-    probs, prob_starts, prob_lengths = format_g8(log10_probs)
+    probs, prob_lengths = format_g8_fixed(log10_probs)
     backoff = log10_backoffs is not None
-    tails, tail_starts, tail_lengths = format_g8(log10_backoffs) if backoff else (np.zeros(0, np.uint8), 0, 0)
-    separators = np.frombuffer(b"\t\n", np.uint8)
-    source = np.concatenate([separators, probs, words.buffer, tails])
-    prob_base, word_base = 2, 2 + len(probs)
-    tail_base = word_base + len(words.buffer)
+    tails, tail_lengths = format_few_values(log10_backoffs) if backoff else (np.zeros((0, _WIDTH), np.uint8), 0)
+    source = words.source(2 + probs.size + tails.size)  # the words, then room for this block's bytes
+    prob_base = len(words.buffer) + 2
+    tail_base = prob_base + probs.size
+    source[prob_base - 2:prob_base] = _SEPARATORS
+    source[prob_base:tail_base] = probs.ravel()
+    source[tail_base:tail_base + tails.size] = tails.ravel()
+    separator_base = prob_base - 2
+    index_type = np.int32 if len(source) < 2 ** 31 else np.int64
     width = n + (5 if backoff else 3)  # prob, TAB, words, [TAB, backoff], NEWLINE
-    seg_start = np.empty((m, width), np.int64)  # where each segment of each line starts in `source`
-    seg_length = np.ones((m, width), np.int64)
-    seg_start[:, 0], seg_length[:, 0] = prob_starts + prob_base, prob_lengths
-    seg_start[:, 1] = 0
-    seg_start[:, 2:n + 2] = words.starts[rows] + word_base
+    seg_start = np.empty((m, width), index_type)  # where each segment of each line starts in `source`
+    seg_length = np.ones((m, width), index_type)
+    numbers = np.arange(prob_base, prob_base + m * _WIDTH, _WIDTH, dtype=index_type)  # row i's text
+    seg_start[:, 0], seg_length[:, 0] = numbers, prob_lengths
+    seg_start[:, 1] = separator_base
+    seg_start[:, 2:n + 2] = words.starts[rows]
     seg_length[:, 2:n + 2] = words.lengths[rows] + 1  # with the space after the word ...
     seg_length[:, n + 1] -= 1  # ... except after the last one
     if backoff:
-        seg_start[:, n + 2] = 0
-        seg_start[:, n + 3], seg_length[:, n + 3] = tail_starts + tail_base, tail_lengths
-    seg_start[:, -1] = 1
+        seg_start[:, n + 2] = separator_base
+        seg_start[:, n + 3], seg_length[:, n + 3] = numbers + (tail_base - prob_base), tail_lengths
+    seg_start[:, -1] = separator_base + 1
     seg_start, seg_length = seg_start.ravel(), seg_length.ravel()
-    out_start = np.cumsum(seg_length) - seg_length
-    index = np.repeat(seg_start - out_start, seg_length)
-    index += np.arange(len(index), dtype=np.int64)
+    total = int(seg_length.sum(dtype=np.int64))
+    index_type = np.int32 if max(total, len(source)) < 2 ** 31 else np.int64
+    out_start = np.cumsum(seg_length, dtype=index_type)
+    out_start -= seg_length
+    seg_start = seg_start.astype(index_type, copy=False)
+    seg_start -= out_start
+    index = np.repeat(seg_start, seg_length)
+    index += np.arange(total, dtype=index_type)
     return source[index].tobytes()

@@ -16,6 +16,7 @@ from typing import Iterable, Iterator
 import numpy as np
 from wordnet_lm.errors import TrainingError
 from wordnet_lm.ngram.index import NgramIndex
+from wordnet_lm.ngram.sorting import unique_inverse
 from wordnet_lm.progress import progress_bar
 from wordnet_lm.text.streams import padded_stream as text_stream
 from wordnet_lm.text.vocab import BOS_ID, EOS_ID, Corpus
@@ -134,7 +135,7 @@ def merge_counts(a: NgramCounts, b: NgramCounts) -> NgramCounts:
     for n in range(2, a.order + 1):
         key_a = map_a[a.index.contexts[n - 1]] * size + a.index.words[n - 1]
         key_b = map_b[b.index.contexts[n - 1]] * size + b.index.words[n - 1]
-        merged, inverse = np.unique(np.concatenate([key_a, key_b]), return_inverse=True)
+        merged, inverse = unique_inverse(np.concatenate([key_a, key_b]))
         both = np.concatenate([a.counts[n - 1], b.counts[n - 1]])
         counts.append(np.bincount(inverse, weights=both, minlength=len(merged)).astype(np.int64))
         keys.append(merged)
@@ -160,7 +161,7 @@ def _count_chunk(corpus: Corpus, order: int, vocab_size: int) -> NgramCounts:
     for n in range(2, order + 1):
         starts = np.flatnonzero(room >= n)
         packed = current[starts] * vocab_size + stream[starts + n - 1]
-        unique, inverse, count = np.unique(packed, return_inverse=True, return_counts=True)
+        unique, inverse, count = unique_inverse(packed, counts=True)
         keys.append(unique)
         counts.append(count.astype(np.int64))
         suffix = np.empty(len(unique), np.int64)

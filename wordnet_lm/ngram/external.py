@@ -37,7 +37,8 @@ from wordnet_lm.text.options import ReadingOptions
 from wordnet_lm.text.vocab import BOS_ID, EOS_ID, Corpus, Vocab
 
 SMOOTHINGS = ("mkn", "kn", "absolute")  # the interpolated discounting family, streamed
-PROCESS_OVERHEAD = 160 << 20  # per process, outside the budget: interpreter + NumPy/SciPy (~90 MB), a batch of text
+PROCESS_OVERHEAD = 160 << 20  # per process: interpreter + NumPy/SciPy (~90 MB), a batch of text
+VOCAB_BYTES_PER_WORD = 300  # the driver's Vocab (strings, dict, lists) and per-word arrays in each process
 COUNT_BYTES_PER_TOKEN_ORDER = 48  # measured peak of in-memory counting: ~46*order + 0..20 bytes a token
 ESTIMATE_BYTES_PER_ENTRY = 160  # a dozen 8-byte arrays of a block plus the windows they read
 WRITE_BYTES_PER_ENTRY = 1000  # a line of ARPA text: ~30 bytes, ~24 bytes of index arrays per byte
@@ -65,14 +66,23 @@ class ExternalResult:
 
 @dataclass(frozen=True)
 class Budget:
-    """How a memory budget is spent: tokens counted at once per task, entries per block."""
+    """How a memory budget is spent: tokens counted at once per task, entries per block.
+
+    ``memory`` is meant for the whole local process tree: the fixed part (``PROCESS_OVERHEAD``
+    for each of ``processes`` and ``VOCAB_BYTES_PER_WORD`` for the driver's vocabulary) is
+    taken off first, and the data blocks share the rest (never less than a quarter of it)."""
 
     memory: int
     concurrent: int  # tasks running at the same time on this machine
+    processes: int = 1  # local processes: the driver and its pool's workers
+    vocab_size: int = 0
+
+    def fixed(self) -> int:
+        return self.processes * PROCESS_OVERHEAD + self.vocab_size * VOCAB_BYTES_PER_WORD
 
     def usable(self) -> int:
-        """Bytes for data; each process also takes ``PROCESS_OVERHEAD`` outside the budget."""
-        return self.memory
+        """Bytes for data."""
+        return max(self.memory // 4, self.memory - self.fixed())
 
     def chunk_tokens(self, order: int) -> int:
         per_task = self.usable() // self.concurrent
@@ -83,10 +93,10 @@ class Budget:
         return max(64, per_task // (MERGE_BYTES_PER_ENTRY * max(n_runs, 1)))
 
     def estimate_block(self) -> int:
-        return max(256, self.usable() // ESTIMATE_BYTES_PER_ENTRY)
+        return max(256, self.usable() // self.concurrent // ESTIMATE_BYTES_PER_ENTRY)
 
     def write_block(self) -> int:
-        return max(256, min(self.usable() // WRITE_BYTES_PER_ENTRY, WRITE_BLOCK))
+        return max(256, min(self.usable() // self.concurrent // WRITE_BYTES_PER_ENTRY, WRITE_BLOCK))
 
 
 def build_arpa(source: str | os.PathLike | EncodedCorpus | tuple[Corpus, Vocab], arpa: str | os.PathLike, *,
@@ -139,36 +149,45 @@ def build_arpa(source: str | os.PathLike | EncodedCorpus | tuple[Corpus, Vocab],
     own_executor = executor is None
     if executor is None:
         executor = ProcessPool(processes) if processes and processes > 1 else InProcess()
+    if isinstance(executor, ProcessPool):
+        executor.start()  # forked before the vocabulary and the tables are in this process
     seconds: dict[str, float] = {}
     try:
         with TempFolder(temp, prefix="wordnet-lm-ngram-") as folder:
-            reading = ReadingOptions(tokenizer=tokenizer, lowercase=lowercase, sentences=sentences, encoding=encoding)
-            encoded = _encoded_source(source, folder, reading, executor.workers, progress)
-            seconds["encode"] = time.perf_counter() - started
-            vocab = encoded.vocab_with(min_count, max_size) if not isinstance(source, tuple) else encoded.vocab
-            if len(vocab) <= 3:
-                raise WordnetLMError(f"{source}: empty vocabulary with min_count={min_count}")
-            if encoded.n_sentences == 0:
-                raise TrainingError("cannot estimate an n-gram model from an empty corpus (no sentences)")
-            _check_markers(encoded, vocab)
-            budget = Budget(budget_bytes, max(1, executor.workers))
-            tables, n_runs, n_ranges, run_bytes = _count(encoded, vocab, order, min_count if not isinstance(source, tuple) else 1,
-                                              max_size if not isinstance(source, tuple) else None, budget, executor,
-                                              folder)
-            seconds["count"] = time.perf_counter() - started - sum(seconds.values())
-            block = budget.estimate_block()
-            streamed.compute_suffixes(tables, block)
-            continuation = smoothing in ("mkn", "kn")
-            adjusted1, t = streamed.compute_adjusted(tables, block, continuation)
-            model.count_of_counts_ = t
-            found = model._discounts(t)
-            p1, b1 = streamed.interpolate(tables, adjusted1, found, block)
-            seconds["estimate"] = time.perf_counter() - started - sum(seconds.values())
-            streamed.write_arpa_streamed(arpa, tables, vocab, p1, b1, budget.write_block(), progress,
-                                         executor=executor if isinstance(executor, ProcessPool) else None)
-            seconds["write"] = time.perf_counter() - started - sum(seconds.values())
-            return ExternalResult(arpa, order, len(vocab), tables.n_sentences, tables.n_tokens, list(tables.sizes),
-                                  found, t, n_runs, n_ranges, run_bytes, seconds)
+            try:
+                reading = ReadingOptions(tokenizer=tokenizer, lowercase=lowercase, sentences=sentences, encoding=encoding)
+                encoded = _encoded_source(source, folder, reading, executor.workers, progress)
+                seconds["encode"] = time.perf_counter() - started
+                vocab = encoded.vocab_with(min_count, max_size) if not isinstance(source, tuple) else encoded.vocab
+                if len(vocab) <= 3:
+                    raise WordnetLMError(f"{source}: empty vocabulary with min_count={min_count}")
+                if encoded.n_sentences == 0:
+                    raise TrainingError("cannot estimate an n-gram model from an empty corpus (no sentences)")
+                _check_markers(encoded, vocab)
+                local = isinstance(executor, (ProcessPool, InProcess))  # a Dask cluster's workers have their own memory
+                budget = Budget(budget_bytes, max(1, executor.workers),
+                                1 + (executor.workers if isinstance(executor, ProcessPool) else 0),
+                                len(encoded.vocab) if local else 0)
+                in_memory = isinstance(source, tuple)
+                tables, n_runs, n_ranges, run_bytes = _count(encoded, vocab, order, 1 if in_memory else min_count,
+                                                             None if in_memory else max_size, budget, executor, folder)
+                seconds["count"] = time.perf_counter() - started - sum(seconds.values())
+                block = budget.estimate_block()
+                streamed.compute_suffixes(tables, block, executor)
+                continuation = smoothing in ("mkn", "kn")
+                adjusted1, t = streamed.compute_adjusted(tables, block, continuation, executor)
+                model.count_of_counts_ = t
+                found = model._discounts(t)
+                p1, b1 = streamed.interpolate(tables, adjusted1, found, block, executor)
+                seconds["estimate"] = time.perf_counter() - started - sum(seconds.values())
+                streamed.write_arpa_streamed(arpa, tables, vocab, p1, b1, budget.write_block(), progress,
+                                             executor=executor)
+                seconds["write"] = time.perf_counter() - started - sum(seconds.values())
+                return ExternalResult(arpa, order, len(vocab), tables.n_sentences, tables.n_tokens, list(tables.sizes),
+                                      found, t, n_runs, n_ranges, run_bytes, seconds)
+            finally:  # workers stopped before the folder they write into is removed
+                if own_executor:
+                    executor.close()
     finally:
         if own_executor:
             executor.close()
@@ -233,7 +252,12 @@ def _count(encoded: EncodedCorpus, vocab: Vocab, order: int, min_count: int, max
     n_shards = max(executor.workers, -(-encoded.n_tokens // chunk))
     if executor.workers > 1:
         n_shards = max(n_shards, 2 * executor.workers)  # smaller tasks: workers finish together
-    tasks = [runs_module.ShardTask(str(encoded.path), first, stop, order, min_count, max_size, chunk,
+    remap = encoded.remap_to(vocab)
+    remap_path = None
+    if remap is not None:
+        remap_path = str(folder / "remap.npy")
+        np.save(remap_path, remap)
+    tasks = [runs_module.ShardTask(str(encoded.path), first, stop, order, len(vocab), remap_path, chunk,
                                    str(folder / f"run{k}"))
              for k, (first, stop) in enumerate(encoded.shards(n_shards))]
     runs = [run for shard in executor.map(runs_module.count_shard, tasks) for run in shard]
@@ -249,8 +273,8 @@ def _count(encoded: EncodedCorpus, vocab: Vocab, order: int, min_count: int, max
         for n in range(1, order + 1):
             for name in (f"{run.path}.k{n}", f"{run.path}.c{n}"):
                 Path(name).unlink(missing_ok=True)
-    sizes = [len(vocab)] + (runs_module.join_parts(parts, order, len(vocab), folder, budget.estimate_block())
-                            if order > 1 else [])
+    sizes = [len(vocab)] + (runs_module.join_parts(parts, order, len(vocab), folder, budget.estimate_block(),
+                                                   executor) if order > 1 else [])
     tables = streamed.DiskTables(folder, len(vocab), counts1, sizes, sum(r.n_sentences for r in runs),
                                  sum(r.n_tokens for r in runs))
     run_bytes = sum(8 * run.sizes[0] + 16 * sum(run.sizes[1:]) for run in runs)

@@ -23,20 +23,23 @@ from pathlib import Path
 import numpy as np
 
 from wordnet_lm.ngram.counts import _count_chunk
+from wordnet_lm.ngram.sorting import unique_inverse
 from wordnet_lm.scale.disk import DiskArray
 
 
 @dataclass(frozen=True)
 class ShardTask:
     """Count sentences ``first..stop-1`` of the encoded corpus at ``corpus`` into runs of at most
-    ``chunk_tokens`` tokens named ``prefix``-0, -1, ..."""
+    ``chunk_tokens`` tokens named ``prefix``-0, -1, ...; ids renumbered through the array in the
+    ``.npy`` file ``remap`` when given (vocabulary cut-offs).  Only the ids and sentence offsets
+    are read (memory-mapped), never the vocabulary."""
 
     corpus: str
     first: int
     stop: int
     order: int
-    min_count: int
-    max_size: int | None
+    vocab_size: int
+    remap: str | None
     chunk_tokens: int
     prefix: str
 
@@ -59,21 +62,21 @@ class Run:
 
 def count_shard(task: ShardTask) -> list[Run]:
     """Map: the runs of one shard (see the module docstring)."""
-    from wordnet_lm.text.encoded import EncodedCorpus
+    from wordnet_lm.text.encoded import IDS, IDS_DTYPE, OFFSETS, OFFSETS_DTYPE
+    from wordnet_lm.text.vocab import Corpus
 
-    encoded = EncodedCorpus.open(task.corpus)
-    vocab = encoded.vocab_with(task.min_count, task.max_size)
-    remap = encoded.remap_to(vocab)
+    ids = np.memmap(Path(task.corpus, IDS), IDS_DTYPE, mode="r")
+    offsets = np.memmap(Path(task.corpus, OFFSETS), OFFSETS_DTYPE, mode="r")
+    remap = np.load(task.remap) if task.remap is not None else None
     runs = []
     first = task.first
-    offsets = encoded.offsets
     while first < task.stop:
         stop = int(np.searchsorted(offsets, offsets[first] + task.chunk_tokens, side="right")) - 1
         stop = min(max(stop, first + 1), task.stop)
-        chunk = encoded.sentences_range(first, stop)
-        if remap is not None:
-            chunk = type(chunk)(remap[chunk.ids], chunk.offsets)
-        counted = _count_chunk(chunk, task.order, len(vocab))
+        piece = np.asarray(offsets[first:stop + 1])
+        chunk_ids = ids[piece[0]:piece[-1]].view(np.int32)
+        chunk = Corpus(remap[chunk_ids] if remap is not None else chunk_ids, piece - piece[0])
+        counted = _count_chunk(chunk, task.order, task.vocab_size)
         path = f"{task.prefix}-{len(runs)}"
         for n in range(1, task.order + 1):
             if n > 1:
@@ -182,7 +185,7 @@ def _merge(task: RangeTask, n: int, slices, previous, maps, out_keys: DiskArray,
                     taken_counts.append(counts[:take])
                     takes.append((r, take))
                 all_keys = np.concatenate(taken_keys)
-                unique, inverse = np.unique(all_keys, return_inverse=True)
+                unique, inverse = unique_inverse(all_keys)
                 summed = np.bincount(inverse, weights=np.concatenate(taken_counts),
                                      minlength=len(unique)).astype(np.int64)  # exact below 2**53
                 put_key(unique)
@@ -199,23 +202,46 @@ def _merge(task: RangeTask, n: int, slices, previous, maps, out_keys: DiskArray,
     return written
 
 
-def join_parts(parts: list[Part], order: int, vocab_size: int, folder: Path, block: int) -> list[int]:
+def join_parts(parts: list[Part], order: int, vocab_size: int, folder: Path, block: int,
+               executor=None) -> list[int]:
     """Concatenate the range parts into the global ``{folder}/k{n}`` and ``c{n}`` files (contexts
     made global by adding the previous order's size of the ranges before); returns the sizes of
-    orders ``2..N``."""
-    sizes = []
+    orders ``2..N``.  Each part is copied by a task (on ``executor``, default this process) into
+    files allocated beforehand, at offsets known from the parts' sizes."""
+    sizes = [sum(part.sizes[n - 2] for part in parts) for n in range(2, order + 1)]
     for n in range(2, order + 1):
-        offset = 0  # entries of order n - 1 in the parts before (order 1 is global already)
-        keys_out, counts_out = DiskArray.create(folder / f"k{n}", np.int64), DiskArray.create(folder / f"c{n}", np.int64)
-        with keys_out.writer() as put_key, counts_out.writer() as put_count:
-            for part in parts:
-                shift = offset * vocab_size if n > 2 else 0
-                for (_, keys), (_, counts) in zip(part.keys(n).blocks(block), part.counts(n).blocks(block)):
-                    put_key(keys + shift)
-                    put_count(counts)
-                offset += part.sizes[n - 3] if n > 2 else 0
-        for part in parts:
-            part.keys(n).path.unlink()
-            part.counts(n).path.unlink()
-        sizes.append(len(keys_out))
+        DiskArray.allocate(folder / f"k{n}", np.int64, sizes[n - 2])
+        DiskArray.allocate(folder / f"c{n}", np.int64, sizes[n - 2])
+    tasks, before = [], [0] * (order + 1)  # entries of each order in the parts before
+    for part in parts:
+        tasks.append(_JoinTask(part, str(folder), order, vocab_size, block, tuple(before)))
+        for n in range(2, order + 1):
+            before[n] += part.sizes[n - 2]
+    if executor is None:
+        for task in tasks:
+            _join_part(task)
+    else:
+        executor.map(_join_part, tasks)
     return sizes
+
+
+@dataclass(frozen=True)
+class _JoinTask:
+    part: Part
+    folder: str
+    order: int
+    vocab_size: int
+    block: int
+    before: tuple[int, ...]  # before[n]: entries of order n in the parts before this one
+
+
+def _join_part(task: _JoinTask) -> None:
+    folder, part = Path(task.folder), task.part
+    for n in range(2, task.order + 1):
+        shift = task.before[n - 1] * task.vocab_size if n > 2 else 0
+        keys_out, counts_out = DiskArray(folder / f"k{n}", np.int64), DiskArray(folder / f"c{n}", np.int64)
+        for (start, keys), (_, counts) in zip(part.keys(n).blocks(task.block), part.counts(n).blocks(task.block)):
+            keys_out.write_at(task.before[n] + start, keys + shift)
+            counts_out.write_at(task.before[n] + start, counts)
+        part.keys(n).path.unlink()
+        part.counts(n).path.unlink()

@@ -15,12 +15,19 @@ Tables are the global sorted keys ``k{n}`` and counts ``c{n}`` of :mod:`wordnet_
    probability of the suffix is a windowed gather;
 4. ARPA text: lines built per block, n-gram text from the windows of the lower orders.
 
-Memory: a few arrays of ``block`` entries, windows, and O(vocabulary).
+Every stage is cut into *pieces* (ranges of entries; for stage 3 ranges of contexts) run as
+tasks on an :class:`~wordnet_lm.scale.executor.Executor`: a piece writes its entries into
+files allocated beforehand, at offsets known from the sizes (stage 4: into a part file of the
+ARPA text; the parts are concatenated in order), so pieces run in any process in any order and
+the files are the same.  Stage 2 runs one task per order.
+
+Memory: a few arrays of ``block`` entries per running piece, windows, and O(vocabulary).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,9 +36,10 @@ import numpy as np
 from wordnet_lm.ngram.arpa import LOG10_ZERO, _log10_values, arpa_header
 from wordnet_lm.ngram.arpa_text import WordBytes, arpa_lines
 from wordnet_lm.ngram.estimate import _initial_probabilities
+from wordnet_lm.ngram.sorting import unique_counts
 from wordnet_lm.io import atomic_write
 from wordnet_lm.progress import progress_bar
-from wordnet_lm.scale.disk import DiskArray, SortedKeys
+from wordnet_lm.scale.disk import WINDOW, DiskArray, SortedKeys
 from wordnet_lm.scale.executor import Executor, InProcess
 from wordnet_lm.text.vocab import BOS_ID, Vocab
 
@@ -61,24 +69,61 @@ class DiskTables:
         return DiskArray(self.folder / name, dtype)
 
 
-def compute_suffixes(tables: DiskTables, block: int) -> None:
+def _pieces(size: int, n_pieces: int) -> list[tuple[int, int]]:
+    """``n_pieces`` (or fewer) consecutive ranges of about equal length covering ``0..size-1``."""
+    cuts = sorted({size * k // max(n_pieces, 1) for k in range(max(n_pieces, 1))} | {size})
+    return [(a, b) for a, b in zip(cuts[:-1], cuts[1:]) if b > a]
+
+
+def n_pieces(executor: Executor) -> int:
+    """Pieces per order: a few per worker, so that workers finish together."""
+    return 1 if executor.workers <= 1 else 3 * executor.workers
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """Entries ``lo..hi-1`` of order ``n`` of the tables in ``folder``."""
+
+    folder: str
+    vocab_size: int
+    sizes: tuple[int, ...]
+    n: int
+    lo: int
+    hi: int
+    block: int
+
+    def tables(self) -> DiskTables:
+        return DiskTables(Path(self.folder), self.vocab_size, np.zeros(0, np.int64), list(self.sizes), 0, 0)
+
+
+def compute_suffixes(tables: DiskTables, block: int, executor: Executor | None = None) -> None:
     """Stage 1: ``s{n}`` for orders ``2..N``."""
-    V = tables.vocab_size
+    executor = executor or InProcess()
     for n in range(2, tables.order + 1):
-        out = DiskArray.create(tables.folder / f"s{n}", np.int64)
-        lower = SortedKeys(tables.keys(n - 1)) if n > 2 else None
-        with out.writer() as put:
-            for _, keys in tables.keys(n).blocks(block):
-                word = keys % V
-                if n == 2:
-                    put(word)
-                    continue
-                context = keys // V
-                context_suffix = tables.array(f"s{n - 1}").read(int(context[0]), int(context[-1]) + 1)
-                found = lower.find(context_suffix[context - context[0]] * V + word)
-                if found.min() < 0:  # counted tables are closed under suffixes
-                    raise AssertionError("an n-gram's suffix is missing from the counted tables")
-                put(found)
+        DiskArray.allocate(tables.folder / f"s{n}", np.int64, tables.sizes[n - 1])
+        if n > 2:  # the sparse index of the lower order's keys (every WINDOW-th key), once for all pieces
+            keys = np.memmap(tables.keys(n - 1).path, np.int64, mode="r")
+            np.save(tables.folder / f"k{n - 1}.sparse.npy", np.array(keys[::WINDOW]))
+            del keys
+        executor.map(_suffix_piece, [_Piece(str(tables.folder), tables.vocab_size, tuple(tables.sizes), n, lo, hi,
+                                            block) for lo, hi in _pieces(tables.sizes[n - 1], n_pieces(executor))])
+
+
+def _suffix_piece(piece: _Piece) -> None:
+    tables, n, V = piece.tables(), piece.n, piece.vocab_size
+    out = tables.array(f"s{n}")
+    lower = SortedKeys(tables.keys(n - 1), sparse=np.load(tables.folder / f"k{n - 1}.sparse.npy")) if n > 2 else None
+    for start, keys in tables.keys(n).blocks(piece.block, piece.lo, piece.hi):
+        word = keys % V
+        if n == 2:
+            out.write_at(start, word)
+            continue
+        context = keys // V
+        context_suffix = tables.array(f"s{n - 1}").read(int(context[0]), int(context[-1]) + 1)
+        found = lower.find(context_suffix[context - context[0]] * V + word)
+        if found.min() < 0:  # counted tables are closed under suffixes
+            raise AssertionError("an n-gram's suffix is missing from the counted tables")
+        out.write_at(start, found)
 
 
 def bos_slices(tables: DiskTables) -> list[tuple[int, int]]:
@@ -93,105 +138,172 @@ def bos_slices(tables: DiskTables) -> list[tuple[int, int]]:
     return slices
 
 
-def compute_adjusted(tables: DiskTables, block: int, continuation: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Stage 2: adjusted counts ``a{n}`` (orders ``2..N``, files) and of order 1 (returned, in
-    memory), with the count-of-counts of every order (``t[n-1, k]``, ``k = 0..4``)."""
+@dataclass(frozen=True)
+class _AdjustTask:
+    folder: str
+    vocab_size: int
+    sizes: tuple[int, ...]
+    n: int
+    continuation: bool
+    bos: tuple[int, int]
+    block: int
+
+
+def compute_adjusted(tables: DiskTables, block: int, continuation: bool,
+                     executor: Executor | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Stage 2: adjusted counts ``a{n}`` (orders ``2..N``, files, one task per order) and of
+    order 1 (returned, in memory), with the count-of-counts of every order (``t[n-1, k]``,
+    ``k = 0..4``)."""
+    executor = executor or InProcess()
     order, V = tables.order, tables.vocab_size
     t = np.zeros((order, 5), np.int64)
     bos = bos_slices(tables)
+    tasks = [_AdjustTask(str(tables.folder), V, tuple(tables.sizes), n, continuation, bos[n - 1], block)
+             for n in range(order, 0 if continuation and order > 1 else 1, -1)]  # the biggest orders first; 1: continuation
     adjusted1 = tables.counts1.copy()
-    if continuation and order > 1:
-        cont1 = np.zeros(V, np.int64)
-        for _, suffix in tables.array("s2").blocks(block):
-            cont1 += np.bincount(suffix, minlength=V)
-        adjusted1 = np.where(np.arange(V) == BOS_ID, tables.counts1, cont1)
+    for task, row in zip(tasks, executor.map(_adjust_order, tasks)):
+        if task.n > 1:
+            t[task.n - 1] = row
+        else:
+            adjusted1 = np.where(np.arange(V) == BOS_ID, tables.counts1, row)
     adjusted1[BOS_ID] = 0
     t[0] = _count_of_counts(adjusted1)
-    for n in range(2, order + 1):
-        out = DiskArray.create(tables.folder / f"a{n}", np.int64)
-        if continuation and n < order:
-            np.zeros(tables.sizes[n - 1], np.int64).tofile(out.path) if tables.sizes[n - 1] <= block else \
-                _zeros(out, tables.sizes[n - 1], block)
-            for _, suffix in tables.array(f"s{n + 1}").blocks(block):
-                where, how_many = np.unique(suffix, return_counts=True)
-                out.scatter_add(where, how_many)
-            lo, hi = bos[n - 1]
-            with open(out.path, "r+b") as f:  # n-grams starting with <s> keep their raw counts
-                for start, raw in tables.counts(n).blocks(block, lo, hi):
-                    f.seek(start * 8)
-                    raw.tofile(f)
-        else:
-            with out.writer() as put:
-                for _, raw in tables.counts(n).blocks(block):
-                    put(raw)
-        for _, a in out.blocks(block):
-            t[n - 1] += _count_of_counts(a)
     return adjusted1, t
 
 
-def _zeros(array: DiskArray, size: int, block: int) -> None:
-    with array.writer() as put:
-        for start in range(0, size, block):
-            put(np.zeros(min(block, size - start), np.int64))
+def _adjust_order(task: _AdjustTask) -> np.ndarray:
+    """``a{n}`` of one order and its count-of-counts (order 1: the continuation counts)."""
+    tables, n = DiskTables(Path(task.folder), task.vocab_size, np.zeros(0, np.int64), list(task.sizes), 0, 0), task.n
+    order = len(task.sizes)
+    if n == 1:
+        cont1 = np.zeros(task.vocab_size, np.int64)
+        for _, suffix in tables.array("s2").blocks(task.block):
+            cont1 += np.bincount(suffix, minlength=task.vocab_size)
+        return cont1
+    out = tables.array(f"a{n}")
+    row = np.zeros(5, np.int64)
+    if task.continuation and n < order:
+        DiskArray.allocate(out.path, np.int64, task.sizes[n - 1])
+        for _, suffix in tables.array(f"s{n + 1}").blocks(task.block):
+            where, how_many = unique_counts(suffix)
+            out.scatter_add(where, how_many)
+        lo, hi = task.bos
+        for start, raw in tables.counts(n).blocks(task.block, lo, hi):  # n-grams starting with <s>: raw counts
+            out.write_at(start, raw)
+        for _, a in out.blocks(task.block):
+            row += _count_of_counts(a)
+    else:  # raw counts: the same file
+        _link_or_copy(tables.counts(n).path, out.path)
+        for _, a in tables.counts(n).blocks(task.block):
+            row += _count_of_counts(a)
+    return row
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    target.unlink(missing_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def _count_of_counts(a: np.ndarray, max_count: int = 4) -> np.ndarray:
     return np.bincount(np.minimum(a, max_count + 1), minlength=max_count + 2)[:max_count + 1]
 
 
-def interpolate(tables: DiskTables, adjusted1: np.ndarray, discounts: np.ndarray, block: int) -> tuple[np.ndarray, np.ndarray]:
+@dataclass(frozen=True)
+class _InterpolatePiece:
+    """Order ``n`` entries ``lo..hi-1``, exactly those of contexts ``c_lo..c_hi-1``."""
+
+    folder: str
+    vocab_size: int
+    sizes: tuple[int, ...]
+    n: int
+    lo: int
+    hi: int
+    c_lo: int
+    c_hi: int
+    discounts: tuple[float, ...]
+    block: int
+
+
+def interpolate(tables: DiskTables, adjusted1: np.ndarray, discounts: np.ndarray, block: int,
+                executor: Executor | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Stage 3: probabilities ``p{n}`` and backoff weights ``b{n}`` (files for orders ``>= 2``);
-    returns the unigram probabilities and backoffs (in memory)."""
+    returns the unigram probabilities and backoffs (in memory).  Orders one after another
+    (order ``n`` reads ``p{n-1}``), each cut into pieces at context boundaries."""
+    executor = executor or InProcess()
     V, order = tables.vocab_size, tables.order
     prob, gamma = _initial_probabilities(adjusted1, discounts[0])
     p1 = prob + gamma / (V - 1)
     p1[BOS_ID] = 0.0
-    b1 = np.ones(V)
+    DiskArray.from_array(tables.folder / "p1", p1)
+    DiskArray.from_array(tables.folder / "b1", np.ones(V))
     for n in range(2, order + 1):
-        d_n = discounts[n - 1]
-        p_out = DiskArray.create(tables.folder / f"p{n}", np.float64)
-        b_out = DiskArray.create(tables.folder / f"b{n - 1}", np.float64) if n > 2 else None
-        lower = tables.array(f"p{n - 1}", np.float64) if n > 2 else None
-        done_contexts = 0  # backoffs of order n - 1 written so far
-        with p_out.writer() as put_p:
-            b_writer = b_out.writer().__enter__() if b_out is not None else None
-            try:
-                for start, stop in context_blocks(tables, n, block):
-                    keys = tables.keys(n).read(start, stop)
-                    a = tables.array(f"a{n}").read(start, stop)
-                    suffix = tables.array(f"s{n}").read(start, stop)
-                    context = keys // V
-                    first = int(context[0])
-                    local = context - first
-                    d = d_n[np.minimum(a, 3)]
-                    total = np.bincount(local, weights=a)
-                    mass = np.bincount(local, weights=d)
-                    is_context = total > 0
-                    weight = np.ones(len(total))
-                    weight[is_context] = mass[is_context] / total[is_context]
-                    below = p1[suffix] if n == 2 else lower.gather(suffix)
-                    put_p((a - d) / total[local] + weight[local] * below)
-                    if b_writer is None:
-                        b1[first:first + len(weight)] = weight
-                    else:
-                        b_writer(np.ones(first - done_contexts))
-                        b_writer(weight)
-                    done_contexts = first + len(weight)
-                if b_writer is not None:
-                    b_writer(np.ones(tables.sizes[n - 2] - done_contexts))
-            finally:
-                if b_writer is not None:
-                    b_writer.__exit__(None, None, None)
+        DiskArray.allocate(tables.folder / f"p{n}", np.float64, tables.sizes[n - 1])
+        if n > 2:
+            DiskArray.allocate(tables.folder / f"b{n - 1}", np.float64, tables.sizes[n - 2])
+        pieces = context_pieces(tables, n, n_pieces(executor))
+        executor.map(_interpolate_piece, [
+            _InterpolatePiece(str(tables.folder), V, tuple(tables.sizes), n, lo, hi, c_lo, c_hi,
+                              tuple(float(x) for x in discounts[n - 1]), block)
+            for lo, hi, c_lo, c_hi in pieces])
+    b1 = tables.array("b1", np.float64).read()
     return p1, b1
 
 
-def context_blocks(tables: DiskTables, n: int, block: int):
-    """``(start, stop)`` slices of order ``n`` of about ``block`` entries that end where a
-    context ends (a context with more entries than ``block`` is one slice)."""
+def context_pieces(tables: DiskTables, n: int, count: int) -> list[tuple[int, int, int, int]]:
+    """About ``count`` pieces ``(lo, hi, c_lo, c_hi)`` of order ``n``: entries ``lo..hi-1`` are
+    those whose context lies in ``c_lo..c_hi-1``; the context ranges cover order ``n - 1``."""
+    size, V = tables.sizes[n - 1], tables.vocab_size
+    keys = np.memmap(tables.keys(n).path, np.int64, mode="r") if size else np.zeros(0, np.int64)
+    bounds = [0]
+    for lo, _ in _pieces(size, count)[1:]:
+        context = int(keys[lo]) // V
+        if context > bounds[-1]:
+            bounds.append(context)
+    bounds.append(tables.sizes[n - 2])
+    starts = [int(np.searchsorted(keys, c * V)) for c in bounds[:-1]] + [size]
+    del keys
+    return [(starts[k], starts[k + 1], bounds[k], bounds[k + 1]) for k in range(len(bounds) - 1)]
+
+
+def _interpolate_piece(piece: _InterpolatePiece) -> None:
+    tables = DiskTables(Path(piece.folder), piece.vocab_size, np.zeros(0, np.int64), list(piece.sizes), 0, 0)
+    n, V = piece.n, piece.vocab_size
+    d_n = np.asarray(piece.discounts)
+    p_out = tables.array(f"p{n}", np.float64)
+    b_out = tables.array(f"b{n - 1}", np.float64)
+    lower = tables.array(f"p{n - 1}", np.float64)
+    done = piece.c_lo  # backoffs of order n - 1 written so far
+    for start, stop in context_blocks(tables, n, piece.block, piece.lo, piece.hi):
+        keys = tables.keys(n).read(start, stop)
+        a = tables.array(f"a{n}").read(start, stop)
+        suffix = tables.array(f"s{n}").read(start, stop)
+        context = keys // V
+        first = int(context[0])
+        local = context - first
+        d = d_n[np.minimum(a, 3)]
+        total = np.bincount(local, weights=a)
+        mass = np.bincount(local, weights=d)
+        is_context = total > 0
+        weight = np.ones(len(total))
+        weight[is_context] = mass[is_context] / total[is_context]
+        below = lower.gather(suffix)
+        p_out.write_at(start, (a - d) / total[local] + weight[local] * below)
+        b_out.write_at(done, np.concatenate([np.ones(first - done), weight]))
+        done = first + len(weight)
+    b_out.write_at(done, np.ones(piece.c_hi - done))
+
+
+def context_blocks(tables: DiskTables, n: int, block: int, lo: int = 0, hi: int | None = None):
+    """``(start, stop)`` slices of order ``n`` entries ``lo..hi-1`` (``lo`` and ``hi`` at context
+    boundaries) of about ``block`` entries that end where a context ends (a context with more
+    entries than ``block`` is one slice)."""
     keys = tables.keys(n)
-    size = tables.sizes[n - 1]
+    size = tables.sizes[n - 1] if hi is None else hi
     V = tables.vocab_size
-    start = 0
+    start = lo
     while start < size:
         stop = min(start + block, size)
         while stop < size:
@@ -208,27 +320,63 @@ def context_blocks(tables: DiskTables, n: int, block: int):
 def write_arpa_streamed(path: str | os.PathLike, tables: DiskTables, vocab: Vocab, p1: np.ndarray,
                         b1: np.ndarray, block: int, progress: bool = False, executor: Executor | None = None) -> None:
     """Stage 4: the ARPA file, byte for byte as :func:`wordnet_lm.ngram.arpa.write_arpa` writes
-    the same tables.  Blocks of lines are assembled by ``executor``'s processes (a few blocks
-    ahead of the writer) and written in order."""
+    the same tables.  Pieces of each order are written as part files by ``executor``'s
+    processes (a few pieces ahead) and appended to the file in order by the kernel
+    (``copy_file_range``)."""
     order = tables.order
     words_file = tables.folder / "words.txt"
     words_file.write_text("\n".join(vocab.words) + "\n", encoding="utf-8")
     np.save(tables.folder / "p1.npy", p1)
     np.save(tables.folder / "b1.npy", b1)
     executor = executor or InProcess()
+    tasks = [_LinesTask(str(tables.folder), tables.vocab_size, tuple(tables.sizes), n, lo, hi, block)
+             for n in range(1, order + 1)
+             for lo, hi in _pieces(tables.sizes[n - 1], max(n_pieces(executor), -(-tables.sizes[n - 1] // PART_LINES)))]
     with atomic_write(path, "wb") as f, \
             progress_bar(total=sum(tables.sizes), unit="line", unit_scale=True, desc="writing ARPA",
                          enabled=progress) as bar:
         f.write(arpa_header(tables.sizes))
-        for n in range(1, order + 1):
-            f.write(f"\n\\{n}-grams:\n".encode())
-            tasks = [_LinesTask(str(tables.folder), tables.vocab_size, tuple(tables.sizes), n, start,
-                                min(start + block, tables.sizes[n - 1]))
-                     for start in range(0, tables.sizes[n - 1], block)]
-            for task, text in zip(tasks, executor.imap(arpa_block, tasks, window=2 * executor.workers)):
-                f.write(text)
-                bar.update(task.stop - task.start)
+        written = 0  # orders whose section header is written
+        synced = 0  # bytes of the file on disk
+        for task, part in zip(tasks, executor.imap(arpa_piece, tasks, window=2 * executor.workers)):
+            while written < task.n:
+                written += 1
+                f.write(f"\n\\{written}-grams:\n".encode())
+            _append_file(f, Path(part))
+            if f.tell() - synced >= SYNC_BYTES:  # the disk writes what is done while workers go on
+                os.fdatasync(f.fileno())
+                synced = f.tell()
+            bar.update(task.stop - task.start)
+        while written < order:
+            written += 1
+            f.write(f"\n\\{written}-grams:\n".encode())
         f.write(b"\n\\end\\\n")
+
+
+PART_LINES = 1 << 20  # lines of a part file at most: parts live seconds, so they are not written to disk
+SYNC_BYTES = 256 << 20  # the ARPA file is flushed to disk this often while being written, not all at the end
+
+
+def _append_file(f, part: Path) -> None:
+    """Append the file ``part`` to the open file ``f`` (in the kernel where it can) and delete it."""
+    f.flush()
+    with open(part, "rb") as src:
+        size = os.fstat(src.fileno()).st_size
+        copied = 0
+        try:
+            while copied < size:
+                done = os.copy_file_range(src.fileno(), f.fileno(), size - copied)
+                if done == 0:
+                    break
+                copied += done
+        except (AttributeError, OSError):
+            pass
+        if copied < size:  # no copy_file_range here: through user space
+            src.seek(copied)
+            f.seek(0, os.SEEK_END)
+            shutil.copyfileobj(src, f, 1 << 20)
+    f.seek(0, os.SEEK_END)
+    part.unlink()
 
 
 @dataclass(frozen=True)
@@ -239,9 +387,21 @@ class _LinesTask:
     n: int
     start: int
     stop: int
+    block: int = 1 << 15
 
 
 _WORDS_CACHE: dict[str, WordBytes] = {}
+
+
+def arpa_piece(task: _LinesTask) -> str:
+    """Write the ARPA lines of order ``task.n`` entries ``start..stop-1`` to a part file (in any
+    process); returns its path."""
+    part = Path(task.folder) / f"arpa.{task.n}.{task.start}"
+    with open(part, "wb") as out:
+        for lo in range(task.start, task.stop, task.block):
+            out.write(arpa_block(_LinesTask(task.folder, task.vocab_size, task.sizes, task.n, lo,
+                                            min(lo + task.block, task.stop))))
+    return str(part)
 
 
 def arpa_block(task: _LinesTask) -> bytes:
@@ -251,7 +411,7 @@ def arpa_block(task: _LinesTask) -> bytes:
     key = str(folder)
     if key not in _WORDS_CACHE:
         _WORDS_CACHE.clear()
-        _WORDS_CACHE[key] = WordBytes((folder / "words.txt").read_text(encoding="utf-8").split("\n")[:-1])
+        _WORDS_CACHE[key] = WordBytes.from_lines((folder / "words.txt").read_bytes())
     words = _WORDS_CACHE[key]
     n, start, stop, order = task.n, task.start, task.stop, len(task.sizes)
     if n == 1:

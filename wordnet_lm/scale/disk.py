@@ -31,6 +31,20 @@ class DiskArray:
         return cls(path, dtype)
 
     @classmethod
+    def allocate(cls, path: str | os.PathLike, dtype: np.dtype | type, size: int) -> "DiskArray":
+        """A file of ``size`` zero entries (sparse: nothing written), to be filled by
+        :meth:`write_at` from any process."""
+        with open(path, "wb") as f:
+            f.truncate(size * np.dtype(dtype).itemsize)
+        return cls(path, dtype)
+
+    def write_at(self, lo: int, values: np.ndarray) -> None:
+        """Entries ``lo..lo+len(values)-1`` = ``values`` (in place; the file exists)."""
+        with open(self.path, "r+b") as f:
+            f.seek(lo * self.dtype.itemsize)
+            np.ascontiguousarray(values, self.dtype).tofile(f)
+
+    @classmethod
     def from_array(cls, path: str | os.PathLike, values: np.ndarray) -> "DiskArray":
         values = np.ascontiguousarray(values)
         values.tofile(path)
@@ -122,12 +136,14 @@ class SortedKeys:
     """A sorted int64 :class:`DiskArray` with a sparse in-memory index (every ``window``-th key),
     so sorted searches read only the windows they land in."""
 
-    def __init__(self, array: DiskArray, window: int = WINDOW) -> None:
+    def __init__(self, array: DiskArray, window: int = WINDOW, sparse: np.ndarray | None = None) -> None:
         self.array = array
         self.window = window
         self.size = len(array)
-        self.sparse = np.concatenate([block[:1] for _, block in array.blocks(window)]) if self.size else \
-            np.zeros(0, np.int64)
+        if sparse is None:  # (``sparse`` given: the index built once elsewhere, e.g. by another process)
+            sparse = np.concatenate([block[:1] for _, block in array.blocks(window)]) if self.size else \
+                np.zeros(0, np.int64)
+        self.sparse = sparse
 
     def find(self, queries: np.ndarray) -> np.ndarray:
         """The position of each query among the keys (-1 where absent)."""

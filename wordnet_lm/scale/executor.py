@@ -68,26 +68,37 @@ class InProcess(_Closing):
 class ProcessPool(_Closing):
     """A local pool of ``workers`` processes (both cores of a small machine)."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, start_method: str | None = None) -> None:
         self.workers = max(1, int(workers))
+        self.start_method = start_method  # e.g. "forkserver": workers do not inherit this process's memory
         self._pool: ProcessPoolExecutor | None = None
+
+    def _start(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            import multiprocessing
+
+            context = multiprocessing.get_context(self.start_method) if self.start_method else None
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
+        return self._pool
+
+    def start(self) -> None:
+        """Start the worker processes now (forked while this process is still small, so they
+        do not carry copies of what it allocates later)."""
+        if self.workers > 1:
+            list(self._start().map(abs, range(self.workers)))
 
     def map(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
         items = list(items)
         if self.workers == 1 or len(items) <= 1:
             return [fn(item) for item in items]
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.workers)
-        return list(self._pool.map(fn, items))
+        return list(self._start().map(fn, items))
 
     def imap(self, fn: Callable[[Any], Any], items: Sequence[Any], window: int = 4) -> Iterator[Any]:
         """Results in item order, at most ``window`` tasks ahead of the consumer (bounded memory)."""
         if self.workers == 1:
             yield from map(fn, items)
             return
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.workers)
-        yield from _windowed(self._pool.submit, lambda future: future.result(), fn, items, window)
+        yield from _windowed(self._start().submit, lambda future: future.result(), fn, items, window)
 
     def close(self) -> None:
         if self._pool is not None:
@@ -154,12 +165,16 @@ def _remote_imports() -> Iterator[None]:
 def _windowed(submit, result, fn, items, window: int) -> Iterator[Any]:
     """Submit ``fn(item)`` keeping at most ``window`` tasks in flight; yield results in order."""
     pending: deque = deque()
-    for item in items:
-        pending.append(submit(fn, item))
-        if len(pending) >= max(1, window):
+    try:
+        for item in items:
+            pending.append(submit(fn, item))
+            if len(pending) >= max(1, window):
+                yield result(pending.popleft())
+        while pending:
             yield result(pending.popleft())
-    while pending:
-        yield result(pending.popleft())
+    finally:  # stopped early (an error, Ctrl-C): tasks not started are cancelled
+        for future in pending:
+            future.cancel()
 
 
 def import_distributed():

@@ -1,0 +1,34 @@
+"""The value-sort ``unique`` equals ``np.unique`` (packed and fallback paths)."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from wordnet_lm.ngram.sorting import unique_counts, unique_inverse
+
+
+def _same(keys):
+    keys = np.asarray(keys, np.int64)
+    want = np.unique(keys, return_inverse=True, return_counts=True)
+    got = unique_inverse(keys, counts=True)
+    for w, g in zip(want, got):
+        np.testing.assert_array_equal(g, w)
+    u, inv = unique_inverse(keys)
+    np.testing.assert_array_equal(u, want[0])
+    np.testing.assert_array_equal(inv, want[1])
+    u, c = unique_counts(keys)
+    np.testing.assert_array_equal(u, want[0])
+    np.testing.assert_array_equal(c, want[2])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 2 ** 62), max_size=200), st.integers(0, 60))
+def test_equals_numpy_unique(values, shift):
+    _same(np.asarray(values, np.int64) >> shift)  # narrow keys: packed; wide keys: np.unique
+
+
+def test_large_random_keys_both_paths():
+    rng = np.random.default_rng(3)
+    _same(rng.integers(0, 1000, 100_000))
+    _same(rng.integers(0, 2 ** 50, 100_000))  # too wide to pack with 17 position bits
+    _same(np.zeros(0, np.int64))
