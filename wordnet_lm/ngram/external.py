@@ -31,13 +31,13 @@ from wordnet_lm.ngram import streamed
 from wordnet_lm.ngram.smoothing import make_model
 from wordnet_lm.scale.budget import parse_memory
 from wordnet_lm.scale.executor import Executor, InProcess, ProcessPool
+from wordnet_lm.scale.process_tree import PROCESS_OVERHEAD  # per process: interpreter + NumPy, a batch of text
 from wordnet_lm.scale.tempdir import TempFolder, check_temp_parent
 from wordnet_lm.text.encoded import EncodedCorpus, open_encoded
 from wordnet_lm.text.options import ReadingOptions
 from wordnet_lm.text.vocab import BOS_ID, EOS_ID, Corpus, Vocab
 
 SMOOTHINGS = ("mkn", "kn", "absolute")  # the interpolated discounting family, streamed
-PROCESS_OVERHEAD = 160 << 20  # per process: interpreter + NumPy/SciPy (~90 MB), a batch of text
 VOCAB_BYTES_PER_WORD = 300  # the driver's Vocab (strings, dict, lists) and per-word arrays in each process
 COUNT_BYTES_PER_TOKEN_ORDER = 48  # measured peak of in-memory counting: ~46*order + 0..20 bytes a token
 ESTIMATE_BYTES_PER_ENTRY = 160  # a dozen 8-byte arrays of a block plus the windows they read

@@ -212,19 +212,12 @@ def _count_of_counts(a: np.ndarray, max_count: int = 4) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class _InterpolatePiece:
+class _InterpolatePiece(_Piece):
     """Order ``n`` entries ``lo..hi-1``, exactly those of contexts ``c_lo..c_hi-1``."""
 
-    folder: str
-    vocab_size: int
-    sizes: tuple[int, ...]
-    n: int
-    lo: int
-    hi: int
-    c_lo: int
-    c_hi: int
-    discounts: tuple[float, ...]
-    block: int
+    c_lo: int = 0
+    c_hi: int = 0
+    discounts: tuple[float, ...] = ()
 
 
 def interpolate(tables: DiskTables, adjusted1: np.ndarray, discounts: np.ndarray, block: int,
@@ -245,8 +238,8 @@ def interpolate(tables: DiskTables, adjusted1: np.ndarray, discounts: np.ndarray
             DiskArray.allocate(tables.folder / f"b{n - 1}", np.float64, tables.sizes[n - 2])
         pieces = context_pieces(tables, n, n_pieces(executor))
         executor.map(_interpolate_piece, [
-            _InterpolatePiece(str(tables.folder), V, tuple(tables.sizes), n, lo, hi, c_lo, c_hi,
-                              tuple(float(x) for x in discounts[n - 1]), block)
+            _InterpolatePiece(str(tables.folder), V, tuple(tables.sizes), n, lo, hi, block, c_lo, c_hi,
+                              tuple(float(x) for x in discounts[n - 1]))
             for lo, hi, c_lo, c_hi in pieces])
     b1 = tables.array("b1", np.float64).read()
     return p1, b1
@@ -269,7 +262,7 @@ def context_pieces(tables: DiskTables, n: int, count: int) -> list[tuple[int, in
 
 
 def _interpolate_piece(piece: _InterpolatePiece) -> None:
-    tables = DiskTables(Path(piece.folder), piece.vocab_size, np.zeros(0, np.int64), list(piece.sizes), 0, 0)
+    tables = piece.tables()
     n, V = piece.n, piece.vocab_size
     d_n = np.asarray(piece.discounts)
     p_out = tables.array(f"p{n}", np.float64)
