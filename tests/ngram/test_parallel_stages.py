@@ -36,35 +36,25 @@ def _build(path, executor=None, **options):
         return build_arpa("demo", path, order=4, memory="3M", executor=executor, **options)
 
 
-def test_pieces_in_any_order_give_the_in_memory_file(tmp_path):
+def test_pieces_in_any_order_give_the_in_memory_file_and_cover_the_contexts(tmp_path, monkeypatch):
     corpus, vocab = load_corpus("demo")
     expected = in_memory_arpa(tmp_path / "mem.arpa", corpus, vocab, 4)
     assert streamed.n_pieces(Backwards()) == 9
-    pieces = streamed.context_pieces  # pieces of interpolation cover every context exactly once
-    _build(tmp_path / "back.arpa", Backwards())
-    assert (tmp_path / "back.arpa").read_bytes() == expected
-    _build(tmp_path / "pool.arpa", processes=2)
-    assert (tmp_path / "pool.arpa").read_bytes() == expected
-    assert pieces is streamed.context_pieces
-
-
-def test_context_pieces_cover_contexts(tmp_path):
-    from wordnet_lm.ngram import external
-
     seen = []
     original = streamed.context_pieces
 
-    def spy(tables, n, count):
+    def spy(tables, n, count):  # pieces of interpolation must cover every context exactly once
         got = original(tables, n, count)
         seen.append((tables.sizes[n - 2], tables.sizes[n - 1], got))
         return got
 
-    streamed.context_pieces = spy
-    try:
-        _build(tmp_path / "x.arpa", Backwards())
-    finally:
-        streamed.context_pieces = original
-    assert external and len(seen) == 3
+    monkeypatch.setattr(streamed, "context_pieces", spy)
+    _build(tmp_path / "back.arpa", Backwards())
+    monkeypatch.setattr(streamed, "context_pieces", original)
+    assert (tmp_path / "back.arpa").read_bytes() == expected
+    _build(tmp_path / "pool.arpa", processes=2)
+    assert (tmp_path / "pool.arpa").read_bytes() == expected
+    assert len(seen) == 3
     for contexts, entries, pieces in seen:
         assert len(pieces) > 1
         assert pieces[0][0] == 0 and pieces[-1][1] == entries and pieces[0][2] == 0 and pieces[-1][3] == contexts
