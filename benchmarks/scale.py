@@ -104,7 +104,7 @@ def scale_corpus(directory: Path, size: float) -> tuple[str, Path]:
 
 def finish_report(info: dict, rows: list[dict], peer: str) -> dict:
     """The report of a size sweep: the machine's state after it, and the exponents k of time ~ tokens^k
-    for ours (wall and CPU) and the ``peer`` (wall), fitted where there are several sizes."""
+    for ours and the ``peer`` (wall and CPU), fitted where there are several sizes."""
     info["load_after"] = os.getloadavg()
     report = {"info": info, "rows": rows}
     tokens = [r["tokens"] for r in rows]
@@ -113,7 +113,15 @@ def finish_report(info: dict, rows: list[dict], peer: str) -> dict:
         report["k_ours_cpu"] = fit_exponent(tokens, [r["ours"]["cpu"] for r in rows])
         if all(peer in r for r in rows):
             report[f"k_{peer}"] = fit_exponent(tokens, [r[peer]["wall"] for r in rows])
+            report[f"k_{peer}_cpu"] = fit_exponent(tokens, [r[peer]["cpu"] for r in rows])
     return report
+
+
+def publish(report: dict, table: str, json_path: Path | None) -> None:
+    """Print a benchmark's markdown table and keep its report as JSON if asked."""
+    print(table)
+    if json_path:
+        json_path.write_text(json.dumps(report, indent=1))
 
 
 def header_line(info: dict) -> str:
@@ -189,11 +197,7 @@ def main() -> None:
         rows.append(row)
         print(json.dumps(row), flush=True)
     report = finish_report(info, rows, "lmplz")
-    if len(rows) > 1 and all("lmplz" in r for r in rows):
-        report["k_lmplz_cpu"] = fit_exponent([r["tokens"] for r in rows], [r["lmplz"]["cpu"] for r in rows])
-    print(markdown(report))
-    if args.json:
-        args.json.write_text(json.dumps(report, indent=1))
+    publish(report, markdown(report), args.json)
 
 
 def markdown(report: dict) -> str:

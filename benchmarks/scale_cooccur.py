@@ -31,7 +31,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from scale import finish_report, fit_exponent, header_line, machine_info, scale_corpus, with_cpu  # noqa: E402  (the n-gram part's measuring helpers)
+from scale import finish_report, header_line, machine_info, publish, scale_corpus, with_cpu  # noqa: E402  (the n-gram part's measuring helpers)
 
 
 def dask_counting(text: Path, scratch: Path, memory: str, workers: int) -> float:
@@ -112,11 +112,7 @@ def main() -> None:
                 row["dask_counting_all"] = seconds
             print(json.dumps(row["dask_counting"]), flush=True)
     report = finish_report(info, rows, "stanford")
-    if len(rows) > 1 and all("stanford" in r for r in rows):
-        report["k_stanford_cpu"] = fit_exponent([r["tokens"] for r in rows], [r["stanford"]["cpu"] for r in rows])
-    print(markdown(report))
-    if args.json:
-        args.json.write_text(json.dumps(report, indent=1))
+    publish(report, markdown(report), args.json)
 
 
 def markdown(report: dict) -> str:

@@ -35,7 +35,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from scale import fit_exponent, header_line, machine_info, scale_corpus, with_cpu  # noqa: E402
+from scale import fit_exponent, header_line, machine_info, publish, scale_corpus, with_cpu  # noqa: E402
 
 VOCAB = 30_000
 BATCH = 512
@@ -103,9 +103,7 @@ def main() -> None:
         tokens = [r["tokens"] for r in rows]
         report["k_encode_cpu"] = fit_exponent(tokens, [r["encode"]["cpu"] for r in rows])
         report["k_train_setup"] = fit_exponent(tokens, [max(r["train"]["setup_seconds"], 1e-3) for r in rows])
-    print(markdown(report))
-    if args.json:
-        args.json.write_text(json.dumps(report, indent=1))
+    publish(report, markdown(report), args.json)
 
 
 def markdown(report: dict) -> str:

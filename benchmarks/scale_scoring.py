@@ -32,7 +32,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from scale import header_line, machine_info, shared_dir, with_cpu  # noqa: E402  (the n-gram part's measuring helpers)
+from scale import header_line, machine_info, publish, shared_dir, with_cpu  # noqa: E402  (the n-gram part's measuring helpers)
 
 KEYS = ("wall", "cpu", "peak_rss")
 
@@ -83,9 +83,7 @@ def main() -> None:
         report["ours_binary64"] = ours(scratch / "lm64.wnlm", args.text, scratch)
     info["load_after"] = os.getloadavg()
     print(json.dumps(report))
-    print(markdown(report))
-    if args.json:
-        args.json.write_text(json.dumps(report, indent=1))
+    publish(report, markdown(report), args.json)
 
 
 def markdown(report: dict) -> str:
