@@ -24,8 +24,8 @@ from wordnet_lm.errors import ModelFileError, WordnetLMError
 from wordnet_lm.io import load_npz, save_npz
 from wordnet_lm.nn import Embedding, Linear, dropout, linear_softmax_cross_entropy
 from wordnet_lm.autodiff import numpy as anp
-from wordnet_lm.nplm.config import MODEL_KIND
-from wordnet_lm.nplm.outputs import OUTPUTS, OutputLayer, make_output, resolve_output
+from wordnet_lm.nplm.config import MODEL_KIND, OUTPUTS
+from wordnet_lm.nplm.outputs import OutputLayer, make_output, resolve_output
 from wordnet_lm.nplm.train import train as train_model
 from wordnet_lm.nplm.windows import BatchWindows
 from wordnet_lm.scoring import perplexity

@@ -21,7 +21,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from wordnet_lm.errors import WordnetLMError
-from wordnet_lm.nplm.config import ADAPTIVE_FROM, OUTPUTS  # noqa: F401  (OUTPUTS re-exported)
+from wordnet_lm.nplm.config import ADAPTIVE_FROM, OUTPUTS
 from wordnet_lm.nn import Linear, linear_softmax_cross_entropy
 from wordnet_lm.nn.adaptive_softmax import (
     Cluster,
