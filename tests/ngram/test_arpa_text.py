@@ -57,3 +57,30 @@ def test_few_values_equal_all_values():
     keep = np.arange(chars.shape[1])[None, :] < lengths[:, None]
     np.testing.assert_array_equal(chars[keep], want_chars[keep])
     assert [bytes(c[:n]).decode() for c, n in zip(chars, lengths.tolist())] == [format(float(v), ".8g") for v in values]
+
+
+def _python_lines(probs, rows, words, backoffs):
+    lines = []
+    for i, row in enumerate(rows.tolist()):
+        text = " ".join(words[w] for w in row)
+        tail = "" if backoffs is None else "\t" + format(float(backoffs[i]), ".8g")
+        lines.append(f"{format(float(probs[i]), '.8g')}\t{text}{tail}\n")
+    return "".join(lines).encode()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 5), st.integers(1, 300), st.booleans(), st.integers(0, 2**32 - 1))
+def test_lines_equal_python(n, m, with_backoffs, seed):
+    """Random words (1-40 bytes, non-ASCII, the 15/16/17-byte edges), numbers with few and with
+    many distinct values, every order: the text Python's formatting gives."""
+    rng = np.random.default_rng(seed)
+    lengths = np.concatenate([[1, 7, 8, 14, 15, 16, 17, 23, 24], rng.integers(1, 41, 40)])
+    words = ["".join(rng.choice(list("abcdéü-_xyz"), size=k)) for k in lengths]
+    rows = rng.integers(0, len(words), (m, n))
+    probs = np.concatenate([EDGES, [-1.2345678e-100, -9.8765432e+200], -rng.random(m) * 10.0 ** rng.integers(-8, 3, m)])[rng.permutation(m + len(EDGES) + 2)[:m]]
+    distinct = rng.integers(1, 4 * m) if rng.random() < 0.5 else 3
+    backoffs = np.round(-rng.random(m) * 3, 6) if with_backoffs else None
+    if backoffs is not None:
+        backoffs = backoffs[rng.integers(0, min(distinct, m), m)]
+        backoffs[rng.integers(0, m)] = -1.2345678e-100  # the longest text, 15 bytes
+    assert arpa_lines(probs, rows, WordBytes(words), backoffs) == _python_lines(probs, rows, words, backoffs)

@@ -13,6 +13,8 @@ from typing import Sequence
 
 import numpy as np
 
+from wordnet_lm.ngram.byte_columns import join_columns
+
 _DIGITS = 8
 _WIDTH = 16  # widest text: sign, "0.", three zeros, 8 digits / the fallback's "-1.2345678e-05"
 _TIE_BAND = 1e-6  # scaled values this close to a rounding tie are formatted by Python
@@ -39,6 +41,24 @@ class WordBytes:
             scratch[:len(self.buffer)] = self.buffer
             self._scratch = scratch
         return scratch
+
+    def chunks(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each word and its space as little-endian uint64 words, NUL padded: the first word of
+        every vocabulary word (``head``), and all of them (``chunks``, word ``i`` from
+        ``chunk_start[i]``).  Built once, with NumPy."""
+        cached = getattr(self, "_chunks", None)
+        if cached is None:
+            padded = (self.lengths + 1 + 7) // 8 * 8
+            chunk_start = np.cumsum(padded) - padded
+            flat = np.zeros(int(padded.sum()) + 8, np.uint8)
+            size = self.lengths + 1
+            within = np.arange(int(size.sum()), dtype=np.int64) - np.repeat(np.cumsum(size) - size, size)
+            flat[np.repeat(chunk_start, size) + within] = self.buffer[np.repeat(self.starts, size) + within]
+            chunks = flat.view(np.uint64)
+            chunk_start //= 8
+            head = np.stack([chunks[chunk_start], chunks[chunk_start + 1]], axis=1)  # the flat tail pads by 8
+            cached = self._chunks = (head, chunk_start, chunks)
+        return cached
 
     @classmethod
     def from_lines(cls, text: bytes) -> "WordBytes":
@@ -140,11 +160,17 @@ def format_few_values(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """:func:`format_g8_fixed` of values with few distinct ones (backoffs: mostly 0, the rest
     repeating): each distinct bit pattern formatted once, then gathered."""
     v = np.ascontiguousarray(values, np.float64)
-    distinct, inverse = np.unique(v.view(np.int64), return_inverse=True)  # bits: -0.0 is not 0.0
+    bits = v.view(np.int64)  # bits: -0.0 is not 0.0
+    ordered = np.sort(bits)
+    first = np.empty(len(ordered), bool)
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    distinct = ordered[first]
     if len(distinct) * 2 > len(v):
         return format_g8_fixed(v)
     chars, lengths = format_g8_fixed(distinct.view(np.float64))
-    return chars[inverse], lengths[inverse]
+    inverse = np.searchsorted(distinct, bits)  # a value sort and a search: twice as fast as np.unique's argsort
+    return np.take(chars, inverse, axis=0), lengths[inverse]
 
 
 def format_g8(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -156,42 +182,61 @@ def format_g8(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def arpa_lines(log10_probs: Sequence[float], rows: np.ndarray, words: WordBytes,
                log10_backoffs: Sequence[float] | None) -> bytes:
-    """The ARPA lines (newline-terminated) of the n-grams ``rows`` (shape ``(m, n)``, word ids)."""
+    """The ARPA lines (newline-terminated) of the n-grams ``rows`` (shape ``(m, n)``, word ids).
+
+    Assembled column by column (:func:`wordnet_lm.ngram.byte_columns.join_columns`), each a
+    16-byte store per line: the probability and a tab, each word with the space, tab or
+    newline after it, and for orders with backoffs the backoff and a newline."""
     rows = np.asarray(rows, np.int64)
     m, n = rows.shape
     if m == 0:
         return b""
     probs, prob_lengths = format_g8_fixed(log10_probs)
+    _put_byte(probs, prob_lengths, _TAB)  # <= 15 characters: the tab fits
+    columns = [(probs.view(np.uint64), prob_lengths + 1)]
+    head, chunk_start, chunks = words.chunks()
     backoff = log10_backoffs is not None
-    tails, tail_lengths = format_few_values(log10_backoffs) if backoff else (np.zeros((0, _WIDTH), np.uint8), 0)
-    source = words.source(2 + probs.size + tails.size)  # the words, then room for this block's bytes
-    prob_base = len(words.buffer) + 2
-    tail_base = prob_base + probs.size
-    source[prob_base - 2:prob_base] = _SEPARATORS
-    source[prob_base:tail_base] = probs.ravel()
-    source[tail_base:tail_base + tails.size] = tails.ravel()
-    separator_base = prob_base - 2
-    index_type = np.int32 if len(source) < 2 ** 31 else np.int64
-    width = n + (5 if backoff else 3)  # prob, TAB, words, [TAB, backoff], NEWLINE
-    seg_start = np.empty((m, width), index_type)  # where each segment of each line starts in `source`
-    seg_length = np.ones((m, width), index_type)
-    numbers = np.arange(prob_base, prob_base + m * _WIDTH, _WIDTH, dtype=index_type)  # row i's text
-    seg_start[:, 0], seg_length[:, 0] = numbers, prob_lengths
-    seg_start[:, 1] = separator_base
-    seg_start[:, 2:n + 2] = words.starts[rows]
-    seg_length[:, 2:n + 2] = words.lengths[rows] + 1  # with the space after the word ...
-    seg_length[:, n + 1] -= 1  # ... except after the last one
+    for k in range(n):
+        ids = rows[:, k]
+        lengths = words.lengths[ids]
+        text = np.take(head, ids, axis=0)
+        end = _SPACE if k < n - 1 else (_TAB if backoff else _NEWLINE)
+        if end != _SPACE:
+            _put_byte(text.view(np.uint8), lengths, end)  # where it falls in the first 16 bytes
+        columns.append((text, lengths + 1, _ExtraWords(chunks, chunk_start, ids, lengths, end)))
     if backoff:
-        seg_start[:, n + 2] = separator_base
-        seg_start[:, n + 3], seg_length[:, n + 3] = numbers + (tail_base - prob_base), tail_lengths
-    seg_start[:, -1] = separator_base + 1
-    seg_start, seg_length = seg_start.ravel(), seg_length.ravel()
-    total = int(seg_length.sum(dtype=np.int64))
-    index_type = np.int32 if max(total, len(source)) < 2 ** 31 else np.int64
-    out_start = np.cumsum(seg_length, dtype=index_type)
-    out_start -= seg_length
-    seg_start = seg_start.astype(index_type, copy=False)
-    seg_start -= out_start
-    index = np.repeat(seg_start, seg_length)
-    index += np.arange(total, dtype=index_type)
-    return source[index].tobytes()
+        columns.append(_line_end(*format_few_values(log10_backoffs)))
+    return join_columns(columns)
+
+
+_SPACE, _TAB, _NEWLINE = ord(" "), ord("\t"), ord("\n")
+
+
+def _put_byte(chars: np.ndarray, at: np.ndarray, byte: int) -> None:
+    """``chars[i, at[i]] = byte`` for the rows where ``at[i]`` is within the row."""
+    rows, width = chars.shape
+    inside = at < width
+    flat_at = np.arange(0, rows * width, width, dtype=np.int64) + at
+    chars.reshape(-1)[flat_at if inside.all() else flat_at[inside]] = byte
+
+
+def _line_end(chars: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Text and newline: ``(m, 2)`` uint64 words and lengths (texts of at most 15 bytes)."""
+    _put_byte(chars, lengths, _NEWLINE)
+    return chars.view(np.uint64), lengths + 1
+
+
+class _ExtraWords:
+    """The ``j``-th uint64 word of the texts of words ``ids[rows]`` followed by ``end`` (for
+    words whose text and end take more than 16 bytes)."""
+
+    def __init__(self, chunks: np.ndarray, chunk_start: np.ndarray, ids: np.ndarray, lengths: np.ndarray,
+                 end: int) -> None:
+        self.chunks, self.chunk_start, self.ids, self.lengths, self.end = chunks, chunk_start, ids, lengths, end
+
+    def __call__(self, rows: np.ndarray, j: int) -> np.ndarray:
+        words = self.chunks[self.chunk_start[self.ids[rows]] + j]
+        if self.end != _SPACE:
+            words = words.copy()
+            _put_byte(words.view(np.uint8).reshape(-1, 8), self.lengths[rows] - 8 * j, self.end)
+        return words
