@@ -32,16 +32,6 @@ class WordBytes:
         self.starts = np.cumsum(self.lengths + 1) - (self.lengths + 1)
         self.buffer = np.frombuffer(b" ".join(encoded) + b" ", np.uint8)
 
-    def source(self, room: int) -> np.ndarray:
-        """A scratch buffer holding the words, then at least ``room`` free bytes (kept between
-        calls: the words are copied once, not once per block of lines)."""
-        scratch = getattr(self, "_scratch", None)
-        if scratch is None or len(scratch) < len(self.buffer) + room:
-            scratch = np.empty(len(self.buffer) + max(room, 1 << 20), np.uint8)
-            scratch[:len(self.buffer)] = self.buffer
-            self._scratch = scratch
-        return scratch
-
     def chunks(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Each word and its space as little-endian uint64 words, NUL padded: the first word of
         every vocabulary word (``head``), and all of them (``chunks``, word ``i`` from

@@ -178,7 +178,7 @@ def build_arpa(source: str | os.PathLike | EncodedCorpus | tuple[Corpus, Vocab],
                 adjusted1, t = streamed.compute_adjusted(tables, block, continuation, executor)
                 model.count_of_counts_ = t
                 found = model._discounts(t)
-                p1, b1 = streamed.interpolate(tables, adjusted1, found, block, executor)
+                p1, b1 = streamed.interpolate(tables, adjusted1, found, block, executor, drop_inputs=True)
                 seconds["estimate"] = time.perf_counter() - started - sum(seconds.values())
                 streamed.write_arpa_streamed(arpa, tables, vocab, p1, b1, budget.write_block(), progress,
                                              executor=executor)

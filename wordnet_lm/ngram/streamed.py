@@ -221,10 +221,13 @@ class _InterpolatePiece(_Piece):
 
 
 def interpolate(tables: DiskTables, adjusted1: np.ndarray, discounts: np.ndarray, block: int,
-                executor: Executor | None = None) -> tuple[np.ndarray, np.ndarray]:
+                executor: Executor | None = None, drop_inputs: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Stage 3: probabilities ``p{n}`` and backoff weights ``b{n}`` (files for orders ``>= 2``);
     returns the unigram probabilities and backoffs (in memory).  Orders one after another
-    (order ``n`` reads ``p{n-1}``), each cut into pieces at context boundaries."""
+    (order ``n`` reads ``p{n-1}``), each cut into pieces at context boundaries.  With
+    ``drop_inputs``, each order's counts, adjusted counts and suffixes are deleted once used
+    (what only the ARPA text needs stays: keys, probabilities, backoffs), so that fewer of
+    them are ever written back to the disk."""
     executor = executor or InProcess()
     V, order = tables.vocab_size, tables.order
     prob, gamma = _initial_probabilities(adjusted1, discounts[0])
@@ -241,6 +244,9 @@ def interpolate(tables: DiskTables, adjusted1: np.ndarray, discounts: np.ndarray
             _InterpolatePiece(str(tables.folder), V, tuple(tables.sizes), n, lo, hi, block, c_lo, c_hi,
                               tuple(float(x) for x in discounts[n - 1]))
             for lo, hi, c_lo, c_hi in pieces])
+        if drop_inputs:
+            for name in (f"c{n}", f"a{n}", f"s{n}", f"k{n - 1}.sparse.npy"):
+                (tables.folder / name).unlink(missing_ok=True)
     b1 = tables.array("b1", np.float64).read()
     return p1, b1
 
@@ -336,9 +342,8 @@ def write_arpa_streamed(path: str | os.PathLike, tables: DiskTables, vocab: Voca
                 written += 1
                 f.write(f"\n\\{written}-grams:\n".encode())
             _append_file(f, Path(part))
-            if f.tell() - synced >= SYNC_BYTES:  # the disk writes what is done while workers go on
-                os.fdatasync(f.fileno())
-                synced = f.tell()
+            if f.tell() - synced >= SYNC_BYTES:  # the disk starts writing what is done; nobody waits
+                synced = _start_writeback(f, synced)
             bar.update(task.stop - task.start)
         while written < order:
             written += 1
@@ -347,7 +352,22 @@ def write_arpa_streamed(path: str | os.PathLike, tables: DiskTables, vocab: Voca
 
 
 PART_LINES = 1 << 20  # lines of a part file at most: parts live seconds, so they are not written to disk
-SYNC_BYTES = 256 << 20  # the ARPA file is flushed to disk this often while being written, not all at the end
+SYNC_BYTES = 64 << 20  # the ARPA file's writeback is started this often while being written, not all at the end
+
+
+def _start_writeback(f, since: int) -> int:
+    """Start writing bytes ``since..`` of ``f`` to disk without waiting (``POSIX_FADV_DONTNEED``
+    queues the dirty pages for writeback and drops the clean ones): the final ``fsync`` then
+    finds little left, and nothing here blocks the pieces' appending.  Returns the new mark."""
+    f.flush()
+    end = f.tell()
+    advise = getattr(os, "posix_fadvise", None)
+    if advise is not None:
+        try:
+            advise(f.fileno(), since, end - since, os.POSIX_FADV_DONTNEED)
+        except OSError:
+            pass
+    return end
 
 
 def _append_file(f, part: Path) -> None:
