@@ -64,29 +64,38 @@ class WordBytes:
         return self
 
 
+def _layout_templates() -> np.ndarray:
+    """For each exponent ``-4..7`` and sign, where each of the 16 bytes of the fixed-notation
+    text comes from in a row ``d0..d7 - 0 .`` (indices 0-7 the digits, 8-10 the characters)."""
+    minus, zero, dot = 8, 9, 10
+    table = np.full((12, 2, _WIDTH), zero, np.int32)
+    for x in range(-4, _DIGITS):
+        if x >= 0:
+            body = list(range(x + 1)) + [dot] + list(range(x + 1, _DIGITS))
+        else:
+            body = [zero, dot] + [zero] * (-x - 1) + list(range(_DIGITS))
+        for negative in (0, 1):
+            text = [minus] * negative + body
+            table[x + 4, negative, :len(text)] = text
+    return table.reshape(24, _WIDTH)
+
+
+_TEMPLATES = _layout_templates()
+_ROW = 11  # bytes of a row the templates read
+
+
 def _layout(digits: np.ndarray, exponent: np.ndarray, negative: np.ndarray) -> np.ndarray:
     """The fixed-notation text of each row as ``(m, 16)`` bytes: ``[-]d0..dx.d(x+1)..d7`` for
     exponents ``x >= 0``, ``[-]0.`` then ``-x-1`` zeros then ``d0..d7`` below; trailing bytes
-    (cut by the lengths) are left over.  Built as two little-endian uint64 words per row by
-    shifts: sign, then three pieces at per-row byte offsets."""
-    u64 = np.uint64
-    fixed = exponent >= 0
-    base = negative.astype(np.uint64)
-    head_bytes = (np.clip(exponent, -1, _DIGITS - 1) + 1).astype(np.uint64)  # digits before the dot (x >= 0)
-    bits = head_bytes * u64(8)
-    head = digits & ((u64(1) << bits) - u64(1))  # 1 << 64 is 0 in NumPy: all ones
-    zeros = np.clip(-exponent - 1, 0, 4).astype(np.uint64)  # zeros after "0." (x < 0)
-    pieces = ((np.where(fixed, head, u64(0x2E30)), base),  # "0." is 0x30 0x2E little-endian
-              (np.where(fixed, u64(0x2E), u64(0x30303030) & ((u64(1) << zeros * u64(8)) - u64(1))),
-               np.where(fixed, base + head_bytes, base + u64(2))),
-              (np.where(fixed, digits >> bits, digits), np.where(fixed, base + head_bytes + u64(1), base + u64(2) + zeros)))
-    words = np.zeros((len(digits), 2), np.uint64)
-    words[:, 0] = np.where(negative > 0, u64(0x2D), u64(0))
-    for value, at in pieces:
-        shift = at * u64(8)
-        words[:, 0] |= value << shift  # shifts of 64 or more give 0
-        words[:, 1] |= np.where(at >= 8, value << (shift - u64(64)) * (at >= 8), value >> (u64(64) - shift))
-    return words.view(np.uint8)
+    (cut by the lengths) are left over.  One gather per byte through a template per exponent
+    and sign (exponents must be in ``-4..7``)."""
+    m = len(digits)
+    rows = np.empty((m, _ROW), np.uint8)
+    rows[:, :_DIGITS] = digits.view(np.uint8).reshape(m, _DIGITS)
+    rows[:, _DIGITS:] = np.frombuffer(b"-0.", np.uint8)
+    index = np.take(_TEMPLATES, (exponent + 4) * 2 + negative, axis=0)
+    index += np.arange(0, m * _ROW, _ROW, dtype=np.int32)[:, None]
+    return np.take(rows.reshape(-1), index)
 
 
 _QUAD_TEXT = np.array([int.from_bytes(f"{k:04d}".encode(), "little") for k in range(10_000)], np.uint64)
