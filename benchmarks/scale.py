@@ -12,7 +12,7 @@ For corpora of 4M, 16M, 64M tokens from ``../shared/bench/make_scale_corpus.py``
 
 The time exponent k is the least-squares slope of log(time) on log(tokens).
 
-    python benchmarks/scale.py --lmplz /tmp/kenlm/build/bin/lmplz --sizes 4e6 16e6 64e6
+    python benchmarks/scale.py --lmplz /tmp/kenlm/build/bin/lmplz --sizes 4e6 16e6 64e6 [--skip-dask]
 """
 
 from __future__ import annotations
@@ -164,6 +164,7 @@ def main() -> None:
     parser.add_argument("--memory", default="2G")
     parser.add_argument("--order", type=int, default=5)
     parser.add_argument("--dask-size", type=float, default=16e6, help="corpus size of the Dask 1-vs-2 comparison")
+    parser.add_argument("--skip-dask", action="store_true", help="only the single-machine comparison with lmplz")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
@@ -192,7 +193,7 @@ def main() -> None:
                 row["lmplz"] = {k: kenlm[k] for k in ("wall", "cpu", "peak_rss")}
                 row["lmplz"]["arpa_bytes"] = (scratch / "kenlm.arpa").stat().st_size
                 (scratch / "kenlm.arpa").unlink()
-            if abs(size - args.dask_size) < 1:
+            if not args.skip_dask and abs(size - args.dask_size) < 1:
                 row["dask_counting"] = {w: dask_counting(scratch / "enc", args.order, args.memory, w) for w in (1, 2)}
         rows.append(row)
         print(json.dumps(row), flush=True)
