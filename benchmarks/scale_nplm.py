@@ -3,7 +3,7 @@
 For corpora of 4M, 16M, 64M tokens from ``../shared/bench/make_scale_corpus.py`` (kept under
 /tmp, shared with ``benchmarks/scale.py``), in one run:
 
-* ``wordnet-lm corpus encode TEXT --out DIR --max-size 30000`` (both cores): wall and CPU time,
+* ``wordnet-lm corpus encode TEXT --out DIR --max-vocab 30000`` (both cores): wall and CPU time,
   tokens per second, peak RSS of the process tree;
 * training the neural LM from that memory-mapped folder through the real entry point
   (``NPLM.fit``: the data fingerprint, per-batch windows, the shuffle — a Feistel permutation
@@ -92,7 +92,7 @@ def main() -> None:
             name, text = scale_corpus(args.dir, size)
             enc_dir = Path(scratch) / name
             enc = with_cpu([sys.executable, "-m", "wordnet_lm", "corpus", "encode", str(text), "--out", str(enc_dir),
-                            "--max-size", str(VOCAB)])
+                            "--max-vocab", str(VOCAB)])
             encoded.append((name, enc_dir, {k: enc[k] for k in ("wall", "cpu", "peak_rss")}))
         trains: dict[str, list[dict]] = {name: [] for name, _, _ in encoded}
         for _ in range(args.rounds):  # sizes interleaved in every round: background load hits all alike
