@@ -453,4 +453,7 @@ def _rows(tables: DiskTables, n: int, start: int, stop: int) -> np.ndarray:
     context = keys // V
     first = int(context[0])
     below = _rows(tables, n - 1, first, int(context[-1]) + 1)
-    return np.concatenate([below[context - first], (keys % V)[:, None]], axis=1)
+    rows = np.empty((len(keys), n), np.int64)
+    rows[:, :n - 1] = np.take(below, context - first, axis=0)  # (take: 10x a 2-d fancy index)
+    rows[:, n - 1] = keys % V
+    return rows
