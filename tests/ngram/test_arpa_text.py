@@ -77,7 +77,8 @@ def test_lines_equal_python(n, m, with_backoffs, seed):
     lengths = np.concatenate([[1, 7, 8, 14, 15, 16, 17, 23, 24], rng.integers(1, 41, 40)])
     words = ["".join(rng.choice(list("abcdéü-_xyz"), size=k)) for k in lengths]
     rows = rng.integers(0, len(words), (m, n))
-    probs = np.concatenate([EDGES, [-1.2345678e-100, -9.8765432e+200], -rng.random(m) * 10.0 ** rng.integers(-8, 3, m)])[rng.permutation(m + len(EDGES) + 2)[:m]]
+    pool = np.concatenate([EDGES, [-1.2345678e-100, -9.8765432e+200], -rng.random(m) * 10.0 ** rng.integers(-8, 3, m)])
+    probs = pool[rng.permutation(len(pool))[:m]]
     distinct = rng.integers(1, 4 * m) if rng.random() < 0.5 else 3
     backoffs = np.round(-rng.random(m) * 3, 6) if with_backoffs else None
     if backoffs is not None:
