@@ -12,7 +12,7 @@ from wordnet_lm.ngram import BackoffModel, load_model, read_arpa
 from wordnet_lm.ngram import model as model_module
 from wordnet_lm.ngram.arpa_hashed import _section_line, read_arpa_hashed
 from wordnet_lm.ngram.binary import read_binary, write_binary
-from wordnet_lm.ngram.hashed import EMPTY, LOAD, HashedIndex, home_slots, place, probe, relaid, table_size
+from wordnet_lm.ngram.hashed import EMPTY, LOAD, HashedIndex, hash_tables, home_slots, place, probe, relaid, table_size
 from wordnet_lm.text import byte_corpus, load_corpus
 from wordnet_lm.text.byte_words import WordTable, padded, spans, u64_view
 from wordnet_lm.text.vocab import Vocab
@@ -161,3 +161,30 @@ def test_lookup_by_mix_finds_the_words_and_rejects_the_rest(words, others):
 def test_section_lines_found_as_bytes_find_finds_them(block, pos):
     pos = min(pos, len(block))
     assert _section_line(block, pos) == block.find(b"\n\\", pos)
+
+
+# ---------------------------------------------------------------------- the stream and the rows agree
+@settings(max_examples=25, deadline=None)
+@given(sentences=st.lists(st.lists(st.integers(0, 9), max_size=7), min_size=1, max_size=8),
+       order=st.integers(1, 4), name=st.sampled_from(["mkn", "kn", "add-k", "jelinek-mercer"]))
+def test_scores_of_a_stream_equal_those_of_each_prediction_alone(sentences, order, name, small):
+    """token_logprobs (n-grams ending at every position, at once) against score_rows (each
+    prediction's own history), exactly, on sorted and hashed tables."""
+    model = fitted(name, order, small)
+    words = [[w + 3 for w in s] for s in sentences]
+    corpus = corpus_of(words)
+    for tables in (model.tables_, hash_tables(model.tables_)):
+        expected = tables.score_rows(_with_bos(words))
+        np.testing.assert_array_equal(BackoffModel.from_tables(tables, model.vocab_).token_logprobs(corpus), expected)
+
+
+def _with_bos(sentences):
+    """One row per prediction: <s> (id 1) and the sentence's words before it, then the word
+    predicted (</s>, id 2, at the end), -1 padded on the left."""
+    rows = []
+    for s in sentences:
+        full = [1] + s + [2]
+        for k in range(1, len(full)):
+            row = full[:k + 1][-6:]
+            rows.append([-1] * (6 - len(row)) + row)
+    return np.array(rows, np.int64)
