@@ -307,15 +307,9 @@ class _Reader:
             self.log_backoff.append(self.unigram_log_backoff)
         while len(self.log_prob) < n:
             n_slots = table_size(self.counts[len(self.log_prob)], LOAD)
-            # a slot's key and values side by side (one cache line for the reads and writes of an
-            # insertion or a lookup); the highest order has no backoffs: they stay a zero array never touched
-            top = len(self.log_prob) + 1 == self.order
-            records = np.zeros((n_slots, 2 if top else 3), np.int64)
-            records[:, 0] = EMPTY
-            self.keys.append(records[:, 0])
-            values = records.view(np.float64)
-            self.log_prob.append(values[:, 1])
-            self.log_backoff.append(np.zeros(n_slots) if top else values[:, 2])
+            self.keys.append(np.full(n_slots, EMPTY, np.int64))
+            self.log_prob.append(np.zeros(n_slots))
+            self.log_backoff.append(np.zeros(n_slots))
 
     # ------------------------------------------------------------------ the 1-grams
     def _vocabulary(self) -> None:
