@@ -5,14 +5,8 @@ Layout: the magic ``b"WNLMBIN\\x01"``, the JSON header's length (8 bytes, little
 JSON header (format version, order, vocabulary, per-order sizes, and for every array its
 dtype, length and byte offset), then the arrays, each aligned to 64 bytes::
 
-    log_prob_1, log_backoff_1    float32 (or float64), one per word
-    records_n                    one record per slot (n = 2..order): the key (int64), then the
-                                 log probability and log backoff (float32 each: 16 bytes a
-                                 record; float64: 24 bytes)
-
-A lookup reads the key of a slot and then its values: kept side by side they share a cache
-line, so a lookup costs one miss, not three (the key, the probability and the backoff were
-three arrays in version 1, which is still read).
+    log_prob_1, log_backoff_1              float32 (or float64), one per word
+    keys_n, log_prob_n, log_backoff_n      int64 / float32 (or float64), one per slot (n = 2..order)
 
 Values are float32 by default, as in KenLM's binary files (half the pages to touch; an ARPA
 file's 8 digits fit, scores differ from the float64 tables by ~1e-7 relative); ``dtype=np.float64``
@@ -37,7 +31,7 @@ from wordnet_lm.ngram.tables import BackoffTables
 from wordnet_lm.text.vocab import SPECIALS, Vocab
 
 MAGIC = b"WNLMBIN\x01"
-VERSION = 2  # 1: keys, probabilities and backoffs of an order in three arrays (still read)
+VERSION = 1
 ALIGN = 64
 _VALUE_DTYPES = (np.dtype("<f4"), np.dtype("<f8"))
 
@@ -54,14 +48,15 @@ def write_binary(path: str | os.PathLike, tables: BackoffTables, vocab: Vocab, *
     arrays = {"log_prob_1": hashed.log_prob[0].astype(dtype, copy=False),
               "log_backoff_1": hashed.log_backoff[0].astype(dtype, copy=False)}
     for n in range(2, hashed.order + 1):
-        arrays[f"records_{n}"] = _records(hashed.index.tables[n - 2], hashed.log_prob[n - 1],
-                                          hashed.log_backoff[n - 1], dtype)
+        arrays[f"keys_{n}"] = hashed.index.tables[n - 2]
+        arrays[f"log_prob_{n}"] = hashed.log_prob[n - 1].astype(dtype, copy=False)
+        arrays[f"log_backoff_{n}"] = hashed.log_backoff[n - 1].astype(dtype, copy=False)
     layout, offset = {}, 0
     for name, array in arrays.items():
         layout[name] = {"dtype": np.dtype(array.dtype).str, "length": int(len(array)), "offset": offset}
         offset += _aligned(array.nbytes)
     header = {"format": "wordnet-lm-ngram-binary", "version": VERSION, "order": hashed.order,
-              "sizes": hashed.index.sizes(), "words": list(vocab.words), "values": dtype.str, "arrays": layout}
+              "sizes": hashed.index.sizes(), "words": list(vocab.words), "arrays": layout}
     text = json.dumps(header).encode("utf-8")
     start = _aligned(len(MAGIC) + 8 + len(text))
     with atomic_write(path, "wb") as f:
@@ -71,34 +66,6 @@ def write_binary(path: str | os.PathLike, tables: BackoffTables, vocab: Vocab, *
             data = np.ascontiguousarray(array).data.cast("B")
             f.write(data)
             f.write(b"\0" * (_aligned(array.nbytes) - array.nbytes))
-
-
-def _records(keys: np.ndarray, log_prob: np.ndarray, log_backoff: np.ndarray, dtype: np.dtype) -> np.ndarray:
-    """One order's slots as records (key, log probability, log backoff), flat as uint64 words."""
-    width = _record_words(dtype)
-    records = np.zeros((len(keys), width), np.uint64)
-    records[:, 0] = keys.view(np.uint64)
-    values = records[:, 1:].view(dtype)  # the value columns of the records
-    values[:, 0] = log_prob
-    values[:, 1] = log_backoff
-    return records.reshape(-1)
-
-
-def _record_words(dtype: np.dtype) -> int:
-    """uint64 words per record: the key and two values of ``dtype``."""
-    return 1 + 2 * dtype.itemsize // 8
-
-
-def _record_views(records: np.ndarray, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(keys, log probabilities, log backoffs) of flat records: strided views, nothing copied."""
-    width = _record_words(dtype)
-    if len(records) % width:
-        raise ValueError("records of the wrong length")
-    values_per_record = width * 8 // dtype.itemsize
-    values = records.view(dtype)
-    first = 8 // dtype.itemsize  # the values start after the key
-    return (records.view(np.int64)[0::width], values[first::values_per_record],
-            values[first + 1::values_per_record])
 
 
 def _aligned(size: int) -> int:
@@ -133,9 +100,9 @@ def read_binary(path: str | os.PathLike) -> tuple[BackoffTables, Vocab]:
         raise ModelFileError(f"{path}: no such model file") from None
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise ModelFileError(f"{path}: corrupt binary model header") from None
-    if not isinstance(header, dict) or header.get("version") not in (1, VERSION):
+    if not isinstance(header, dict) or header.get("version") != VERSION:
         raise ModelFileError(f"{path}: binary model version {header.get('version') if isinstance(header, dict) else '?'}"
-                             f" is not supported (this wordnet_lm reads versions 1 to {VERSION})")
+                             f" is not supported (this wordnet_lm reads version {VERSION})")
     try:
         order, words, sizes, layout = int(header["order"]), list(header["words"]), list(header["sizes"]), \
             dict(header["arrays"])
@@ -145,17 +112,9 @@ def read_binary(path: str | os.PathLike) -> tuple[BackoffTables, Vocab]:
         arrays = {name: _map(path, start, spec) for name, spec in layout.items()}
         vocab = Vocab(words[3:])
         size = len(vocab)
-        if header["version"] == 1:
-            orders = [(arrays[f"keys_{n}"], arrays[f"log_prob_{n}"], arrays[f"log_backoff_{n}"])
-                      for n in range(2, order + 1)]
-        else:
-            values = np.dtype(header["values"])
-            if values not in _VALUE_DTYPES:
-                raise ValueError(f"values of dtype {values}")
-            orders = [_record_views(arrays[f"records_{n}"], values) for n in range(2, order + 1)]
-        tables = [keys for keys, _, _ in orders]
-        log_prob = [arrays["log_prob_1"]] + [prob for _, prob, _ in orders]
-        log_backoff = [arrays["log_backoff_1"]] + [backoff for _, _, backoff in orders]
+        log_prob = [arrays["log_prob_1"]] + [arrays[f"log_prob_{n}"] for n in range(2, order + 1)]
+        log_backoff = [arrays["log_backoff_1"]] + [arrays[f"log_backoff_{n}"] for n in range(2, order + 1)]
+        tables = [arrays[f"keys_{n}"] for n in range(2, order + 1)]
         if len(log_prob[0]) != size or any(len(p) != len(t) or len(b) != len(t)
                                            for p, b, t in zip(log_prob[1:], log_backoff[1:], tables)):
             raise ValueError("array lengths disagree")
@@ -166,7 +125,7 @@ def read_binary(path: str | os.PathLike) -> tuple[BackoffTables, Vocab]:
 
 def _map(path: Path, start: int, spec: dict) -> np.ndarray:
     dtype, length, offset = np.dtype(spec["dtype"]), int(spec["length"]), start + int(spec["offset"])
-    if dtype not in (*_VALUE_DTYPES, np.dtype("<i8"), np.dtype("<u8")) or length < 0:
+    if dtype not in (*_VALUE_DTYPES, np.dtype("<i8")) or length < 0:
         raise ValueError(f"unexpected array {spec}")
     if offset + length * dtype.itemsize > path.stat().st_size:
         raise ValueError("truncated file")
