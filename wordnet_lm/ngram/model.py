@@ -23,7 +23,7 @@ from wordnet_lm.ngram.tables import BackoffTables
 from wordnet_lm.parallel import kernel_threads, run_tasks, split_range
 from wordnet_lm.text.vocab import BOS, BOS_ID, UNK_ID, Corpus, Vocab
 
-SCORE_BATCH = 1 << 16  # tokens scored at once (bounds memory on big texts: ~10 MB of temporaries)
+SCORE_BATCH = 1 << 15  # tokens scored at once, per thread (bounds memory on big texts: ~5 MB of temporaries each)
 
 
 class NgramModel:
