@@ -127,11 +127,16 @@ class DaskExecutor(_Closing):
             self._cluster = None
             self.client = distributed.Client(scheduler)
         else:
+            import copy
+
             import dask
 
-            with dask.config.set(LOCAL_CLUSTER_CONFIG):  # the nannies pass it on to the worker processes
+            with dask.config.set(LOCAL_CLUSTER_CONFIG):
+                # the nannies hand their config to every worker process they start, also one restarted
+                # after a crash: a deep copy (theirs is shallow, and set() is undone in place on exit)
+                config = copy.deepcopy(dask.config.config)
                 self._cluster = distributed.LocalCluster(n_workers=max(1, int(workers or 1)), threads_per_worker=1,
-                                                         processes=True, dashboard_address=None)
+                                                         processes=True, dashboard_address=None, config=config)
                 self.client = distributed.Client(self._cluster)
         self.workers = max(1, len(self.client.scheduler_info().get("workers", {})) or int(workers or 1))
 
