@@ -59,7 +59,7 @@ def _cpu(process: psutil.Process) -> float:
     return times.user + times.system
 
 
-def count_once(kind: str, encoded: Path, scratch: Path, memory: str, workers: int) -> dict:
+def count_once(kind: str, encoded: Path, scratch: Path, memory: str, workers: int, order: int = ORDER) -> dict:
     """One counting run on a fresh LocalCluster of ``workers`` (see the module docstring)."""
     from dask.utils import key_split
     from distributed import get_task_stream
@@ -84,7 +84,7 @@ def count_once(kind: str, encoded: Path, scratch: Path, memory: str, workers: in
                 from wordnet_lm.ngram import external
 
                 budget = external.count_budget(external.parse_memory(memory), executor, len(corpus.vocab))
-                external._count(corpus, corpus.vocab, ORDER, 1, None, budget, executor, folder)
+                external._count(corpus, corpus.vocab, order, 1, None, budget, executor, folder)
             else:
                 from wordnet_lm.glove.distributed import count_cooccurrences_on
 
@@ -104,13 +104,13 @@ def count_once(kind: str, encoded: Path, scratch: Path, memory: str, workers: in
             "busy": busy / (workers * wall)}
 
 
-def compare(kind: str, text: Path, scratch: Path, memory: str, order=(1, 2, 2, 1)) -> dict:
+def compare(kind: str, text: Path, scratch: Path, memory: str, sequence=(1, 2, 2, 1), order: int = ORDER) -> dict:
     """1 and 2 workers alternated, best of each (see the module docstring)."""
     encoded = encode_once(text, scratch)
     header = json.loads((encoded / "header.json").read_text())
     runs: dict[int, list[dict]] = {}
-    for workers in order:
-        run = count_once(kind, encoded, scratch, memory, workers)
+    for workers in sequence:
+        run = count_once(kind, encoded, scratch, memory, workers, order)
         runs.setdefault(workers, []).append(run)
         print(json.dumps({"kind": kind, "workers": workers, **run}), file=sys.stderr, flush=True)
     best = {w: min(rs, key=lambda r: r["wall"]) for w, rs in runs.items()}
