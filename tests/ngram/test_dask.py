@@ -75,9 +75,11 @@ def _profiler_enabled():
 
 
 def test_local_cluster_is_quiet_and_its_nannies_are_threads_of_the_driver(cluster):
-    """Our LocalCluster's workers run without Dask's profiler; they are children of this process
+    """Our LocalCluster's workers run without Dask's profiler and with glibc's adaptive malloc
+    (also a worker the nanny restarted after the kill above); they are children of this process
     (their nannies run here), so the budget counts the driver and the workers only."""
     assert list(cluster.client.run(_profiler_enabled).values()) == [False, False]
+    assert list(cluster.client.run(os.environ.get, "MALLOC_TRIM_THRESHOLD_").values()) == [None, None]
     assert list(cluster.client.run(os.getppid).values()) == [os.getpid(), os.getpid()]
     assert tree_processes(cluster) == 3 and is_local(cluster)
     budget = external.count_budget(2 << 30, cluster, 1000)

@@ -41,6 +41,10 @@ from wordnet_lm.text.vocab import BOS_ID, EOS_ID, Corpus, Vocab
 SMOOTHINGS = ("mkn", "kn", "absolute")  # the interpolated discounting family, streamed
 VOCAB_BYTES_PER_WORD = 300  # the driver's Vocab (strings, dict, lists) and per-word arrays in each process
 COUNT_BYTES_PER_TOKEN_ORDER = 48  # measured peak of in-memory counting: ~46*order + 0..20 bytes a token
+# a counting chunk's memory at most, whatever the budget: bigger chunks sort out of the caches and
+# cost more per token than their fewer runs save in merging (16M tokens, order 5, CPU of count +
+# merge: 2.8M-token chunks 9.9-10.2 s, 6M 10.6-11.9 s, 1.4M 10.5-11.8 s)
+COUNT_CHUNK_BYTES = 768 << 20
 ESTIMATE_BYTES_PER_ENTRY = 160  # a dozen 8-byte arrays of a block plus the windows they read
 WRITE_BYTES_PER_ENTRY = 1000  # a line of ARPA text: ~30 bytes, ~24 bytes of index arrays per byte
 WRITE_BLOCK = 1 << 15  # more lines at once are no faster
@@ -90,7 +94,7 @@ class Budget:
         return max(self.memory // 4, self.memory - self.fixed())
 
     def chunk_tokens(self, order: int) -> int:
-        per_task = self.usable() // self.concurrent
+        per_task = min(self.usable() // self.concurrent, COUNT_CHUNK_BYTES)
         return max(1000, per_task // (COUNT_BYTES_PER_TOKEN_ORDER * max(order, 2) + 40))
 
     def merge_block(self, n_runs: int) -> int:
