@@ -8,7 +8,8 @@ For corpora of 4M, 16M, 64M tokens from ``../shared/bench/make_scale_corpus.py``
   process tree) and peak RSS of the whole process tree (sampled every 0.1 s);
 * encoding throughput (``wordnet-lm corpus encode``, tokens per second);
 * counting on Dask: map (shards -> runs) + reduce (ranges -> tables) on a LocalCluster of 1
-  and of 2 worker processes, same encoded corpus: throughput ratio.
+  and of 2 worker processes, same encoded corpus, alternated, best of two: throughput ratio
+  (``benchmarks/scale_dask.py``, which also runs on its own).
 
 The time exponent k is the least-squares slope of log(time) on log(tokens).
 
@@ -26,7 +27,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -134,26 +134,11 @@ def fit_exponent(tokens: list[float], seconds: list[float]) -> float:
     return float(np.polyfit(np.log(tokens), np.log(seconds), 1)[0])
 
 
-def dask_counting(encoded_dir: Path, order: int, memory: str, workers: int) -> float:
-    """Seconds of map + reduce on a LocalCluster of ``workers`` processes (cluster start excluded)."""
-    from wordnet_lm.ngram import external
-    from wordnet_lm.scale.executor import DaskExecutor
-    from wordnet_lm.scale.tempdir import TempFolder
-    from wordnet_lm.text.encoded import EncodedCorpus
+def dask_counting(text: Path, scratch: Path, memory: str, order: int) -> dict:
+    """1 against 2 Dask workers counting n-grams, alternated, best of two (``benchmarks/scale_dask.py``)."""
+    from scale_dask import compare
 
-    encoded = EncodedCorpus.open(encoded_dir)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        executor = DaskExecutor(workers=workers)
-    try:
-        executor.map(abs, list(range(workers * 4)))  # workers warm
-        with TempFolder(encoded_dir.parent) as folder:
-            started = time.perf_counter()
-            budget = external.Budget(external.parse_memory(memory), workers)
-            external._count(encoded, encoded.vocab, order, 1, None, budget, executor, folder)
-            return time.perf_counter() - started
-    finally:
-        executor.close()
+    return compare("ngram", text, scratch, memory, order=order)
 
 
 def main() -> None:
@@ -194,7 +179,7 @@ def main() -> None:
                 row["lmplz"]["arpa_bytes"] = (scratch / "kenlm.arpa").stat().st_size
                 (scratch / "kenlm.arpa").unlink()
             if not args.skip_dask and abs(size - args.dask_size) < 1:
-                row["dask_counting"] = {w: dask_counting(scratch / "enc", args.order, args.memory, w) for w in (1, 2)}
+                row["dask_counting"] = dask_counting(text, scratch, args.memory, args.order)
         rows.append(row)
         print(json.dumps(row), flush=True)
     report = finish_report(info, rows, "lmplz")
@@ -218,9 +203,10 @@ def markdown(report: dict) -> str:
             lines.append(f"\n{key} = {report[key]:.2f}")
     for r in report["rows"]:
         if "dask_counting" in r:
-            one, two = r["dask_counting"][1], r["dask_counting"][2]
-            lines.append(f"\nDask counting on {r['tokens'] / 1e6:.1f}M tokens: 1 worker {one:.1f} s, 2 workers "
-                         f"{two:.1f} s: {one / two:.2f}x the throughput")
+            best = r["dask_counting"]["best"]
+            lines.append(f"\nDask counting on {r['tokens'] / 1e6:.1f}M tokens (best of two, alternated): 1 worker "
+                         f"{best[1]['wall']:.1f} s, 2 workers {best[2]['wall']:.1f} s: "
+                         f"{r['dask_counting']['speedup']:.2f}x the throughput")
         lines.append(f"\n{r['corpus']} stages: {r['ours']['stages']}")
     return "\n".join(lines)
 

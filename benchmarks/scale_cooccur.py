@@ -22,8 +22,6 @@ import argparse
 import json
 import sys
 import tempfile
-import time
-import warnings
 from pathlib import Path
 
 
@@ -34,26 +32,11 @@ sys.path.insert(0, str(HERE.parent))
 from scale import finish_report, header_line, machine_info, publish, scale_corpus, with_cpu  # noqa: E402  (the n-gram part's measuring helpers)
 
 
-def dask_counting(text: Path, scratch: Path, memory: str, workers: int) -> float:
-    """Seconds of counting an encoded corpus on a LocalCluster of ``workers`` processes."""
-    from wordnet_lm.glove.distributed import count_cooccurrences_on
-    from wordnet_lm.scale.executor import DaskExecutor
-    from wordnet_lm.text.encode import encode_corpus
+def dask_counting(text: Path, scratch: Path, memory: str) -> dict:
+    """1 against 2 Dask workers counting co-occurrences, alternated, best of two (``benchmarks/scale_dask.py``)."""
+    from scale_dask import compare
 
-    encoded = scratch / "enc"
-    if not encoded.exists():
-        encode_corpus(text, encoded, workers=2, temp=scratch)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        executor = DaskExecutor(workers=workers)
-    try:
-        executor.map(abs, list(range(workers * 4)))  # workers warm
-        started = time.perf_counter()
-        count_cooccurrences_on(executor, encoded, out=scratch / f"dask{workers}", window=10, min_count=5,
-                               memory=memory, temp=scratch)
-        return time.perf_counter() - started
-    finally:
-        executor.close()
+    return compare("cooccur", text, scratch, memory)
 
 
 def stanford(glove: Path, text: Path, scratch: Path, memory_gb: float) -> dict:
@@ -105,12 +88,8 @@ def main() -> None:
         if abs(float(row["corpus"][1:-1]) * 1e6 - args.dask_size) < 1:
             with tempfile.TemporaryDirectory(dir=args.dir) as scratch:
                 text = args.dir / f"{row['corpus']}.txt"
-                seconds = {1: [], 2: []}
-                for w in (1, 2, 2, 1):  # alternated, best of two: the load of a shared machine drifts
-                    seconds[w].append(dask_counting(text, Path(scratch), args.memory, w))
-                row["dask_counting"] = {w: min(times) for w, times in seconds.items()}
-                row["dask_counting_all"] = seconds
-            print(json.dumps(row["dask_counting"]), flush=True)
+                row["dask_counting"] = dask_counting(text, Path(scratch), args.memory)
+            print(json.dumps(row["dask_counting"]["speedup"]), flush=True)
     report = finish_report(info, rows, "stanford")
     publish(report, markdown(report), args.json)
 
@@ -136,9 +115,10 @@ def markdown(report: dict) -> str:
             lines.append(f"\n{key} = {report[key]:.2f}")
     for r in report["rows"]:
         if "dask_counting" in r:
-            one, two = r["dask_counting"][1], r["dask_counting"][2]
-            lines.append(f"\nDask counting on {r['tokens'] / 1e6:.1f}M tokens: 1 worker {one:.1f} s, 2 workers "
-                         f"{two:.1f} s: {one / two:.2f}x the throughput")
+            best = r["dask_counting"]["best"]
+            lines.append(f"\nDask counting on {r['tokens'] / 1e6:.1f}M tokens (best of two, alternated): 1 worker "
+                         f"{best[1]['wall']:.1f} s, 2 workers {best[2]['wall']:.1f} s: "
+                         f"{r['dask_counting']['speedup']:.2f}x the throughput")
     return "\n".join(lines)
 
 

@@ -7,8 +7,10 @@ import warnings
 
 import pytest
 
+from wordnet_lm.ngram import external
 from wordnet_lm.ngram.external import build_arpa
 from wordnet_lm.scale.executor import DaskExecutor
+from wordnet_lm.scale.process_tree import is_local, tree_processes
 
 distributed = pytest.importorskip("distributed")
 
@@ -64,3 +66,24 @@ def test_killed_worker_is_survived(cluster, reference, tmp_path):
     assert killer.killed is not None
     assert (tmp_path / "dask.arpa").read_bytes() == reference
     cluster.client.wait_for_workers(2, timeout=60)  # the nanny restarted it
+
+
+def _profiler_enabled():
+    import dask
+
+    return dask.config.get("distributed.worker.profile.enabled")
+
+
+def test_local_cluster_is_quiet_and_its_nannies_are_threads_of_the_driver(cluster):
+    """Our LocalCluster's workers run without Dask's profiler and with glibc's adaptive malloc
+    (also a worker the nanny restarted after the kill above); they are children of this process
+    (their nannies run here), so the budget counts the driver and the workers only."""
+    assert list(cluster.client.run(_profiler_enabled).values()) == [False, False]
+    assert list(cluster.client.run(os.environ.get, "MALLOC_TRIM_THRESHOLD_").values()) == [None, None]
+    assert list(cluster.client.run(os.getppid).values()) == [os.getpid(), os.getpid()]
+    assert tree_processes(cluster) == 3 and is_local(cluster)
+    budget = external.count_budget(2 << 30, cluster, 1000)
+    assert (budget.processes, budget.concurrent, budget.vocab_size) == (3, 2, 1000)
+    remote = DaskExecutor.from_client(cluster.client)  # a cluster started elsewhere: its own budget
+    assert not is_local(remote) and tree_processes(remote) == 4
+    assert external.count_budget(2 << 30, remote, 1000).vocab_size == 0

@@ -32,3 +32,13 @@ def test_large_random_keys_both_paths():
     _same(rng.integers(0, 1000, 100_000))
     _same(rng.integers(0, 2 ** 50, 100_000))  # too wide to pack with 17 position bits
     _same(np.zeros(0, np.int64))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 2 ** 40), max_size=60), min_size=1, max_size=6))
+def test_sorted_runs_merge_equals_numpy_unique(runs):
+    """Keys that are sorted runs one after the other (a k-way merge's blocks): the same result."""
+    keys = np.concatenate([np.unique(np.asarray(r, np.int64)) for r in runs] + [np.zeros(0, np.int64)])
+    want = np.unique(keys, return_inverse=True, return_counts=True)
+    for w, g in zip(want, unique_inverse(keys, counts=True, sorted_runs=True)):
+        np.testing.assert_array_equal(g, w)

@@ -18,17 +18,17 @@ from pathlib import Path
 from typing import Iterator
 
 import numpy as np
-import scipy.sparse
 
 from wordnet_lm.errors import WordnetLMError
-from wordnet_lm.glove.matrix_file import write_cooccurrence_file
+from wordnet_lm.glove.matrix_file import RowFiles, write_cooccurrence_parts
 from wordnet_lm.glove.pair_counts import FixedPointWeights, piece_tokens_for, window_count_pieces
 from wordnet_lm.glove.runs import MERGE_BYTES_PER_RECORD, MERGE_SHARE, BoundedCounter, Run, merge_runs, row_ranges, \
     run_row_nnz
 from wordnet_lm.scale.budget import parse_memory
 from wordnet_lm.scale.executor import Executor
+from wordnet_lm.scale.plan import balanced_ranges, shard_count
 from wordnet_lm.scale.process_tree import worker_budget
-from wordnet_lm.scale.spill import read_raw, write_raw
+from wordnet_lm.scale.spill import write_raw
 from wordnet_lm.scale.tempdir import TempFolder
 from wordnet_lm.text.encoded import IDS, IDS_DTYPE, OFFSETS, OFFSETS_DTYPE, EncodedCorpus, open_encoded
 from wordnet_lm.text.vocab import UNK_ID, Corpus, Vocab
@@ -101,34 +101,18 @@ def _shard_chunks(ids: np.ndarray, offsets: np.ndarray, first: int, stop: int, c
         first = end
 
 
-def merge_range(task: RangeTask) -> tuple[int, int, int]:
-    """Reduce: rows ``first..stop-1`` summed over all runs, written as float64 part files;
-    returns ``(first, stop, nnz)``."""
-    prefix = Path(task.prefix)
+def merge_range(task: RangeTask) -> RowFiles:
+    """Reduce: rows ``first..stop-1`` summed over all runs, written as float64 part files."""
+    part = RowFiles(task.prefix, task.first, task.stop, 0)
     nnz = 0
     for name in ("indices", "data", "lengths"):
-        write_raw(prefix.with_suffix("." + name), np.zeros(0, np.uint8))
+        write_raw(part.file(name), np.zeros(0, np.uint8))
     for _, block in merge_runs(list(task.runs), task.n_words, task.n_words, 0, [(task.first, task.stop)]):
-        write_raw(prefix.with_suffix(".indices"), block.indices.astype(np.int32, copy=False), append=True)
-        write_raw(prefix.with_suffix(".data"), block.data / np.float64(task.scale), append=True)
-        write_raw(prefix.with_suffix(".lengths"), np.diff(block.indptr).astype(np.int64), append=True)
+        write_raw(part.file("indices"), block.indices.astype(np.int32, copy=False), append=True)
+        write_raw(part.file("data"), block.data / np.float64(task.scale), append=True)
+        write_raw(part.file("lengths"), np.diff(block.indptr).astype(np.int64), append=True)
         nnz += block.nnz
-    return task.first, task.stop, nnz
-
-
-def _part_blocks(parts: list[tuple[str, int, int, int]], n_words: int
-                 ) -> Iterator[tuple[int, scipy.sparse.csr_matrix]]:
-    """The merged parts read back in row order as float64 CSR blocks."""
-    for prefix, first, stop, nnz in parts:
-        prefix = Path(prefix)
-        lengths = read_raw(prefix.with_suffix(".lengths"), np.int64, 0, stop - first)
-        indptr = np.zeros(stop - first + 1, np.int64)
-        np.cumsum(lengths, out=indptr[1:])
-        indices = read_raw(prefix.with_suffix(".indices"), np.int32, 0, nnz)
-        data = read_raw(prefix.with_suffix(".data"), np.float64, 0, nnz)
-        yield first, scipy.sparse.csr_matrix((data, indices, indptr), shape=(stop - first, n_words))
-        for name in ("indices", "data", "lengths"):
-            prefix.with_suffix("." + name).unlink(missing_ok=True)
+    return RowFiles(task.prefix, task.first, task.stop, nnz)
 
 
 def count_cooccurrences_on(executor: Executor, source, *, out: str | os.PathLike | None = None,
@@ -173,42 +157,44 @@ def count_cooccurrences_on(executor: Executor, source, *, out: str | os.PathLike
             np.save(remap_path, remap, allow_pickle=False)
         _check_overflow(encoded, remap, n_words, fixed, count_unk)
         per_worker = worker_budget(budget, executor)
-        n_shards = max(workers, -(-encoded.n_tokens // SHARD_TOKENS))
+        n_shards = shard_count(encoded.n_tokens, SHARD_TOKENS, workers)
         shard_tasks = [ShardTask(str(encoded.path), remap_path, first, stop, n_words, tuple(fixed.units.tolist()),
                                  count_unk, symmetric, per_worker, str(folder / f"shard{k:05d}"))
                        for k, (first, stop) in enumerate(encoded.shards(n_shards))]
         runs = tuple(run for shard in executor.map(count_shard, shard_tasks) for run in shard)
         parts = _reduce(executor, runs, n_words, fixed.scale, per_worker, workers, folder)
-        blocks = _part_blocks(parts, n_words)
         if out is not None:
             options = {"window": window, "weighting": weighting, "symmetric": symmetric, "count_unk": count_unk,
                        "min_count": min_count, "max_size": max_size, "source": str(source)}
-            return write_cooccurrence_file(out, blocks, n_words, vocab, options)
-        return write_cooccurrence_file(folder / "matrix", blocks, n_words, None, {}).to_csr(), vocab
+            return write_cooccurrence_parts(out, parts, n_words, vocab, options)
+        return write_cooccurrence_parts(folder / "matrix", parts, n_words, None, {}).to_csr(), vocab
 
 
 def _reduce(executor: Executor, runs: tuple[Run, ...], n_words: int, scale: int, per_worker: int, workers: int,
-            folder: Path) -> list[tuple[str, int, int, int]]:
-    """Merge the runs by ranges of rows, each range a task sized for one worker's budget."""
+            folder: Path) -> list[RowFiles]:
+    """Merge the runs by ranges of rows: each range within one worker's budget, the records
+    read (the merge's work) about equal between ranges, and a multiple of the workers of them."""
     if not runs:  # no pair at all: one empty part
         _write_empty(folder / "empty", n_words)
-        return [(str(folder / "empty"), 0, n_words, 0)]
+        return [RowFiles(str(folder / "empty"), 0, n_words, 0)]
     row_nnz = run_row_nnz(list(runs), n_words)
     max_entries = max(1, int(per_worker * MERGE_SHARE) // MERGE_BYTES_PER_RECORD)
-    max_entries = min(max_entries, max(1, -(-int(row_nnz.sum()) // (2 * workers if workers > 1 else 1))))
-    ranges = row_ranges(row_nnz, max_entries)
+    ranges = [(first + a, first + b)
+              for first, stop in balanced_ranges(row_nnz, shard_count(int(row_nnz.sum()), max_entries, workers))
+              for a, b in row_ranges(row_nnz[first:stop], max_entries)]  # a range over the budget is split
     tasks = [RangeTask(runs, first, stop, n_words, scale, str(folder / f"part{k:05d}"))
              for k, (first, stop) in enumerate(ranges)]
-    results = executor.map(merge_range, tasks)
+    parts = executor.map(merge_range, tasks)
     for run in runs:
         run.remove()
-    return [(task.prefix, first, stop, nnz) for task, (first, stop, nnz) in zip(tasks, results)]
+    return parts
 
 
 def _write_empty(prefix: Path, n_words: int) -> None:
-    write_raw(prefix.with_suffix(".indices"), np.zeros(0, np.int32))
-    write_raw(prefix.with_suffix(".data"), np.zeros(0, np.float64))
-    write_raw(prefix.with_suffix(".lengths"), np.zeros(n_words, np.int64))
+    part = RowFiles(str(prefix), 0, n_words, 0)
+    write_raw(part.file("indices"), np.zeros(0, np.int32))
+    write_raw(part.file("data"), np.zeros(0, np.float64))
+    write_raw(part.file("lengths"), np.zeros(n_words, np.int64))
 
 
 def _encoded(source, vocab: Vocab | None, min_count: int, max_size: int | None, folder: Path, workers: int,

@@ -12,16 +12,17 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 import scipy.sparse
 
 from wordnet_lm.errors import ModelFileError, WordnetLMError
-from wordnet_lm.scale.spill import read_raw, write_raw
+from wordnet_lm.scale.spill import append_file, read_raw, write_raw
 from wordnet_lm.text.vocab import Vocab
 
 FORMAT = "wordnet-lm-cooccurrences"
@@ -90,6 +91,91 @@ def write_cooccurrence_file(path: str | os.PathLike, row_blocks: Iterable[tuple[
     The folder appears only when complete (written beside it, then renamed).  ``vocab`` may be
     None for a matrix of ids only.
     """
+    return _write_folder(path, lambda work: _write_blocks(work, row_blocks, n_words), n_words, vocab, options)
+
+
+@dataclass(frozen=True)
+class RowFiles:
+    """Rows ``first..stop-1`` of a float64 matrix as raw native-order files written by another
+    process: ``{prefix}.indices`` (int32 columns), ``{prefix}.data`` (float64 values) and
+    ``{prefix}.lengths`` (int64 entries of each row)."""
+
+    prefix: str
+    first: int
+    stop: int
+    nnz: int
+
+    def file(self, name: str) -> Path:
+        return Path(f"{self.prefix}.{name}")
+
+    def block(self, n_words: int) -> scipy.sparse.csr_matrix:
+        lengths = read_raw(self.file("lengths"), np.int64, 0, self.stop - self.first)
+        indptr = np.zeros(self.stop - self.first + 1, np.int64)
+        np.cumsum(lengths, out=indptr[1:])
+        return scipy.sparse.csr_matrix((read_raw(self.file("data"), np.float64, 0, self.nnz),
+                                        read_raw(self.file("indices"), np.int32, 0, self.nnz), indptr),
+                                       shape=(self.stop - self.first, n_words))
+
+    def remove(self) -> None:
+        for name in ("indices", "data", "lengths"):
+            self.file(name).unlink(missing_ok=True)
+
+
+def write_cooccurrence_parts(path: str | os.PathLike, parts: list[RowFiles], n_words: int, vocab: Vocab | None,
+                             options: dict[str, Any]) -> CooccurrenceFile:
+    """:func:`write_cooccurrence_file` from row ranges already on disk (in row order, covering all
+    rows; e.g. written by reduce tasks): their columns and values are appended by the kernel
+    (``copy_file_range``), never read into this process; only the row lengths are.  The part
+    files are removed."""
+    if sys.byteorder != "little":  # pragma: no cover (the files are little-endian)
+        return write_cooccurrence_file(path, ((part.first, part.block(n_words)) for part in parts), n_words,
+                                       vocab, options)
+    return _write_folder(path, lambda work: _copy_parts(work, parts, n_words), n_words, vocab, options)
+
+
+def _write_blocks(work: Path, row_blocks: Iterable[tuple[int, scipy.sparse.csr_matrix]], n_words: int) -> int:
+    nnz, next_row = 0, 0
+    write_raw(work / "indptr.i64", np.zeros(1, np.int64))
+    for first, block in row_blocks:
+        if first != next_row:
+            raise ValueError(f"row blocks out of order: {first} after {next_row}")
+        write_raw(work / "indices.i32", block.indices.astype("<i4", copy=False), append=True)
+        write_raw(work / "data.f64", block.data.astype("<f8", copy=False), append=True)
+        write_raw(work / "indptr.i64", (block.indptr[1:] + nnz).astype("<i8"), append=True)
+        nnz += block.nnz
+        next_row = first + block.shape[0]
+    if next_row != n_words:
+        raise ValueError(f"row blocks cover {next_row} of {n_words} rows")
+    return nnz
+
+
+def _copy_parts(work: Path, parts: list[RowFiles], n_words: int) -> int:
+    nnz, next_row = 0, 0
+    indptr = np.zeros(n_words + 1, np.int64)
+    with open(work / "indices.i32", "wb") as indices, open(work / "data.f64", "wb") as data:
+        for part in parts:
+            if part.first != next_row:
+                raise ValueError(f"row parts out of order: {part.first} after {next_row}")
+            lengths = read_raw(part.file("lengths"), np.int64, 0, part.stop - part.first)
+            np.cumsum(lengths, out=indptr[part.first + 1:part.stop + 1])
+            indptr[part.first + 1:part.stop + 1] += nnz
+            append_file(indices, part.file("indices"))
+            append_file(data, part.file("data"))
+            part.remove()
+            nnz += part.nnz
+            next_row = part.stop
+    if next_row != n_words:
+        raise ValueError(f"row parts cover {next_row} of {n_words} rows")
+    if indptr[-1] != nnz:
+        raise ValueError(f"row parts hold {indptr[-1]} entries, not {nnz}")
+    write_raw(work / "indptr.i64", indptr)
+    return nnz
+
+
+def _write_folder(path: str | os.PathLike, fill: Callable[[Path], int], n_words: int, vocab: Vocab | None,
+                  options: dict[str, Any]) -> CooccurrenceFile:
+    """A co-occurrence folder whose arrays ``fill(work)`` writes (returning the nonzeros) into a
+    folder beside ``path``, renamed over it when complete."""
     path = Path(path)
     parent = path.parent if str(path.parent) else Path(".")
     if path.exists() and not (path / "header.json").exists() and (not path.is_dir() or any(path.iterdir())):
@@ -100,19 +186,7 @@ def write_cooccurrence_file(path: str | os.PathLike, row_blocks: Iterable[tuple[
     except OSError as e:
         raise WordnetLMError(f"cannot write {path}: {e.strerror}") from None
     try:
-        nnz, next_row = 0, 0
-        indptr_tail = [np.zeros(1, np.int64)]
-        write_raw(work / "indptr.i64", indptr_tail[0])
-        for first, block in row_blocks:
-            if first != next_row:
-                raise ValueError(f"row blocks out of order: {first} after {next_row}")
-            write_raw(work / "indices.i32", block.indices.astype("<i4", copy=False), append=True)
-            write_raw(work / "data.f64", block.data.astype("<f8", copy=False), append=True)
-            write_raw(work / "indptr.i64", (block.indptr[1:] + nnz).astype("<i8"), append=True)
-            nnz += block.nnz
-            next_row = first + block.shape[0]
-        if next_row != n_words:
-            raise ValueError(f"row blocks cover {next_row} of {n_words} rows")
+        nnz = fill(work)
         for name in ("indices", "data"):
             (work / (name + _SUFFIX[name])).touch()
         if vocab is not None:

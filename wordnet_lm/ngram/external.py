@@ -31,7 +31,8 @@ from wordnet_lm.ngram import streamed
 from wordnet_lm.ngram.smoothing import make_model
 from wordnet_lm.scale.budget import parse_memory
 from wordnet_lm.scale.executor import Executor, InProcess, ProcessPool
-from wordnet_lm.scale.process_tree import PROCESS_OVERHEAD  # per process: interpreter + NumPy, a batch of text
+from wordnet_lm.scale.plan import balanced_ranges, shard_count
+from wordnet_lm.scale.process_tree import PROCESS_OVERHEAD, is_local, tree_processes  # per process: interpreter + NumPy
 from wordnet_lm.scale.tempdir import TempFolder, check_temp_parent
 from wordnet_lm.text.encoded import EncodedCorpus, open_encoded
 from wordnet_lm.text.options import ReadingOptions
@@ -40,10 +41,18 @@ from wordnet_lm.text.vocab import BOS_ID, EOS_ID, Corpus, Vocab
 SMOOTHINGS = ("mkn", "kn", "absolute")  # the interpolated discounting family, streamed
 VOCAB_BYTES_PER_WORD = 300  # the driver's Vocab (strings, dict, lists) and per-word arrays in each process
 COUNT_BYTES_PER_TOKEN_ORDER = 48  # measured peak of in-memory counting: ~46*order + 0..20 bytes a token
+# a counting chunk's memory at most, whatever the budget: bigger chunks sort out of the caches and
+# cost more per token than their fewer runs save in merging (16M tokens, order 5, CPU of count +
+# merge: 2.8M-token chunks 9.9-10.2 s, 6M 10.6-11.9 s, 1.4M 10.5-11.8 s)
+COUNT_CHUNK_BYTES = 768 << 20
 ESTIMATE_BYTES_PER_ENTRY = 160  # a dozen 8-byte arrays of a block plus the windows they read
 WRITE_BYTES_PER_ENTRY = 1000  # a line of ARPA text: ~30 bytes, ~24 bytes of index arrays per byte
 WRITE_BLOCK = 1 << 15  # more lines at once are no faster
 MERGE_BYTES_PER_ENTRY = 160  # keys, counts, merged keys, np.unique (sort, inverse), maps: measured 64 was too few
+# entries read from each run at once, at most: a block's dozen arrays then stay in the caches; the
+# reduce tasks ran 1.5-1.8x faster than with blocks as big as the budget allows (4M and 16M tokens,
+# 2 and 6 runs), and two workers no longer compete for the memory bus
+MERGE_BLOCK = 1 << 16
 
 
 @dataclass
@@ -85,18 +94,27 @@ class Budget:
         return max(self.memory // 4, self.memory - self.fixed())
 
     def chunk_tokens(self, order: int) -> int:
-        per_task = self.usable() // self.concurrent
+        per_task = min(self.usable() // self.concurrent, COUNT_CHUNK_BYTES)
         return max(1000, per_task // (COUNT_BYTES_PER_TOKEN_ORDER * max(order, 2) + 40))
 
     def merge_block(self, n_runs: int) -> int:
         per_task = self.usable() // self.concurrent
-        return max(64, per_task // (MERGE_BYTES_PER_ENTRY * max(n_runs, 1)))
+        return max(64, min(MERGE_BLOCK, per_task // (MERGE_BYTES_PER_ENTRY * max(n_runs, 1))))
 
     def estimate_block(self) -> int:
         return max(256, self.usable() // self.concurrent // ESTIMATE_BYTES_PER_ENTRY)
 
     def write_block(self) -> int:
         return max(256, min(self.usable() // self.concurrent // WRITE_BYTES_PER_ENTRY, WRITE_BLOCK))
+
+
+def count_budget(memory: int, executor: Executor, vocab_size: int) -> Budget:
+    """How ``memory`` is spent with ``executor``: shared by its workers' tasks, less the fixed
+    part of the local processes (the driver and local workers; a remote cluster's budget is its
+    workers' own, without the driver's vocabulary)."""
+    local = is_local(executor)
+    return Budget(memory, max(1, executor.workers), tree_processes(executor) if local else 1,
+                  vocab_size if local else 0)
 
 
 def build_arpa(source: str | os.PathLike | EncodedCorpus | tuple[Corpus, Vocab], arpa: str | os.PathLike, *,
@@ -164,10 +182,7 @@ def build_arpa(source: str | os.PathLike | EncodedCorpus | tuple[Corpus, Vocab],
                 if encoded.n_sentences == 0:
                     raise TrainingError("cannot estimate an n-gram model from an empty corpus (no sentences)")
                 _check_markers(encoded, vocab)
-                local = isinstance(executor, (ProcessPool, InProcess))  # a Dask cluster's workers have their own memory
-                budget = Budget(budget_bytes, max(1, executor.workers),
-                                1 + (executor.workers if isinstance(executor, ProcessPool) else 0),
-                                len(encoded.vocab) if local else 0)
+                budget = count_budget(budget_bytes, executor, len(encoded.vocab))
                 in_memory = isinstance(source, tuple)
                 tables, n_runs, n_ranges, run_bytes = _count(encoded, vocab, order, 1 if in_memory else min_count,
                                                              None if in_memory else max_size, budget, executor, folder)
@@ -249,9 +264,7 @@ def _count(encoded: EncodedCorpus, vocab: Vocab, order: int, min_count: int, max
            executor: Executor, folder: Path) -> tuple[streamed.DiskTables, int, int, int]:
     """Map (shards -> runs) and reduce (ranges -> parts -> global tables)."""
     chunk = budget.chunk_tokens(order)
-    n_shards = max(executor.workers, -(-encoded.n_tokens // chunk))
-    if executor.workers > 1:
-        n_shards = max(n_shards, 2 * executor.workers)  # smaller tasks: workers finish together
+    n_shards = shard_count(encoded.n_tokens, chunk, executor.workers)
     remap = encoded.remap_to(vocab)
     remap_path = None
     if remap is not None:
@@ -262,9 +275,11 @@ def _count(encoded: EncodedCorpus, vocab: Vocab, order: int, min_count: int, max
              for k, (first, stop) in enumerate(encoded.shards(n_shards))]
     runs = [run for shard in executor.map(runs_module.count_shard, tasks) for run in shard]
     counts1 = np.zeros(len(vocab), np.int64)
+    work = np.zeros(len(vocab), np.int64)  # entries to merge in each first word's range
     for run in runs:
         counts1 += run.counts(1).read()
-    ranges = _word_ranges(counts1, max(1, executor.workers) * (2 if executor.workers > 1 else 1))
+        work += run.first_words().read()
+    ranges = balanced_ranges(work, executor.workers * (2 if executor.workers > 1 else 1))
     merge_block = budget.merge_block(len(runs))
     range_tasks = [runs_module.RangeTask(tuple(runs), a, b, order, len(vocab), merge_block, str(folder / f"part{k}"))
                    for k, (a, b) in enumerate(ranges)]
@@ -273,17 +288,10 @@ def _count(encoded: EncodedCorpus, vocab: Vocab, order: int, min_count: int, max
         for n in range(1, order + 1):
             for name in (f"{run.path}.k{n}", f"{run.path}.c{n}"):
                 Path(name).unlink(missing_ok=True)
+        run.first_words().path.unlink(missing_ok=True)
     sizes = [len(vocab)] + (runs_module.join_parts(parts, order, len(vocab), folder, budget.estimate_block(),
                                                    executor) if order > 1 else [])
     tables = streamed.DiskTables(folder, len(vocab), counts1, sizes, sum(r.n_sentences for r in runs),
                                  sum(r.n_tokens for r in runs))
     run_bytes = sum(8 * run.sizes[0] + 16 * sum(run.sizes[1:]) for run in runs)
     return tables, len(runs), len(ranges), run_bytes
-
-
-def _word_ranges(counts1: np.ndarray, n_ranges: int) -> list[tuple[int, int]]:
-    """First-word ranges of about equal token mass (n-grams starting with each word)."""
-    mass = np.cumsum(counts1)
-    cuts = np.searchsorted(mass, mass[-1] * np.arange(1, n_ranges) / n_ranges) + 1
-    bounds = np.unique(np.concatenate([[0], np.clip(cuts, 0, len(counts1)), [len(counts1)]]))
-    return [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]

@@ -2,8 +2,10 @@
 tables, split by ranges of first words.
 
 Map (:func:`count_shard`): one shard of an encoded corpus is counted in memory in chunks
-(:func:`wordnet_lm.ngram.counts._count_chunk`), each chunk written as a *run*: for every order
-its sorted keys (``context index * V + word``, local to the run) and counts.
+(:func:`count_chunk`, the keys and counts of :func:`wordnet_lm.ngram.counts.count_ngrams`
+without its lookup tables), each chunk written as a *run*: for every order its sorted keys
+(``context index * V + word``, local to the run) and counts, and how many of its entries start
+with each word (what merging a range of first words will cost, to cut equal ranges).
 
 Reduce (:func:`merge_range`): n-grams are in lexicographic order of their word ids, so the
 n-grams starting with words ``a..b-1`` are one contiguous slice of every order of every run,
@@ -22,9 +24,11 @@ from pathlib import Path
 
 import numpy as np
 
-from wordnet_lm.ngram.counts import _count_chunk
+from wordnet_lm.errors import TrainingError
+from wordnet_lm.ngram.counts import padded_stream
 from wordnet_lm.ngram.sorting import unique_inverse
 from wordnet_lm.scale.disk import DiskArray
+from wordnet_lm.text.vocab import BOS_ID, EOS_ID
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,8 @@ class ShardTask:
 
 @dataclass(frozen=True)
 class Run:
-    """A run's files: ``{path}.k{n}`` (keys, n >= 2), ``{path}.c{n}`` (counts, order 1 dense)."""
+    """A run's files: ``{path}.k{n}`` (keys, n >= 2), ``{path}.c{n}`` (counts, order 1 dense),
+    ``{path}.w`` (entries starting with each word)."""
 
     path: str
     sizes: tuple[int, ...]  # entries per order (order 1: the vocabulary size)
@@ -58,6 +63,10 @@ class Run:
 
     def counts(self, n: int) -> DiskArray:
         return DiskArray(f"{self.path}.c{n}", np.int64)
+
+    def first_words(self) -> DiskArray:
+        """Entries of orders ``2..N`` starting with each word."""
+        return DiskArray(f"{self.path}.w", np.int64)
 
 
 def count_shard(task: ShardTask) -> list[Run]:
@@ -76,16 +85,57 @@ def count_shard(task: ShardTask) -> list[Run]:
         piece = np.asarray(offsets[first:stop + 1])
         chunk_ids = ids[piece[0]:piece[-1]].view(np.int32)
         chunk = Corpus(remap[chunk_ids] if remap is not None else chunk_ids, piece - piece[0])
-        counted = _count_chunk(chunk, task.order, task.vocab_size)
+        counted = count_chunk(chunk, task.order, task.vocab_size)
         path = f"{task.prefix}-{len(runs)}"
-        for n in range(1, task.order + 1):
-            if n > 1:
-                DiskArray.from_array(f"{path}.k{n}", counted.index.keys[n - 1])
+        DiskArray.from_array(f"{path}.c1", counted.counts[0])
+        DiskArray.from_array(f"{path}.w", counted.first_words)
+        for n in range(2, task.order + 1):
+            DiskArray.from_array(f"{path}.k{n}", counted.keys[n - 2])
             DiskArray.from_array(f"{path}.c{n}", counted.counts[n - 1])
-        runs.append(Run(path, tuple(counted.index.sizes()), counted.n_sentences, counted.n_tokens))
+        runs.append(Run(path, (task.vocab_size,) + tuple(len(k) for k in counted.keys), len(piece) - 1,
+                        int(piece[-1] - piece[0])))
         del counted, chunk
         first = stop
     return runs
+
+
+@dataclass
+class ChunkCounts:
+    """The distinct n-grams of a chunk: sorted keys of orders ``2..N``, counts of orders
+    ``1..N`` (order 1 dense), and the entries of orders ``2..N`` starting with each word."""
+
+    keys: list[np.ndarray]
+    counts: list[np.ndarray]
+    first_words: np.ndarray
+
+
+def count_chunk(chunk, order: int, vocab_size: int) -> ChunkCounts:
+    """The counts of one in-memory corpus chunk, as :func:`wordnet_lm.ngram.counts.count_ngrams`
+    finds them (one value sort of packed keys per order), without the lookup tables a run does
+    not need; sentence markers in the text are refused as there."""
+    if chunk.n_tokens and (int(chunk.ids.min()) < 0 or int(chunk.ids.max()) >= vocab_size):
+        raise ValueError(f"word ids must lie in [0, {vocab_size})")
+    stream, _, room = padded_stream(chunk)
+    counts = [np.bincount(stream, minlength=vocab_size).astype(np.int64)]
+    if counts[0][BOS_ID] != chunk.n_sentences or counts[0][EOS_ID] != chunk.n_sentences:  # beyond the padding
+        raise TrainingError("the training text contains the sentence markers <s> or </s> as words; "
+                            "they are added around every sentence and cannot occur inside one")
+    keys = []
+    first_words = np.zeros(vocab_size, np.int64)
+    first = None  # the first word of each entry of the previous order (order 1: itself)
+    current = stream  # index of the (n-1)-gram starting at each position (where room >= n-1)
+    for n in range(2, order + 1):
+        starts = np.flatnonzero(room >= n)
+        packed = current[starts] * vocab_size + stream[starts + n - 1]
+        unique, inverse, count = unique_inverse(packed, counts=True)
+        keys.append(unique)
+        counts.append(count.astype(np.int64, copy=False))
+        context = unique // vocab_size
+        first = context if first is None else first[context]
+        first_words += np.bincount(first, minlength=vocab_size)
+        current = np.empty(len(stream), np.int64)  # read at the next order only where room >= n
+        current[starts] = inverse
+    return ChunkCounts(keys, counts, first_words)
 
 
 @dataclass(frozen=True)
@@ -185,7 +235,7 @@ def _merge(task: RangeTask, n: int, slices, previous, maps, out_keys: DiskArray,
                     taken_counts.append(counts[:take])
                     takes.append((r, take))
                 all_keys = np.concatenate(taken_keys)
-                unique, inverse = unique_inverse(all_keys)
+                unique, inverse = unique_inverse(all_keys, sorted_runs=True)
                 summed = np.bincount(inverse, weights=np.concatenate(taken_counts),
                                      minlength=len(unique)).astype(np.int64)  # exact below 2**53
                 put_key(unique)

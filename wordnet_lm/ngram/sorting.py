@@ -4,7 +4,9 @@
 times slower than ``np.sort`` (NumPy's SIMD sort only sorts values).  When a key and its
 position fit together in 63 bits, both are packed into one int64 (key in the high bits),
 sorted by value, and unpacked: the same unique keys, inverse and counts, several times faster.
-Wider keys fall back to ``np.unique``.
+Wider keys fall back to ``np.unique``.  Keys that are a concatenation of a few sorted runs
+(a k-way merge) are sorted with ``kind="stable"`` (a merge sort that finds the runs: a few times
+faster than the SIMD sort there, O(n log k) instead of O(n log n)).
 """
 
 from __future__ import annotations
@@ -20,15 +22,16 @@ def _packable(keys: np.ndarray) -> int:
     return position_bits if int(keys.max()).bit_length() + position_bits <= 63 else 0
 
 
-def unique_inverse(keys: np.ndarray, counts: bool = False):
-    """``np.unique(keys, return_inverse=True[, return_counts=True])`` for int64 keys."""
+def unique_inverse(keys: np.ndarray, counts: bool = False, sorted_runs: bool = False):
+    """``np.unique(keys, return_inverse=True[, return_counts=True])`` for int64 keys;
+    ``sorted_runs``: ``keys`` is a few sorted runs one after the other (merged, not sorted)."""
     keys = np.asarray(keys, np.int64)
     bits = _packable(keys)
     if not bits:
         return np.unique(keys, return_inverse=True, return_counts=counts)
     packed = keys << bits
     packed |= np.arange(len(keys), dtype=np.int64)
-    packed.sort()
+    packed.sort(kind="stable" if sorted_runs else None)
     position = packed & ((1 << bits) - 1)
     packed >>= bits  # the sorted keys
     first = np.empty(len(keys), bool)

@@ -1,5 +1,6 @@
 """A memory budget for a whole process tree: the driver, its worker processes (and Dask's
-nannies) each cost a fixed overhead before they hold any data; the rest is shared by the workers.
+nannies on a remote cluster) each cost a fixed overhead before they hold any data; the rest is
+shared by the workers.
 
 ``--memory 2G`` with two local worker processes: three interpreters (driver and two workers)
 at :data:`PROCESS_OVERHEAD` each, the remaining 1.5 GB split between the workers' counting.
@@ -9,23 +10,28 @@ from __future__ import annotations
 
 from typing import Any
 
+from wordnet_lm.scale.executor import DaskExecutor, InProcess
+
 # measured: an interpreter with NumPy, SciPy and wordnet_lm's counting modules imported is
 # ~62 MB resident; tokenising a batch of text (BATCH_BYTES of str objects in lists) ~70 MB
 # more, the vocabulary and the allocator's slack the rest
 PROCESS_OVERHEAD = 160 << 20
 
 
+def is_local(executor: Any) -> bool:
+    """True if the executor's workers run on this machine (their memory is in the budget)."""
+    return not isinstance(executor, DaskExecutor) or getattr(executor, "_cluster", None) is not None
+
+
 def tree_processes(executor: Any) -> int:
-    """Processes whose memory a local run's budget covers: the driver plus the executor's
-    workers (a local Dask cluster also starts a nanny per worker); a remote cluster's workers
-    (with their nannies) only, the budget being theirs."""
+    """Processes whose memory a run's budget covers: the driver plus the executor's workers (a
+    local Dask cluster's nannies are threads of the driver, checked in the tests); a remote
+    cluster's workers and their nanny processes only, the budget being theirs."""
     workers = max(1, int(getattr(executor, "workers", 1)))
-    kind = type(executor).__name__
-    if kind == "InProcess":
+    if isinstance(executor, InProcess):
         return 1
-    if kind == "DaskExecutor":
-        local = getattr(executor, "_cluster", None) is not None
-        return 2 * workers + (1 if local else 0)
+    if not is_local(executor):
+        return 2 * workers
     return workers + 1
 
 

@@ -5,7 +5,10 @@ one-line :class:`~wordnet_lm.scale.tempdir.DiskFullError` naming the folder."""
 from __future__ import annotations
 
 import errno
+import os
+import shutil
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -25,6 +28,37 @@ def write_raw(path: Path, array: np.ndarray, append: bool = False) -> None:
             raise DiskFullError(f"{path.parent}: no space left ({e.strerror}); free space or choose another "
                                 f"folder with --temp") from None
         raise WordnetLMError(f"cannot write {path}: {e.strerror}") from None
+
+
+def append_file(out: BinaryIO, source: Path) -> None:
+    """Append the file ``source`` to the open file ``out``, in the kernel (``copy_file_range``)
+    where it can, else through a buffer."""
+    out.flush()
+    try:
+        with open(source, "rb") as src:
+            size = os.fstat(src.fileno()).st_size
+            copied = 0
+            try:
+                while copied < size:
+                    done = os.copy_file_range(src.fileno(), out.fileno(), size - copied)
+                    if done == 0:
+                        break
+                    copied += done
+            except OSError as e:
+                if e.errno in _DISK_FULL:
+                    raise
+            except AttributeError:  # pragma: no cover (not Linux)
+                pass
+            if copied < size:
+                src.seek(copied)
+                out.seek(0, os.SEEK_END)
+                shutil.copyfileobj(src, out, 1 << 20)
+        out.seek(0, os.SEEK_END)
+    except OSError as e:
+        if e.errno in _DISK_FULL:
+            raise DiskFullError(f"{Path(out.name).parent}: no space left ({e.strerror}); free space or choose "
+                                f"another folder with --temp") from None
+        raise WordnetLMError(f"cannot copy {source} into {out.name}: {e.strerror}") from None
 
 
 def read_raw(path: Path, dtype: np.dtype, start: int, stop: int) -> np.ndarray:

@@ -1,0 +1,173 @@
+"""Counting on Dask, 1 worker against 2 on this machine (issue 11: 2 workers >= 1.6x the throughput of 1).
+
+On the same encoded corpus (``../shared/bench/make_scale_corpus.py`` corpora under /tmp) and the
+same ``--memory`` budget, the code path the CLI's ``--workers N`` takes, a LocalCluster of N
+single-threaded worker processes:
+
+* n-gram counting, order 5: shards -> sorted runs (map), first-word ranges merged (reduce), the
+  parts joined into the global tables;
+* co-occurrence counting, window 10, min count 5: shards -> runs (map), row ranges merged
+  (reduce), the matrix folder assembled from the parts.
+
+The cluster is started, and the task modules imported on its workers, before the clock starts
+(the start-up is the same for any corpus). Runs alternate 1, 2, 2, 1 workers and the best of two
+counts for each (the load of a shared machine drifts). Per run: wall seconds; CPU seconds of the
+driver process (the client, the scheduler and the nannies are its threads) and of the workers;
+the tasks of each phase and how busy the workers were (task seconds / (workers x wall)), from
+Dask's task stream; and the CPU path: the driver's CPU seconds plus, for each phase, the
+CPU seconds of the busiest worker (what the wall time would be with a free core for every
+process: on a machine loaded by others, Linux's autogroup scheduling gives one session's
+processes one share together, so two workers there cannot get more CPU than one, and only
+the CPU path shows the speed-up).
+
+    python benchmarks/scale_dask.py --size 16e6
+    python benchmarks/scale_dask.py --size 4e6 --kinds ngram --json /tmp/dask.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import psutil
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+from scale import header_line, machine_info, publish, scale_corpus  # noqa: E402  (the scale benchmarks' helpers)
+
+TASK_MODULES = {"ngram": "wordnet_lm.ngram.runs", "cooccur": "wordnet_lm.glove.distributed"}
+ORDER = 5
+
+
+def encode_once(text: Path, scratch: Path) -> Path:
+    """The encoded corpus of ``text`` in ``scratch`` (made on the first call)."""
+    from wordnet_lm.text.encode import encode_corpus
+
+    encoded = scratch / "enc"
+    if not encoded.exists():
+        encode_corpus(text, encoded, workers=2, temp=scratch)
+    return encoded
+
+
+def _cpu(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return times.user + times.system
+
+
+def count_once(kind: str, encoded: Path, scratch: Path, memory: str, workers: int, order: int = ORDER) -> dict:
+    """One counting run on a fresh LocalCluster of ``workers`` (see the module docstring)."""
+    from dask.utils import key_split
+    from distributed import get_task_stream
+
+    from wordnet_lm.scale.executor import DaskExecutor
+    from wordnet_lm.scale.tempdir import TempFolder
+    from wordnet_lm.text.encoded import EncodedCorpus
+
+    corpus = EncodedCorpus.open(encoded) if kind == "ngram" else None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        executor = DaskExecutor(workers=workers)
+    try:
+        importlib.import_module(TASK_MODULES[kind])
+        executor.client.run(importlib.import_module, TASK_MODULES[kind])  # warm: started and ready
+        pids = executor.client.run(os.getpid)
+        procs = [psutil.Process()] + [psutil.Process(pid) for pid in pids.values()]
+        phases: list[list[float]] = []  # the workers' CPU seconds in each map call (a phase)
+        run_phase = executor.map
+
+        def timed_map(fn, items):
+            before = [_cpu(p) for p in procs[1:]]
+            results = run_phase(fn, items)
+            phases.append([_cpu(p) - b for p, b in zip(procs[1:], before)])
+            return results
+
+        executor.map = timed_map
+        cpu_before = [_cpu(p) for p in procs]
+        with TempFolder(scratch) as folder, get_task_stream(client=executor.client) as stream:
+            started = time.perf_counter()
+            if kind == "ngram":
+                from wordnet_lm.ngram import external
+
+                budget = external.count_budget(external.parse_memory(memory), executor, len(corpus.vocab))
+                external._count(corpus, corpus.vocab, order, 1, None, budget, executor, folder)
+            else:
+                from wordnet_lm.glove.distributed import count_cooccurrences_on
+
+                count_cooccurrences_on(executor, encoded, out=folder / "X", window=10, min_count=5, memory=memory,
+                                       temp=folder)
+            wall = time.perf_counter() - started
+        cpu = [_cpu(p) - before for p, before in zip(procs, cpu_before)]
+    finally:
+        executor.close()
+    tasks: dict[str, int] = {}
+    busy = 0.0
+    for task in stream.data:
+        name = key_split(task["key"])
+        tasks[name] = tasks.get(name, 0) + 1
+        busy += sum(s["stop"] - s["start"] for s in task["startstops"] if s["action"] == "compute")
+    return {"wall": wall, "driver_cpu": cpu[0], "worker_cpu": sum(cpu[1:]), "tasks": tasks,
+            "busy": busy / (workers * wall), "cpu_path": cpu[0] + sum(max(phase) for phase in phases)}
+
+
+def compare(kind: str, text: Path, scratch: Path, memory: str, sequence=(1, 2, 2, 1), order: int = ORDER) -> dict:
+    """1 and 2 workers alternated, best of each (see the module docstring)."""
+    encoded = encode_once(text, scratch)
+    header = json.loads((encoded / "header.json").read_text())
+    runs: dict[int, list[dict]] = {}
+    for workers in sequence:
+        run = count_once(kind, encoded, scratch, memory, workers, order)
+        runs.setdefault(workers, []).append(run)
+        print(json.dumps({"kind": kind, "workers": workers, **run}), file=sys.stderr, flush=True)
+    best = {w: min(rs, key=lambda r: r["wall"]) for w, rs in runs.items()}
+    return {"kind": kind, "tokens": header["n_tokens"], "best": best, "runs": runs,
+            "speedup": best[1]["wall"] / best[2]["wall"] if 1 in best and 2 in best else None}
+
+
+def markdown(info: dict, rows: list[dict]) -> str:
+    lines = [header_line(info), "",
+             "| counting | tokens | 1 worker s | 2 workers s | 2 vs 1 | CPU path s (1 / 2) | 2 vs 1 by CPU path "
+             "| driver CPU s (1 / 2) | workers' CPU s (1 / 2) | workers busy (1 / 2) | tasks with 2 workers |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        one, two = r["best"][1], r["best"][2]
+        tasks = ", ".join(f"{n} {name}" for name, n in two["tasks"].items())
+        path1, path2 = (min(x["cpu_path"] for x in r["runs"][w]) for w in (1, 2))
+        lines.append(f"| {r['kind']} | {r['tokens'] / 1e6:.1f}M | {one['wall']:.2f} | {two['wall']:.2f} | "
+                     f"**{r['speedup']:.2f}x** | {path1:.2f} / {path2:.2f} | {path1 / path2:.2f}x | "
+                     f"{one['driver_cpu']:.2f} / {two['driver_cpu']:.2f} | "
+                     f"{one['worker_cpu']:.1f} / {two['worker_cpu']:.1f} | {one['busy']:.0%} / {two['busy']:.0%} | "
+                     f"{tasks} |")
+    lines.append("\nAll runs (wall s): " + "; ".join(
+        f"{r['kind']} {w} worker{'s' if w > 1 else ''}: " + ", ".join(f"{x['wall']:.2f}" for x in rs)
+        for r in rows for w, rs in r["runs"].items()))
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", type=float, default=16e6, help="corpus size (tokens) of the comparison")
+    parser.add_argument("--dir", type=Path, default=Path("/tmp/scale_ngram"), help="where the corpora are (made)")
+    parser.add_argument("--kinds", nargs="+", choices=sorted(TASK_MODULES), default=["ngram", "cooccur"])
+    parser.add_argument("--scratch", type=Path, default=None, help="parent of the scratch folder (default: --dir)")
+    parser.add_argument("--memory", default="2G")
+    parser.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args()
+    info = machine_info()
+    _, text = scale_corpus(args.dir, args.size)
+    with tempfile.TemporaryDirectory(dir=args.scratch or args.dir) as scratch:
+        rows = [compare(kind, text, Path(scratch), args.memory) for kind in args.kinds]
+    info["load_after"] = os.getloadavg()
+    publish({"info": info, "rows": rows}, markdown(info, rows), args.json)
+
+
+if __name__ == "__main__":
+    main()
