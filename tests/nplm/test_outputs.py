@@ -194,6 +194,40 @@ def test_projection_widths_shape_the_clusters():
     assert "projections 8,3,1" in layer.describe()
 
 
+@pytest.mark.parametrize("widths", [(5, 5, 5), (5, 2, 1), (1, 5, 3)])
+def test_mixed_widths_are_exact_and_gradient_checked(widths):
+    """The layer's loss in float64 against central differences and against log-probabilities
+    written out with plain NumPy (no projection where the width is the input size)."""
+    from wordnet_lm.autodiff import check_grad
+
+    layer = O.AdaptiveOutput(5, 16, [3, 7, 11], list(widths))
+    rng = np.random.default_rng(sum(widths))
+    params = {}
+    for lay in layer.layers():
+        params.update(lay.init(rng, np.float64))
+    x = rng.standard_normal((9, 5))
+    targets = rng.integers(0, 16, 9)
+    names = sorted(params)
+
+    def loss(x, *arrays):
+        return layer.loss(dict(zip(names, arrays)), x, targets, "sum")
+
+    assert check_grad(loss, x, *(params[n] for n in names)) < 1e-6
+
+    def log_softmax(z):
+        return z - z.max(axis=1, keepdims=True) - np.log(np.exp(z - z.max(axis=1, keepdims=True)).sum(1, keepdims=True))
+
+    head = log_softmax(x @ params["head.W"] + params["head.b"])
+    expected = [head[:, :3]]
+    for i, (a, b) in enumerate([(3, 7), (7, 11), (11, 16)], start=1):
+        z = x @ params[f"tail{i}.proj.W"] if widths[i - 1] < 5 else x
+        assert (f"tail{i}.proj.W" in params) == (widths[i - 1] < 5)
+        expected.append(log_softmax(z @ params[f"tail{i}.W"] + params[f"tail{i}.b"]) + head[:, [2 + i]])
+    expected = np.concatenate(expected, axis=1)
+    np.testing.assert_allclose(layer.log_probs(params, x), expected, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(layer.loss(params, x, targets, "none"), -expected[np.arange(9), targets], rtol=1e-10)
+
+
 def _strip_layout(path, new_path, keys=("projections",)):
     """A copy of a model file as written before per-cluster widths (2026-12-02): no
     ``projections`` setting, no recorded layout."""

@@ -39,7 +39,7 @@ from wordnet_lm.nn.adaptive_softmax import (
 WIDE_FROM = 20000
 HEAD_WORDS, CLUSTER_GROWTH, PROJECTION_FACTOR = 1000, 5, 4
 WIDE_HEAD_WORDS, WIDE_GROWTH, WIDE_FACTOR = 500, 2, 2
-LAST_CLUSTER_MIN = 0.5  # the last cluster holds at least this share of the words after its cutoff x growth
+LAST_CLUSTER_MIN = 0.5  # a last cluster smaller than this fraction of the one before it joins that one
 
 
 def resolve_output(output: str, vocab_size: int, direct: bool = False) -> str:
@@ -52,7 +52,7 @@ def resolve_output(output: str, vocab_size: int, direct: bool = False) -> str:
 def geometric_cutoffs(vocab_size: int, head: int, growth: int, last_share: float = 0.0) -> tuple[int, ...]:
     """``head, head * growth, ...`` below the vocabulary size (a quarter of it for tiny ones);
     with ``last_share``, a cutoff that would leave a last cluster smaller than ``last_share``
-    times the one before it's widened is dropped (no tiny cluster at the end)."""
+    times the one before it is dropped (that cluster takes its words: no tiny cluster at the end)."""
     cutoffs = []
     edge = head
     while edge < vocab_size:
