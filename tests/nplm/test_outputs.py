@@ -126,9 +126,11 @@ def test_defaults_and_bad_settings():
     assert O.default_cutoffs(12) == (3,)
     layer = O.AdaptiveOutput(100, 17130, [2000, 10000])
     assert [layer.tail_layers[k].out_features for k in (0, 2)] == [25, 6]  # h / 4, h / 16
-    # from WIDE_FROM: head 500, clusters doubling, widths h, h/2, ... (nltk-mix: 28,734 words)
-    assert O.default_cutoffs(28734) == (500, 1000, 2000, 4000, 8000, 16000)
-    assert O.default_projections(100, 6, 28734) == (100, 50, 25, 12, 6, 3)
+    # from WIDE_FROM: head 250, clusters doubling, widths h * 1000 / last rank (nltk-mix: 28,734 words)
+    assert O.default_cutoffs(28734) == (250, 500, 1000, 2000, 4000, 8000, 16000)
+    assert O.default_projections(100, O.default_cutoffs(28734), 28734) == (100, 100, 50, 25, 12, 6, 3)
+    assert O.default_projections(100, (250, 500, 1000, 2000), 20000) == (100, 100, 50, 5)
+    assert O.default_projections(100, (1000, 5000), 17130) == (25, 6)
     assert O.default_cutoffs(40000)[-1] == 32000  # 32000..40000 is not less than half of 16000..32000
     assert O.default_cutoffs(34000)[-1] == 16000  # 32000..34000 would be: it joins the cluster before
     assert O.legacy_layout(100, 300_000) == ((1000, 5000, 25000, 125000), (25, 6, 1, 1))

@@ -41,10 +41,11 @@ def add_output_args(group: Any) -> None:
                             f"below {ADAPTIVE_FROM:,} words, adaptive from there (default auto)")
     group.add_argument("--cutoffs", type=cutoff_list, metavar="C1,C2,...",
                        help="adaptive softmax: head words and cluster edges (default below 20,000 words "
-                            "1000,5000; from there 500,1000,2000,... below |V|)")
+                            "1000,5000; from there 250,500,1000,... below |V|)")
     group.add_argument("--projections", type=width_list, metavar="W1,W2,...",
                        help="adaptive softmax: each tail cluster's projection width, the hidden size for none "
-                            "(default below 20,000 words h/4, h/16, ...; from there h, h/2, h/4, ...)")
+                            "(default below 20,000 words h/4, h/16, ...; from there h*1000/(the cluster's last rank), "
+                            "at most h)")
     group.add_argument("--classes", type=opt.count, default=None, metavar="N",
                        help="class-factored softmax: number of frequency classes (default sqrt(|V|)/3)")
 

@@ -64,14 +64,15 @@ class NPLM:
         class-factored; ``"auto"`` is full below 5,000 words and adaptive from there on.
     cutoffs : sequence of int, optional
         Adaptive softmax: the head's words and the cluster edges (default from the vocabulary
-        size: ``1000, 5000`` below 20,000 words, ``500, 1000, 2000, ...`` from there;
+        size: ``1000, 5000`` below 20,000 words, ``250, 500, 1000, ...`` from there;
         :func:`~wordnet_lm.nplm.outputs.default_cutoffs`).
     classes : int, optional
         Class-factored softmax: the number of frequency bins (default ``sqrt(V) / 3``).
     projections : sequence of int, optional
         Adaptive softmax: the width each tail cluster projects the hidden layer to, one per
         cluster; ``hidden`` itself means no projection (default: ``h / 4^i`` below 20,000
-        words, ``h, h / 2, h / 4, ...`` from there; :func:`~wordnet_lm.nplm.outputs.default_projections`).
+        words, from there ``h * 1000 / rank of the cluster's last word``, at most ``h``;
+        :func:`~wordnet_lm.nplm.outputs.default_projections`).
 
     Attributes
     ----------

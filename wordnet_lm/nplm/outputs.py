@@ -34,11 +34,11 @@ from wordnet_lm.nn.adaptive_softmax import (
 
 # Default layouts (docs/nplm.md, "Per-cluster projection widths": measured on Brown and nltk-mix).
 # Below WIDE_FROM words, Grave et al.'s: a head of 1,000 words, clusters growing 5x, cluster i
-# projecting to h / 4^i.  From WIDE_FROM on, a smaller head and more, narrower clusters whose
-# projections shrink 2x a cluster, starting from h itself (no projection) for the first.
+# projecting to h / 4^i.  From WIDE_FROM on, a smaller head and more, narrower clusters, each
+# projecting to h * FULL_WIDTH_RANK / (its last word's rank), at most h (no projection).
 WIDE_FROM = 20000
 HEAD_WORDS, CLUSTER_GROWTH, PROJECTION_FACTOR = 1000, 5, 4
-WIDE_HEAD_WORDS, WIDE_GROWTH, WIDE_FACTOR = 500, 2, 2
+WIDE_HEAD_WORDS, WIDE_GROWTH, FULL_WIDTH_RANK = 250, 2, 1000
 LAST_CLUSTER_MIN = 0.5  # a last cluster smaller than this fraction of the one before it joins that one
 
 
@@ -64,7 +64,7 @@ def geometric_cutoffs(vocab_size: int, head: int, growth: int, last_share: float
 
 
 def default_cutoffs(vocab_size: int) -> tuple[int, ...]:
-    """``1000, 5000, 25000, ...`` below :data:`WIDE_FROM` words, else ``500, 1000, 2000, ...``."""
+    """``1000, 5000, 25000, ...`` below :data:`WIDE_FROM` words, else ``250, 500, 1000, ...``."""
     if vocab_size < WIDE_FROM:
         return geometric_cutoffs(vocab_size, HEAD_WORDS, CLUSTER_GROWTH)
     return geometric_cutoffs(vocab_size, WIDE_HEAD_WORDS, WIDE_GROWTH, LAST_CLUSTER_MIN)
@@ -75,12 +75,15 @@ def factor4_projections(features: int, n_clusters: int) -> tuple[int, ...]:
     return tuple(max(1, features // PROJECTION_FACTOR ** i) for i in range(1, n_clusters + 1))
 
 
-def default_projections(features: int, n_clusters: int, vocab_size: int) -> tuple[int, ...]:
-    """Below :data:`WIDE_FROM` words the factor-4 widths; from there ``features / 2^(i-1)``
-    (the first cluster reads the hidden layer itself)."""
+def default_projections(features: int, cutoffs: Sequence[int], vocab_size: int) -> tuple[int, ...]:
+    """Below :data:`WIDE_FROM` words the factor-4 widths; from there each cluster's width is
+    ``features * FULL_WIDTH_RANK / rank of its last word`` (from 1 to ``features``): the
+    clusters of words ranked up to 1,000 read the hidden layer itself, and the width halves
+    as the ranks double (h = 100, cutoffs 250, 500, ..., 16000, V 28,734: 100, 100, 50, 25, 12, 6, 3)."""
     if vocab_size < WIDE_FROM:
-        return factor4_projections(features, n_clusters)
-    return tuple(max(1, features // WIDE_FACTOR ** i) for i in range(n_clusters))
+        return factor4_projections(features, len(cutoffs))
+    ends = [*cutoffs[1:], vocab_size]
+    return tuple(max(1, min(features, features * FULL_WIDTH_RANK // end)) for end in ends)
 
 
 def legacy_layout(features: int, vocab_size: int, cutoffs: Sequence[int] | None = None
@@ -197,7 +200,7 @@ class AdaptiveOutput(TwoLevelOutput):
                  projections: Sequence[int] | None = None) -> None:
         cutoffs = tuple(default_cutoffs(vocab_size) if cutoffs is None else cutoffs)
         check_cutoffs(cutoffs, vocab_size)
-        widths = tuple(default_projections(features, len(cutoffs), vocab_size) if projections is None else projections)
+        widths = tuple(default_projections(features, cutoffs, vocab_size) if projections is None else projections)
         check_projections(widths, features, len(cutoffs))
         edges = [*cutoffs, vocab_size]
         clusters, layers, k = [], [], 0  # k: index of the cluster's first array among the tail arrays
