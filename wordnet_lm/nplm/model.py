@@ -61,7 +61,7 @@ class NPLM:
         Seeds the initial parameters, the shuffling and the dropout masks.
     output : {"auto", "full", "adaptive", "class"}, default "auto"
         The softmax (:mod:`wordnet_lm.nplm.outputs`): full, adaptive (Grave et al. 2017) or
-        class-factored; ``"auto"`` is full below 5,000 words and adaptive from there on.
+        class-factored; ``"auto"`` is full below 1,500 words and adaptive from there on.
     cutoffs : sequence of int, optional
         Adaptive softmax: the head's words and the cluster edges (default from the vocabulary
         size: ``1000, 5000`` below 20,000 words, ``250, 500, 1000, ...`` from there;
