@@ -100,3 +100,20 @@ def test_ngram_and_neural_default_orders_agree():
     assert DEFAULT_ORDER == NPLM().order
     ngram = dict(COMMANDS)[("ngram",)]
     assert ngram.get_default("order") == DEFAULT_ORDER
+
+
+def test_every_vocabulary_cap_is_spelled_max_vocab():
+    """One name for "keep the N most frequent words" in every command (``--max-size``, the older
+    spelling of the corpus and co-occurrence commands, still parses to the same option)."""
+    caps = [(words, action) for words, parser in COMMANDS for action in parser._actions
+            if {"--max-vocab", "--max-size"} & set(action.option_strings)]
+    assert {words for words, _ in caps} >= {("ngram",), ("train-lm",), ("cooccur",), ("corpus", "encode")}
+    assert all(action.option_strings[0] == "--max-vocab" for _, action in caps)
+    for words, action in caps:
+        if "--max-size" in action.option_strings:
+            parser = dict(COMMANDS)[words]
+            positional = {("corpus", "encode"): ["text", "--out", "d"], ("cooccur",): ["text", "--out", "c"]}
+            given = required_arguments(words) + positional.get(words, [])
+            old = parser.parse_args(given + ["--max-size", "7"])
+            new = parser.parse_args(given + ["--max-vocab", "7"])
+            assert getattr(old, action.dest) == getattr(new, action.dest) == 7

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 
 def add_counting_arguments(parser: argparse.ArgumentParser, group: argparse._ArgumentGroup) -> None:
     group.add_argument("--min-count", type=opt.count, default=5, help="drop words seen fewer times (default 5)")
-    group.add_argument("--max-size", type=opt.count, default=None, help="keep at most this many words (most frequent)")
+    group.add_argument("--max-vocab", "--max-size", dest="max_size", type=opt.count, default=None, metavar="N",
+                       help="keep at most this many words (most frequent)")
     group.add_argument("--window", type=opt.count, default=DEFAULT_WINDOW,
                        help=f"context words on each side (default {DEFAULT_WINDOW})")
     group.add_argument("--weighting", choices=WEIGHTINGS, default="harmonic",

@@ -69,7 +69,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     info = sub.add_parser("info", help="sentences, tokens, types, OOV rate after --min-count")
     add_corpus_arguments(info)
     info.add_argument("--min-count", type=opt.count, default=1, help="vocabulary cut-off for the OOV figures (default 1)")
-    info.add_argument("--max-size", type=opt.count, default=None, help="keep at most this many words")
+    info.add_argument("--max-vocab", "--max-size", dest="max_size", type=opt.count, default=None, metavar="N",
+                      help="keep at most this many words")
     info.add_argument("--top", type=opt.count, default=10, help="show the N most frequent words (default 10)")
     info.set_defaults(func=cmd_info)
 
@@ -84,7 +85,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     vocab = sub.add_parser("vocab", help="build a vocabulary file (word<TAB>count per line)")
     add_corpus_arguments(vocab)
     vocab.add_argument("--min-count", type=opt.count, default=1, help="drop words seen fewer times (default 1)")
-    vocab.add_argument("--max-size", type=opt.count, default=None, help="keep at most this many words")
+    vocab.add_argument("--max-vocab", "--max-size", dest="max_size", type=opt.count, default=None, metavar="N",
+                       help="keep at most this many words")
     vocab.add_argument("--out", "-o", type=Path, required=True, help="vocabulary file to write")
     vocab.set_defaults(func=cmd_vocab)
 
@@ -95,7 +97,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     encode.add_argument("--out", type=Path, required=True, help="folder to write")
     encode.add_argument("--min-count", type=opt.count, default=1,
                         help="words seen fewer times become <unk> (default 1: keep every word)")
-    encode.add_argument("--max-size", type=opt.count, default=None, help="keep at most this many words")
+    encode.add_argument("--max-vocab", "--max-size", dest="max_size", type=opt.count, default=None, metavar="N",
+                        help="keep at most this many words")
     encode.add_argument("--workers", type=opt.integer(1, 1024), default=None,
                         help="processes reading a plain text file (default: the CPUs available)")
     encode.add_argument("--temp", type=Path, default=None, help="folder for temporary files (default: beside --out)")

@@ -26,7 +26,7 @@ import numpy as np
 
 from wordnet_lm.errors import ModelFileError
 from wordnet_lm.io import atomic_write
-from wordnet_lm.ngram.hashed import HashedIndex, hash_tables
+from wordnet_lm.ngram.hashed import HashedIndex, hash_tables, relaid
 from wordnet_lm.ngram.tables import BackoffTables
 from wordnet_lm.text.vocab import SPECIALS, Vocab
 
@@ -43,7 +43,8 @@ def write_binary(path: str | os.PathLike, tables: BackoffTables, vocab: Vocab, *
     dtype = np.dtype(dtype)
     if dtype not in _VALUE_DTYPES:
         raise ValueError(f"binary model values are float32 or float64, not {dtype}")
-    hashed = tables if isinstance(tables.index, HashedIndex) else hash_tables(tables)
+    # tables read from ARPA text are fuller (memory): relaid at the usual load, lookups probe less
+    hashed = relaid(tables) if isinstance(tables.index, HashedIndex) else hash_tables(tables)
     arrays = {"log_prob_1": hashed.log_prob[0].astype(dtype, copy=False),
               "log_backoff_1": hashed.log_backoff[0].astype(dtype, copy=False)}
     for n in range(2, hashed.order + 1):

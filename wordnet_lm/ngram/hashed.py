@@ -39,23 +39,30 @@ def home_slots(keys: np.ndarray, n_slots: int) -> np.ndarray:
 
 
 def place(keys: np.ndarray, n_slots: int) -> np.ndarray:
-    """The slot each (distinct, non-negative) key gets by linear probing, inserted all at once:
-    keys contending for a free slot are settled by their order in ``keys``."""
-    slots = home_slots(keys, n_slots)
-    taken = np.zeros(n_slots, bool)
+    """The slot each (distinct, non-negative) key gets by linear probing, all at once: the keys
+    sorted by home slot, each takes the first slot from its home on not taken by an earlier
+    one (a running maximum), and those that run past the end wrap round to the start."""
+    keys = np.asarray(keys, np.int64)
+    if len(keys) >= n_slots:
+        raise ValueError(f"{len(keys)} keys do not fit {n_slots} slots with one left free")
+    home = home_slots(keys, n_slots)
+    if n_slots < 1 << 31:  # sort (home, position) packed in one integer: several times faster than argsort
+        packed = np.sort((home << 32) | np.arange(len(keys), dtype=np.int64))
+        order, home = packed & 0xFFFFFFFF, packed >> 32
+    else:
+        order = np.argsort(home, kind="stable")
+        home = home[order]
+    wrapped = 0  # how many keys of the end of the order ran past the last slot
+    while True:
+        start = np.concatenate([np.zeros(wrapped, np.int64), home[:len(home) - wrapped]])  # wrapped keys first, from slot 0
+        rank = np.arange(len(start))
+        slot = np.maximum.accumulate(start - rank) + rank if len(start) else start
+        over = int(np.count_nonzero(slot >= n_slots))
+        if over == 0:
+            break
+        wrapped += over
     out = np.empty(len(keys), np.int64)
-    pending = np.arange(len(keys))
-    while len(pending):
-        candidate = slots[pending]
-        free = ~taken[candidate]
-        _, first = np.unique(candidate, return_index=True)
-        winner = np.zeros(len(pending), bool)
-        winner[first] = True
-        winner &= free
-        out[pending[winner]] = candidate[winner]
-        taken[candidate[winner]] = True
-        pending = pending[~winner]
-        slots[pending] = (slots[pending] + 1) % n_slots
+    out[np.roll(order, wrapped)] = slot
     return out
 
 
@@ -150,4 +157,34 @@ def hash_tables(tables: BackoffTables) -> BackoffTables:
     return BackoffTables(HashedIndex(size, slot_tables, index.sizes()), log_prob, log_backoff)
 
 
-__all__ = ["HashedIndex", "hash_tables", "place", "probe", "NgramIndex"]
+def relaid(tables: BackoffTables, load: float = LOAD) -> BackoffTables:
+    """Hashed ``tables`` laid out again at ``load`` (e.g. the fuller tables the ARPA reader
+    builds, for a binary file: fewer probes per lookup); the same scores.  A key holds the slot
+    of its context, so every order's keys are renumbered with the new slots of the order below."""
+    index = tables.index
+    size = index.vocab_size
+    slot_tables, log_prob, log_backoff = [], [tables.log_prob[0]], [tables.log_backoff[0]]
+    renumber = None  # old slot -> new slot, of the order below (order 1: word ids stay)
+    for n in range(2, tables.order + 1):
+        old = index.tables[n - 2]
+        stored = np.flatnonzero(old != EMPTY)
+        keys = old[stored]
+        if renumber is not None:
+            keys = renumber[keys // size] * size + keys % size
+        n_slots = table_size(len(keys), load)
+        slot = place(keys, n_slots)
+        table = np.full(n_slots, EMPTY, np.int64)
+        table[slot] = keys
+        prob = np.zeros(n_slots, tables.log_prob[n - 1].dtype)
+        prob[slot] = tables.log_prob[n - 1][stored]
+        backoff = np.zeros(n_slots, tables.log_backoff[n - 1].dtype)
+        backoff[slot] = tables.log_backoff[n - 1][stored]
+        slot_tables.append(table)
+        log_prob.append(prob)
+        log_backoff.append(backoff)
+        renumber = np.full(len(old), -1, np.int64)
+        renumber[stored] = slot
+    return BackoffTables(HashedIndex(size, slot_tables, index.sizes()), log_prob, log_backoff)
+
+
+__all__ = ["HashedIndex", "hash_tables", "place", "probe", "relaid", "NgramIndex"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 import os
+from functools import partial
 from typing import Any, Iterable, Sequence
 
 import numpy as np
@@ -19,9 +20,10 @@ from wordnet_lm.ngram.npz_file import save_model
 from wordnet_lm.ngram.counts import NgramCounts, count_ngrams, padded_stream, sentence_chunks
 from wordnet_lm.ngram.perplexity import Perplexity, perplexity_from_logprobs, prediction_targets
 from wordnet_lm.ngram.tables import BackoffTables
+from wordnet_lm.parallel import kernel_threads, run_tasks, split_range
 from wordnet_lm.text.vocab import BOS, BOS_ID, UNK_ID, Corpus, Vocab
 
-SCORE_BATCH = 1 << 16  # tokens scored at once (bounds memory on big texts: ~10 MB of temporaries)
+SCORE_BATCH = 1 << 15  # tokens scored at once, per thread (bounds memory on big texts: ~5 MB of temporaries each)
 
 
 class NgramModel:
@@ -134,13 +136,20 @@ class NgramModel:
             raise WordnetLMError(f"the corpus holds word ids outside this model's vocabulary (size {len(self.vocab_)}): "
                                  "encode it with the model's vocab_")
         out = np.empty(corpus.n_tokens + corpus.n_sentences)
-        done = 0
-        for chunk in sentence_chunks(corpus, SCORE_BATCH):  # filled in place: no second copy of the scores
-            stream, history, _ = padded_stream(chunk)
-            scores = tables.score_stream(stream, history, np.flatnonzero(history > 0))
-            out[done:done + len(scores)] = scores
-            done += len(scores)
-        return out[:done]
+        chunks = list(sentence_chunks(corpus, SCORE_BATCH))
+        sizes = np.array([chunk.n_tokens + chunk.n_sentences for chunk in chunks], np.int64)
+        ends = np.cumsum(sizes)
+        starts = ends - sizes
+
+        def score(first: int, last: int) -> None:  # chunks first..last-1, each into its own slice of out
+            for chunk, start, end in zip(chunks[first:last], starts[first:last].tolist(), ends[first:last].tolist()):
+                stream, history, _ = padded_stream(chunk)
+                out[start:end] = tables.score_stream(stream, history, np.flatnonzero(history > 0))
+
+        # the chunks are independent and NumPy releases the GIL: big texts are scored on two cores
+        parts = split_range(len(chunks), kernel_threads(corpus.n_tokens))
+        run_tasks([partial(score, first, last) for first, last in parts], len(parts))
+        return out
 
     def sentence_logprobs(self, corpus: Corpus) -> np.ndarray:
         """Total ``log p`` of each sentence (its tokens and ``</s>``)."""

@@ -105,8 +105,10 @@ class BatchWindows:
             raise ValueError(f"order must be >= 1, got {order}")
         self.corpus = corpus
         self.context = order - 1
+        self._ids = np.asarray(corpus.ids)  # a plain view of a memory map: no subclass overhead per gather
         # prediction i belongs to sentence k with first[k] <= i < first[k + 1] (tokens, then </s>)
         self.first = np.asarray(corpus.offsets, np.int64) + np.arange(corpus.n_sentences + 1, dtype=np.int64)
+        self._located: tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
         self.contexts = _Indexable(self._contexts, self.n_predictions)
         self.targets = _Indexable(self._targets, self.n_predictions)
 
@@ -115,28 +117,37 @@ class BatchWindows:
         return int(self.first[-1])
 
     def _locate(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Sentence start in ``ids``, position in the sentence, sentence length of predictions ``idx``."""
+        """Sentence start in ``ids``, position in the sentence, sentence length of predictions ``idx``.
+
+        A training step asks for the contexts and then the targets of the same batch: the second
+        call reuses the first's answer."""
         idx = np.asarray(idx, np.int64)
+        if self._located is not None and np.array_equal(self._located[0], idx):
+            return self._located[1]
         sentence = np.searchsorted(self.first, idx, side="right") - 1
-        start = np.asarray(self.corpus.offsets[sentence], np.int64)
-        length = np.asarray(self.corpus.offsets[sentence + 1], np.int64) - start
-        return start, idx - self.first[sentence], length
+        first = self.first[sentence]
+        start = first - sentence  # offsets[k] = first[k] - k
+        length = self.first[sentence + 1] - first - 1
+        located = start, idx - first, length
+        self._located = idx.copy(), located
+        return located
 
     def _targets(self, idx: np.ndarray) -> np.ndarray:
         start, position, length = self._locate(idx)
         inside = position < length
-        out = np.full(len(start), EOS_ID, np.int32)
-        out[inside] = self.corpus.ids[start[inside] + position[inside]]
-        return out
+        if not len(self._ids):
+            return np.full(len(start), EOS_ID, np.int32)
+        gathered = self._ids[np.minimum(start + position, len(self._ids) - 1)]
+        return np.where(inside, gathered, EOS_ID).astype(np.int32, copy=False)
 
     def _contexts(self, idx: np.ndarray) -> np.ndarray:
         start, position, _ = self._locate(idx)
-        out = np.full((len(start), self.context), BOS_ID, np.int32)
-        for c in range(self.context):  # column c holds the word context - c positions back
-            back = position - (self.context - c)
-            ok = back >= 0
-            out[ok, c] = self.corpus.ids[start[ok] + back[ok]]
-        return out
+        # column c holds the word context - c positions back, <s> before the sentence's start
+        back = position[:, None] - np.arange(self.context, 0, -1, dtype=np.int64)[None, :]
+        if not len(self._ids) or not self.context:
+            return np.full((len(start), self.context), BOS_ID, np.int32)
+        gathered = self._ids[np.maximum(start[:, None] + back, 0)]
+        return np.where(back >= 0, gathered, BOS_ID).astype(np.int32, copy=False)
 
 
 class _Indexable:

@@ -15,10 +15,12 @@ from __future__ import annotations
 import codecs
 import os
 from pathlib import Path
-from typing import Any, BinaryIO
+from functools import partial
+from typing import Any, BinaryIO, Iterator
 
 import numpy as np
 
+from wordnet_lm.parallel import kernel_threads, run_tasks
 from wordnet_lm.text.byte_words import PAD, STR_WHITESPACE, WordTable, has_unicode_whitespace, spans, u64_view
 from wordnet_lm.text.vocab import UNK_ID, Corpus, Vocab
 
@@ -66,8 +68,8 @@ def read_plain_corpus(source: Any, vocab: Vocab, options: dict | None = None) ->
 
 
 def _read_blocks(f: BinaryIO, vocab: Vocab) -> Corpus | None:
-    """The corpus of an open file, read ``BLOCK`` bytes of whole lines at a time; None if it needs
-    the general reader."""
+    """The corpus of an open file, read ``BLOCK`` bytes of whole lines at a time (a few blocks at
+    once on as many threads); None if it needs the general reader."""
     head = f.read(8)
     if not head or head.startswith(_COMPRESSED) or head.startswith(b"\xef\xbb\xbf"):
         return None
@@ -75,32 +77,56 @@ def _read_blocks(f: BinaryIO, vocab: Vocab) -> Corpus | None:
         table = word_table(vocab)
     except ValueError:  # two words share a hash: the general reader
         return None
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    ids, lengths, carry = [], [], head
-    while True:
-        chunk = f.read(BLOCK)
-        block = carry + chunk
-        if not block:
-            break
-        cut = block.rfind(b"\n") + 1 if chunk else len(block)
-        if cut == 0:  # no line end yet: read on
-            carry = block
+    threads = kernel_threads(os.fstat(f.fileno()).st_size, 2 * BLOCK)  # a few MB or more: blocks in parallel
+    ids, lengths, batch = [], [], []
+    for block in _line_blocks(f, head):
+        batch.append(block)
+        if len(batch) < threads:
             continue
-        block, carry = block[:cut], block[cut:]
-        data = np.frombuffer(block, np.uint8)
-        if b"\0" in block or not _is_utf8(block, data, decoder) or has_unicode_whitespace(block):
+        encoded = run_tasks([partial(_encode_block, block, table) for block in batch], len(batch))
+        batch = []
+        if any(piece is None for piece in encoded):
             return None
-        block_ids, block_lengths = _encode_lines(data, table)
-        ids.append(block_ids)
-        lengths.append(block_lengths)
-        if not chunk:
-            break
-    lengths = np.concatenate(lengths)
+        ids.extend(piece[0] for piece in encoded)
+        lengths.extend(piece[1] for piece in encoded)
+    encoded = [_encode_block(block, table) for block in batch]
+    if any(piece is None for piece in encoded):
+        return None
+    ids.extend(piece[0] for piece in encoded)
+    lengths.extend(piece[1] for piece in encoded)
+    lengths = np.concatenate(lengths) if lengths else np.zeros(0, np.int64)
     if len(lengths) == 0:
         return None  # no text: the general reader says so
     offsets = np.zeros(len(lengths) + 1, np.int64)
     np.cumsum(lengths, out=offsets[1:])
     return Corpus(np.concatenate(ids), offsets)
+
+
+def _line_blocks(f: BinaryIO, head: bytes) -> Iterator[bytes]:
+    """The rest of the file after ``head``, about ``BLOCK`` bytes of whole lines at a time."""
+    carry = head
+    while True:
+        chunk = f.read(BLOCK)
+        block = carry + chunk
+        if not block:
+            return
+        cut = block.rfind(b"\n") + 1 if chunk else len(block)
+        if cut == 0:  # no line end yet: read on
+            carry = block
+            continue
+        yield block[:cut]
+        carry = block[cut:]
+        if not chunk:
+            return
+
+
+def _encode_block(block: bytes, table: WordTable) -> tuple[np.ndarray, np.ndarray] | None:
+    """(token ids, tokens per non-empty line) of a block of whole lines; None if it needs the
+    general reader."""
+    data = np.frombuffer(block, np.uint8)
+    if b"\0" in block or not _is_utf8(block, data) or has_unicode_whitespace(block):
+        return None
+    return _encode_lines(data, table)
 
 
 def _encode_lines(block: np.ndarray, table: WordTable) -> tuple[np.ndarray, np.ndarray]:
@@ -119,12 +145,12 @@ def _encode_lines(block: np.ndarray, table: WordTable) -> tuple[np.ndarray, np.n
     return ids.astype(np.int32), np.diff(bounds)
 
 
-def _is_utf8(block: bytes, data: np.ndarray, decoder: codecs.IncrementalDecoder) -> bool:
+def _is_utf8(block: bytes, data: np.ndarray) -> bool:
     """Whether ``block`` (whole lines) is valid UTF-8."""
     if not (data >= 0x80).any():
         return True
     try:
-        decoder.decode(block, final=True)
+        codecs.utf_8_decode(block, "strict", True)
     except UnicodeDecodeError:
         return False
     return True

@@ -135,10 +135,15 @@ class WordTable:
     def __len__(self) -> int:
         return len(self.lengths)
 
-    def lookup(self, view: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-        """The id of each token (``view`` from :func:`u64_view` of its buffer); -1 if not a word."""
-        lengths = np.asarray(lengths, np.int64)
-        first, mixed = word_keys(view, starts, lengths)
+    def lookup_mixed(self, view: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """The id of each token by its 64-bit mix alone (no byte comparison): exact for tokens that
+        are words of the table (their mixes are distinct), -1 for other tokens but for one whose
+        mix equals a word's (odds ~2**-64 per word).  For files whose every token must be a word
+        (an ARPA file's n-grams), where a stray token only has to be caught."""
+        return self._find(word_keys(view, starts, lengths)[1])
+
+    def _find(self, mixed: np.ndarray) -> np.ndarray:
+        """The id of the word whose mix is each of ``mixed``; -1 if none."""
         slots = self._home(mixed)
         ids = self._ids[slots]
         probing = np.flatnonzero((self._hashes[slots] != mixed) & (ids >= 0))
@@ -147,6 +152,13 @@ class WordTable:
             slots[probing] = (slots[probing] + 1) & mask
             ids[probing] = self._ids[slots[probing]]
             probing = probing[(self._hashes[slots[probing]] != mixed[probing]) & (ids[probing] >= 0)]
+        return ids
+
+    def lookup(self, view: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """The id of each token (``view`` from :func:`u64_view` of its buffer); -1 if not a word."""
+        lengths = np.asarray(lengths, np.int64)
+        first, mixed = word_keys(view, starts, lengths)
+        ids = self._find(mixed)
         # the same bytes: the same length and first 8 bytes, then the rest 8 at a time
         known = ids >= 0
         safe = np.where(known, ids, 0)
