@@ -59,6 +59,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--output", default="full",
                     help="softmax: full (default here: today's table), adaptive, class, auto")
     ap.add_argument("--cutoffs", type=lambda s: [int(c) for c in s.split(",")], default=None)
+    ap.add_argument("--projections", type=lambda s: [int(w) for w in s.split(",")], default=None,
+                    help="adaptive softmax: each cluster's projection width (default from |V|)")
     ap.add_argument("--classes", type=int, default=None)
     ap.add_argument("--track-test", action="store_true",
                     help="also score test text at every validation (time left out of the training clock): "
@@ -133,7 +135,8 @@ def main(argv=None) -> int:
 
     model = (TrackedNPLM if args.track_test else NPLM)(
         order=args.order, embed_dim=args.embed_dim, hidden=args.hidden, direct=args.direct, dropout=args.dropout,
-        embed_std=args.embed_std, seed=args.seed, output=args.output, cutoffs=args.cutoffs, classes=args.classes)
+        embed_std=args.embed_std, seed=args.seed, output=args.output, cutoffs=args.cutoffs, classes=args.classes,
+        projections=args.projections)
     if args.track_test:
         model.track(test)
     config = TrainConfig(optimizer=args.optimizer, lr=args.lr, batch_size=args.batch_size,

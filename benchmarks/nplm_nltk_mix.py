@@ -49,6 +49,8 @@ def main(argv=None) -> int:
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--min-count", type=int, default=5)
     ap.add_argument("--cutoffs", type=lambda s: [int(c) for c in s.split(",")], default=None)
+    ap.add_argument("--projections", type=lambda s: [int(w) for w in s.split(",")], default=None,
+                    help="adaptive softmax: each cluster's projection width (default from |V|)")
     ap.add_argument("--dense-embeddings", action="store_true", help="dense AdamW on the embedding table")
     ap.add_argument("--checkpoint", help="checkpoint file (a run continues from it with --resume)")
     ap.add_argument("--resume", action="store_true")
@@ -66,7 +68,8 @@ def main(argv=None) -> int:
     ng_valid, ng_test = ngram.token_logprobs(valid), ngram.token_logprobs(test)
     print(f"MKN-5: valid {ppl(ng_valid):.2f}, test {ppl(ng_test):.2f} ({ng_seconds:.0f} s)", flush=True)
 
-    model = NPLM(order=5, embed_dim=60, hidden=100, dropout=0.25, output=args.output, cutoffs=args.cutoffs)
+    model = NPLM(order=5, embed_dim=60, hidden=100, dropout=0.25, output=args.output, cutoffs=args.cutoffs,
+                 projections=args.projections)
     config = TrainConfig(max_epochs=args.epochs, evals_per_epoch=args.evals_per_epoch, max_time=args.max_time,
                          threads=args.threads, lazy_embeddings=not args.dense_embeddings)
     cpu = time.process_time()

@@ -11,6 +11,7 @@ rounds) and each output's ratio to our full softmax, with the machine, versions 
     python benchmarks/nplm_output.py --threads 2 --rounds 7
     python benchmarks/nplm_output.py --corpus nltk-mix        # ~30k words (count >= 5)
     python benchmarks/nplm_output.py --sweep 1000,2000,5000,10000   # the "auto" threshold
+    python benchmarks/nplm_output.py --corpus nltk-mix --quality 1  # perplexity at equal epochs
 
 Model: n 5, m 60, h 100, dropout 0.25, batch 512, AdamW lr 2e-3, weight decay 0.05 (the tuned
 Brown settings of benchmarks/nplm_brown.py), the embedding rows of each batch updated lazily
@@ -43,9 +44,11 @@ from wordnet_lm.text import load_corpus  # noqa: E402
 TARGETS = {"brown": {"adaptive": 5.0, "class": 4.0},  # x our full softmax (issue 12, section 3)
            "nltk-mix": {"adaptive": 10.0}}
 TORCH_TARGET = 1.5  # ours adaptive / torch adaptive
-# nltk-mix also times the adaptive softmax with a smaller head and a cluster more (500/2000/8000,
-# projections 25/6/1): faster than the default 1000/5000/25000, at some perplexity (docs/nplm.md)
-DEFAULT_OUTPUTS = {"brown": "full,adaptive,class", "nltk-mix": "full,adaptive,adaptive@500/2000/8000,class"}
+# nltk-mix also times the layout that was the default before per-cluster widths (1000/5000/25000,
+# projections 25/6/1) and the first round's faster alternative (500/2000/8000, 25/6/1; docs/nplm.md)
+OLD_DEFAULT = "adaptive@1000/5000/25000=25/6/1"
+DEFAULT_OUTPUTS = {"brown": "full,adaptive,class",
+                   "nltk-mix": f"full,adaptive,{OLD_DEFAULT},adaptive@500/2000/8000=25/6/1,class"}
 
 
 def shared_dir() -> Path:
@@ -80,12 +83,11 @@ def load(args):
 
 class Ours:
     def __init__(self, spec, vocab, contexts, targets, args):
-        self.name = spec  # "adaptive@1000/5000": other cutoffs than --cutoffs; "class@60": 60 classes
-        output, _, extra = spec.partition("@")
-        cutoffs = [int(c) for c in extra.split("/")] if extra and output == "adaptive" else args.cutoffs
-        self.model = NPLM(order=5, embed_dim=60, hidden=100, dropout=0.25, output=output,
-                          cutoffs=cutoffs if output == "adaptive" else None,
-                          classes=int(extra) if extra and output == "class" else None)
+        self.name = spec  # "adaptive@1000/5000": other cutoffs than --cutoffs; "class@60": 60 classes;
+        options = parse_spec(spec)  # "adaptive@500/2000=100/25": cutoffs and projection widths
+        if options["output"] == "adaptive" and options["cutoffs"] is None:
+            options["cutoffs"] = args.cutoffs
+        self.model = NPLM(order=5, embed_dim=60, hidden=100, dropout=0.25, **options)
         self.model.vocab_ = vocab
         self.params = self.model.init_params(len(vocab))
         optimizer = make_optimizer(TrainConfig(optimizer="adamw", lr=2e-3, weight_decay=0.05,
@@ -226,11 +228,17 @@ def speed(args) -> None:
 
 
 def sweep(args) -> None:
-    """Full vs adaptive tokens/s at several vocabulary caps of brown-bengio: the "auto" threshold."""
+    """Full vs adaptive at several vocabulary caps of brown-bengio: tokens/s side by side and,
+    with ``--quality EPOCHS``, validation perplexity and CPU time after that many epochs each
+    (perplexity per time: the "auto" threshold)."""
     print(f"{header(args, 0)}; vocabulary capped at each size (brown-bengio)")
     print()
-    print("| |V| | full tok/s | adaptive tok/s | adaptive / full | cutoffs |")
-    print("|---:|---:|---:|---:|---|")
+    columns = "| |V| | full tok/s | adaptive tok/s | adaptive / full | cutoffs |"
+    if args.quality:
+        columns += (f" full valid ppl | adaptive valid ppl | adaptive / full ppl | full CPU s | adaptive CPU s |"
+                    f" ({args.quality:g} epochs)")
+    print(columns)
+    print("|---:|---:|---:|---:|---|" + ("---:|" * 5 if args.quality else ""))
     from wordnet_lm.nplm.outputs import default_cutoffs
 
     for cap in (int(c) for c in args.sweep.split(",")):
@@ -243,7 +251,60 @@ def sweep(args) -> None:
         f, a = np.median(rates["full"]), np.median(rates["adaptive"])
         ratio = np.median(np.array(rates["adaptive"]) / np.array(rates["full"]))
         cutoffs = args.cutoffs or default_cutoffs(len(vocab))
-        print(f"| {len(vocab):,} | {f:,.0f} | {a:,.0f} | {ratio:.2f} | {','.join(map(str, cutoffs))} |", flush=True)
+        row = f"| {len(vocab):,} | {f:,.0f} | {a:,.0f} | {ratio:.2f} | {','.join(map(str, cutoffs))} |"
+        if args.quality:
+            valid, _ = load_corpus(shared_dir() / "corpora" / "brown-bengio" / "valid.txt", vocab=vocab)
+            (fh, fs, _), (ah, as_, _) = (train_for(o, train, valid, vocab, args) for o in ("full", "adaptive"))
+            fp, ap_ = fh[-1]["valid_ppl"], ah[-1]["valid_ppl"]
+            row += f" {fp:.2f} | {ap_:.2f} | {ap_ / fp:.4f} | {fs:,.0f} | {as_:,.0f} |"
+        print(row, flush=True)
+
+
+def train_for(spec: str, train, valid, vocab, args) -> tuple[list[dict], float, str]:
+    """(validation history, CPU seconds, the output's description) after ``args.quality``
+    epochs of output ``spec`` with the tuned Brown settings."""
+    model = NPLM(order=5, embed_dim=60, hidden=100, dropout=0.25, **parse_spec(spec))
+    config = TrainConfig(optimizer="adamw", lr=2e-3, weight_decay=0.05, batch_size=args.batch,
+                         max_epochs=args.quality, evals_per_epoch=2, threads=args.threads,
+                         lazy_embeddings=not args.dense_embeddings, patience=100)
+    start = time.process_time()
+    model.fit(train, vocab, valid, config, progress=False,
+              callback=lambda r: print(f"{spec} |V| {len(vocab):,}: epoch {r['epoch']:g} valid ppl "
+                                       f"{r['valid_ppl']:.2f}", file=sys.stderr, flush=True))
+    return model.history_, time.process_time() - start, model.output_layer().describe()
+
+
+def parse_spec(spec: str) -> dict:
+    """``NPLM`` output keywords from a spec: ``adaptive``, ``adaptive@500/2000=100/25`` (cutoffs,
+    projection widths), ``class@60``, ``full``."""
+    output, _, extra = spec.partition("@")
+    extra, _, widths = extra.partition("=")
+    return {"output": output,
+            "cutoffs": [int(c) for c in extra.split("/")] if extra and output == "adaptive" else None,
+            "classes": int(extra) if extra and output == "class" else None,
+            "projections": [int(w) for w in widths.split("/")] if widths else None}
+
+
+def quality(args) -> None:
+    """Validation perplexity at equal epochs of each output (``--outputs``) on the held-out split
+    of nltk-mix (:func:`nltk_mix_split`), with the tuned Brown settings, and the CPU time taken."""
+    if args.corpus != "nltk-mix":
+        raise SystemExit("--quality runs on --corpus nltk-mix (the held-out split nltk_mix_split)")
+    data, vocab = nltk_mix_split(shared_dir() / "corpora" / "nltk-mix.txt")
+    outputs = (args.outputs or f"adaptive,{OLD_DEFAULT}").split(",")
+    rows = [(spec, *train_for(spec, data["train"], data["valid"], vocab, args)) for spec in outputs]
+    print(f"date {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, nproc {os.cpu_count()}, "
+          f"load average {os.getloadavg()[0]:.1f}; nltk-mix (|V| {len(vocab):,}), n 5, m 60, h 100, dropout 0.25, "
+          f"AdamW 2e-3 / 0.05, lazy rows, batch {args.batch}, threads {args.threads}; {args.quality:g} epochs each; "
+          f"perplexity of nltk_mix_split's valid part")
+    print()
+    epochs = [r["epoch"] for r in rows[0][1]]
+    print("| output | " + " | ".join(f"valid ppl @ {e:g} ep" for e in epochs) + " | x first row (last) | CPU s |")
+    print("|---|" + "---:|" * (len(epochs) + 2))
+    first = rows[0][1][-1]["valid_ppl"]
+    for spec, history, seconds, text in rows:
+        cells = " | ".join(f"{r['valid_ppl']:.2f}" for r in history)
+        print(f"| {spec} ({text}) | {cells} | {history[-1]['valid_ppl'] / first:.4f} | {seconds:,.0f} |")
 
 
 def main(argv=None) -> int:
@@ -268,9 +329,14 @@ def main(argv=None) -> int:
     ap.add_argument("--cpu", action="store_true",
                     help="tokens per second of process CPU time (robust to background load; use with --threads 1)")
     ap.add_argument("--sweep", help="vocabulary caps, e.g. 1000,2000,5000,10000 (full vs adaptive)")
+    ap.add_argument("--quality", type=float, metavar="EPOCHS",
+                    help="train each of --outputs this many epochs on nltk-mix's split and print validation "
+                         "perplexity; with --sweep, full and adaptive at each cap of Brown")
     args = ap.parse_args(argv)
     if args.sweep:
         sweep(args)
+    elif args.quality:
+        quality(args)
     else:
         speed(args)
     return 0

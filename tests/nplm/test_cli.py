@@ -126,6 +126,7 @@ def test_perplexity_command_scores_a_neural_lm(model_file, corpus_files, capsys)
 
 
 @pytest.mark.parametrize("options, kind", [(["--output", "adaptive", "--cutoffs", "12,16"], "adaptive"),
+                                           (["--cutoffs", "8,14", "--projections", "8,2"], "adaptive"),
                                            (["--classes", "4"], "class"), (["--output", "full"], "full")])
 def test_train_lm_with_each_output_then_next_and_generate(corpus_files, tmp_path, capsys, options, kind):
     out = tmp_path / "m.npz"
@@ -146,6 +147,10 @@ def test_train_lm_with_each_output_then_next_and_generate(corpus_files, tmp_path
     (["--cutoffs", "4,x"], "argument --cutoffs: must be increasing"),
     (["--cutoffs", "9,4"], "argument --cutoffs: must be increasing"),
     (["--cutoffs", "4,400"], "cutoffs must increase"),
+    (["--output", "class", "--projections", "4"], "--projections"),
+    (["--projections", "4,0"], "argument --projections: must be positive"),
+    (["--cutoffs", "4,9", "--projections", "4"], "projections must be 2 widths"),
+    (["--cutoffs", "4,9", "--projections", "4,9"], "projections must be 2 widths from 1 to the hidden size"),
     (["--max-vocab", "0"], "argument --max-vocab: must be"),
 ])
 def test_bad_output_options_exit_2(corpus_files, tmp_path, capsys, options, message):

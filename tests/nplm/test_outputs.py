@@ -122,11 +122,24 @@ def test_defaults_and_bad_settings():
     assert O.resolve_output("auto", O.ADAPTIVE_FROM - 1) == "full"
     assert O.resolve_output("auto", O.ADAPTIVE_FROM) == "adaptive"
     assert O.resolve_output("auto", 10**6, direct=True) == "full"
-    assert O.default_cutoffs(17130) == (1000, 5000)
-    assert O.default_cutoffs(300_000) == (1000, 5000, 25000, 125000)
+    assert O.default_cutoffs(17130) == (1000, 5000)  # below WIDE_FROM: Grave et al.'s layout (Brown)
     assert O.default_cutoffs(12) == (3,)
     layer = O.AdaptiveOutput(100, 17130, [2000, 10000])
     assert [layer.tail_layers[k].out_features for k in (0, 2)] == [25, 6]  # h / 4, h / 16
+    # from WIDE_FROM: head 250, clusters doubling, widths h * 1000 / last rank (nltk-mix: 28,734 words)
+    assert O.default_cutoffs(28734) == (250, 500, 1000, 2000, 4000, 8000, 16000)
+    assert O.default_projections(100, O.default_cutoffs(28734), 28734) == (100, 100, 50, 25, 12, 6, 3)
+    assert O.default_projections(100, (250, 500, 1000, 2000), 20000) == (100, 100, 50, 5)
+    assert O.default_projections(100, (1000, 5000), 17130) == (25, 6)
+    assert O.default_cutoffs(40000)[-1] == 32000  # 32000..40000 is not less than half of 16000..32000
+    assert O.default_cutoffs(34000)[-1] == 16000  # 32000..34000 would be: it joins the cluster before
+    assert O.legacy_layout(100, 300_000) == ((1000, 5000, 25000, 125000), (25, 6, 1, 1))
+    with pytest.raises(WordnetLMError, match="projections must be 2 widths"):
+        O.AdaptiveOutput(100, 17130, [1000, 5000], [25])
+    with pytest.raises(WordnetLMError, match="from 1 to the hidden size 100"):
+        O.AdaptiveOutput(100, 17130, [1000, 5000], [101, 6])
+    with pytest.raises(WordnetLMError, match="projections are widths"):
+        NPLM(output="class", projections=[4]).check_params()
     with pytest.raises(WordnetLMError, match="cutoffs"):
         O.check_cutoffs([5, 5], 20)
     with pytest.raises(WordnetLMError, match="cutoffs"):
@@ -167,3 +180,104 @@ def test_parameter_count_and_memory_estimate_follow_the_output(options):
         width = len(bounds) - 1 + max(b - a for a, b in zip(bounds[:-1], bounds[1:]))
     # the context windows are built per batch (BatchWindows): order x batch ids, not order x examples
     assert training_bytes(model, 20, 8, 100) == 4 * (6 * model.n_params(20) + 3 * 8 * width + 3 * 8)
+
+
+def test_projection_widths_shape_the_clusters():
+    """One width per cluster; the hidden size itself means no projection (the cluster reads x)."""
+    layer = O.AdaptiveOutput(8, 20, [4, 9, 14], [8, 3, 1])
+    assert layer.projections == (8, 3, 1)
+    assert [(lay.name, lay.in_features, lay.out_features) for lay in layer.tail_layers] == [
+        ("tail1", 8, 5), ("tail2.proj", 8, 3), ("tail2", 3, 5), ("tail3.proj", 8, 1), ("tail3", 1, 6)]
+    assert [c.proj for c in layer.layout.clusters] == [-1, 2, 5]
+    names = layer.tail_names
+    for c in layer.layout.clusters:  # the layout's indices point at the right arrays
+        assert names[c.weight].endswith(".W") and names[c.bias].endswith(".b")
+        assert c.proj < 0 or names[c.proj].endswith("proj.W")
+    assert "projections 8,3,1" in layer.describe()
+
+
+@pytest.mark.parametrize("widths", [(5, 5, 5), (5, 2, 1), (1, 5, 3)])
+def test_mixed_widths_are_exact_and_gradient_checked(widths):
+    """The layer's loss in float64 against central differences and against log-probabilities
+    written out with plain NumPy (no projection where the width is the input size)."""
+    from wordnet_lm.autodiff import check_grad
+
+    layer = O.AdaptiveOutput(5, 16, [3, 7, 11], list(widths))
+    rng = np.random.default_rng(sum(widths))
+    params = {}
+    for lay in layer.layers():
+        params.update(lay.init(rng, np.float64))
+    x = rng.standard_normal((9, 5))
+    targets = rng.integers(0, 16, 9)
+    names = sorted(params)
+
+    def loss(x, *arrays):
+        return layer.loss(dict(zip(names, arrays)), x, targets, "sum")
+
+    assert check_grad(loss, x, *(params[n] for n in names)) < 1e-6
+
+    def log_softmax(z):
+        return z - z.max(axis=1, keepdims=True) - np.log(np.exp(z - z.max(axis=1, keepdims=True)).sum(1, keepdims=True))
+
+    head = log_softmax(x @ params["head.W"] + params["head.b"])
+    expected = [head[:, :3]]
+    for i in (1, 2, 3):  # clusters 3-6, 7-10, 11-15
+        z = x @ params[f"tail{i}.proj.W"] if widths[i - 1] < 5 else x
+        assert (f"tail{i}.proj.W" in params) == (widths[i - 1] < 5)
+        expected.append(log_softmax(z @ params[f"tail{i}.W"] + params[f"tail{i}.b"]) + head[:, [2 + i]])
+    expected = np.concatenate(expected, axis=1)
+    np.testing.assert_allclose(layer.log_probs(params, x), expected, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(layer.loss(params, x, targets, "none"), -expected[np.arange(9), targets], rtol=1e-10)
+
+
+def _strip_layout(path, new_path, keys=("projections",)):
+    """A copy of a model file as written before per-cluster widths (2026-12-02): no
+    ``projections`` setting, no recorded layout."""
+    from wordnet_lm.io import load_npz, save_npz
+
+    arrays, meta = load_npz(path, kind="nplm")
+    for key in keys:
+        del meta["hyperparameters"][key]
+    del meta["adaptive_layout"]
+    save_npz(new_path, dict(arrays), meta)
+
+
+def test_files_keep_their_layout_when_the_defaults_change(tmp_path, monkeypatch):
+    """A file records the layout it was trained with; files from before (no record) are read
+    with the defaults of then (1000, 5000, ... and h / 4^i), whatever today's defaults."""
+    train, valid, vocab = tiny_data_triple()
+    monkeypatch.setattr(O, "HEAD_WORDS", 4)  # the old rule at the tiny vocabulary's scale: cutoffs 4, 8
+    monkeypatch.setattr(O, "CLUSTER_GROWTH", 2)
+    old = small_model(output="adaptive").fit(train, vocab, valid, small_config(max_epochs=1), progress=False)
+    assert old.output_layer().cutoffs == (4, 8, 16) and old.output_layer().projections == (2, 1, 1)
+    old.save(tmp_path / "m.npz")
+    _strip_layout(tmp_path / "m.npz", tmp_path / "old.npz")
+    monkeypatch.setattr(O, "WIDE_FROM", 10)  # today's defaults differ at this size
+    assert small_model(output="adaptive").output_layer(len(vocab)).cutoffs != (4, 8, 16)
+    for name in ("m.npz", "old.npz"):
+        back = NPLM.load(tmp_path / name)
+        assert (back.cutoffs, back.projections) == ([4, 8, 16], [2, 1, 1])
+        assert back.perplexity(valid) == old.perplexity(valid)
+    # a file whose layout today's defaults still build keeps its settings as written
+    monkeypatch.setattr(O, "WIDE_FROM", 10**6)
+    same = NPLM.load(tmp_path / "m.npz")
+    assert same.get_params() == old.get_params()
+
+
+def test_old_checkpoints_resume_or_name_the_settings(tmp_path, monkeypatch):
+    """A checkpoint from before per-cluster widths resumes when today's defaults build its
+    layout, else a one-line error shows the settings it was made with."""
+    train, valid, vocab = tiny_data_triple()
+    ckpt, old_ckpt = tmp_path / "c.npz", tmp_path / "old.npz"
+    config = small_config(max_epochs=2, evals_per_epoch=2)
+    small_model(output="adaptive").fit(train, vocab, valid, small_config(max_epochs=1, evals_per_epoch=2),
+                                       checkpoint=ckpt, progress=False)
+    _strip_layout(ckpt, old_ckpt)
+    resumed = small_model(output="adaptive").fit(train, vocab, valid, config, checkpoint=old_ckpt, resume=True,
+                                                 progress=False)
+    assert len(resumed.history_) == 4
+    _strip_layout(ckpt, old_ckpt)
+    monkeypatch.setattr(O, "WIDE_FROM", 10)
+    with pytest.raises(WordnetLMError, match=r"another model .*projections=\[2\]"):
+        small_model(output="adaptive").fit(train, vocab, valid, config, checkpoint=old_ckpt, resume=True,
+                                           progress=False)

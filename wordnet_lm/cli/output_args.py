@@ -1,4 +1,4 @@
-"""The neural LM's output-layer options (``--output``, ``--cutoffs``, ``--classes``)."""
+"""The neural LM's output-layer options (``--output``, ``--cutoffs``, ``--projections``, ``--classes``)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,18 @@ def cutoff_list(text: str) -> list[int]:
     return cutoffs
 
 
+def width_list(text: str) -> list[int]:
+    """An argparse type: positive integers separated by commas, e.g. ``100,50,25``."""
+    problem = f"must be positive integers like 100,50,25, got {text!r}"
+    try:
+        widths = [int(w) for w in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(problem) from None
+    if min(widths) < 1:
+        raise argparse.ArgumentTypeError(problem)
+    return widths
+
+
 def add_output_args(group: Any) -> None:
     from wordnet_lm.nplm.config import ADAPTIVE_FROM, OUTPUTS
 
@@ -28,21 +40,27 @@ def add_output_args(group: Any) -> None:
                        help=f"softmax: full, adaptive (Grave et al.), class (frequency classes), or auto: full "
                             f"below {ADAPTIVE_FROM:,} words, adaptive from there (default auto)")
     group.add_argument("--cutoffs", type=cutoff_list, metavar="C1,C2,...",
-                       help="adaptive softmax: head words and cluster edges (default 1000,5000,25000,... below |V|)")
+                       help="adaptive softmax: head words and cluster edges (default below 20,000 words "
+                            "1000,5000; from there 250,500,1000,... below |V|)")
+    group.add_argument("--projections", type=width_list, metavar="W1,W2,...",
+                       help="adaptive softmax: each tail cluster's projection width, the hidden size for none "
+                            "(default below 20,000 words h/4, h/16, ...; from there h*1000/(the cluster's last rank), "
+                            "at most h)")
     group.add_argument("--classes", type=opt.count, default=None, metavar="N",
                        help="class-factored softmax: number of frequency classes (default sqrt(|V|)/3)")
 
 
 def output_options(args: argparse.Namespace) -> dict[str, Any]:
-    """``NPLM`` keyword arguments from the parsed options (``--cutoffs`` implies the adaptive
-    softmax, ``--classes`` the class-factored one)."""
-    output, cutoffs = args.output, args.cutoffs
-    if cutoffs is not None and output == "auto":
-        output = "adaptive"
-    if cutoffs is not None and output != "adaptive":
-        raise WordnetLMError("--cutoffs is an option of the adaptive softmax (--output adaptive)")
+    """``NPLM`` keyword arguments from the parsed options (``--cutoffs`` and ``--projections``
+    imply the adaptive softmax, ``--classes`` the class-factored one)."""
+    output = args.output
+    for name, value in (("--cutoffs", args.cutoffs), ("--projections", args.projections)):
+        if value is not None and output == "auto":
+            output = "adaptive"
+        if value is not None and output != "adaptive":
+            raise WordnetLMError(f"{name} is an option of the adaptive softmax (--output adaptive)")
     if args.classes is not None and output == "auto":
         output = "class"
     if args.classes is not None and output != "class":
         raise WordnetLMError("--classes is an option of the class-factored softmax (--output class)")
-    return {"output": output, "cutoffs": cutoffs, "classes": args.classes}
+    return {"output": output, "cutoffs": args.cutoffs, "classes": args.classes, "projections": args.projections}

@@ -19,11 +19,12 @@ if TYPE_CHECKING:  # the optimizers live on the autodiff engine: loaded when one
 MODEL_KIND = "nplm"  # the "kind" of neural LM files (wordnet_lm.io.save_npz)
 OPTIMIZERS = ("adam", "adamw", "sgd")
 OUTPUTS = ("auto", "full", "adaptive", "class")  # the output layers (nplm/outputs.py)
-ADAPTIVE_FROM = 5000  # "auto" picks the adaptive softmax from this vocabulary size (docs/nplm.md: measured)
+ADAPTIVE_FROM = 1500  # "auto" picks the adaptive softmax from this vocabulary size (docs/nplm.md: measured)
 # NPLM's constructor defaults, readable without loading the model (the command line shows them);
 # tests/test_nplm_defaults.py checks they are the defaults of NPLM.__init__.
 MODEL_DEFAULTS: dict[str, Any] = {"order": 5, "embed_dim": 60, "hidden": 100, "direct": False, "dropout": 0.0,
-                                  "embed_std": 0.1, "seed": 0, "output": "auto", "cutoffs": None, "classes": None}
+                                  "embed_std": 0.1, "seed": 0, "output": "auto", "cutoffs": None, "classes": None,
+                                  "projections": None}
 SMALL_VOCAB = 5000  # below this, training uses one BLAS thread unless told otherwise
 RESUMABLE_CHANGES = ("max_epochs", "max_time", "threads")  # config fields a resumed run may change
 

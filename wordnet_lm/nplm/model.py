@@ -25,7 +25,7 @@ from wordnet_lm.io import load_npz, save_npz
 from wordnet_lm.nn import Embedding, Linear, dropout, linear_softmax_cross_entropy
 from wordnet_lm.autodiff import numpy as anp
 from wordnet_lm.nplm.config import MODEL_KIND, OUTPUTS
-from wordnet_lm.nplm.outputs import OutputLayer, make_output, resolve_output
+from wordnet_lm.nplm.outputs import AdaptiveOutput, OutputLayer, legacy_layout, make_output, resolve_output
 from wordnet_lm.nplm.train import train as train_model
 from wordnet_lm.nplm.windows import BatchWindows
 from wordnet_lm.scoring import perplexity
@@ -61,11 +61,18 @@ class NPLM:
         Seeds the initial parameters, the shuffling and the dropout masks.
     output : {"auto", "full", "adaptive", "class"}, default "auto"
         The softmax (:mod:`wordnet_lm.nplm.outputs`): full, adaptive (Grave et al. 2017) or
-        class-factored; ``"auto"`` is full below 5,000 words and adaptive from there on.
+        class-factored; ``"auto"`` is full below 1,500 words and adaptive from there on.
     cutoffs : sequence of int, optional
-        Adaptive softmax: the head's words and the cluster edges (default ``2000, 10000, ...``).
+        Adaptive softmax: the head's words and the cluster edges (default from the vocabulary
+        size: ``1000, 5000`` below 20,000 words, ``250, 500, 1000, ...`` from there;
+        :func:`~wordnet_lm.nplm.outputs.default_cutoffs`).
     classes : int, optional
         Class-factored softmax: the number of frequency bins (default ``sqrt(V) / 3``).
+    projections : sequence of int, optional
+        Adaptive softmax: the width each tail cluster projects the hidden layer to, one per
+        cluster; ``hidden`` itself means no projection (default: ``h / 4^i`` below 20,000
+        words, from there ``h * 1000 / rank of the cluster's last word``, at most ``h``;
+        :func:`~wordnet_lm.nplm.outputs.default_projections`).
 
     Attributes
     ----------
@@ -81,19 +88,22 @@ class NPLM:
 
     def __init__(self, order: int = 5, embed_dim: int = 60, hidden: int = 100, direct: bool = False,
                  dropout: float = 0.0, embed_std: float = 0.1, seed: int = 0, output: str = "auto",
-                 cutoffs: Sequence[int] | None = None, classes: int | None = None) -> None:
+                 cutoffs: Sequence[int] | None = None, classes: int | None = None,
+                 projections: Sequence[int] | None = None) -> None:
         self.order, self.embed_dim, self.hidden = order, embed_dim, hidden
         self.direct, self.dropout, self.embed_std, self.seed = direct, dropout, embed_std, seed
         self.output = output
         self.cutoffs = None if cutoffs is None else [int(c) for c in cutoffs]
         self.classes = classes
+        self.projections = None if projections is None else [int(w) for w in projections]
 
     # ------------------------------------------------------------------ hyper-parameters
     def get_params(self) -> dict[str, Any]:
         """The hyper-parameters (constructor arguments), JSON-able."""
         return {"order": self.order, "embed_dim": self.embed_dim, "hidden": self.hidden,
                 "direct": self.direct, "dropout": self.dropout, "embed_std": self.embed_std, "seed": self.seed,
-                "output": self.output, "cutoffs": self.cutoffs, "classes": self.classes}
+                "output": self.output, "cutoffs": self.cutoffs, "classes": self.classes,
+                "projections": self.projections}
 
     def check_params(self) -> None:
         """Raise :class:`WordnetLMError` on hyper-parameters that make no model."""
@@ -116,6 +126,9 @@ class NPLM:
                                  "no direct connections")
         if self.classes is not None and (int(self.classes) != self.classes or self.classes < 1):
             raise WordnetLMError(f"classes must be a positive integer, got {self.classes}")
+        if self.projections is not None and self.output in ("full", "class"):
+            raise WordnetLMError(f"projections are widths of the adaptive softmax's clusters, not of the "
+                                 f"{self.output} softmax")
 
     @property
     def context_size(self) -> int:
@@ -128,13 +141,13 @@ class NPLM:
         class-factored one bins the vocabulary's counts (Zipf's law if the size differs)."""
         vocab = getattr(self, "vocab_", None)
         size = len(self._vocab()) if vocab_size is None else int(vocab_size)
-        key = (size, self.output, tuple(self.cutoffs or ()), self.classes, id(vocab))
+        key = (size, self.output, tuple(self.cutoffs or ()), tuple(self.projections or ()), self.classes, id(vocab))
         cached = getattr(self, "_output_cache", None)
         if cached is None or cached[0] != key:
             kind = resolve_output(self.output, size, self.direct or not self.hidden)
             counts = vocab.counts if vocab is not None and len(vocab) == size else None
-            layer = make_output(kind, self.hidden, size, counts, self.cutoffs, self.classes) if kind != "full" \
-                else OutputLayer(self.hidden, size)
+            layer = OutputLayer(self.hidden, size) if kind == "full" else \
+                make_output(kind, self.hidden, size, counts, self.cutoffs, self.classes, self.projections)
             self._output_cache = cached = (key, layer)
         return cached[1]
 
@@ -274,11 +287,17 @@ class NPLM:
 
     # ------------------------------------------------------------------ files
     def metadata(self) -> dict[str, Any]:
-        """The JSON part of a model file: kind, version, hyper-parameters, vocabulary, history."""
+        """The JSON part of a model file: kind, version, hyper-parameters, vocabulary, history,
+        and the adaptive softmax's layout as built (defaults resolved: a later change of the
+        defaults cannot change the layout a file is read with)."""
         vocab = self._vocab()
-        return {"kind": MODEL_KIND, "format_version": FORMAT_VERSION, "hyperparameters": self.get_params(),
+        meta = {"kind": MODEL_KIND, "format_version": FORMAT_VERSION, "hyperparameters": self.get_params(),
                 "vocab": {"words": vocab.words, "counts": vocab.counts.tolist()},
                 "training": getattr(self, "training_", {}), "history": getattr(self, "history_", [])}
+        layer = self.output_layer() if self.hidden else None
+        if isinstance(layer, AdaptiveOutput):
+            meta["adaptive_layout"] = {"cutoffs": list(layer.cutoffs), "projections": list(layer.projections)}
+        return meta
 
     def save(self, path: str | os.PathLike) -> None:
         """Write the model (parameters, vocabulary, hyper-parameters) to ``path`` (.npz, atomic)."""
@@ -308,6 +327,7 @@ class NPLM:
             model.vocab_ = Vocab(words[3:], counts)
             if model.vocab_.words != list(words):
                 raise ValueError("vocabulary does not start with <unk>, <s>, </s>")
+            model._pin_adaptive_layout(meta.get("adaptive_layout"))
         except (KeyError, TypeError, ValueError, WordnetLMError) as e:
             raise ModelFileError(f"{source}: corrupt model metadata ({e})") from None
         expected = model.init_params(len(model.vocab_))
@@ -326,6 +346,24 @@ class NPLM:
         return model
 
     # ------------------------------------------------------------------ helpers
+    def _pin_adaptive_layout(self, saved: Mapping[str, Any] | None) -> None:
+        """Make a loaded adaptive softmax the one its file was trained with: the layout the
+        file records, or for files from before per-cluster widths (2026-12-02, no
+        ``projections`` setting) the defaults of then (``legacy_layout``).  Settings are made
+        explicit only where today's defaults would build another layout."""
+        if not self.hidden or resolve_output(self.output, len(self._vocab()), self.direct) != "adaptive":
+            return
+        size = len(self._vocab())
+        if saved is None and self.projections is None:
+            cutoffs, projections = legacy_layout(self.hidden, size, self.cutoffs)
+        elif saved is not None:
+            cutoffs, projections = tuple(saved["cutoffs"]), tuple(saved["projections"])
+        else:
+            return
+        layer = self.output_layer(size)
+        if (layer.cutoffs, layer.projections) != (tuple(cutoffs), tuple(projections)):
+            self.cutoffs, self.projections = [int(c) for c in cutoffs], [int(w) for w in projections]
+
     def _vocab(self) -> Vocab:
         vocab = getattr(self, "vocab_", None)
         if vocab is None:

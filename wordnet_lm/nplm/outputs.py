@@ -32,9 +32,14 @@ from wordnet_lm.nn.adaptive_softmax import (
     two_level_log_probs,
 )
 
-HEAD_WORDS = 1000  # the default shortlist of the adaptive softmax; later cutoffs grow by CLUSTER_GROWTH
-CLUSTER_GROWTH = 5
-PROJECTION_FACTOR = 4  # Grave et al.: cluster i works in h / 4^i dimensions
+# Default layouts (docs/nplm.md, "Per-cluster projection widths": measured on Brown and nltk-mix).
+# Below WIDE_FROM words, Grave et al.'s: a head of 1,000 words, clusters growing 5x, cluster i
+# projecting to h / 4^i.  From WIDE_FROM on, a smaller head and more, narrower clusters, each
+# projecting to h * FULL_WIDTH_RANK / (its last word's rank), at most h (no projection).
+WIDE_FROM = 20000
+HEAD_WORDS, CLUSTER_GROWTH, PROJECTION_FACTOR = 1000, 5, 4
+WIDE_HEAD_WORDS, WIDE_GROWTH, FULL_WIDTH_RANK = 250, 2, 1000
+LAST_CLUSTER_MIN = 0.5  # a last cluster smaller than this fraction of the one before it joins that one
 
 
 def resolve_output(output: str, vocab_size: int, direct: bool = False) -> str:
@@ -44,14 +49,49 @@ def resolve_output(output: str, vocab_size: int, direct: bool = False) -> str:
     return "full" if direct or vocab_size < ADAPTIVE_FROM else "adaptive"
 
 
-def default_cutoffs(vocab_size: int) -> tuple[int, ...]:
-    """``1000, 5000, 25000, ...`` below the vocabulary size (a quarter of it for tiny ones)."""
+def geometric_cutoffs(vocab_size: int, head: int, growth: int, last_share: float = 0.0) -> tuple[int, ...]:
+    """``head, head * growth, ...`` below the vocabulary size (a quarter of it for tiny ones);
+    with ``last_share``, a cutoff that would leave a last cluster smaller than ``last_share``
+    times the one before it is dropped (that cluster takes its words: no tiny cluster at the end)."""
     cutoffs = []
-    edge = HEAD_WORDS
+    edge = head
     while edge < vocab_size:
         cutoffs.append(edge)
-        edge *= CLUSTER_GROWTH
+        edge *= growth
+    while len(cutoffs) > 1 and vocab_size - cutoffs[-1] < last_share * (cutoffs[-1] - cutoffs[-2]):
+        cutoffs.pop()
     return tuple(cutoffs) or (max(1, vocab_size // 4),)
+
+
+def default_cutoffs(vocab_size: int) -> tuple[int, ...]:
+    """``1000, 5000, 25000, ...`` below :data:`WIDE_FROM` words, else ``250, 500, 1000, ...``."""
+    if vocab_size < WIDE_FROM:
+        return geometric_cutoffs(vocab_size, HEAD_WORDS, CLUSTER_GROWTH)
+    return geometric_cutoffs(vocab_size, WIDE_HEAD_WORDS, WIDE_GROWTH, LAST_CLUSTER_MIN)
+
+
+def factor4_projections(features: int, n_clusters: int) -> tuple[int, ...]:
+    """Grave et al.'s widths: cluster ``i`` (from 1) projects to ``features / 4^i`` (at least 1)."""
+    return tuple(max(1, features // PROJECTION_FACTOR ** i) for i in range(1, n_clusters + 1))
+
+
+def default_projections(features: int, cutoffs: Sequence[int], vocab_size: int) -> tuple[int, ...]:
+    """Below :data:`WIDE_FROM` words the factor-4 widths; from there each cluster's width is
+    ``features * FULL_WIDTH_RANK / rank of its last word`` (from 1 to ``features``): the
+    clusters of words ranked up to 1,000 read the hidden layer itself, and the width halves
+    as the ranks double (h = 100, cutoffs 250, 500, ..., 16000, V 28,734: 100, 100, 50, 25, 12, 6, 3)."""
+    if vocab_size < WIDE_FROM:
+        return factor4_projections(features, len(cutoffs))
+    ends = [*cutoffs[1:], vocab_size]
+    return tuple(max(1, min(features, features * FULL_WIDTH_RANK // end)) for end in ends)
+
+
+def legacy_layout(features: int, vocab_size: int, cutoffs: Sequence[int] | None = None
+                  ) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """``(cutoffs, projections)`` of the adaptive softmax's defaults before 2026-12-02 (model
+    files of then record neither): cutoffs ``1000, 5000, 25000, ...``, widths ``h / 4^i``."""
+    cutoffs = tuple(cutoffs) if cutoffs is not None else geometric_cutoffs(vocab_size, HEAD_WORDS, CLUSTER_GROWTH)
+    return cutoffs, factor4_projections(features, len(cutoffs))
 
 
 def default_classes(vocab_size: int) -> int:
@@ -156,22 +196,29 @@ class TwoLevelOutput(OutputLayer):
 class AdaptiveOutput(TwoLevelOutput):
     kind = "adaptive"
 
-    def __init__(self, features: int, vocab_size: int, cutoffs: Sequence[int] | None = None) -> None:
+    def __init__(self, features: int, vocab_size: int, cutoffs: Sequence[int] | None = None,
+                 projections: Sequence[int] | None = None) -> None:
         cutoffs = tuple(default_cutoffs(vocab_size) if cutoffs is None else cutoffs)
         check_cutoffs(cutoffs, vocab_size)
+        widths = tuple(default_projections(features, cutoffs, vocab_size) if projections is None else projections)
+        check_projections(widths, features, len(cutoffs))
         edges = [*cutoffs, vocab_size]
-        clusters, layers = [], []
+        clusters, layers, k = [], [], 0  # k: index of the cluster's first array among the tail arrays
         for i in range(1, len(edges)):
-            width = max(1, features // PROJECTION_FACTOR ** i)
-            layers += [Linear(features, width, bias=False, name=f"tail{i}.proj"),
-                       Linear(width, edges[i] - edges[i - 1], name=f"tail{i}")]
-            k = 3 * (i - 1)  # tail arrays: proj.W, W, b per cluster
-            clusters.append(Cluster(edges[i - 1], edges[i], weight=k + 1, bias=k + 2, proj=k))
-        self.cutoffs = cutoffs
+            width = widths[i - 1]
+            proj = -1
+            if width < features:  # project to fewer dimensions first (Grave et al.); else read x itself
+                layers.append(Linear(features, width, bias=False, name=f"tail{i}.proj"))
+                proj, k = k, k + 1
+            layers.append(Linear(width, edges[i] - edges[i - 1], name=f"tail{i}"))
+            clusters.append(Cluster(edges[i - 1], edges[i], weight=k, bias=k + 1, proj=proj))
+            k += 2
+        self.cutoffs, self.projections = cutoffs, widths
         super().__init__(features, vocab_size, Layout(cutoffs[0], tuple(clusters)), layers)
 
     def describe(self) -> str:
-        return f"adaptive softmax, cutoffs {','.join(map(str, self.cutoffs))}"
+        return (f"adaptive softmax, cutoffs {','.join(map(str, self.cutoffs))}, "
+                f"projections {','.join(map(str, self.projections))}")
 
 
 class ClassOutput(TwoLevelOutput):
@@ -196,13 +243,22 @@ def check_cutoffs(cutoffs: Sequence[int], vocab_size: int) -> None:
                              f"got {','.join(map(str, values))}")
 
 
+def check_projections(widths: Sequence[int], features: int, n_clusters: int) -> None:
+    """:class:`WordnetLMError` unless there is one width ``1 .. features`` per tail cluster."""
+    values = list(widths)
+    if len(values) != n_clusters or any(int(w) != w or not 1 <= w <= features for w in values):
+        raise WordnetLMError(f"projections must be {n_clusters} widths from 1 to the hidden size {features} "
+                             f"(one per tail cluster), got {','.join(map(str, values))}")
+
+
 def make_output(kind: str, features: int, vocab_size: int, counts: np.ndarray | None = None,
-                cutoffs: Sequence[int] | None = None, classes: int | None = None) -> OutputLayer:
+                cutoffs: Sequence[int] | None = None, classes: int | None = None,
+                projections: Sequence[int] | None = None) -> OutputLayer:
     """The output layer ``kind`` (not ``"auto"``) for a vocabulary with training ``counts``."""
     if kind == "full":
         return OutputLayer(features, vocab_size)
     if kind == "adaptive":
-        return AdaptiveOutput(features, vocab_size, cutoffs)
+        return AdaptiveOutput(features, vocab_size, cutoffs, projections)
     if kind == "class":
         return ClassOutput(features, vocab_size, zipf_counts(vocab_size) if counts is None else counts, classes)
     raise WordnetLMError(f"output must be one of {', '.join(OUTPUTS)}, got {kind!r}")
