@@ -41,6 +41,7 @@ from wordnet_lm.io import atomic_write
 from wordnet_lm.progress import progress_bar
 from wordnet_lm.scale.disk import WINDOW, DiskArray, SortedKeys
 from wordnet_lm.scale.executor import Executor, InProcess
+from wordnet_lm.scale.spill import append_file
 from wordnet_lm.text.vocab import BOS_ID, Vocab
 
 
@@ -372,23 +373,7 @@ def _start_writeback(f, since: int) -> int:
 
 def _append_file(f, part: Path) -> None:
     """Append the file ``part`` to the open file ``f`` (in the kernel where it can) and delete it."""
-    f.flush()
-    with open(part, "rb") as src:
-        size = os.fstat(src.fileno()).st_size
-        copied = 0
-        try:
-            while copied < size:
-                done = os.copy_file_range(src.fileno(), f.fileno(), size - copied)
-                if done == 0:
-                    break
-                copied += done
-        except (AttributeError, OSError):
-            pass
-        if copied < size:  # no copy_file_range here: through user space
-            src.seek(copied)
-            f.seek(0, os.SEEK_END)
-            shutil.copyfileobj(src, f, 1 << 20)
-    f.seek(0, os.SEEK_END)
+    append_file(f, part)
     part.unlink()
 
 
