@@ -9,28 +9,26 @@ from wordnet_lm.cli import options as opt
 from wordnet_lm.errors import WordnetLMError
 
 
-def cutoff_list(text: str) -> list[int]:
-    """An argparse type: increasing positive integers separated by commas, e.g. ``2000,10000``."""
-    problem = f"must be increasing positive integers like 2000,10000, got {text!r}"
+def _positive_ints(text: str, example: str, increasing: bool) -> list[int]:
+    """Positive integers separated by commas (strictly increasing if asked), else an argparse error."""
+    problem = f"must be {'increasing ' if increasing else ''}positive integers like {example}, got {text!r}"
     try:
-        cutoffs = [int(c) for c in text.split(",")]
+        values = [int(v) for v in text.split(",")]
     except ValueError:
         raise argparse.ArgumentTypeError(problem) from None
-    if cutoffs[0] < 1 or any(b <= a for a, b in zip(cutoffs, cutoffs[1:])):
+    if min(values) < 1 or (increasing and any(b <= a for a, b in zip(values, values[1:]))):
         raise argparse.ArgumentTypeError(problem)
-    return cutoffs
+    return values
+
+
+def cutoff_list(text: str) -> list[int]:
+    """An argparse type: increasing positive integers separated by commas, e.g. ``2000,10000``."""
+    return _positive_ints(text, "2000,10000", increasing=True)
 
 
 def width_list(text: str) -> list[int]:
     """An argparse type: positive integers separated by commas, e.g. ``100,50,25``."""
-    problem = f"must be positive integers like 100,50,25, got {text!r}"
-    try:
-        widths = [int(w) for w in text.split(",")]
-    except ValueError:
-        raise argparse.ArgumentTypeError(problem) from None
-    if min(widths) < 1:
-        raise argparse.ArgumentTypeError(problem)
-    return widths
+    return _positive_ints(text, "100,50,25", increasing=False)
 
 
 def add_output_args(group: Any) -> None:
