@@ -117,3 +117,34 @@ def test_no_cut_off_asked_means_the_encoded_vocabulary(tmp_path, text_file, caps
     assert main(["ngram", "--train", str(tmp_path / "enc"), "--order", "2", "--max-vocab", "9",
                  "--arpa", str(tmp_path / "wide.arpa")]) == 2
     assert "no words for" in capsys.readouterr().err
+
+
+def test_sentence_chunks_read_a_range_in_whole_sentences(text_file, tmp_path):
+    """Map tasks read their shard chunk by chunk into memory (not through a memory map, whose
+    touched pages would stay resident): the chunks are whole sentences, within the size asked
+    unless one sentence is longer, and together exactly the sentences of the range."""
+    from wordnet_lm.text.encoded import sentence_chunks
+
+    encoded = encode_corpus(text_file, tmp_path / "enc")
+    ids, offsets = np.asarray(encoded.ids).view(np.int32), np.asarray(encoded.offsets)
+    n = len(offsets) - 1
+    for first, stop in [(0, n), (3, 11), (5, 6), (7, 7)]:
+        for chunk_tokens in (1, 4, 9, 10 ** 6):
+            chunks = list(sentence_chunks(tmp_path / "enc", first, stop, chunk_tokens))
+            assert sum(c.n_sentences for c in chunks) == stop - first
+            joined = np.concatenate([c.ids for c in chunks]) if chunks else np.zeros(0, np.int32)
+            assert np.array_equal(joined, ids[offsets[first]:offsets[stop]])
+            lengths = np.concatenate([np.diff(c.offsets) for c in chunks]) if chunks else np.zeros(0)
+            assert np.array_equal(lengths, np.diff(offsets[first:stop + 1]))
+            for c in chunks:
+                assert c.n_tokens <= chunk_tokens or c.n_sentences == 1
+                assert not isinstance(c.ids, np.memmap) and c.ids.dtype == np.int32
+
+
+def test_small_copy_blocks_give_the_same_folder(text_file, tmp_path, monkeypatch):
+    whole = encode_corpus(text_file, tmp_path / "a", workers=2)
+    monkeypatch.setattr(encode_module, "COPY_TOKENS", 3)  # the renumbering copy in many blocks
+    blocks = encode_corpus(text_file, tmp_path / "b", workers=2)
+    assert np.array_equal(whole.ids, blocks.ids) and np.array_equal(whole.offsets, blocks.offsets)
+    assert json.loads((tmp_path / "a" / "header.json").read_text())["content_sha256"] == \
+        json.loads((tmp_path / "b" / "header.json").read_text())["content_sha256"]

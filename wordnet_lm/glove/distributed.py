@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
@@ -30,7 +29,7 @@ from wordnet_lm.scale.plan import balanced_ranges, shard_count
 from wordnet_lm.scale.process_tree import worker_budget
 from wordnet_lm.scale.spill import write_raw
 from wordnet_lm.scale.tempdir import TempFolder
-from wordnet_lm.text.encoded import IDS, IDS_DTYPE, OFFSETS, OFFSETS_DTYPE, EncodedCorpus, open_encoded
+from wordnet_lm.text.encoded import EncodedCorpus, open_encoded, sentence_chunks
 from wordnet_lm.text.vocab import UNK_ID, Corpus, Vocab
 
 SHARD_TOKENS = 4_000_000  # at most this many tokens per map task (more tasks than workers balance them)
@@ -66,7 +65,6 @@ class RangeTask:
 
 def count_shard(task: ShardTask) -> list[Run]:
     """Map: the sorted runs of one shard."""
-    ids, offsets = _corpus_arrays(Path(task.corpus))
     remap = np.load(task.remap, allow_pickle=False) if task.remap else None
     folder = Path(task.folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -74,7 +72,7 @@ def count_shard(task: ShardTask) -> list[Run]:
     units = np.asarray(task.units, np.int64)
     piece_tokens = piece_tokens_for(counter.piece_bytes, task.n_words, len(units))
     weights = FixedPointWeights(units, 1)
-    for chunk in _shard_chunks(ids, offsets, task.first, task.stop, piece_tokens):
+    for chunk in sentence_chunks(task.corpus, task.first, task.stop, piece_tokens):
         if remap is not None:
             chunk = Corpus(remap[chunk.ids], chunk.offsets)
         for piece in window_count_pieces(chunk, task.n_words, weights, count_unk=task.count_unk,
@@ -82,23 +80,6 @@ def count_shard(task: ShardTask) -> list[Run]:
             counter.add(piece)
     counter.spill()
     return counter.runs
-
-
-def _corpus_arrays(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    """The memory-mapped ids and sentence offsets of an encoded corpus (a map task needs
-    neither its header nor its vocabulary, which would cost O(vocabulary) per task)."""
-    return (np.memmap(path / IDS, IDS_DTYPE, mode="r") if (path / IDS).stat().st_size else np.zeros(0, IDS_DTYPE),
-            np.memmap(path / OFFSETS, OFFSETS_DTYPE, mode="r"))
-
-
-def _shard_chunks(ids: np.ndarray, offsets: np.ndarray, first: int, stop: int, chunk_tokens: int) -> Iterator[Corpus]:
-    """Sentences ``first..stop-1`` as corpora of about ``chunk_tokens`` tokens (whole sentences)."""
-    while first < stop:
-        end = int(np.searchsorted(offsets, offsets[first] + chunk_tokens, side="right")) - 1
-        end = min(max(end, first + 1), stop)
-        bounds = np.asarray(offsets[first:end + 1])
-        yield Corpus(ids[bounds[0]:bounds[-1]].view(np.int32), bounds - bounds[0])
-        first = end
 
 
 def merge_range(task: RangeTask) -> RowFiles:

@@ -71,20 +71,14 @@ class Run:
 
 def count_shard(task: ShardTask) -> list[Run]:
     """Map: the runs of one shard (see the module docstring)."""
-    from wordnet_lm.text.encoded import IDS, IDS_DTYPE, OFFSETS, OFFSETS_DTYPE
+    from wordnet_lm.text.encoded import sentence_chunks
     from wordnet_lm.text.vocab import Corpus
 
-    ids = np.memmap(Path(task.corpus, IDS), IDS_DTYPE, mode="r")
-    offsets = np.memmap(Path(task.corpus, OFFSETS), OFFSETS_DTYPE, mode="r")
     remap = np.load(task.remap) if task.remap is not None else None
     runs = []
-    first = task.first
-    while first < task.stop:
-        stop = int(np.searchsorted(offsets, offsets[first] + task.chunk_tokens, side="right")) - 1
-        stop = min(max(stop, first + 1), task.stop)
-        piece = np.asarray(offsets[first:stop + 1])
-        chunk_ids = ids[piece[0]:piece[-1]].view(np.int32)
-        chunk = Corpus(remap[chunk_ids] if remap is not None else chunk_ids, piece - piece[0])
+    for chunk in sentence_chunks(task.corpus, task.first, task.stop, task.chunk_tokens):
+        if remap is not None:
+            chunk = Corpus(remap[chunk.ids], chunk.offsets)
         counted = count_chunk(chunk, task.order, task.vocab_size)
         path = f"{task.prefix}-{len(runs)}"
         DiskArray.from_array(f"{path}.c1", counted.counts[0])
@@ -92,10 +86,9 @@ def count_shard(task: ShardTask) -> list[Run]:
         for n in range(2, task.order + 1):
             DiskArray.from_array(f"{path}.k{n}", counted.keys[n - 2])
             DiskArray.from_array(f"{path}.c{n}", counted.counts[n - 1])
-        runs.append(Run(path, (task.vocab_size,) + tuple(len(k) for k in counted.keys), len(piece) - 1,
-                        int(piece[-1] - piece[0])))
+        runs.append(Run(path, (task.vocab_size,) + tuple(len(k) for k in counted.keys), chunk.n_sentences,
+                        chunk.n_tokens))
         del counted, chunk
-        first = stop
     return runs
 
 

@@ -250,14 +250,12 @@ def _write_arrays(out: Path, parts: list[_Part], results, renumber: list[np.ndar
         np.zeros(1, OFFSETS_DTYPE).tofile(offsets_out)
         digest.update(np.zeros(1, OFFSETS_DTYPE).tobytes())
         for part, mapping in zip(parts, renumber):
-            local = np.memmap(part.out + ".ids", np.uint32, mode="r") if os.path.getsize(part.out + ".ids") else \
-                np.zeros(0, np.uint32)
-            for start in range(0, len(local), COPY_TOKENS):
-                block = mapping[local[start:start + COPY_TOKENS]].astype(IDS_DTYPE, copy=False)
-                block.tofile(ids_out)
-                digest.update(block.tobytes())
-                bar.update(len(block))
-            del local
+            with open(part.out + ".ids", "rb") as local:  # read block by block: a memory map would keep it all resident
+                while len(piece := np.fromfile(local, np.uint32, COPY_TOKENS)):
+                    block = mapping[piece].astype(IDS_DTYPE, copy=False)
+                    block.tofile(ids_out)
+                    digest.update(block.tobytes())
+                    bar.update(len(block))
             lengths = np.fromfile(part.out + ".len", np.int64)
             ends = (np.cumsum(lengths) + n_tokens).astype(OFFSETS_DTYPE)
             ends.tofile(offsets_out)

@@ -198,3 +198,29 @@ def _map(path: Path, dtype: np.dtype, expected: int | None) -> np.ndarray:
     if size == 0:
         return np.zeros(0, dtype)
     return np.memmap(path, dtype=dtype, mode="r")
+
+
+def _read_slice(path: Path, dtype: np.dtype, start: int, stop: int) -> np.ndarray:
+    """Elements ``start:stop`` of a raw array file, read into memory (not mapped)."""
+    count = max(0, stop - start)
+    if count == 0:
+        return np.zeros(0, dtype)
+    return np.fromfile(path, dtype=dtype, count=count, offset=start * dtype.itemsize)
+
+
+def sentence_chunks(folder: str | os.PathLike, first: int, stop: int, chunk_tokens: int) -> Iterator[Corpus]:
+    """Sentences ``first..stop-1`` of the encoded corpus in ``folder`` as corpora of about
+    ``chunk_tokens`` tokens each (whole sentences; a longer sentence is a chunk of its own).
+
+    Each chunk is read from the files into memory and dropped when the next is read: a map task
+    walking a shard of a big corpus through a memory map would keep every page it touched
+    resident, a gigabyte of ids at 256M tokens, outside the memory budget."""
+    folder = Path(folder)
+    offsets = _map(folder / OFFSETS, OFFSETS_DTYPE, None)  # only searched: a few pages per chunk
+    while first < stop:
+        end = int(np.searchsorted(offsets, offsets[first] + chunk_tokens, side="right")) - 1
+        end = min(max(end, first + 1), stop)
+        bounds = _read_slice(folder / OFFSETS, OFFSETS_DTYPE, first, end + 1)
+        ids = _read_slice(folder / IDS, IDS_DTYPE, int(bounds[0]), int(bounds[-1])).view(np.int32)
+        yield Corpus(ids, bounds - bounds[0])
+        first = end
