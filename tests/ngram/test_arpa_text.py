@@ -85,3 +85,16 @@ def test_lines_equal_python(n, m, with_backoffs, seed):
         backoffs = backoffs[rng.integers(0, min(distinct, m), m)]
         backoffs[rng.integers(0, m)] = -1.2345678e-100  # the longest text, 15 bytes
     assert arpa_lines(probs, rows, WordBytes(words), backoffs) == _python_lines(probs, rows, words, backoffs)
+
+
+def test_word_chunks_laid_out_in_blocks_equal_one_pass(monkeypatch):
+    """``WordBytes.chunks`` lays the words out a block of words at a time (its index arrays cost
+    8 bytes per vocabulary byte): small blocks give the arrays of one pass."""
+    from wordnet_lm.ngram import arpa_text
+
+    rng = np.random.default_rng(0)
+    words = ["".join(rng.choice(list("abcé日z"), size=int(k))) for k in rng.integers(1, 30, 200)]
+    whole = arpa_text.WordBytes(words).chunks()
+    monkeypatch.setattr(arpa_text, "_COPY_WORDS", 7)
+    blocks = arpa_text.WordBytes(words).chunks()
+    assert all(np.array_equal(a, b) for a, b in zip(whole, blocks))

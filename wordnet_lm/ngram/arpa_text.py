@@ -23,6 +23,9 @@ _SEPARATORS = np.frombuffer(b"\t\n", np.uint8)
 _POWERS = 10.0 ** np.arange(-2 * _POWER_RANGE, 2 * _POWER_RANGE + 1)[_POWER_RANGE:]  # _POWERS[k + 40] = 10**k
 
 
+_COPY_WORDS = 1 << 16  # words laid out at once by WordBytes.chunks (bounds its temporaries)
+
+
 class WordBytes:
     """The vocabulary's words as one UTF-8 buffer, each word followed by a space."""
 
@@ -42,8 +45,11 @@ class WordBytes:
             chunk_start = np.cumsum(padded) - padded
             flat = np.zeros(int(padded.sum()) + 8, np.uint8)
             size = self.lengths + 1
-            within = np.arange(int(size.sum()), dtype=np.int64) - np.repeat(np.cumsum(size) - size, size)
-            flat[np.repeat(chunk_start, size) + within] = self.buffer[np.repeat(self.starts, size) + within]
+            for lo in range(0, len(size), _COPY_WORDS):  # blocks of words: the index arrays cost 8 bytes a byte
+                block = slice(lo, lo + _COPY_WORDS)
+                n = size[block]
+                within = np.arange(int(n.sum()), dtype=np.int64) - np.repeat(np.cumsum(n) - n, n)
+                flat[np.repeat(chunk_start[block], n) + within] = self.buffer[np.repeat(self.starts[block], n) + within]
             chunks = flat.view(np.uint64)
             chunk_start //= 8
             head = np.stack([chunks[chunk_start], chunks[chunk_start + 1]], axis=1)  # the flat tail pads by 8
