@@ -26,6 +26,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from wordnet_lm.errors import InputFileError, WordnetLMError
+from wordnet_lm.scale.spill import read_raw
 from wordnet_lm.text.options import ReadingOptions
 from wordnet_lm.text.vocab import Corpus, Vocab
 
@@ -200,14 +201,6 @@ def _map(path: Path, dtype: np.dtype, expected: int | None) -> np.ndarray:
     return np.memmap(path, dtype=dtype, mode="r")
 
 
-def _read_slice(path: Path, dtype: np.dtype, start: int, stop: int) -> np.ndarray:
-    """Elements ``start:stop`` of a raw array file, read into memory (not mapped)."""
-    count = max(0, stop - start)
-    if count == 0:
-        return np.zeros(0, dtype)
-    return np.fromfile(path, dtype=dtype, count=count, offset=start * dtype.itemsize)
-
-
 def sentence_chunks(folder: str | os.PathLike, first: int, stop: int, chunk_tokens: int) -> Iterator[Corpus]:
     """Sentences ``first..stop-1`` of the encoded corpus in ``folder`` as corpora of about
     ``chunk_tokens`` tokens each (whole sentences; a longer sentence is a chunk of its own).
@@ -220,7 +213,7 @@ def sentence_chunks(folder: str | os.PathLike, first: int, stop: int, chunk_toke
     while first < stop:
         end = int(np.searchsorted(offsets, offsets[first] + chunk_tokens, side="right")) - 1
         end = min(max(end, first + 1), stop)
-        bounds = _read_slice(folder / OFFSETS, OFFSETS_DTYPE, first, end + 1)
-        ids = _read_slice(folder / IDS, IDS_DTYPE, int(bounds[0]), int(bounds[-1])).view(np.int32)
+        bounds = read_raw(folder / OFFSETS, OFFSETS_DTYPE, first, end + 1)
+        ids = read_raw(folder / IDS, IDS_DTYPE, int(bounds[0]), int(bounds[-1])).view(np.int32)
         yield Corpus(ids, bounds - bounds[0])
         first = end
