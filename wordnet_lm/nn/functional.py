@@ -152,11 +152,19 @@ def dropout(x: Any, rate: float, rng: np.random.Generator | None, training: bool
         raise ValueError(f"dropout rate must be in [0, 1), got {rate}")
     if not training or rate == 0.0:
         return x
+    return x * dropout_mask(np.shape(x), rate, rng, np.result_type(x))
+
+
+def dropout_mask(shape: tuple[int, ...], rate: float, rng: np.random.Generator | None, dtype: Any) -> np.ndarray:
+    """The scaled keep mask :func:`dropout` multiplies by (0 or ``1 / rounded keep rate``),
+    drawn from ``rng`` as :func:`dropout` draws it; for fused layers that take the mask."""
+    if not 0.0 <= rate < 1.0:
+        raise ValueError(f"dropout rate must be in [0, 1), got {rate}")
     if rng is None:
         raise ValueError("dropout in training mode needs a numpy Generator (rng=...)")
-    dtype = np.result_type(x)
+    dtype = np.dtype(dtype)
     threshold = min(round(rate * DROPOUT_LEVELS), DROPOUT_LEVELS - 1)
-    size = int(np.prod(np.shape(x)))
-    bits = rng.bit_generator.random_raw(-(-size // 4)).view(np.uint16)[:size].reshape(np.shape(x))
-    mask = np.multiply(bits >= threshold, dtype.type(DROPOUT_LEVELS / (DROPOUT_LEVELS - threshold)), dtype=dtype)
-    return x * mask
+    size = int(np.prod(shape))
+    bits = rng.bit_generator.random_raw(-(-size // 4)).view(np.uint16)[:size].reshape(shape)
+    scale = np.array([0, DROPOUT_LEVELS / (DROPOUT_LEVELS - threshold)], dtype)  # the mask's two values
+    return scale.take((bits >= threshold).view(np.uint8))

@@ -23,6 +23,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from wordnet_lm.autodiff.sparse import RowSparse
+from wordnet_lm.nn.flat_slots import packed
 from wordnet_lm.parallel import elementwise
 
 Params = Mapping[str, np.ndarray]
@@ -142,8 +143,8 @@ class Optimizer:
             return p.ndim >= 2
         return name in self.decay
 
-    def _buffer(self, name: str, p: np.ndarray, kind: str = "tmp") -> np.ndarray:
-        """A scratch array shaped like ``p``, allocated once per parameter and kind."""
+    def _buffer(self, name: Any, p: np.ndarray, kind: str = "tmp") -> np.ndarray:
+        """A scratch array shaped like ``p``, allocated once per parameter (or group of them) and kind."""
         buf = self._scratch.get((name, kind))
         if buf is None or buf.shape != p.shape or buf.dtype != p.dtype:
             buf = self._scratch[(name, kind)] = np.empty_like(p)
@@ -328,6 +329,79 @@ class Adam(Optimizer):
     def _hyper(self) -> dict[str, Any]:
         return {**super()._hyper(), "betas": list(self.betas), "eps": self.eps, "amsgrad": self.amsgrad,
                 "lazy": self.lazy}
+
+    def update(self, params: Params, grads: Grads, state: OptimizerState) -> None:
+        """One step.  The parameters that get the dense update and share one dtype are
+        updated together on flat slot buffers (:mod:`wordnet_lm.nn.flat_slots`: a few long
+        passes instead of a dozen short ones per parameter; the same numbers); lazy
+        row-sparse ones and any others one by one."""
+        state.step += 1
+        group: list[tuple[str, np.ndarray, Any]] = []
+        for name, g in grads.items():
+            if g is None:
+                continue
+            p = params.get(name)
+            if p is None:
+                raise KeyError(f"gradient for unknown parameter {name!r}")
+            if tuple(g.shape) != p.shape:
+                raise ValueError(f"gradient of {name!r} has shape {tuple(g.shape)}, parameter has {p.shape}")
+            lazy = isinstance(g, RowSparse) and self.lazy
+            if not lazy and p.dtype == g.dtype and p.dtype.kind == "f" and p.flags.c_contiguous \
+                    and (not group or p.dtype == group[0][1].dtype):
+                group.append((name, p, g))
+            else:
+                self._update(name, p, g, state)
+        if group:
+            self._group_update(group, state)
+
+    def _group_update(self, group: list[tuple[str, np.ndarray, Any]], state: OptimizerState) -> None:
+        """The dense update of several parameters at once: the gradients (with the coupled L2
+        term) are gathered into one flat buffer, the moments live in flat slot buffers, the
+        step is computed in cache-sized blocks of those, then each parameter decays and moves."""
+        b1, b2 = self.betas
+        t = state.step
+        step_size = self.lr / (1.0 - b1 ** t)
+        root_c2 = math.sqrt(1.0 - b2 ** t)
+        names = tuple(name for name, _, _ in group)
+        packing = packed(state, names, [p for _, p, _ in group], self.active_slots())
+        flat_g = self._buffer(names, packing.flats["m"], "grad")
+        flat_tmp = self._buffer(names, packing.flats["m"])
+        for (name, p, g), (a, b) in zip(group, packing.ranges):
+            g_view = flat_g[a:b].reshape(p.shape)
+            if isinstance(g, RowSparse):
+                g_view.fill(0)
+                g.add_to(g_view)
+            else:
+                np.copyto(g_view, g)
+            if not self.decoupled and self.decays(name, p):
+                tmp = flat_tmp[a:b].reshape(p.shape)
+                np.multiply(p, self.weight_decay, out=tmp)
+                g_view += tmp
+        eps = self.eps
+
+        def direction(g: np.ndarray, m: np.ndarray, v: np.ndarray, tmp: np.ndarray, v_max: np.ndarray | None) -> None:
+            m *= b1
+            np.multiply(g, 1.0 - b1, out=tmp)
+            m += tmp
+            np.multiply(g, g, out=tmp)
+            tmp *= 1.0 - b2
+            v *= b2
+            v += tmp
+            if v_max is not None:
+                v = np.maximum(v_max, v, out=v_max)
+            np.sqrt(v, out=tmp)
+            tmp /= root_c2
+            tmp += eps
+            np.divide(m, tmp, out=tmp)
+            tmp *= -step_size
+
+        flats = packing.flats
+        elementwise(direction, flat_g, flats["m"], flats["v"], flat_tmp, flats.get("v_max"))
+        shrink = 1.0 - self.lr * self.weight_decay
+        for (name, p, _), (a, b) in zip(group, packing.ranges):
+            if self.decoupled and self.decays(name, p):
+                p *= shrink
+            p += flat_tmp[a:b].reshape(p.shape)
 
     def _update(self, name: str, p: np.ndarray, g: Any, state: OptimizerState) -> None:
         b1, b2 = self.betas

@@ -23,6 +23,8 @@ import numpy as np
 from wordnet_lm.errors import ModelFileError, WordnetLMError
 from wordnet_lm.io import load_npz, save_npz
 from wordnet_lm.nn import Embedding, Linear, dropout, linear_softmax_cross_entropy
+from wordnet_lm.nn.functional import dropout_mask
+from wordnet_lm.nn.fused_tanh import tanh_layer
 from wordnet_lm.autodiff import numpy as anp
 from wordnet_lm.nplm.config import MODEL_KIND, OUTPUTS
 from wordnet_lm.nplm.outputs import AdaptiveOutput, OutputLayer, legacy_layout, make_output, resolve_output
@@ -191,6 +193,13 @@ class NPLM:
         """``(e, t)``: the concatenated embeddings and the hidden activations (None if h = 0)."""
         vocab_size = len(params["embed.C"])
         e = Embedding(vocab_size, self.embed_dim, name="embed").apply(params, contexts)
+        if self.hidden and not self.direct:  # the hidden layer and its dropouts as one primitive
+            masks = (None, None)
+            if training and self.dropout:
+                dtype = np.result_type(e)
+                masks = (dropout_mask(np.shape(e), self.dropout, rng, dtype),
+                         dropout_mask((np.shape(e)[0], self.hidden), self.dropout, rng, dtype))
+            return e, tanh_layer(e, params["hidden.W"], params["hidden.b"], *masks)
         if training and self.dropout:
             e = dropout(e, self.dropout, rng)
         if not self.hidden:
