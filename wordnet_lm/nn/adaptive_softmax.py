@@ -161,13 +161,17 @@ def _cluster_inputs(x: np.ndarray, tail: Sequence[np.ndarray], cluster: Cluster)
     return x @ tail[cluster.proj] if cluster.proj >= 0 else x
 
 
-def _cluster_logits(z: np.ndarray, tail: Sequence[np.ndarray], cluster: Cluster) -> np.ndarray:
-    cols = cluster.columns()
-    weight = tail[cluster.weight][:, cols]
+def _cluster_products(z: np.ndarray, tail: Sequence[np.ndarray], cluster: Cluster) -> np.ndarray:
+    """The cluster's logits before its bias: ``z W`` (a new array)."""
+    weight = tail[cluster.weight][:, cluster.columns()]
     # a projection to one dimension (the rarest words): an outer product, ~10x faster than BLAS with K = 1
-    logits = z * weight[0] if weight.shape[0] == 1 else z @ weight
+    return z * weight[0] if weight.shape[0] == 1 else z @ weight
+
+
+def _cluster_logits(z: np.ndarray, tail: Sequence[np.ndarray], cluster: Cluster) -> np.ndarray:
+    logits = _cluster_products(z, tail, cluster)
     if cluster.bias >= 0:
-        logits += tail[cluster.bias][cols]
+        logits += tail[cluster.bias][cluster.columns()]
     return logits
 
 
@@ -275,8 +279,8 @@ def _forward(targets, x, head_W, head_b, *tail, layout: Layout, reduction: str =
         c = layout.clusters[index]
         z = _cluster_inputs(x[rows], tail, c)
         local = targets[rows] - c.first
-        probs = _cluster_logits(z, tail, c)
-        losses[rows] += _softmax_rows_in_place(probs, None, local)
+        probs = _cluster_products(z, tail, c)  # the bias is added block by block, in cache
+        losses[rows] += _softmax_rows_in_place(probs, tail[c.bias][c.columns()] if c.bias >= 0 else None, local)
         parts.append(_Part(index, rows, z, probs, local))
     residual = _Residual(head_probs, head_t, parts, reduction)
     weakref.finalize(residual, _keep_spare, head_probs)
@@ -313,22 +317,35 @@ def _all_grads(res: _Residual, g: Any, args: tuple, layout: Layout) -> dict[int,
     gx *= scale
     head_grads = _with_ones(x, scale).T @ d_head
     grads: dict[int, Any] = {2: head_grads[:-1], 3: head_grads[-1]}
-    for k, array in enumerate(tail):
-        grads[4 + k] = np.zeros_like(array)
+
+    def add(k: int, cols: slice, value: np.ndarray) -> None:
+        """``grad of tail[k][..., cols] += value`` (a fresh array: kept as it is when it is the
+        whole gradient, no zero-filled array added to)."""
+        whole = tail[k].shape[-1] == value.shape[-1]
+        if 4 + k not in grads and whole:
+            grads[4 + k] = value
+            return
+        if 4 + k not in grads:
+            grads[4 + k] = np.zeros_like(tail[k])
+        grads[4 + k][..., cols] += value
+
     for part in res.parts:
         c = layout.clusters[part.index]
         d = part.probs
         part_scale = _dlogits(d, part.local, weights if weights.ndim == 0 else weights[part.rows])
         cols = c.columns()
-        grads[4 + c.weight][:, cols] += (part.z.T * part_scale) @ d
+        add(c.weight, cols, (part.z.T * part_scale) @ d)
         if c.bias >= 0:
-            grads[4 + c.bias][cols] += np.full(len(d), part_scale, d.dtype) @ d
+            add(c.bias, cols, np.full(len(d), part_scale, d.dtype) @ d)
         dz = d @ tail[c.weight][:, cols].T
         dz *= part_scale
         if c.proj >= 0:
-            grads[4 + c.proj] += x[part.rows].T @ dz
+            add(c.proj, slice(None), x[part.rows].T @ dz)
             dz = dz @ tail[c.proj].T
         gx[part.rows] += dz
+    for k, array in enumerate(tail):
+        if 4 + k not in grads:  # a cluster without targets in this batch
+            grads[4 + k] = np.zeros_like(array)
     grads[1] = gx
     return grads
 
