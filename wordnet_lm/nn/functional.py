@@ -166,5 +166,4 @@ def dropout_mask(shape: tuple[int, ...], rate: float, rng: np.random.Generator |
     threshold = min(round(rate * DROPOUT_LEVELS), DROPOUT_LEVELS - 1)
     size = int(np.prod(shape))
     bits = rng.bit_generator.random_raw(-(-size // 4)).view(np.uint16)[:size].reshape(shape)
-    scale = np.array([0, DROPOUT_LEVELS / (DROPOUT_LEVELS - threshold)], dtype)  # the mask's two values
-    return scale.take((bits >= threshold).view(np.uint8))
+    return np.multiply(bits >= threshold, dtype.type(DROPOUT_LEVELS / (DROPOUT_LEVELS - threshold)), dtype=dtype)

@@ -377,27 +377,31 @@ class Adam(Optimizer):
                 tmp = flat_tmp[a:b].reshape(p.shape)
                 np.multiply(p, self.weight_decay, out=tmp)
                 g_view += tmp
-        eps = self.eps
+        # the constants as scalars of the arrays' dtype: the values NumPy would convert the Python
+        # floats to, without its buffered casting of a Python float at every call
+        f = flat_tmp.dtype.type
+        c_b1, c_1b1, c_b2, c_1b2 = f(b1), f(1.0 - b1), f(b2), f(1.0 - b2)
+        c_root, c_eps, c_step = f(root_c2), f(self.eps), f(-step_size)
 
         def direction(g: np.ndarray, m: np.ndarray, v: np.ndarray, tmp: np.ndarray, v_max: np.ndarray | None) -> None:
-            m *= b1
-            np.multiply(g, 1.0 - b1, out=tmp)
+            m *= c_b1
+            np.multiply(g, c_1b1, out=tmp)
             m += tmp
             np.multiply(g, g, out=tmp)
-            tmp *= 1.0 - b2
-            v *= b2
+            tmp *= c_1b2
+            v *= c_b2
             v += tmp
             if v_max is not None:
                 v = np.maximum(v_max, v, out=v_max)
             np.sqrt(v, out=tmp)
-            tmp /= root_c2
-            tmp += eps
+            tmp /= c_root
+            tmp += c_eps
             np.divide(m, tmp, out=tmp)
-            tmp *= -step_size
+            tmp *= c_step
 
         flats = packing.flats
         elementwise(direction, flat_g, flats["m"], flats["v"], flat_tmp, flats.get("v_max"))
-        shrink = 1.0 - self.lr * self.weight_decay
+        shrink = f(1.0 - self.lr * self.weight_decay)
         for (name, p, _), (a, b) in zip(group, packing.ranges):
             if self.decoupled and self.decays(name, p):
                 p *= shrink
