@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from wordnet_lm.autodiff.extend import defjvp_argnum, defvjp_argnum, primitive_with_residual
+from wordnet_lm.nn.affine import affine
 
 
 class _Hidden:
@@ -45,8 +46,7 @@ def _forward(x: np.ndarray, W: np.ndarray, b: np.ndarray, in_mask: np.ndarray | 
              out_mask: np.ndarray | None = None) -> tuple[np.ndarray, _Hidden]:
     if in_mask is not None:
         x = np.multiply(x, in_mask)
-    t = np.matmul(x, W)
-    t += b
+    t = affine(x, W, b)
     np.tanh(t, out=t)
     y = t if out_mask is None else np.multiply(t, out_mask)
     return y, _Hidden(x, t, out_mask)

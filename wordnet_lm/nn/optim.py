@@ -457,22 +457,26 @@ class Adam(Optimizer):
             total, clock = self._decay_clock(name, p, state)
             total[0] += math.log1p(-self.lr * self.weight_decay)
             row_values *= self._decay_factors(p, rows, total, clock)
+        f = p.dtype.type  # constants as scalars of the dtype: what NumPy converts Python floats to, unbuffered
         m = state.slots["m"][name].take(rows, axis=0)
-        m *= b1
-        m += grad * (1.0 - b1)
+        m *= f(b1)
+        tmp = np.multiply(grad, f(1.0 - b1))
+        m += tmp
         v = state.slots["v"][name].take(rows, axis=0)
-        v *= b2
-        v += grad * grad * (1.0 - b2)
+        v *= f(b2)
+        np.multiply(grad, grad, out=tmp)
+        tmp *= f(1.0 - b2)
+        v += tmp
         state.slots["m"][name][rows] = m
         state.slots["v"][name][rows] = v
         if self.amsgrad:
             v = np.maximum(state.slots["v_max"][name][rows], v)
             state.slots["v_max"][name][rows] = v
         denom = np.sqrt(v)
-        denom /= root_c2
-        denom += self.eps
+        denom /= f(root_c2)
+        denom += f(self.eps)
         np.divide(m, denom, out=denom)
-        denom *= -step_size
+        denom *= f(-step_size)
         row_values += denom
         p[rows] = row_values
 
