@@ -42,12 +42,6 @@ def thread_limit(threads: int | None) -> Iterator[None]:
         _limit = previous
 
 
-def single_threaded() -> bool:
-    """Whether :func:`thread_limit` caps the kernels at one thread (the training loop's
-    ``blas_threads`` caps BLAS alike), so that every BLAS library in the process runs on one."""
-    return _limit == 1
-
-
 def kernel_threads(n_elements: int, min_elements: int = 1 << 20) -> int:
     """Threads for an element-wise kernel over ``n_elements``: one for small work (threads
     cost more than they gain), else :func:`default_threads` within :func:`thread_limit`."""

@@ -28,7 +28,6 @@ from typing import Any, Sequence
 import numpy as np
 
 from wordnet_lm.autodiff import defjvp_argnum, defvjp_argnum, primitive_with_residual
-from wordnet_lm.nn.affine import affine
 from wordnet_lm.parallel import kernel_threads, run_tasks, split_range
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -145,11 +144,8 @@ def _linear_softmax_in_place(x: np.ndarray, weight: np.ndarray, bias: np.ndarray
 
     def kernel(start: int, stop: int) -> None:
         block = out[start:stop]
-        if bias is None:
-            np.matmul(x[start:stop], weight, out=block)
-        else:
-            affine(x[start:stop], weight, bias, out=block)
-        losses[start:stop] = _softmax_block(block, None, targets[start:stop])
+        np.matmul(x[start:stop], weight, out=block)
+        losses[start:stop] = _softmax_block(block, bias, targets[start:stop])
 
     _in_blocks(kernel, batch, classes)
     return losses
@@ -165,15 +161,17 @@ def _cluster_inputs(x: np.ndarray, tail: Sequence[np.ndarray], cluster: Cluster)
     return x @ tail[cluster.proj] if cluster.proj >= 0 else x
 
 
-def _cluster_logits(z: np.ndarray, tail: Sequence[np.ndarray], cluster: Cluster) -> np.ndarray:
-    cols = cluster.columns()
-    weight = tail[cluster.weight][:, cols]
-    if cluster.bias >= 0 and weight.shape[0] > 1:
-        return affine(z, weight, tail[cluster.bias][cols])  # bias and product in one BLAS call
+def _cluster_products(z: np.ndarray, tail: Sequence[np.ndarray], cluster: Cluster) -> np.ndarray:
+    """The cluster's logits before its bias: ``z W`` (a new array)."""
+    weight = tail[cluster.weight][:, cluster.columns()]
     # a projection to one dimension (the rarest words): an outer product, ~10x faster than BLAS with K = 1
-    logits = z * weight[0] if weight.shape[0] == 1 else z @ weight
+    return z * weight[0] if weight.shape[0] == 1 else z @ weight
+
+
+def _cluster_logits(z: np.ndarray, tail: Sequence[np.ndarray], cluster: Cluster) -> np.ndarray:
+    logits = _cluster_products(z, tail, cluster)
     if cluster.bias >= 0:
-        logits += tail[cluster.bias][cols]
+        logits += tail[cluster.bias][cluster.columns()]
     return logits
 
 
@@ -281,8 +279,8 @@ def _forward(targets, x, head_W, head_b, *tail, layout: Layout, reduction: str =
         c = layout.clusters[index]
         z = _cluster_inputs(x[rows], tail, c)
         local = targets[rows] - c.first
-        probs = _cluster_logits(z, tail, c)
-        losses[rows] += _softmax_rows_in_place(probs, None, local)
+        probs = _cluster_products(z, tail, c)  # the bias is added block by block, in cache
+        losses[rows] += _softmax_rows_in_place(probs, tail[c.bias][c.columns()] if c.bias >= 0 else None, local)
         parts.append(_Part(index, rows, z, probs, local))
     residual = _Residual(head_probs, head_t, parts, reduction)
     weakref.finalize(residual, _keep_spare, head_probs)

@@ -17,7 +17,6 @@ from typing import Any
 import numpy as np
 
 from wordnet_lm.autodiff.extend import defjvp_argnum, defvjp_argnum, primitive_with_residual
-from wordnet_lm.nn.affine import affine
 
 
 class _Hidden:
@@ -46,7 +45,8 @@ def _forward(x: np.ndarray, W: np.ndarray, b: np.ndarray, in_mask: np.ndarray | 
              out_mask: np.ndarray | None = None) -> tuple[np.ndarray, _Hidden]:
     if in_mask is not None:
         x = np.multiply(x, in_mask)
-    t = affine(x, W, b)
+    t = np.matmul(x, W)
+    t += b
     np.tanh(t, out=t)
     y = t if out_mask is None else np.multiply(t, out_mask)
     return y, _Hidden(x, t, out_mask)
