@@ -476,7 +476,9 @@ def per_parameter_update(opt, params, grads, state):
                                   lambda: Adam(lr=0.02, weight_decay=0.05, amsgrad=True),
                                   lambda: AdamW(lr=0.01, weight_decay=0.1, lazy=True)],
                          ids=["adamw", "adam l2 amsgrad", "adamw lazy rows"])
-def test_grouped_update_is_the_per_parameter_update_bit_for_bit(make):
+@pytest.mark.parametrize("group_below", [1 << 17, 12])  # 12: the larger parameters are updated alone
+def test_grouped_update_is_the_per_parameter_update_bit_for_bit(make, group_below, monkeypatch):
+    monkeypatch.setattr(optim, "GROUP_BELOW", group_below)
     rng = np.random.default_rng(0)
     shapes = {"embed.C": (9, 3), "h.W": (4, 5), "h.b": (5,), "o.W": (5, 7), "o.b": (7,)}
     start = {k: rng.standard_normal(s).astype(np.float32) for k, s in shapes.items()}

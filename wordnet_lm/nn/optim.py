@@ -283,6 +283,11 @@ class RMSprop(Optimizer):
             self._apply_step(p, tmp, self.lr, tmp)
 
 
+# Adam updates parameters smaller than this together (fewer, longer passes); larger ones (a big
+# output layer) alone, in cache-sized blocks: copying their gradients into the group's buffer costs more
+GROUP_BELOW = 1 << 17
+
+
 class Adam(Optimizer):
     """Adam (Kingma & Ba 2015), bias-corrected, in PyTorch's form.
 
@@ -346,8 +351,8 @@ class Adam(Optimizer):
             if tuple(g.shape) != p.shape:
                 raise ValueError(f"gradient of {name!r} has shape {tuple(g.shape)}, parameter has {p.shape}")
             lazy = isinstance(g, RowSparse) and self.lazy
-            if not lazy and p.dtype == g.dtype and p.dtype.kind == "f" and p.flags.c_contiguous \
-                    and (not group or p.dtype == group[0][1].dtype):
+            if not lazy and p.size < GROUP_BELOW and p.dtype == g.dtype and p.dtype.kind == "f" \
+                    and p.flags.c_contiguous and (not group or p.dtype == group[0][1].dtype):
                 group.append((name, p, g))
             else:
                 self._update(name, p, g, state)
