@@ -33,6 +33,7 @@ from wordnet_lm.ngram.hashed import EMPTY, HashedIndex, hash_tables, home_slots,
 from wordnet_lm.ngram.tables import BackoffTables
 from wordnet_lm.text.byte_numbers import WIDTH, parse_decimals, parse_rest
 from wordnet_lm.text.byte_corpus import word_table
+from wordnet_lm.text.byte_fields import line_starts, regular_fields
 from wordnet_lm.text.byte_words import spans, u64_view
 from wordnet_lm.text.vocab import BOS, BOS_ID, EOS, SPECIALS, Vocab
 
@@ -201,52 +202,80 @@ class _Reader:
 
     # ------------------------------------------------------------------ n-gram lines
     def _lines(self, buffer: np.ndarray, lo: int, hi: int, offset: int,
-               n: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-        """The lines ``buffer[lo:hi]`` of order ``n``, parsed: (word ids, log10 probabilities, log10
-        backoffs); the 1-grams are kept and counted here instead."""
+               n: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None] | None:
+        """The lines ``buffer[lo:hi]`` of order ``n``, parsed: (word ids, keys, natural-log
+        probabilities, natural-log backoffs or None for the highest order); the 1-grams are kept
+        and counted here instead."""
         last = n == self.order
+        seps = regular_fields(buffer, lo, hi, n + 1 if last else n + 2)
+        layout = self._regular_layout(seps, lo, n, last) if seps is not None else \
+            self._general_layout(buffer, lo, hi, offset, n, last)
+        if layout is None:  # blank lines only
+            return np.zeros((0, n), np.int64), np.zeros(0, np.int64), np.zeros(0), None if last else np.zeros(0)
+        number_starts, number_lengths, line, with_backoff, word_starts, word_lengths = layout
+        n_lines = len(word_starts)
+        if n == 1 and self.seen + n_lines > self.counts[0]:
+            self._fail_count(1, self.seen + n_lines)
+        view = u64_view(buffer)
+        values = self._numbers(buffer, view, number_starts, number_lengths, n_lines, line, with_backoff, lo, offset)
+        probs = values[:n_lines]
+        invalid = ~np.isfinite(values)
+        invalid[:n_lines] |= probs > 1e-6
+        if invalid.any():
+            k = _line_of_number(int(np.flatnonzero(invalid)[0]), n_lines, line, with_backoff)
+            raise ModelFileError(f"{self._where(buffer, lo, k, offset)}: log10 probability must be finite and <= 0: "
+                                 f"{self._text(buffer, lo, k)!r}")
+        if with_backoff is None:  # regular lines: every line has a backoff, or (the highest order) none
+            backoffs = values[n_lines:] if not last else np.zeros(n_lines)
+        else:
+            backoffs = np.zeros(n_lines)
+            backoffs[with_backoff] = values[n_lines:]
+        if n == 1:
+            self.seen += n_lines
+            self.unigrams.append((probs, [bytes(buffer[s:s + k]) for s, k in zip(word_starts[:, 0].tolist(),
+                                                                                word_lengths[:, 0].tolist())], backoffs))
+            return None
+        # every word of a valid file is a 1-gram: the words' 64-bit mixes identify them exactly
+        ids = self.words.lookup_mixed(view, word_starts.ravel(), word_lengths.ravel()).reshape(word_starts.shape)
+        if (ids < 0).any():
+            k = np.flatnonzero(ids.ravel() < 0)[0]
+            start = word_starts.ravel()[k]
+            token = buffer[start:start + word_lengths.ravel()[k]].tobytes().decode("utf-8", "replace")
+            raise ModelFileError(f"{self.path}: the {n}-grams use the word {token!r}, absent from the 1-grams")
+        return ids, self._keys(n, ids), _natural_log(probs), None if last else _natural_log(backoffs)
+
+    @staticmethod
+    def _regular_layout(seps: np.ndarray, lo: int, n: int, last: bool) -> tuple:
+        """Fields of lines that all have the usual field count (``regular_fields``' separators)."""
+        starts = line_starts(seps, lo)
+        if last:
+            number_starts, number_lengths = starts, seps[:, 0] - starts
+        else:
+            number_starts = np.concatenate([starts, seps[:, n] + 1])
+            number_lengths = np.concatenate([seps[:, 0] - starts, seps[:, n + 1] - seps[:, n] - 1])
+        word_starts = seps[:, :n] + 1
+        return number_starts, number_lengths, None, None, word_starts, seps[:, 1:n + 1] - word_starts
+
+    def _general_layout(self, buffer: np.ndarray, lo: int, hi: int, offset: int, n: int, last: bool) -> tuple | None:
+        """Fields of any lines (blank lines, CRLF, odd whitespace, missing backoffs), field counts checked."""
         starts, ends = spans(buffer[lo:hi])
         if len(starts) == 0:
-            return np.zeros((0, n), np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0)
+            return None
         starts += lo
         ends += lo
         first, fields, line = self._line_fields(buffer, lo, hi, starts, n + 1 if last else n + 2)
-        if n == 1 and self.seen + len(first) > self.counts[0]:
-            self._fail_count(1, self.seen + len(first))
         bad = np.flatnonzero((fields != n + 1) & ((fields != n + 2) | last))
         if len(bad):
-            k = bad[0]
-            raise ModelFileError(f"{self._where(buffer, lo, line[k], offset)}: expected log10 probability, {n} word(s)"
+            k = line[bad[0]]
+            raise ModelFileError(f"{self._where(buffer, lo, k, offset)}: expected log10 probability, {n} word(s)"
                                  f"{'' if last else ' and an optional backoff'}, got "
-                                 f"{self._text(buffer, lo, line[k])!r}")
-        view = u64_view(buffer)
+                                 f"{self._text(buffer, lo, k)!r}")
         with_backoff = np.flatnonzero(fields == n + 2)
         number_fields = np.concatenate([first, first[with_backoff] + n + 1])
-        values = self._numbers(buffer, view, starts[number_fields], ends[number_fields] - starts[number_fields],
-                               np.concatenate([line, line[with_backoff]]), lo, offset)
-        probs = values[:len(first)]
-        backoffs = np.zeros(len(first))
-        backoffs[with_backoff] = values[len(first):]
-        invalid = ~np.isfinite(values) | (np.arange(len(values)) < len(first)) & (values > 1e-6)
-        if invalid.any():
-            k = np.flatnonzero(invalid)[0]
-            k = line[k] if k < len(first) else line[with_backoff[k - len(first)]]
-            raise ModelFileError(f"{self._where(buffer, lo, k, offset)}: log10 probability must be finite and <= 0: "
-                                 f"{self._text(buffer, lo, k)!r}")
         words = first[:, None] + np.arange(1, n + 1)
-        if n == 1:
-            self.seen += len(first)
-            self.unigrams.append((probs, [bytes(buffer[s:e]) for s, e in zip(starts[words[:, 0]].tolist(),
-                                                                            ends[words[:, 0]].tolist())], backoffs))
-            return None
-        flat = words.ravel()
-        # every word of a valid file is a 1-gram: the words' 64-bit mixes identify them exactly
-        ids = self.words.lookup_mixed(view, starts[flat], ends[flat] - starts[flat]).reshape(words.shape)
-        if (ids < 0).any():
-            k = np.flatnonzero(ids.ravel() < 0)[0]
-            token = buffer[starts[words.ravel()[k]]:ends[words.ravel()[k]]].tobytes().decode("utf-8", "replace")
-            raise ModelFileError(f"{self.path}: the {n}-grams use the word {token!r}, absent from the 1-grams")
-        return ids, self._keys(n, ids), probs, backoffs
+        word_starts = starts[words]
+        return (starts[number_fields], ends[number_fields] - starts[number_fields], line, with_backoff,
+                word_starts, ends[words] - word_starts)
 
     def _line_fields(self, buffer: np.ndarray, lo: int, hi: int, starts: np.ndarray,
                      usual: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -265,13 +294,14 @@ class _Reader:
         return np.cumsum(fields) - fields, fields, nonblank
 
     def _numbers(self, buffer: np.ndarray, view: np.ndarray, starts: np.ndarray, lengths: np.ndarray,
-                 lines: np.ndarray, lo: int, offset: int) -> np.ndarray:
+                 n_lines: int, line: np.ndarray | None, with_backoff: np.ndarray | None, lo: int,
+                 offset: int) -> np.ndarray:
         values, parsed = parse_decimals(view, starts, lengths)
         rest = np.flatnonzero(~parsed)
         if len(rest):
             values[rest], bad = parse_rest(buffer, starts[rest], lengths[rest])
             if bad >= 0:
-                k = lines[rest[bad]]
+                k = _line_of_number(int(rest[bad]), n_lines, line, with_backoff)
                 raise ModelFileError(f"{self._where(buffer, lo, k, offset)}: not a number in "
                                      f"{self._text(buffer, lo, k)!r}")
         return values
@@ -289,16 +319,17 @@ class _Reader:
                 raise _UseGeneralReader  # a context absent from the order below: read_arpa adds it
         return context * size + ids[:, -1]
 
-    def _store(self, n: int, ids: np.ndarray, keys: np.ndarray, probs: np.ndarray, backoffs: np.ndarray) -> None:
+    def _store(self, n: int, ids: np.ndarray, keys: np.ndarray, log_probs: np.ndarray,
+               log_backoffs: np.ndarray | None) -> None:
         """Insert order-``n`` n-grams (word ids and keys, one row each) into their hash table."""
         self._allocate(n)
         slots = _insert(self.keys[n - 2], keys, scratch=self.log_prob[n - 1])
         if (slots < 0).any():
             row = ids[np.flatnonzero(slots < 0)[0]]
             raise ModelFileError(f"{self.path}: the {n}-gram {' '.join(self.vocab.decode(row))!r} occurs twice")
-        self.log_prob[n - 1][slots] = _natural_log(probs)
-        if n < self.order:
-            self.log_backoff[n - 1][slots] = _natural_log(backoffs)
+        self.log_prob[n - 1][slots] = log_probs
+        if log_backoffs is not None:
+            self.log_backoff[n - 1][slots] = log_backoffs
 
     def _allocate(self, n: int) -> None:
         """The (empty) tables of orders up to ``n``."""
@@ -376,6 +407,14 @@ def _section_line(block: bytes, pos: int) -> int:
         if found < 0 or block[found - 1] == 10:
             return found - 1 if found >= 0 else -1
         pos = found
+
+
+def _line_of_number(i: int, n_lines: int, line: np.ndarray | None, with_backoff: np.ndarray | None) -> int:
+    """The line (within its block) of number ``i`` of a block's numbers: the probabilities of its
+    ``n_lines`` lines, then the backoffs of the lines ``with_backoff`` (None: of every line);
+    ``line``: the block line of each of those lines (None: they are the block's lines in order)."""
+    k = i if i < n_lines else (i - n_lines if with_backoff is None else int(with_backoff[i - n_lines]))
+    return k if line is None else int(line[k])
 
 
 def _line_start(buffer: np.ndarray, lo: int, k: int) -> int:
