@@ -29,7 +29,7 @@ from wordnet_lm.errors import ModelFileError
 from wordnet_lm.heap import keep_freed_memory, release_freed_memory
 from wordnet_lm.prefetch import prefetched
 from wordnet_lm.ngram.arpa import LOG10_ZERO, _header, read_arpa
-from wordnet_lm.ngram.hashed import EMPTY, HashedIndex, hash_tables, home_slots, probe, table_size
+from wordnet_lm.ngram.hashed import EMPTY, HashedIndex, hash_tables, home_slots, probe_stored, table_size
 from wordnet_lm.ngram.tables import BackoffTables
 from wordnet_lm.text.byte_numbers import WIDTH, parse_decimals, parse_rest
 from wordnet_lm.text.byte_corpus import word_table
@@ -207,7 +207,10 @@ class _Reader:
         probabilities, natural-log backoffs or None for the highest order); the 1-grams are kept
         and counted here instead."""
         last = n == self.order
-        seps = regular_fields(buffer, lo, hi, n + 1 if last else n + 2)
+        end = hi
+        while end - lo >= 2 and buffer[end - 2] == 10:  # blank lines before the next section: ignored
+            end -= 1
+        seps = regular_fields(buffer, lo, end, n + 1 if last else n + 2)
         layout = self._regular_layout(seps, lo, n, last) if seps is not None else \
             self._general_layout(buffer, lo, hi, offset, n, last)
         if layout is None:  # blank lines only
@@ -314,7 +317,7 @@ class _Reader:
         if n > 2:
             self.complete[n - 1].wait()
         for j in range(1, n - 1):
-            context = probe(self.keys[j - 1], context * size + ids[:, j])
+            context = probe_stored(self.keys[j - 1], context * size + ids[:, j])
             if (context < 0).any():
                 raise _UseGeneralReader  # a context absent from the order below: read_arpa adds it
         return context * size + ids[:, -1]

@@ -35,7 +35,9 @@ def table_size(n_entries: int, load: float = LOAD) -> int:
 def home_slots(keys: np.ndarray, n_slots: int) -> np.ndarray:
     """The home slot of each key: the high 32 bits of ``key * multiplier`` scaled to ``n_slots``."""
     mixed = (np.asarray(keys, np.int64).view(np.uint64) * _MULTIPLIER) >> _SHIFT
-    return ((mixed * np.uint64(n_slots)) >> _SHIFT).astype(np.int64)
+    mixed *= np.uint64(n_slots)
+    mixed >>= _SHIFT
+    return mixed.view(np.int64)  # below n_slots: the same bits as int64 (no copy)
 
 
 def place(keys: np.ndarray, n_slots: int) -> np.ndarray:
@@ -87,6 +89,30 @@ def probe(table: np.ndarray, keys: np.ndarray) -> np.ndarray:
         more = ~hit & (found != EMPTY)
         pending, slots, wanted = pending[more], slots[more], wanted[more]
     return out
+
+
+def probe_stored(table: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """:func:`probe` for non-negative keys (fewer passes: no validity mask, and the home slots
+    become the answer in place).  Built for keys that are expected to be stored, such as the
+    contexts of an ARPA file's n-grams, but exact for any non-negative key."""
+    n_slots = len(table)
+    slots = home_slots(keys, n_slots)
+    found = table[slots]
+    pending = np.flatnonzero(found != keys)
+    if not len(pending):
+        return slots
+    at, wanted = slots[pending], keys[pending]
+    found = found[pending]
+    while len(pending):
+        empty = found == EMPTY
+        slots[pending[empty]] = -1
+        pending, at, wanted = pending[~empty], at[~empty] + 1, wanted[~empty]
+        at[at == n_slots] = 0
+        found = table[at]
+        hit = found == wanted
+        slots[pending[hit]] = at[hit]
+        pending, at, wanted, found = pending[~hit], at[~hit], wanted[~hit], found[~hit]
+    return slots
 
 
 class HashedIndex(RowLookup):
@@ -187,4 +213,4 @@ def relaid(tables: BackoffTables, load: float = LOAD) -> BackoffTables:
     return BackoffTables(HashedIndex(size, slot_tables, index.sizes()), log_prob, log_backoff)
 
 
-__all__ = ["HashedIndex", "hash_tables", "place", "probe", "relaid", "NgramIndex"]
+__all__ = ["HashedIndex", "hash_tables", "place", "probe", "probe_stored", "relaid", "NgramIndex"]
