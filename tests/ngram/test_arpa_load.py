@@ -151,3 +151,49 @@ def test_malformed_clean_files_give_read_arpa_s_one_line_error(case, tmp_path, b
     with pytest.raises(ModelFileError) as general:
         read_arpa(tmp_path / "clean.arpa")
     assert str(fast.value) == str(general.value)
+
+
+# ---------------------------------------------------------------------- model and text at once
+def sequential(model_path, text):
+    from wordnet_lm.ngram import load_model
+    from wordnet_lm.text.byte_corpus import load_scoring_corpus
+
+    model = load_model(model_path, scoring=True)
+    return model, load_scoring_corpus(text, model.vocab_)
+
+
+def test_the_text_read_while_an_arpa_loads_is_the_text_read_after(small, tmp_path, monkeypatch):
+    from wordnet_lm.ngram import score_setup
+    from wordnet_lm.text.demo import demo_paths
+
+    fitted("mkn", 3, small).to_arpa(tmp_path / "m.arpa")
+    (tmp_path / "clean.arpa").write_bytes(CLEAN)
+    (tmp_path / "missing.arpa").write_bytes(CLEAN.replace(b"ngram 2=4", b"ngram 2=3").replace(b"-0.3\tthe cat\t-0.01\n", b""))
+    text = demo_paths()["test"]
+    started = []
+    original = score_setup.load_model
+    monkeypatch.setattr(score_setup, "load_model", lambda path, **kw: original(
+        path, **{**kw, "on_vocabulary": lambda vocab: (started.append(vocab), kw["on_vocabulary"](vocab))}))
+    for name in ("m.arpa", "clean.arpa", "missing.arpa"):  # missing.arpa: a context missing, read_arpa's vocabulary
+        started.clear()
+        model, corpus = score_setup.model_and_text(tmp_path / name, text, lambda extra: {})
+        expected_model, expected = sequential(tmp_path / name, text)
+        assert len(started) == 1 and (started[0] is model.vocab_) == (name != "missing.arpa")
+        np.testing.assert_array_equal(corpus.ids, expected.ids)
+        np.testing.assert_array_equal(corpus.offsets, expected.offsets)
+        np.testing.assert_array_equal(model.token_logprobs(corpus), expected_model.token_logprobs(expected))
+
+
+def test_errors_of_model_and_text_are_those_of_the_sequential_calls(tmp_path):
+    from wordnet_lm.errors import WordnetLMError
+    from wordnet_lm.ngram.score_setup import model_and_text
+
+    (tmp_path / "clean.arpa").write_bytes(CLEAN)
+    with pytest.raises(WordnetLMError) as early:
+        model_and_text(tmp_path / "clean.arpa", tmp_path / "none.txt", lambda extra: {})
+    with pytest.raises(WordnetLMError) as late:
+        sequential(tmp_path / "clean.arpa", tmp_path / "none.txt")
+    assert str(early.value) == str(late.value) and "none.txt" in str(early.value)
+    (tmp_path / "broken.arpa").write_bytes(CLEAN.replace(b"the dog\t0", b"the cow\t0"))
+    with pytest.raises(ModelFileError, match="absent from the 1-grams"):
+        model_and_text(tmp_path / "broken.arpa", tmp_path / "none.txt", lambda extra: {})

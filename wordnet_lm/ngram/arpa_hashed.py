@@ -21,7 +21,7 @@ import os
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -49,9 +49,11 @@ class _UseGeneralReader(Exception):
     """This file needs :func:`read_arpa` (gzip, missing contexts, a hash clash among the words)."""
 
 
-def read_arpa_hashed(path: str | os.PathLike) -> tuple[BackoffTables, Vocab]:
+def read_arpa_hashed(path: str | os.PathLike, *,
+                     on_vocabulary: Callable[[Vocab], None] | None = None) -> tuple[BackoffTables, Vocab]:
     """The tables (hashed, for scoring: no sampling or distributions) and vocabulary of an ARPA
-    file; the same scores as :func:`~wordnet_lm.ngram.arpa.read_arpa`.
+    file; the same scores as :func:`~wordnet_lm.ngram.arpa.read_arpa`.  ``on_vocabulary(vocab)``
+    is called (on a reading thread) once the 1-grams are read, e.g. to start reading a text.
 
     Raises
     ------
@@ -62,7 +64,7 @@ def read_arpa_hashed(path: str | os.PathLike) -> tuple[BackoffTables, Vocab]:
     path = Path(path)
     keep_freed_memory()
     try:
-        read = _Reader(path).read()
+        read = _Reader(path, on_vocabulary).read()
         release_freed_memory()
         return read
     except _UseGeneralReader:
@@ -73,8 +75,9 @@ def read_arpa_hashed(path: str | os.PathLike) -> tuple[BackoffTables, Vocab]:
 class _Reader:
     """One pass over the file: the header, then the sections' lines block by block."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, on_vocabulary: Callable[[Vocab], None] | None = None) -> None:
         self.path = path
+        self.on_vocabulary = on_vocabulary
 
     # ------------------------------------------------------------------ the pass
     def read(self) -> tuple[BackoffTables, Vocab]:
@@ -372,6 +375,8 @@ class _Reader:
             self.words = word_table(self.vocab)  # kept with the vocabulary: the text to score uses it too
         except ValueError:
             raise _UseGeneralReader from None
+        if self.on_vocabulary is not None:
+            self.on_vocabulary(self.vocab)
 
     def _tables(self) -> tuple[BackoffTables, Vocab]:
         self._allocate(self.order)
