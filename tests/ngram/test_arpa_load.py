@@ -197,3 +197,29 @@ def test_errors_of_model_and_text_are_those_of_the_sequential_calls(tmp_path):
     (tmp_path / "broken.arpa").write_bytes(CLEAN.replace(b"the dog\t0", b"the cow\t0"))
     with pytest.raises(ModelFileError, match="absent from the 1-grams"):
         model_and_text(tmp_path / "broken.arpa", tmp_path / "none.txt", lambda extra: {})
+
+
+# ---------------------------------------------------------------------- perplexity without an array of every score
+@pytest.mark.parametrize("threads", [1, 2])
+def test_perplexity_summed_piece_by_piece_is_that_of_every_score(small, monkeypatch, threads):
+    from wordnet_lm.ngram import model as model_module
+    from wordnet_lm.ngram.perplexity import perplexity_from_logprobs, prediction_targets
+
+    _, test, _ = small
+    model = fitted("mkn", 3, small)
+    from wordnet_lm.text.vocab import UNK_ID
+
+    without_oov = corpus_of([s for s in test if UNK_ID not in s] * 5)
+    with_oov = corpus_of((test + [[UNK_ID, 3], [5, UNK_ID, 7]]) * 5)
+    monkeypatch.setattr(model_module, "SCORE_BATCH", 17)  # many pieces
+    monkeypatch.setattr(model_module, "kernel_threads", lambda n: threads)
+    for corpus in (without_oov, with_oov):
+        logprobs = model.token_logprobs(corpus)
+        expected = perplexity_from_logprobs(logprobs, prediction_targets(corpus), corpus.n_sentences)
+        result = model.perplexity(corpus)
+        assert str(result) == str(expected)
+        assert result.perplexity == pytest.approx(expected.perplexity, rel=1e-13)
+        assert result.log_likelihood == pytest.approx(logprobs.sum(), rel=1e-13)
+        assert (result.n_predictions, result.n_oov, result.n_sentences) == \
+            (expected.n_predictions, expected.n_oov, expected.n_sentences)
+    assert model.perplexity(with_oov).n_oov > 0
