@@ -132,17 +132,20 @@ class _Reader:
         f.seek(at)
         offset, carry = at, b""
         while not self.finished:
-            chunk = f.read(BLOCK)
-            block = carry + chunk
-            if not block:
+            data = bytearray(len(carry) + BLOCK + WIDTH)  # read in place; the zeros after the lines: the parsers' padding
+            data[:len(carry)] = carry
+            got = f.readinto(memoryview(data)[len(carry):len(carry) + BLOCK])
+            size = len(carry) + got
+            if not size:
                 break
-            cut = block.rfind(b"\n") + 1 if chunk else len(block)
+            cut = data.rfind(b"\n", 0, size) + 1 if got else size
             if cut == 0:
-                carry = block
+                carry = bytes(data[:size])
                 continue
-            yield from self._block(block[:cut], offset)
+            carry = bytes(data[cut:size])
+            data[cut:cut + WIDTH] = bytes(WIDTH)
+            yield from self._block(data, cut, offset)
             offset += cut
-            carry = block[cut:]
         if not self.finished:
             self._end_of_section()
             if self.section >= 2:
@@ -152,24 +155,24 @@ class _Reader:
                 self._fail_count(self.section + 1, 0)
             raise ModelFileError(f"{self.path}:{self._line_of(offset)}: expected \\end\\ after the {self.order}-grams")
 
-    def _block(self, block: bytes, offset: int) -> Iterator[tuple[int, Future | None]]:
-        """Header lines (checked as text) and runs of n-gram lines (vectorised) of one block."""
-        buffer = np.zeros(len(block) + WIDTH, np.uint8)
-        buffer[:len(block)] = np.frombuffer(block, np.uint8)
+    def _block(self, block: bytearray, size: int, offset: int) -> Iterator[tuple[int, Future | None]]:
+        """Header lines (checked as text) and runs of n-gram lines (vectorised) of the first ``size``
+        bytes of ``block`` (whole lines, then at least ``WIDTH`` zero bytes)."""
+        buffer = np.frombuffer(block, np.uint8)
         pos = 0
-        while pos < len(block) and not self.finished:
+        while pos < size and not self.finished:
             if block[pos] == 92 or self.section == 0:  # a section header (or blank lines before one)
-                end = block.find(b"\n", pos)
-                end = len(block) if end < 0 else end
-                text = block[pos:end].strip()
+                end = block.find(b"\n", pos, size)
+                end = size if end < 0 else end
+                text = bytes(block[pos:end]).strip()
                 if text:
                     if self.section >= 2:
                         yield self.section, None
                     self._header_line(text, offset + pos)
                 pos = end + 1
                 continue
-            found = _section_line(block, pos)
-            stop = len(block) if found < 0 else found + 1
+            found = _section_line(block, pos, size)
+            stop = size if found < 0 else found + 1
             if self.section == 1:
                 self._lines(buffer, pos, stop, offset)
             else:
@@ -406,12 +409,12 @@ class _Reader:
         return buffer[start:end].tobytes().rstrip(b"\0").decode("utf-8", "replace")
 
 
-def _section_line(block: bytes, pos: int) -> int:
+def _section_line(block: bytes | bytearray, pos: int, end: int | None = None) -> int:
     """Where ``b"\\n\\"`` (a line starting with a backslash: a section header) first occurs
-    in ``block`` from ``pos``; -1 if nowhere.  Backslashes are rare in ARPA files, line feeds
+    in ``block[:end]`` from ``pos``; -1 if nowhere.  Backslashes are rare in ARPA files, line feeds
     are not: searching for the backslash alone is several times faster."""
     while True:
-        found = block.find(b"\\", pos + 1)
+        found = block.find(b"\\", pos + 1, end)
         if found < 0 or block[found - 1] == 10:
             return found - 1 if found >= 0 else -1
         pos = found
