@@ -37,7 +37,7 @@ from wordnet_lm.text.byte_fields import line_starts, regular_fields
 from wordnet_lm.text.byte_words import spans, u64_view
 from wordnet_lm.text.vocab import BOS, BOS_ID, EOS, SPECIALS, Vocab
 
-BLOCK = 1 << 19  # bytes of lines handled at once: their temporaries stay in the CPU caches (and memory low)
+BLOCK = 1 << 20  # bytes of lines handled at once: their temporaries stay in the CPU caches (512 KB: ~10% more CPU)
 _HEAD = 1 << 20  # the \data\ header must start within this many bytes (else: the general reader)
 _LN10 = np.log(10.0)
 LOAD = 0.75  # fuller tables than hashed.LOAD: the float64 values of a big model fit in twice KenLM's memory

@@ -101,17 +101,18 @@ def probe_stored(table: np.ndarray, keys: np.ndarray) -> np.ndarray:
     pending = np.flatnonzero(found != keys)
     if not len(pending):
         return slots
-    at, wanted = slots[pending], keys[pending]
-    found = found[pending]
+    at, wanted, found = slots[pending], keys[pending], found[pending]
+    slots[pending] = -1
+    more = found != EMPTY  # a home slot taken by another key: read on (as probe does)
+    pending, at, wanted = pending[more], at[more], wanted[more]
     while len(pending):
-        empty = found == EMPTY
-        slots[pending[empty]] = -1
-        pending, at, wanted = pending[~empty], at[~empty] + 1, wanted[~empty]
+        at += 1
         at[at == n_slots] = 0
         found = table[at]
         hit = found == wanted
         slots[pending[hit]] = at[hit]
-        pending, at, wanted, found = pending[~hit], at[~hit], wanted[~hit], found[~hit]
+        more = ~hit & (found != EMPTY)
+        pending, at, wanted = pending[more], at[more], wanted[more]
     return slots
 
 
