@@ -137,6 +137,7 @@ BROKEN = {
     "infinite": (b"-0.5\tcat </s>", b"-inf\tcat </s>", r"clean\.arpa:17: log10 probability must be finite"),
     "unknown word": (b"the dog\t0", b"the cow\t0", r"the 2-grams use the word 'cow', absent from the 1-grams"),
     "duplicate": (b"-0.5\tcat </s>", b"-0.5\tthe cat", r"the 2-gram 'the cat' occurs twice"),
+    "strays": (b"the cat\t-0.01\n-0.5\tcat </s>", b"the cow\t-0.01\n-0.5\tpig </s>", r"the 2-grams use the word 'cow'"),
     "fields": (b"-0.3\tthe cat </s>\n", b"-0.3\tthe cat </s> the\n", r"clean\.arpa:22: expected log10 probability"),
 }
 

@@ -116,7 +116,7 @@ class _Reader:
                             self.complete[n].set()
                             continue
                         ids, keys, probs, backoffs = piece.result()
-                        stored[n] += len(ids)
+                        stored[n] += len(keys)
                         if stored[n] > self.counts[n - 1]:
                             self._fail_count(n, stored[n])
                         self._store(n, ids, keys, probs, backoffs)
@@ -126,7 +126,7 @@ class _Reader:
         return self._tables()
 
     def _pieces(self, f, at: int) -> Iterator[tuple[int, Future | None]]:
-        """(order, future of (word ids, log10 probabilities, log10 backoffs)) for runs of n-gram
+        """(order, future of (word ids, keys, log probabilities, log backoffs)) for runs of n-gram
         lines of orders >= 2, parsed and checked on the pool's threads; (order, None) at the end
         of a section.  The 1-grams are parsed here and become the vocabulary."""
         f.seek(at)
@@ -209,7 +209,8 @@ class _Reader:
     # ------------------------------------------------------------------ n-gram lines
     def _lines(self, buffer: np.ndarray, lo: int, hi: int, offset: int,
                n: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None] | None:
-        """The lines ``buffer[lo:hi]`` of order ``n``, parsed: (word ids, keys, natural-log
+        """The lines ``buffer[lo:hi]`` of order ``n``, parsed: (word ids, one row per position in
+        the n-gram and one column per line; keys; natural-log
         probabilities, natural-log backoffs or None for the highest order); the 1-grams are kept
         and counted here instead."""
         last = n == self.order
@@ -220,9 +221,9 @@ class _Reader:
         layout = self._regular_layout(seps, lo, n, last) if seps is not None else \
             self._general_layout(buffer, lo, hi, offset, n, last)
         if layout is None:  # blank lines only
-            return np.zeros((0, n), np.int64), np.zeros(0, np.int64), np.zeros(0), None if last else np.zeros(0)
+            return np.zeros((n, 0), np.int64), np.zeros(0, np.int64), np.zeros(0), None if last else np.zeros(0)
         number_starts, number_lengths, line, with_backoff, word_starts, word_lengths = layout
-        n_lines = len(word_starts)
+        n_lines = word_starts.shape[1]  # word j of every line: row j (columns read contiguously)
         if n == 1 and self.seen + n_lines > self.counts[0]:
             self._fail_count(1, self.seen + n_lines)
         view = u64_view(buffer)
@@ -241,15 +242,16 @@ class _Reader:
             backoffs[with_backoff] = values[n_lines:]
         if n == 1:
             self.seen += n_lines
-            self.unigrams.append((probs, [bytes(buffer[s:s + k]) for s, k in zip(word_starts[:, 0].tolist(),
-                                                                                word_lengths[:, 0].tolist())], backoffs))
+            self.unigrams.append((probs, [bytes(buffer[s:s + k]) for s, k in zip(word_starts[0].tolist(),
+                                                                                word_lengths[0].tolist())], backoffs))
             return None
         # every word of a valid file is a 1-gram: the words' 64-bit mixes identify them exactly
         ids = self.words.lookup_mixed(view, word_starts.ravel(), word_lengths.ravel()).reshape(word_starts.shape)
         if (ids < 0).any():
-            k = np.flatnonzero(ids.ravel() < 0)[0]
-            start = word_starts.ravel()[k]
-            token = buffer[start:start + word_lengths.ravel()[k]].tobytes().decode("utf-8", "replace")
+            line_k = np.flatnonzero((ids < 0).any(0))[0]  # the first line with a stray word, its first one
+            j = np.flatnonzero(ids[:, line_k] < 0)[0]
+            start = word_starts[j, line_k]
+            token = buffer[start:start + word_lengths[j, line_k]].tobytes().decode("utf-8", "replace")
             raise ModelFileError(f"{self.path}: the {n}-grams use the word {token!r}, absent from the 1-grams")
         return ids, self._keys(n, ids), _natural_log(probs), None if last else _natural_log(backoffs)
 
@@ -262,8 +264,8 @@ class _Reader:
         else:
             number_starts = np.concatenate([starts, seps[:, n] + 1])
             number_lengths = np.concatenate([seps[:, 0] - starts, seps[:, n + 1] - seps[:, n] - 1])
-        word_starts = seps[:, :n] + 1
-        return number_starts, number_lengths, None, None, word_starts, seps[:, 1:n + 1] - word_starts
+        word_starts = seps.T[:n] + 1
+        return number_starts, number_lengths, None, None, word_starts, seps.T[1:n + 1] - word_starts
 
     def _general_layout(self, buffer: np.ndarray, lo: int, hi: int, offset: int, n: int, last: bool) -> tuple | None:
         """Fields of any lines (blank lines, CRLF, odd whitespace, missing backoffs), field counts checked."""
@@ -281,7 +283,7 @@ class _Reader:
                                  f"{self._text(buffer, lo, k)!r}")
         with_backoff = np.flatnonzero(fields == n + 2)
         number_fields = np.concatenate([first, first[with_backoff] + n + 1])
-        words = first[:, None] + np.arange(1, n + 1)
+        words = first + np.arange(1, n + 1)[:, None]  # (n, lines)
         word_starts = starts[words]
         return (starts[number_fields], ends[number_fields] - starts[number_fields], line, with_backoff,
                 word_starts, ends[words] - word_starts)
@@ -316,25 +318,25 @@ class _Reader:
         return values
 
     def _keys(self, n: int, ids: np.ndarray) -> np.ndarray:
-        """The hash-table keys of order-``n`` n-grams (word ids, one row each): their contexts are
+        """The hash-table keys of order-``n`` n-grams (word ids, one column each): their contexts are
         looked up in the tables below, once those are complete (this runs on a parsing thread)."""
         size = self.vocab_size
-        context = ids[:, 0]
+        context = ids[0]
         if n > 2:
             self.complete[n - 1].wait()
         for j in range(1, n - 1):
-            context = probe_stored(self.keys[j - 1], context * size + ids[:, j])
+            context = probe_stored(self.keys[j - 1], context * size + ids[j])
             if (context < 0).any():
                 raise _UseGeneralReader  # a context absent from the order below: read_arpa adds it
-        return context * size + ids[:, -1]
+        return context * size + ids[-1]
 
     def _store(self, n: int, ids: np.ndarray, keys: np.ndarray, log_probs: np.ndarray,
                log_backoffs: np.ndarray | None) -> None:
-        """Insert order-``n`` n-grams (word ids and keys, one row each) into their hash table."""
+        """Insert order-``n`` n-grams (word ids, one column each, and keys) into their hash table."""
         self._allocate(n)
         slots = _insert(self.keys[n - 2], keys, scratch=self.log_prob[n - 1])
         if (slots < 0).any():
-            row = ids[np.flatnonzero(slots < 0)[0]]
+            row = ids[:, np.flatnonzero(slots < 0)[0]]
             raise ModelFileError(f"{self.path}: the {n}-gram {' '.join(self.vocab.decode(row))!r} occurs twice")
         self.log_prob[n - 1][slots] = log_probs
         if log_backoffs is not None:
