@@ -15,6 +15,7 @@ import os
 import threading
 from typing import Any, Callable
 
+from wordnet_lm.heap import release_freed_memory
 from wordnet_lm.ngram.files import load_model
 from wordnet_lm.ngram.model import NgramModel
 from wordnet_lm.text.byte_corpus import load_scoring_corpus
@@ -38,6 +39,7 @@ def model_and_text(model_path: str | os.PathLike, text: Any,
                 early["corpus"] = load_scoring_corpus(text, vocab, **options)
             except BaseException as error:  # raised by the caller, after the model's own errors
                 early["error"] = error
+            release_freed_memory()  # the text's temporaries, kept by the allocator, would add to the load's peak
 
         early["thread"] = thread = threading.Thread(target=read, name="wordnet_lm-text", daemon=True)
         thread.start()
