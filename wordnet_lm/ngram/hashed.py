@@ -150,6 +150,8 @@ class HashedIndex(RowLookup):
         if n == 1:
             return np.where((word >= 0) & (word < self.vocab_size), word, -1)
         context = np.asarray(context, np.int64)
+        if context.min(initial=0) >= 0 and word.min(initial=0) >= 0:  # scoring's lookups: no mask needed
+            return probe_stored(self.tables[n - 2], context * self.vocab_size + word)
         keys = np.where((context >= 0) & (word >= 0), context * self.vocab_size + word, -1)
         return probe(self.tables[n - 2], keys)
 
