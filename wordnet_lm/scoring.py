@@ -17,5 +17,9 @@ def perplexity(logprobs: np.ndarray) -> float:
     logprobs = np.asarray(logprobs, np.float64)
     if logprobs.size == 0:
         raise ValueError("perplexity of no predictions")
-    mean = float(logprobs.mean())
+    return perplexity_of_mean(float(logprobs.mean()))
+
+
+def perplexity_of_mean(mean: float) -> float:
+    """``exp(-mean)``: the perplexity of predictions whose mean natural-log probability is ``mean``."""
     return math.exp(-mean) if mean > -709.0 else math.inf

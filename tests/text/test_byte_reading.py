@@ -71,6 +71,25 @@ def test_the_fast_paths_take_the_usual_shapes_and_refuse_junk():
     assert values[:8].tolist() == [float(t) for t in texts[:8]]
 
 
+def test_every_digit_count_of_the_short_path_gives_the_double_float_gives():
+    rng = np.random.default_rng(5)
+    texts = []
+    for n_frac in range(0, 15):  # [-]D.F with 0..14 fraction digits: the two-word path, every split
+        for _ in range(40):
+            digits = "".join(rng.choice(list("0123456789"), n_frac))
+            texts.append(f"{rng.choice(['', '-'])}{rng.integers(10)}.{digits}")
+    texts += [str(rng.integers(10 ** k)) for k in range(1, 9) for _ in range(20)]  # integers of 1..8 digits
+    texts += ["-0.0", "0", "-0", "9.99999999999999", "-9.99999999999999", "123456789", "-1.000000000000000"]
+    buffer, starts, lengths = fields_of(texts)
+    values, parsed = parse_decimals(u64_view(buffer), starts, lengths)
+    rest = np.flatnonzero(~parsed)
+    values[rest], bad = parse_rest(buffer, starts[rest], lengths[rest])
+    assert bad < 0
+    assert [texts[i] for i in rest] == ["123456789", "-1.000000000000000"]  # 9 digits, 16 significant: general paths
+    assert values.tolist() == [float(t) for t in texts]
+    assert np.signbit(values).tolist() == [t.startswith("-") for t in texts]
+
+
 WORDS = ["a", "the", "abcdefgh", "abcdefghi", "abcdefghijklmnopq", "abcdefghijklmnopr", "é", "x" * 30, "<s>", "naïve"]
 
 

@@ -140,12 +140,10 @@ def _train_ngram(args: argparse.Namespace, model: NgramModel) -> int:
 def cmd_perplexity(args: argparse.Namespace) -> int:
     if _is_nplm_file(args.model):
         return _nplm_perplexity(args)
-    from wordnet_lm.text.byte_corpus import load_scoring_corpus
+    from wordnet_lm.ngram.score_setup import model_and_text
 
-    model = load_model(args.model, scoring=True)
-    options = _scoring_options(args, getattr(model, "extra_", {}))
     text = args.text if args.text is not None else demo_paths()["test"]
-    corpus = load_scoring_corpus(text, model.vocab_, **options)
+    model, corpus = model_and_text(args.model, text, lambda extra: _scoring_options(args, extra))
     if corpus.n_sentences == 0:
         raise WordnetLMError(f"{text}: no sentences to score")
     if args.per_sentence:

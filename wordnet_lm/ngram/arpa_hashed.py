@@ -21,7 +21,7 @@ import os
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -29,14 +29,15 @@ from wordnet_lm.errors import ModelFileError
 from wordnet_lm.heap import keep_freed_memory, release_freed_memory
 from wordnet_lm.prefetch import prefetched
 from wordnet_lm.ngram.arpa import LOG10_ZERO, _header, read_arpa
-from wordnet_lm.ngram.hashed import EMPTY, HashedIndex, hash_tables, home_slots, probe, table_size
+from wordnet_lm.ngram.hashed import EMPTY, HashedIndex, hash_tables, home_slots, probe_stored, table_size
 from wordnet_lm.ngram.tables import BackoffTables
 from wordnet_lm.text.byte_numbers import WIDTH, parse_decimals, parse_rest
 from wordnet_lm.text.byte_corpus import word_table
+from wordnet_lm.text.byte_fields import line_starts, regular_fields
 from wordnet_lm.text.byte_words import spans, u64_view
 from wordnet_lm.text.vocab import BOS, BOS_ID, EOS, SPECIALS, Vocab
 
-BLOCK = 1 << 20  # bytes of lines handled at once: their temporaries stay in the CPU caches
+BLOCK = 1 << 20  # bytes of lines handled at once: their temporaries stay in the CPU caches (512 KB: ~10% more CPU)
 _HEAD = 1 << 20  # the \data\ header must start within this many bytes (else: the general reader)
 _LN10 = np.log(10.0)
 LOAD = 0.75  # fuller tables than hashed.LOAD: the float64 values of a big model fit in twice KenLM's memory
@@ -48,9 +49,11 @@ class _UseGeneralReader(Exception):
     """This file needs :func:`read_arpa` (gzip, missing contexts, a hash clash among the words)."""
 
 
-def read_arpa_hashed(path: str | os.PathLike) -> tuple[BackoffTables, Vocab]:
+def read_arpa_hashed(path: str | os.PathLike, *,
+                     on_vocabulary: Callable[[Vocab], None] | None = None) -> tuple[BackoffTables, Vocab]:
     """The tables (hashed, for scoring: no sampling or distributions) and vocabulary of an ARPA
-    file; the same scores as :func:`~wordnet_lm.ngram.arpa.read_arpa`.
+    file; the same scores as :func:`~wordnet_lm.ngram.arpa.read_arpa`.  ``on_vocabulary(vocab)``
+    is called (on a reading thread) once the 1-grams are read, e.g. to start reading a text.
 
     Raises
     ------
@@ -61,7 +64,7 @@ def read_arpa_hashed(path: str | os.PathLike) -> tuple[BackoffTables, Vocab]:
     path = Path(path)
     keep_freed_memory()
     try:
-        read = _Reader(path).read()
+        read = _Reader(path, on_vocabulary).read()
         release_freed_memory()
         return read
     except _UseGeneralReader:
@@ -72,8 +75,9 @@ def read_arpa_hashed(path: str | os.PathLike) -> tuple[BackoffTables, Vocab]:
 class _Reader:
     """One pass over the file: the header, then the sections' lines block by block."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, on_vocabulary: Callable[[Vocab], None] | None = None) -> None:
         self.path = path
+        self.on_vocabulary = on_vocabulary
 
     # ------------------------------------------------------------------ the pass
     def read(self) -> tuple[BackoffTables, Vocab]:
@@ -112,7 +116,7 @@ class _Reader:
                             self.complete[n].set()
                             continue
                         ids, keys, probs, backoffs = piece.result()
-                        stored[n] += len(ids)
+                        stored[n] += len(keys)
                         if stored[n] > self.counts[n - 1]:
                             self._fail_count(n, stored[n])
                         self._store(n, ids, keys, probs, backoffs)
@@ -122,23 +126,26 @@ class _Reader:
         return self._tables()
 
     def _pieces(self, f, at: int) -> Iterator[tuple[int, Future | None]]:
-        """(order, future of (word ids, log10 probabilities, log10 backoffs)) for runs of n-gram
+        """(order, future of (word ids, keys, log probabilities, log backoffs)) for runs of n-gram
         lines of orders >= 2, parsed and checked on the pool's threads; (order, None) at the end
         of a section.  The 1-grams are parsed here and become the vocabulary."""
         f.seek(at)
         offset, carry = at, b""
         while not self.finished:
-            chunk = f.read(BLOCK)
-            block = carry + chunk
-            if not block:
+            data = bytearray(len(carry) + BLOCK + WIDTH)  # read in place; the zeros after the lines: the parsers' padding
+            data[:len(carry)] = carry
+            got = f.readinto(memoryview(data)[len(carry):len(carry) + BLOCK])
+            size = len(carry) + got
+            if not size:
                 break
-            cut = block.rfind(b"\n") + 1 if chunk else len(block)
+            cut = data.rfind(b"\n", 0, size) + 1 if got else size
             if cut == 0:
-                carry = block
+                carry = bytes(data[:size])
                 continue
-            yield from self._block(block[:cut], offset)
+            carry = bytes(data[cut:size])
+            data[cut:cut + WIDTH] = bytes(WIDTH)
+            yield from self._block(data, cut, offset)
             offset += cut
-            carry = block[cut:]
         if not self.finished:
             self._end_of_section()
             if self.section >= 2:
@@ -148,24 +155,24 @@ class _Reader:
                 self._fail_count(self.section + 1, 0)
             raise ModelFileError(f"{self.path}:{self._line_of(offset)}: expected \\end\\ after the {self.order}-grams")
 
-    def _block(self, block: bytes, offset: int) -> Iterator[tuple[int, Future | None]]:
-        """Header lines (checked as text) and runs of n-gram lines (vectorised) of one block."""
-        buffer = np.zeros(len(block) + WIDTH, np.uint8)
-        buffer[:len(block)] = np.frombuffer(block, np.uint8)
+    def _block(self, block: bytearray, size: int, offset: int) -> Iterator[tuple[int, Future | None]]:
+        """Header lines (checked as text) and runs of n-gram lines (vectorised) of the first ``size``
+        bytes of ``block`` (whole lines, then at least ``WIDTH`` zero bytes)."""
+        buffer = np.frombuffer(block, np.uint8)
         pos = 0
-        while pos < len(block) and not self.finished:
+        while pos < size and not self.finished:
             if block[pos] == 92 or self.section == 0:  # a section header (or blank lines before one)
-                end = block.find(b"\n", pos)
-                end = len(block) if end < 0 else end
-                text = block[pos:end].strip()
+                end = block.find(b"\n", pos, size)
+                end = size if end < 0 else end
+                text = bytes(block[pos:end]).strip()
                 if text:
                     if self.section >= 2:
                         yield self.section, None
                     self._header_line(text, offset + pos)
                 pos = end + 1
                 continue
-            found = _section_line(block, pos)
-            stop = len(block) if found < 0 else found + 1
+            found = _section_line(block, pos, size)
+            stop = size if found < 0 else found + 1
             if self.section == 1:
                 self._lines(buffer, pos, stop, offset)
             else:
@@ -201,52 +208,85 @@ class _Reader:
 
     # ------------------------------------------------------------------ n-gram lines
     def _lines(self, buffer: np.ndarray, lo: int, hi: int, offset: int,
-               n: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-        """The lines ``buffer[lo:hi]`` of order ``n``, parsed: (word ids, log10 probabilities, log10
-        backoffs); the 1-grams are kept and counted here instead."""
+               n: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None] | None:
+        """The lines ``buffer[lo:hi]`` of order ``n``, parsed: (word ids, one row per position in
+        the n-gram and one column per line; keys; natural-log
+        probabilities, natural-log backoffs or None for the highest order); the 1-grams are kept
+        and counted here instead."""
         last = n == self.order
+        end = hi
+        while end - lo >= 2 and buffer[end - 2] == 10:  # blank lines before the next section: ignored
+            end -= 1
+        seps = regular_fields(buffer, lo, end, n + 1 if last else n + 2)
+        layout = self._regular_layout(seps, lo, n, last) if seps is not None else \
+            self._general_layout(buffer, lo, hi, offset, n, last)
+        if layout is None:  # blank lines only
+            return np.zeros((n, 0), np.int64), np.zeros(0, np.int64), np.zeros(0), None if last else np.zeros(0)
+        number_starts, number_lengths, line, with_backoff, word_starts, word_lengths = layout
+        n_lines = word_starts.shape[1]  # word j of every line: row j (columns read contiguously)
+        if n == 1 and self.seen + n_lines > self.counts[0]:
+            self._fail_count(1, self.seen + n_lines)
+        view = u64_view(buffer)
+        values = self._numbers(buffer, view, number_starts, number_lengths, n_lines, line, with_backoff, lo, offset)
+        probs = values[:n_lines]
+        invalid = ~np.isfinite(values)
+        invalid[:n_lines] |= probs > 1e-6
+        if invalid.any():
+            k = _line_of_number(int(np.flatnonzero(invalid)[0]), n_lines, line, with_backoff)
+            raise ModelFileError(f"{self._where(buffer, lo, k, offset)}: log10 probability must be finite and <= 0: "
+                                 f"{self._text(buffer, lo, k)!r}")
+        if with_backoff is None:  # regular lines: every line has a backoff, or (the highest order) none
+            backoffs = values[n_lines:] if not last else np.zeros(n_lines)
+        else:
+            backoffs = np.zeros(n_lines)
+            backoffs[with_backoff] = values[n_lines:]
+        if n == 1:
+            self.seen += n_lines
+            self.unigrams.append((probs, [bytes(buffer[s:s + k]) for s, k in zip(word_starts[0].tolist(),
+                                                                                word_lengths[0].tolist())], backoffs))
+            return None
+        # every word of a valid file is a 1-gram: the words' 64-bit mixes identify them exactly
+        ids = self.words.lookup_mixed(view, word_starts.ravel(), word_lengths.ravel()).reshape(word_starts.shape)
+        if (ids < 0).any():
+            line_k = np.flatnonzero((ids < 0).any(0))[0]  # the first line with a stray word, its first one
+            j = np.flatnonzero(ids[:, line_k] < 0)[0]
+            start = word_starts[j, line_k]
+            token = buffer[start:start + word_lengths[j, line_k]].tobytes().decode("utf-8", "replace")
+            raise ModelFileError(f"{self.path}: the {n}-grams use the word {token!r}, absent from the 1-grams")
+        return ids, self._keys(n, ids), _natural_log(probs), None if last else _natural_log(backoffs)
+
+    @staticmethod
+    def _regular_layout(seps: np.ndarray, lo: int, n: int, last: bool) -> tuple:
+        """Fields of lines that all have the usual field count (``regular_fields``' separators)."""
+        starts = line_starts(seps, lo)
+        if last:
+            number_starts, number_lengths = starts, seps[:, 0] - starts
+        else:
+            number_starts = np.concatenate([starts, seps[:, n] + 1])
+            number_lengths = np.concatenate([seps[:, 0] - starts, seps[:, n + 1] - seps[:, n] - 1])
+        word_starts = seps.T[:n] + 1
+        return number_starts, number_lengths, None, None, word_starts, seps.T[1:n + 1] - word_starts
+
+    def _general_layout(self, buffer: np.ndarray, lo: int, hi: int, offset: int, n: int, last: bool) -> tuple | None:
+        """Fields of any lines (blank lines, CRLF, odd whitespace, missing backoffs), field counts checked."""
         starts, ends = spans(buffer[lo:hi])
         if len(starts) == 0:
-            return np.zeros((0, n), np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0)
+            return None
         starts += lo
         ends += lo
         first, fields, line = self._line_fields(buffer, lo, hi, starts, n + 1 if last else n + 2)
-        if n == 1 and self.seen + len(first) > self.counts[0]:
-            self._fail_count(1, self.seen + len(first))
         bad = np.flatnonzero((fields != n + 1) & ((fields != n + 2) | last))
         if len(bad):
-            k = bad[0]
-            raise ModelFileError(f"{self._where(buffer, lo, line[k], offset)}: expected log10 probability, {n} word(s)"
+            k = line[bad[0]]
+            raise ModelFileError(f"{self._where(buffer, lo, k, offset)}: expected log10 probability, {n} word(s)"
                                  f"{'' if last else ' and an optional backoff'}, got "
-                                 f"{self._text(buffer, lo, line[k])!r}")
-        view = u64_view(buffer)
+                                 f"{self._text(buffer, lo, k)!r}")
         with_backoff = np.flatnonzero(fields == n + 2)
         number_fields = np.concatenate([first, first[with_backoff] + n + 1])
-        values = self._numbers(buffer, view, starts[number_fields], ends[number_fields] - starts[number_fields],
-                               np.concatenate([line, line[with_backoff]]), lo, offset)
-        probs = values[:len(first)]
-        backoffs = np.zeros(len(first))
-        backoffs[with_backoff] = values[len(first):]
-        invalid = ~np.isfinite(values) | (np.arange(len(values)) < len(first)) & (values > 1e-6)
-        if invalid.any():
-            k = np.flatnonzero(invalid)[0]
-            k = line[k] if k < len(first) else line[with_backoff[k - len(first)]]
-            raise ModelFileError(f"{self._where(buffer, lo, k, offset)}: log10 probability must be finite and <= 0: "
-                                 f"{self._text(buffer, lo, k)!r}")
-        words = first[:, None] + np.arange(1, n + 1)
-        if n == 1:
-            self.seen += len(first)
-            self.unigrams.append((probs, [bytes(buffer[s:e]) for s, e in zip(starts[words[:, 0]].tolist(),
-                                                                            ends[words[:, 0]].tolist())], backoffs))
-            return None
-        flat = words.ravel()
-        # every word of a valid file is a 1-gram: the words' 64-bit mixes identify them exactly
-        ids = self.words.lookup_mixed(view, starts[flat], ends[flat] - starts[flat]).reshape(words.shape)
-        if (ids < 0).any():
-            k = np.flatnonzero(ids.ravel() < 0)[0]
-            token = buffer[starts[words.ravel()[k]]:ends[words.ravel()[k]]].tobytes().decode("utf-8", "replace")
-            raise ModelFileError(f"{self.path}: the {n}-grams use the word {token!r}, absent from the 1-grams")
-        return ids, self._keys(n, ids), probs, backoffs
+        words = first + np.arange(1, n + 1)[:, None]  # (n, lines)
+        word_starts = starts[words]
+        return (starts[number_fields], ends[number_fields] - starts[number_fields], line, with_backoff,
+                word_starts, ends[words] - word_starts)
 
     def _line_fields(self, buffer: np.ndarray, lo: int, hi: int, starts: np.ndarray,
                      usual: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -265,40 +305,42 @@ class _Reader:
         return np.cumsum(fields) - fields, fields, nonblank
 
     def _numbers(self, buffer: np.ndarray, view: np.ndarray, starts: np.ndarray, lengths: np.ndarray,
-                 lines: np.ndarray, lo: int, offset: int) -> np.ndarray:
+                 n_lines: int, line: np.ndarray | None, with_backoff: np.ndarray | None, lo: int,
+                 offset: int) -> np.ndarray:
         values, parsed = parse_decimals(view, starts, lengths)
         rest = np.flatnonzero(~parsed)
         if len(rest):
             values[rest], bad = parse_rest(buffer, starts[rest], lengths[rest])
             if bad >= 0:
-                k = lines[rest[bad]]
+                k = _line_of_number(int(rest[bad]), n_lines, line, with_backoff)
                 raise ModelFileError(f"{self._where(buffer, lo, k, offset)}: not a number in "
                                      f"{self._text(buffer, lo, k)!r}")
         return values
 
     def _keys(self, n: int, ids: np.ndarray) -> np.ndarray:
-        """The hash-table keys of order-``n`` n-grams (word ids, one row each): their contexts are
+        """The hash-table keys of order-``n`` n-grams (word ids, one column each): their contexts are
         looked up in the tables below, once those are complete (this runs on a parsing thread)."""
         size = self.vocab_size
-        context = ids[:, 0]
+        context = ids[0]
         if n > 2:
             self.complete[n - 1].wait()
         for j in range(1, n - 1):
-            context = probe(self.keys[j - 1], context * size + ids[:, j])
+            context = probe_stored(self.keys[j - 1], context * size + ids[j])
             if (context < 0).any():
                 raise _UseGeneralReader  # a context absent from the order below: read_arpa adds it
-        return context * size + ids[:, -1]
+        return context * size + ids[-1]
 
-    def _store(self, n: int, ids: np.ndarray, keys: np.ndarray, probs: np.ndarray, backoffs: np.ndarray) -> None:
-        """Insert order-``n`` n-grams (word ids and keys, one row each) into their hash table."""
+    def _store(self, n: int, ids: np.ndarray, keys: np.ndarray, log_probs: np.ndarray,
+               log_backoffs: np.ndarray | None) -> None:
+        """Insert order-``n`` n-grams (word ids, one column each, and keys) into their hash table."""
         self._allocate(n)
         slots = _insert(self.keys[n - 2], keys, scratch=self.log_prob[n - 1])
         if (slots < 0).any():
-            row = ids[np.flatnonzero(slots < 0)[0]]
+            row = ids[:, np.flatnonzero(slots < 0)[0]]
             raise ModelFileError(f"{self.path}: the {n}-gram {' '.join(self.vocab.decode(row))!r} occurs twice")
-        self.log_prob[n - 1][slots] = _natural_log(probs)
-        if n < self.order:
-            self.log_backoff[n - 1][slots] = _natural_log(backoffs)
+        self.log_prob[n - 1][slots] = log_probs
+        if log_backoffs is not None:
+            self.log_backoff[n - 1][slots] = log_backoffs
 
     def _allocate(self, n: int) -> None:
         """The (empty) tables of orders up to ``n``."""
@@ -338,6 +380,8 @@ class _Reader:
             self.words = word_table(self.vocab)  # kept with the vocabulary: the text to score uses it too
         except ValueError:
             raise _UseGeneralReader from None
+        if self.on_vocabulary is not None:
+            self.on_vocabulary(self.vocab)
 
     def _tables(self) -> tuple[BackoffTables, Vocab]:
         self._allocate(self.order)
@@ -367,15 +411,23 @@ class _Reader:
         return buffer[start:end].tobytes().rstrip(b"\0").decode("utf-8", "replace")
 
 
-def _section_line(block: bytes, pos: int) -> int:
+def _section_line(block: bytes | bytearray, pos: int, end: int | None = None) -> int:
     """Where ``b"\\n\\"`` (a line starting with a backslash: a section header) first occurs
-    in ``block`` from ``pos``; -1 if nowhere.  Backslashes are rare in ARPA files, line feeds
+    in ``block[:end]`` from ``pos``; -1 if nowhere.  Backslashes are rare in ARPA files, line feeds
     are not: searching for the backslash alone is several times faster."""
     while True:
-        found = block.find(b"\\", pos + 1)
+        found = block.find(b"\\", pos + 1, end)
         if found < 0 or block[found - 1] == 10:
             return found - 1 if found >= 0 else -1
         pos = found
+
+
+def _line_of_number(i: int, n_lines: int, line: np.ndarray | None, with_backoff: np.ndarray | None) -> int:
+    """The line (within its block) of number ``i`` of a block's numbers: the probabilities of its
+    ``n_lines`` lines, then the backoffs of the lines ``with_backoff`` (None: of every line);
+    ``line``: the block line of each of those lines (None: they are the block's lines in order)."""
+    k = i if i < n_lines else (i - n_lines if with_backoff is None else int(with_backoff[i - n_lines]))
+    return k if line is None else int(line[k])
 
 
 def _line_start(buffer: np.ndarray, lo: int, k: int) -> int:

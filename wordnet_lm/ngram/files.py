@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -17,19 +18,22 @@ from wordnet_lm.ngram.binary import is_binary_model, read_binary
 from wordnet_lm.ngram.model import BackoffModel, NgramModel
 from wordnet_lm.ngram.npz_file import LEARNED, read_model_file, save_model
 from wordnet_lm.ngram.smoothing import SMOOTHING
+from wordnet_lm.text.vocab import Vocab
 
 __all__ = ["load_model", "save_model"]
 
 _ZIP_MAGIC = b"PK\x03\x04"
 
 
-def load_model(path: str | os.PathLike, *, scoring: bool = False) -> NgramModel:
+def load_model(path: str | os.PathLike, *, scoring: bool = False,
+               on_vocabulary: Callable[[Vocab], None] | None = None) -> NgramModel:
     """A model from our ``.npz`` file, our binary file (:mod:`~wordnet_lm.ngram.binary`,
     memory-mapped) or an ARPA file (plain or gzip).
 
     ``scoring=True``: the model will only score text, so an ARPA file is read straight into
     hash tables (:mod:`~wordnet_lm.ngram.arpa_hashed`, several times faster, same scores); such
-    a model cannot sample or list distributions.
+    a model cannot sample or list distributions; ``on_vocabulary(vocab)`` is then called (on
+    the reader's thread) as soon as the vocabulary is known, before the longer n-grams are read.
 
     A model read from ``.npz`` has ``extra_``, the metadata given to :func:`save_model`.
 
@@ -54,7 +58,7 @@ def load_model(path: str | os.PathLike, *, scoring: bool = False) -> NgramModel:
     if scoring:
         from wordnet_lm.ngram.arpa_hashed import read_arpa_hashed
 
-        tables, vocab = read_arpa_hashed(path)
+        tables, vocab = read_arpa_hashed(path, on_vocabulary=on_vocabulary)
     else:
         tables, vocab = read_arpa(path)
     return BackoffModel.from_tables(tables, vocab)

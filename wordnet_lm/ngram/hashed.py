@@ -35,7 +35,9 @@ def table_size(n_entries: int, load: float = LOAD) -> int:
 def home_slots(keys: np.ndarray, n_slots: int) -> np.ndarray:
     """The home slot of each key: the high 32 bits of ``key * multiplier`` scaled to ``n_slots``."""
     mixed = (np.asarray(keys, np.int64).view(np.uint64) * _MULTIPLIER) >> _SHIFT
-    return ((mixed * np.uint64(n_slots)) >> _SHIFT).astype(np.int64)
+    mixed *= np.uint64(n_slots)
+    mixed >>= _SHIFT
+    return mixed.view(np.int64)  # below n_slots: the same bits as int64 (no copy)
 
 
 def place(keys: np.ndarray, n_slots: int) -> np.ndarray:
@@ -89,6 +91,31 @@ def probe(table: np.ndarray, keys: np.ndarray) -> np.ndarray:
     return out
 
 
+def probe_stored(table: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """:func:`probe` for non-negative keys (fewer passes: no validity mask, and the home slots
+    become the answer in place).  Built for keys that are expected to be stored, such as the
+    contexts of an ARPA file's n-grams, but exact for any non-negative key."""
+    n_slots = len(table)
+    slots = home_slots(keys, n_slots)
+    found = table[slots]
+    pending = np.flatnonzero(found != keys)
+    if not len(pending):
+        return slots
+    at, wanted, found = slots[pending], keys[pending], found[pending]
+    slots[pending] = -1
+    more = found != EMPTY  # a home slot taken by another key: read on (as probe does)
+    pending, at, wanted = pending[more], at[more], wanted[more]
+    while len(pending):
+        at += 1
+        at[at == n_slots] = 0
+        found = table[at]
+        hit = found == wanted
+        slots[pending[hit]] = at[hit]
+        more = ~hit & (found != EMPTY)
+        pending, at, wanted = pending[more], at[more], wanted[more]
+    return slots
+
+
 class HashedIndex(RowLookup):
     """Lookups of n-grams in per-order hash tables (see the module docstring).
 
@@ -123,6 +150,8 @@ class HashedIndex(RowLookup):
         if n == 1:
             return np.where((word >= 0) & (word < self.vocab_size), word, -1)
         context = np.asarray(context, np.int64)
+        if context.min(initial=0) >= 0 and word.min(initial=0) >= 0:  # scoring's lookups: no mask needed
+            return probe_stored(self.tables[n - 2], context * self.vocab_size + word)
         keys = np.where((context >= 0) & (word >= 0), context * self.vocab_size + word, -1)
         return probe(self.tables[n - 2], keys)
 
@@ -187,4 +216,4 @@ def relaid(tables: BackoffTables, load: float = LOAD) -> BackoffTables:
     return BackoffTables(HashedIndex(size, slot_tables, index.sizes()), log_prob, log_backoff)
 
 
-__all__ = ["HashedIndex", "hash_tables", "place", "probe", "relaid", "NgramIndex"]
+__all__ = ["HashedIndex", "hash_tables", "place", "probe", "probe_stored", "relaid", "NgramIndex"]

@@ -11,14 +11,14 @@ from __future__ import annotations
 import inspect
 import os
 from functools import partial
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
 from wordnet_lm.errors import TrainingError, WordnetLMError
 from wordnet_lm.ngram.npz_file import save_model
 from wordnet_lm.ngram.counts import NgramCounts, count_ngrams, padded_stream, sentence_chunks
-from wordnet_lm.ngram.perplexity import Perplexity, perplexity_from_logprobs, prediction_targets
+from wordnet_lm.ngram.perplexity import Perplexity, perplexity_from_logprobs, perplexity_from_total, prediction_targets
 from wordnet_lm.ngram.tables import BackoffTables
 from wordnet_lm.parallel import kernel_threads, run_tasks, split_range
 from wordnet_lm.text.vocab import BOS, BOS_ID, UNK_ID, Corpus, Vocab
@@ -131,25 +131,36 @@ class NgramModel:
     def token_logprobs(self, corpus: Corpus) -> np.ndarray:
         """``log p`` of every prediction of ``corpus`` (natural log): each token, then
         ``</s>``, sentence after sentence (the order of :func:`prediction_targets`)."""
+        out = np.empty(corpus.n_tokens + corpus.n_sentences)
+
+        def keep(start: int, end: int, scores: np.ndarray) -> None:
+            out[start:end] = scores
+
+        self._score_pieces(corpus, keep)
+        return out
+
+    def _score_pieces(self, corpus: Corpus, consume: Callable[[int, int, np.ndarray], None]) -> int:
+        """Score ``corpus`` in pieces of whole sentences, two halves of the pieces on two threads for big
+        texts; ``consume(start, end, scores)`` gets the scores of predictions ``start..end-1`` of each
+        piece.  Returns the number of pieces."""
         tables = self._fitted()
         if corpus.n_tokens and (corpus.ids.min() < 0 or corpus.ids.max() >= len(self.vocab_)):
             raise WordnetLMError(f"the corpus holds word ids outside this model's vocabulary (size {len(self.vocab_)}): "
                                  "encode it with the model's vocab_")
-        out = np.empty(corpus.n_tokens + corpus.n_sentences)
         chunks = list(sentence_chunks(corpus, SCORE_BATCH))
         sizes = np.array([chunk.n_tokens + chunk.n_sentences for chunk in chunks], np.int64)
         ends = np.cumsum(sizes)
         starts = ends - sizes
 
-        def score(first: int, last: int) -> None:  # chunks first..last-1, each into its own slice of out
+        def score(first: int, last: int) -> None:  # chunks first..last-1, each to consume() with its own slice
             for chunk, start, end in zip(chunks[first:last], starts[first:last].tolist(), ends[first:last].tolist()):
                 stream, history, _ = padded_stream(chunk)
-                out[start:end] = tables.score_stream(stream, history, np.flatnonzero(history > 0))
+                consume(start, end, tables.score_stream(stream, history, np.flatnonzero(history > 0)))
 
         # the chunks are independent and NumPy releases the GIL: big texts are scored on two cores
         parts = split_range(len(chunks), kernel_threads(corpus.n_tokens))
         run_tasks([partial(score, first, last) for first, last in parts], len(parts))
-        return out
+        return len(chunks)
 
     def sentence_logprobs(self, corpus: Corpus) -> np.ndarray:
         """Total ``log p`` of each sentence (its tokens and ``</s>``)."""
@@ -162,9 +173,17 @@ class NgramModel:
         :mod:`wordnet_lm.ngram.perplexity` for the conventions)."""
         if corpus.n_sentences == 0:
             raise WordnetLMError("cannot compute the perplexity of an empty text")
-        logprobs = self.token_logprobs(corpus)
-        has_oov = bool(np.any(corpus.ids == UNK_ID))  # else no target is <unk>: no targets array needed
-        return perplexity_from_logprobs(logprobs, prediction_targets(corpus) if has_oov else None, corpus.n_sentences)
+        if np.any(corpus.ids == UNK_ID):  # OOVs to leave out: every prediction's score and target
+            return perplexity_from_logprobs(self.token_logprobs(corpus), prediction_targets(corpus), corpus.n_sentences)
+        # no OOV: only the total is needed, summed piece by piece (no array of every score)
+        totals: dict[int, float] = {}
+
+        def add(start: int, end: int, scores: np.ndarray) -> None:
+            totals[start] = float(scores.sum())
+
+        self._score_pieces(corpus, add)
+        return perplexity_from_total(np.array([totals[k] for k in sorted(totals)]).sum(),
+                                     corpus.n_tokens + corpus.n_sentences, corpus.n_sentences)
 
     # ------------------------------------------------------------------ generating, files
     def sample(self, n_sentences: int = 1, *, max_length: int = 100, seed: int | None = None,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from wordnet_lm.scoring import perplexity
+from wordnet_lm.scoring import perplexity, perplexity_of_mean
 from wordnet_lm.text.vocab import EOS_ID, UNK_ID, Corpus
 
 
@@ -74,3 +74,12 @@ def perplexity_from_logprobs(logprobs: np.ndarray, targets: np.ndarray | None = 
     known = logprobs[~oov] if oov.any() else logprobs
     excl = perplexity(known) if len(known) else float("nan")
     return Perplexity(perplexity(logprobs), excl, total, len(logprobs), int(oov.sum()), n_sentences)
+
+
+def perplexity_from_total(total: float, n_predictions: int, n_sentences: int | None = None) -> Perplexity:
+    """Perplexity of a text without OOVs from the sum of its predictions' natural-log
+    probabilities (e.g. summed piece by piece, without an array of every score)."""
+    if n_predictions <= 0:
+        raise ValueError("perplexity of no predictions")
+    value = perplexity_of_mean(float(total) / n_predictions)
+    return Perplexity(value, value, float(total), int(n_predictions), 0, n_sentences)

@@ -39,10 +39,27 @@ def eight_digits(words: np.ndarray, count: np.ndarray) -> np.ndarray:
 _HIGH_NIBBLES, _PLUS6 = np.uint64(0xF0F0F0F0F0F0F0F0), np.uint64(0x0606060606060606)
 
 
-def _all_digits(words: np.ndarray, count: np.ndarray) -> np.ndarray:
-    """Whether the first ``count`` bytes of each word are ASCII digits."""
-    x = (words & LOW_MASKS[count]) | (_ZEROS & ~LOW_MASKS[count])
-    return ((x & _HIGH_NIBBLES) == _ZEROS) & (((x + _PLUS6) & _HIGH_NIBBLES) == _ZEROS)
+_BYTE, _S56, _E7 = np.uint64(0xFF), np.uint64(56), np.uint64(10 ** 7)
+_SCALE = 10.0 ** np.arange(16)
+
+
+def _padded(words: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """The first ``count`` bytes of each word, then ASCII '0's."""
+    mask = LOW_MASKS[count]
+    return (words & mask) | (_ZEROS & ~mask)
+
+
+def _digits(words: np.ndarray) -> np.ndarray:
+    """Whether all 8 bytes of each word are ASCII digits."""
+    return ((words & _HIGH_NIBBLES) == _ZEROS) & (((words + _PLUS6) & _HIGH_NIBBLES) == _ZEROS)
+
+
+def _swar(words: np.ndarray) -> np.ndarray:
+    """The integer written by 8 ASCII digits (the first in the low byte)."""
+    x = words - _ZEROS
+    x = (x * _M1 + (x >> _S8)) & _K1
+    x = (x * _M2 + (x >> _S16)) & _K2
+    return (x * _M3 + (x >> _S32)) & _K3
 
 
 def parse_decimals(view: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -52,32 +69,28 @@ def parse_decimals(view: np.ndarray, starts: np.ndarray, lengths: np.ndarray) ->
     :func:`parse_rest`.
 
     The common shapes ``[-]D.DDDDDDDDDDDDDD`` and ``[-]DDDDDDDD`` (what ARPA writers print) take
-    a short path; other fields with an exponent, a sign or up to 15 digits the general one.
+    a short path: the digits without the dot, padded with '0's to 15, as one integer ``M`` (two
+    8-digit SWAR steps), and the value ``M / 10**14`` (``M / 10**(15 - digits)`` without a dot),
+    one correctly rounded division of exact doubles.  Other fields with an exponent, a sign or up
+    to 15 digits take the general one.
     """
     starts = np.asarray(starts, np.int64)
     lengths = np.asarray(lengths, np.int64)
-    head = view[starts]
-    neg = (head & np.uint64(0xFF)) == np.uint64(45)
+    neg = (view[starts] & _BYTE) == np.uint64(45)
     first = starts + neg
-    digits = view[first]
+    head = view[first]  # D . F1..F6 (or up to 8 digits)
+    tail = view[first + 8]  # F7..F14
     rest = lengths - neg  # bytes after the sign
-    dotted = ((digits >> _S8) & np.uint64(0xFF)) == np.uint64(46)
-    lead = (digits & np.uint64(0xFF)).astype(np.int64) - 48
-    n_frac = np.where(dotted, rest - 2, 0)
-    simple = np.where(dotted, (rest >= 2) & (rest <= 16) & (lead >= 0) & (lead <= 9), (rest >= 1) & (rest <= 8))
-    n_frac = np.where(simple, n_frac, 0)
-    words = np.where(dotted, view[first + 2], digits)
-    count = np.where(dotted, np.minimum(n_frac, 8), np.where(simple, rest, 0))
-    simple &= _all_digits(words, count)
-    mantissa = eight_digits(words, count)
-    mantissa = np.where(dotted, lead * (10 ** count) + mantissa, mantissa)
-    long = np.flatnonzero(n_frac > 8)  # fraction digits 9..14: a second word
-    if len(long):
-        more = n_frac[long] - 8
-        words = view[first[long] + 10]
-        simple[long] &= _all_digits(words, more)
-        mantissa[long] = mantissa[long] * 10 ** more + eight_digits(words, more)
-    value = mantissa / _POW10[n_frac]
+    dotted = ((head >> _S8) & _BYTE) == np.uint64(46)
+    simple = np.where(dotted, (rest >= 2) & (rest <= 16), (rest >= 1) & (rest <= 8))
+    n_digits = np.where(simple, rest - dotted, 0)
+    # the digits without the dot: D F1..F7 in one word, F8..F14 in the next
+    high = _padded(np.where(dotted, (head & _BYTE) | ((head >> _S8) & ~_BYTE) | (tail << _S56), head),
+                   np.minimum(n_digits, 8))
+    low = _padded(np.where(dotted, tail >> _S8, np.uint64(0)), np.clip(n_digits - 8, 0, 8))
+    simple &= _digits(high) & _digits(low)
+    mantissa = (_swar(high) * _E7 + _swar(low) // _M1).astype(np.int64)  # 15 digits (the last 8th: a pad '0')
+    value = mantissa / _SCALE[np.where(dotted, 14, 15 - n_digits)]
     out = np.where(neg, -value, value)
     other = np.flatnonzero(~simple)
     parsed = simple

@@ -130,7 +130,9 @@ class WordTable:
             pending = pending[~won]
 
     def _home(self, mixed: np.ndarray) -> np.ndarray:
-        return ((mixed * _FIB) >> self._shift).astype(np.int64)
+        home = mixed * _FIB
+        home >>= self._shift
+        return home.view(np.int64)  # below the table size: the same bits as int64 (no copy)
 
     def __len__(self) -> int:
         return len(self.lengths)
