@@ -135,12 +135,13 @@ def count_once(kind: str, encoded: Path, scratch: Path, memory: str, workers: in
             return results
 
         executor.map = timed_map
-        cpu_before = [_cpu(p) for p in procs]
+        cpu_before, driver_kernel = [_cpu(p) for p in procs], _system(procs[0])
         with TempFolder(scratch) as folder, get_task_stream(client=executor.client) as stream:
             started = clock[0] = time.perf_counter()
             _count(kind, corpus, encoded, folder, memory, executor, order)
             wall = time.perf_counter() - started
         cpu = [_cpu(p) - before for p, before in zip(procs, cpu_before)]
+        driver_kernel = _system(procs[0]) - driver_kernel
     finally:
         executor.close()
     tasks: dict[str, int] = {}
@@ -151,7 +152,8 @@ def count_once(kind: str, encoded: Path, scratch: Path, memory: str, workers: in
         busy += sum(s["stop"] - s["start"] for s in task["startstops"] if s["action"] == "compute")
     return {"wall": wall, "driver_cpu": cpu[0], "worker_cpu": sum(cpu[1:]), "tasks": tasks,
             "busy": busy / (workers * wall), "cpu_path": cpu[0] + sum(max(phase["cpu"]) for phase in phases),
-            "phases": phases, "driver_wall": wall - sum(phase["wall"] for phase in phases)}
+            "phases": phases, "driver_wall": wall - sum(phase["wall"] for phase in phases),
+            "driver_kernel": driver_kernel}
 
 
 def compare(kind: str, text: Path, scratch: Path, memory: str, sequence=(0, 1, 2, 2, 1, 0), order: int = ORDER,
@@ -199,7 +201,8 @@ def markdown(info: dict, rows: list[dict]) -> str:
                          f"{sum(p1['cpu']):.2f} / {sum(p2['cpu']):.2f} | "
                          f"{sum(p1['system']):.2f} / {sum(p2['system']):.2f} |")
         lines.append(f"| {r['kind']} | driver (between and around the phases) | - | {one['driver_wall']:.2f} / "
-                     f"{two['driver_wall']:.2f} | - | - | - |")
+                     f"{two['driver_wall']:.2f} | - | driver {one['driver_cpu']:.2f} / {two['driver_cpu']:.2f} | "
+                     f"{one['driver_kernel']:.2f} / {two['driver_kernel']:.2f} |")
         for label, run in (("1 worker", one), ("2 workers", two)):
             steps, at = [], 0.0
             for phase in run["phases"]:
