@@ -26,7 +26,7 @@ from wordnet_lm.glove.runs import MERGE_BYTES_PER_RECORD, MERGE_SHARE, BoundedCo
 from wordnet_lm.scale.budget import parse_memory
 from wordnet_lm.scale.executor import Executor
 from wordnet_lm.scale.plan import balanced_ranges, shard_count
-from wordnet_lm.scale.process_tree import worker_budget
+from wordnet_lm.scale.process_tree import is_local, worker_budget
 from wordnet_lm.scale.spill import write_raw
 from wordnet_lm.scale.tempdir import TempFolder
 from wordnet_lm.text.encoded import EncodedCorpus, open_encoded, sentence_chunks
@@ -144,11 +144,13 @@ def count_cooccurrences_on(executor: Executor, source, *, out: str | os.PathLike
                        for k, (first, stop) in enumerate(encoded.shards(n_shards))]
         runs = tuple(run for shard in executor.map(count_shard, shard_tasks) for run in shard)
         parts = _reduce(executor, runs, n_words, fixed.scale, per_worker, workers, folder)
+        # the parts are copied into the matrix by tasks when the workers see the output (local)
+        copier = executor if is_local(executor) else None
         if out is not None:
             options = {"window": window, "weighting": weighting, "symmetric": symmetric, "count_unk": count_unk,
                        "min_count": min_count, "max_size": max_size, "source": str(source)}
-            return write_cooccurrence_parts(out, parts, n_words, vocab, options)
-        return write_cooccurrence_parts(folder / "matrix", parts, n_words, None, {}).to_csr(), vocab
+            return write_cooccurrence_parts(out, parts, n_words, vocab, options, copier)
+        return write_cooccurrence_parts(folder / "matrix", parts, n_words, None, {}, executor).to_csr(), vocab
 
 
 def _reduce(executor: Executor, runs: tuple[Run, ...], n_words: int, scale: int, per_worker: int, workers: int,
