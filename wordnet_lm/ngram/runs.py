@@ -28,6 +28,7 @@ from wordnet_lm.errors import TrainingError
 from wordnet_lm.ngram.counts import padded_stream
 from wordnet_lm.ngram.sorting import unique_inverse
 from wordnet_lm.scale.disk import DiskArray
+from wordnet_lm.scale.spill import copy_into
 from wordnet_lm.text.vocab import BOS_ID, EOS_ID
 
 
@@ -279,12 +280,24 @@ class _JoinTask:
 
 
 def _join_part(task: _JoinTask) -> None:
+    """Copy one part into the global tables: counts, and keys needing no shift (order 2, the first
+    part), by the kernel (``copy_file_range``); other keys a block at a time with the shift
+    added.  An order's part files are removed once copied, so a task run again after its
+    worker died skips the orders already done."""
     folder, part = Path(task.folder), task.part
     for n in range(2, task.order + 1):
+        keys_in, counts_in = part.keys(n).path, part.counts(n).path
+        if not (keys_in.exists() and counts_in.exists()):  # copied by an earlier attempt of this task
+            continue
         shift = task.before[n - 1] * task.vocab_size if n > 2 else 0
-        keys_out, counts_out = DiskArray(folder / f"k{n}", np.int64), DiskArray(folder / f"c{n}", np.int64)
-        for (start, keys), (_, counts) in zip(part.keys(n).blocks(task.block), part.counts(n).blocks(task.block)):
-            keys_out.write_at(task.before[n] + start, keys + shift)
-            counts_out.write_at(task.before[n] + start, counts)
-        part.keys(n).path.unlink()
-        part.counts(n).path.unlink()
+        at = task.before[n] * 8  # bytes: keys and counts are int64
+        if shift == 0:
+            copy_into(folder / f"k{n}", keys_in, at)
+        else:
+            keys_out = DiskArray(folder / f"k{n}", np.int64)
+            for start, keys in part.keys(n).blocks(task.block):
+                keys += shift
+                keys_out.write_at(task.before[n] + start, keys)
+        copy_into(folder / f"c{n}", counts_in, at)
+        keys_in.unlink()
+        counts_in.unlink()
