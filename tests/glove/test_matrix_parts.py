@@ -94,3 +94,16 @@ def test_parts_copied_by_tasks_in_other_processes_or_twice_give_the_same_folder(
         np.testing.assert_array_equal(got.array(name), expected.array(name))
         np.testing.assert_array_equal(again.array(name), expected.array(name))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["A", "B", "C"]
+
+
+def test_parts_are_copied_through_a_buffer_where_the_kernel_cannot(tmp_path, monkeypatch):
+    matrix = scipy.sparse.random(30, 30, density=0.3, format="csr", random_state=5)
+    expected = write_cooccurrence_file(tmp_path / "A", [(0, matrix)], 30, None, {})
+
+    def cross_device(*args):
+        raise OSError(errno.EXDEV, os.strerror(errno.EXDEV))
+
+    monkeypatch.setattr(os, "copy_file_range", cross_device)
+    got = write_cooccurrence_parts(tmp_path / "B", _parts(tmp_path, matrix, [0, 4, 17, 30]), 30, None, {}, _Twice())
+    for name in ("indptr", "indices", "data"):
+        np.testing.assert_array_equal(got.array(name), expected.array(name))
