@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from wordnet_lm.errors import WordnetLMError
+from wordnet_lm.heap import reusing_freed_memory
 from wordnet_lm.glove.matrix_file import RowFiles, write_cooccurrence_parts
 from wordnet_lm.glove.pair_counts import FixedPointWeights, piece_tokens_for, window_count_pieces
 from wordnet_lm.glove.runs import MERGE_BYTES_PER_RECORD, MERGE_SHARE, BoundedCounter, Run, merge_runs, row_ranges, \
@@ -63,6 +64,7 @@ class RangeTask:
     prefix: str
 
 
+@reusing_freed_memory()
 def count_shard(task: ShardTask) -> list[Run]:
     """Map: the sorted runs of one shard."""
     remap = np.load(task.remap, allow_pickle=False) if task.remap else None
@@ -82,6 +84,7 @@ def count_shard(task: ShardTask) -> list[Run]:
     return counter.runs
 
 
+@reusing_freed_memory()
 def merge_range(task: RangeTask) -> RowFiles:
     """Reduce: rows ``first..stop-1`` summed over all runs, written as float64 part files."""
     part = RowFiles(task.prefix, task.first, task.stop, 0)

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from wordnet_lm.errors import TrainingError
+from wordnet_lm.heap import reusing_freed_memory
 from wordnet_lm.ngram.counts import padded_stream
 from wordnet_lm.ngram.sorting import unique_inverse
 from wordnet_lm.scale.disk import DiskArray
@@ -70,6 +71,7 @@ class Run:
         return DiskArray(f"{self.path}.w", np.int64)
 
 
+@reusing_freed_memory()
 def count_shard(task: ShardTask) -> list[Run]:
     """Map: the runs of one shard (see the module docstring)."""
     from wordnet_lm.text.encoded import sentence_chunks
@@ -159,6 +161,7 @@ class Part:
         return DiskArray(f"{self.prefix}.c{n}", np.int64)
 
 
+@reusing_freed_memory()
 def merge_range(task: RangeTask) -> Part:
     """Reduce: merge one range of first words over all runs (see the module docstring)."""
     size = task.vocab_size
@@ -258,7 +261,7 @@ def join_parts(parts: list[Part], order: int, vocab_size: int, folder: Path, blo
         DiskArray.allocate(folder / f"c{n}", np.int64, sizes[n - 2])
     tasks, before = [], [0] * (order + 1)  # entries of each order in the parts before
     for part in parts:
-        tasks.append(_JoinTask(part, str(folder), order, vocab_size, block, tuple(before)))
+        tasks.append(_JoinTask(part, str(folder), order, vocab_size, block, tuple(before), len(tasks)))
         for n in range(2, order + 1):
             before[n] += part.sizes[n - 2]
     if executor is None:
@@ -277,15 +280,19 @@ class _JoinTask:
     vocab_size: int
     block: int
     before: tuple[int, ...]  # before[n]: entries of order n in the parts before this one
+    index: int = 0  # the part's place
 
 
+@reusing_freed_memory()
 def _join_part(task: _JoinTask) -> None:
     """Copy one part into the global tables: counts, and keys needing no shift (order 2, the first
     part), by the kernel (``copy_file_range``); other keys a block at a time with the shift
     added.  An order's part files are removed once copied, so a task run again after its
     worker died skips the orders already done."""
     folder, part = Path(task.folder), task.part
-    for n in range(2, task.order + 1):
+    orders = list(range(2, task.order + 1))
+    turn = task.index % len(orders)  # parts joined at once start on different files (one writer a file)
+    for n in orders[turn:] + orders[:turn]:
         keys_in, counts_in = part.keys(n).path, part.counts(n).path
         if not (keys_in.exists() and counts_in.exists()):  # copied by an earlier attempt of this task
             continue
