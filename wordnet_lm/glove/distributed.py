@@ -64,7 +64,7 @@ class RangeTask:
     prefix: str
 
 
-@reusing_freed_memory()
+@reusing_freed_memory(big_blocks_too=True)  # pieces of the same size, one after another
 def count_shard(task: ShardTask) -> list[Run]:
     """Map: the sorted runs of one shard."""
     remap = np.load(task.remap, allow_pickle=False) if task.remap else None
