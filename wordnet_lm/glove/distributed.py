@@ -147,13 +147,16 @@ def count_cooccurrences_on(executor: Executor, source, *, out: str | os.PathLike
                        for k, (first, stop) in enumerate(encoded.shards(n_shards))]
         runs = tuple(run for shard in executor.map(count_shard, shard_tasks) for run in shard)
         parts = _reduce(executor, runs, n_words, fixed.scale, per_worker, workers, folder)
-        # the parts are copied into the matrix by tasks when the workers see the output (local)
+        # the parts are copied into the matrix by tasks when the workers see the output (local),
+        # which also remove the merged runs
         copier = executor if is_local(executor) else None
+        merged = [str(name) for run in runs for name in run.files()]
         if out is not None:
             options = {"window": window, "weighting": weighting, "symmetric": symmetric, "count_unk": count_unk,
                        "min_count": min_count, "max_size": max_size, "source": str(source)}
-            return write_cooccurrence_parts(out, parts, n_words, vocab, options, copier)
-        return write_cooccurrence_parts(folder / "matrix", parts, n_words, None, {}, executor).to_csr(), vocab
+            return write_cooccurrence_parts(out, parts, n_words, vocab, options, copier, garbage=merged)
+        return write_cooccurrence_parts(folder / "matrix", parts, n_words, None, {}, executor,
+                                        garbage=merged).to_csr(), vocab
 
 
 def _reduce(executor: Executor, runs: tuple[Run, ...], n_words: int, scale: int, per_worker: int, workers: int,
@@ -170,10 +173,7 @@ def _reduce(executor: Executor, runs: tuple[Run, ...], n_words: int, scale: int,
               for a, b in row_ranges(row_nnz[first:stop], max_entries)]  # a range over the budget is split
     tasks = [RangeTask(runs, first, stop, n_words, scale, str(folder / f"part{k:05d}"))
              for k, (first, stop) in enumerate(ranges)]
-    parts = executor.map(merge_range, tasks)
-    for run in runs:
-        run.remove()
-    return parts
+    return executor.map(merge_range, tasks)
 
 
 def _write_empty(prefix: Path, n_words: int) -> None:

@@ -122,17 +122,20 @@ class RowFiles:
 
 
 def write_cooccurrence_parts(path: str | os.PathLike, parts: list[RowFiles], n_words: int, vocab: Vocab | None,
-                             options: dict[str, Any], executor: Any = None) -> CooccurrenceFile:
+                             options: dict[str, Any], executor: Any = None,
+                             garbage: list[str] = ()) -> CooccurrenceFile:
     """:func:`write_cooccurrence_file` from row ranges already on disk (in row order, covering all
     rows; e.g. written by reduce tasks): their columns and values are copied by the kernel
     (``copy_file_range``) into the folder's files at offsets known from the parts' sizes, never
     read into this process; only the row lengths are.  ``executor``: run the copies as its tasks
     (one a part, in parallel; its workers must see ``path``), default here.  The part files are
-    removed."""
+    removed, and the files ``garbage`` (e.g. the merged runs: freeing their pages is kernel work)
+    by the same tasks, shared out."""
     if sys.byteorder != "little":  # pragma: no cover (the files are little-endian)
         return write_cooccurrence_file(path, ((part.first, part.block(n_words)) for part in parts), n_words,
                                        vocab, options)
-    return _write_folder(path, lambda work: _copy_parts(work, parts, n_words, executor), n_words, vocab, options)
+    return _write_folder(path, lambda work: _copy_parts(work, parts, n_words, executor, garbage), n_words, vocab,
+                         options)
 
 
 def _write_blocks(work: Path, row_blocks: Iterable[tuple[int, scipy.sparse.csr_matrix]], n_words: int) -> int:
@@ -151,7 +154,7 @@ def _write_blocks(work: Path, row_blocks: Iterable[tuple[int, scipy.sparse.csr_m
     return nnz
 
 
-def _copy_parts(work: Path, parts: list[RowFiles], n_words: int, executor: Any = None) -> int:
+def _copy_parts(work: Path, parts: list[RowFiles], n_words: int, executor: Any = None, garbage: list[str] = ()) -> int:
     nnz, next_row = 0, 0
     indptr = np.zeros(n_words + 1, np.int64)
     tasks = []
@@ -162,7 +165,8 @@ def _copy_parts(work: Path, parts: list[RowFiles], n_words: int, executor: Any =
         np.cumsum(lengths, out=indptr[part.first + 1:part.stop + 1])
         indptr[part.first + 1:part.stop + 1] += nnz
         # neighbouring parts (run at once) fill the two files in opposite orders: one writer a file
-        tasks.append(_PlaceTask(part, str(work), nnz, ("indices", "data") if k % 2 == 0 else ("data", "indices")))
+        tasks.append(_PlaceTask(part, str(work), nnz, ("indices", "data") if k % 2 == 0 else ("data", "indices"),
+                                tuple(garbage[k::len(parts)])))
         nnz += part.nnz
         next_row = part.stop
     if next_row != n_words:
@@ -189,11 +193,14 @@ class _PlaceTask:
     folder: str
     offset: int  # entries of the parts before
     names: tuple[str, ...]
+    garbage: tuple[str, ...] = ()  # files to remove
 
 
 def place_part(task: _PlaceTask) -> None:
     """Copy one part's columns and values into the matrix files at its offset (idempotent: a
     task run again after its worker died copies the same bytes)."""
+    for name in task.garbage:
+        Path(name).unlink(missing_ok=True)
     for name in task.names:
         copy_into(Path(task.folder, name + _SUFFIX[name]), task.part.file(name),
                   task.offset * np.dtype(_ARRAYS[name]).itemsize)

@@ -250,18 +250,21 @@ def _merge(task: RangeTask, n: int, slices, previous, maps, out_keys: DiskArray,
 
 
 def join_parts(parts: list[Part], order: int, vocab_size: int, folder: Path, block: int,
-               executor=None) -> list[int]:
+               executor=None, garbage: list[str] = ()) -> list[int]:
     """Concatenate the range parts into the global ``{folder}/k{n}`` and ``c{n}`` files (contexts
     made global by adding the previous order's size of the ranges before); returns the sizes of
     orders ``2..N``.  Each part is copied by a task (on ``executor``, default this process) into
-    files allocated beforehand, at offsets known from the parts' sizes."""
+    files allocated beforehand, at offsets known from the parts' sizes.  The files ``garbage``
+    (the runs, merged) are removed by the tasks too, shared out: freeing their pages is kernel
+    work that would otherwise be the driver's alone, between the phases."""
     sizes = [sum(part.sizes[n - 2] for part in parts) for n in range(2, order + 1)]
     for n in range(2, order + 1):
         DiskArray.allocate(folder / f"k{n}", np.int64, sizes[n - 2])
         DiskArray.allocate(folder / f"c{n}", np.int64, sizes[n - 2])
     tasks, before = [], [0] * (order + 1)  # entries of each order in the parts before
     for part in parts:
-        tasks.append(_JoinTask(part, str(folder), order, vocab_size, block, tuple(before), len(tasks)))
+        tasks.append(_JoinTask(part, str(folder), order, vocab_size, block, tuple(before), len(tasks),
+                               tuple(garbage[len(tasks)::len(parts)])))
         for n in range(2, order + 1):
             before[n] += part.sizes[n - 2]
     if executor is None:
@@ -281,6 +284,7 @@ class _JoinTask:
     block: int
     before: tuple[int, ...]  # before[n]: entries of order n in the parts before this one
     index: int = 0  # the part's place
+    garbage: tuple[str, ...] = ()  # files to remove
 
 
 @reusing_freed_memory()
@@ -290,6 +294,8 @@ def _join_part(task: _JoinTask) -> None:
     added.  An order's part files are removed once copied, so a task run again after its
     worker died skips the orders already done."""
     folder, part = Path(task.folder), task.part
+    for name in task.garbage:
+        Path(name).unlink(missing_ok=True)
     orders = list(range(2, task.order + 1))
     turn = task.index % len(orders)  # parts joined at once start on different files (one writer a file)
     for n in orders[turn:] + orders[:turn]:
