@@ -19,7 +19,7 @@ from wordnet_lm.errors import WordnetLMError
 from wordnet_lm.glove.distributed import _cut_vocab, _prefix_vocab, _remap
 from wordnet_lm.glove.runs import sum_tree
 from wordnet_lm.scale.executor import InProcess, ProcessPool
-from wordnet_lm.scale.process_tree import PROCESS_OVERHEAD, tree_processes, worker_budget
+from wordnet_lm.scale.process_tree import PROCESS_OVERHEAD, VOCAB_BYTES_PER_WORD, tree_processes, worker_budget
 from wordnet_lm.text.demo import demo_paths
 from wordnet_lm.text.encode import encode_corpus
 from wordnet_lm.text.vocab import Corpus, Vocab
@@ -130,6 +130,10 @@ def test_worker_budget_subtracts_every_process():
     assert worker_budget(two_gb, InProcess()) == two_gb - PROCESS_OVERHEAD
     assert worker_budget(two_gb, pool) == (two_gb - 3 * PROCESS_OVERHEAD) // 2
     assert worker_budget(1 << 20, pool) == (1 << 20) // 8  # below the overhead: a budget for the data alone
+    # the vocabulary the driver holds while the workers count is the workers' loss
+    words = 100_000
+    assert worker_budget(two_gb, pool, driver_words=words) == \
+        (two_gb - 3 * PROCESS_OVERHEAD - words * VOCAB_BYTES_PER_WORD) // 2
 
 
 def _peak_rss_of_tree(command: list[str]) -> tuple[int, str]:

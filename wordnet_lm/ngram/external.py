@@ -32,14 +32,13 @@ from wordnet_lm.ngram.smoothing import make_model
 from wordnet_lm.scale.budget import parse_memory
 from wordnet_lm.scale.executor import Executor, InProcess, ProcessPool
 from wordnet_lm.scale.plan import balanced_ranges, shard_count
-from wordnet_lm.scale.process_tree import PROCESS_OVERHEAD, is_local, tree_processes  # per process: interpreter + NumPy
+from wordnet_lm.scale.process_tree import PROCESS_OVERHEAD, VOCAB_BYTES_PER_WORD, is_local, tree_processes
 from wordnet_lm.scale.tempdir import TempFolder, check_temp_parent
 from wordnet_lm.text.encoded import EncodedCorpus, open_encoded
 from wordnet_lm.text.options import ReadingOptions
 from wordnet_lm.text.vocab import BOS_ID, EOS_ID, Corpus, Vocab
 
 SMOOTHINGS = ("mkn", "kn", "absolute")  # the interpolated discounting family, streamed
-VOCAB_BYTES_PER_WORD = 300  # the driver's Vocab (strings, dict, lists) and per-word arrays in each process
 COUNT_BYTES_PER_TOKEN_ORDER = 48  # measured peak of in-memory counting: ~46*order + 0..20 bytes a token
 # a counting chunk's memory at most, whatever the budget: bigger chunks sort out of the caches and
 # cost more per token than their fewer runs save in merging (16M tokens, order 5, CPU of count +

@@ -16,6 +16,8 @@ from wordnet_lm.scale.executor import DaskExecutor, InProcess
 # ~62 MB resident; tokenising a batch of text (BATCH_BYTES of str objects in lists) ~70 MB
 # more, the vocabulary and the allocator's slack the rest
 PROCESS_OVERHEAD = 160 << 20
+# the driver's Vocab (strings, dict, lists) and per-word arrays in each process
+VOCAB_BYTES_PER_WORD = 300
 
 
 def is_local(executor: Any) -> bool:
@@ -35,10 +37,12 @@ def tree_processes(executor: Any) -> int:
     return workers + 1
 
 
-def worker_budget(memory: int, executor: Any, floor: int = 1 << 16) -> int:
-    """The data budget of each worker: ``memory`` less the fixed overhead of every process,
-    shared by the workers; at least a quarter of ``memory`` per worker's share (a budget below
-    the overhead cannot be kept, and is then a budget for the data alone)."""
+def worker_budget(memory: int, executor: Any, floor: int = 1 << 16, driver_words: int = 0) -> int:
+    """The data budget of each worker: ``memory`` less the fixed overhead of every process (and
+    of a vocabulary of ``driver_words`` the driver holds meanwhile, when it is local), shared by
+    the workers; at least a quarter of ``memory`` per worker's share (a budget below the
+    overhead cannot be kept, and is then a budget for the data alone)."""
     workers = max(1, int(getattr(executor, "workers", 1)))
-    data = memory - tree_processes(executor) * PROCESS_OVERHEAD
+    driver = driver_words * VOCAB_BYTES_PER_WORD if is_local(executor) else 0
+    data = memory - tree_processes(executor) * PROCESS_OVERHEAD - driver
     return max(data // workers, memory // (4 * workers), floor)
