@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from wordnet_lm.errors import InputFileError, UnknownWordError
+from wordnet_lm.errors import InputFileError, UnknownWordError, WordnetLMError
 from wordnet_lm.text.vocab import BOS, EOS, SPECIALS, UNK, UNK_ID, Vocab
 
 SENTENCES = [["b", "a", "c"], ["a", "d", "b"], ["c", "a", "e", "b"]]  # a 3, b 3, c 2, d 1, e 1
@@ -123,7 +123,7 @@ def test_fast_vocabulary_reader_equals_the_line_reader(tmp_path_factory, words, 
         assert str(e)
         return
     if expected[0][:3] != list(SPECIALS) or len(set(expected[0])) != len(expected[0]):
-        with pytest.raises(Exception):
+        with pytest.raises(WordnetLMError):  # not starting with the specials, or a word twice
             Vocab.load(path)
         return
     got = Vocab.load(path)
