@@ -98,6 +98,8 @@ def _load_line_by_line(path):
         word, sep, count = line.rpartition("\t")
         if not sep or not count.strip().isdigit():
             raise InputFileError(f"{path}:{n}: expected 'word<TAB>count'")
+        if not count.strip().isascii():  # int('²') fails: a bad file, one line as the others
+            raise InputFileError(f"{path}:{n}: expected 'word<TAB>count'")
         words.append(word)
         counts.append(int(count))
     return words, counts

@@ -172,7 +172,7 @@ class Vocab:
             words, counts = [], []
             for n, line in enumerate(text.splitlines(), 1):
                 word, sep, count = line.rpartition("\t")
-                if not sep or not count.strip().isdigit():
+                if not sep or not (count.strip().isascii() and count.strip().isdigit()):  # '²' is a digit too
                     raise InputFileError(f"{path}:{n}: expected 'word<TAB>count'")
                 words.append(word)
                 counts.append(int(count))
