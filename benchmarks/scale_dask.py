@@ -63,8 +63,47 @@ def _cpu(process: psutil.Process) -> float:
     return times.user + times.system
 
 
+def _system(process: psutil.Process) -> float:
+    """Kernel CPU seconds (page-cache copies of the files the tasks write and read)."""
+    return process.cpu_times().system
+
+
+def _count(kind: str, corpus, encoded: Path, folder: Path, memory: str, executor, order: int) -> None:
+    """The counting of ``kind`` on ``executor`` (the CLI's code path, without the estimation)."""
+    if kind == "ngram":
+        from wordnet_lm.ngram import external
+
+        budget = external.count_budget(external.parse_memory(memory), executor, len(corpus.vocab))
+        external._count(corpus, corpus.vocab, order, 1, None, budget, executor, folder)
+    else:
+        from wordnet_lm.glove.distributed import count_cooccurrences_on
+
+        count_cooccurrences_on(executor, encoded, out=folder / "X", window=10, min_count=5, memory=memory,
+                               temp=folder)
+
+
+def count_in_process(kind: str, encoded: Path, scratch: Path, memory: str, order: int = ORDER) -> dict:
+    """The same counting in this one process, no Dask (the reference: nothing may regress)."""
+    from wordnet_lm.scale.executor import InProcess
+    from wordnet_lm.scale.tempdir import TempFolder
+    from wordnet_lm.text.encoded import EncodedCorpus
+
+    corpus = EncodedCorpus.open(encoded) if kind == "ngram" else None
+    importlib.import_module(TASK_MODULES[kind])
+    me = psutil.Process()
+    with TempFolder(scratch) as folder:
+        cpu_before, started = _cpu(me), time.perf_counter()
+        _count(kind, corpus, encoded, folder, memory, InProcess(), order)
+        wall, cpu = time.perf_counter() - started, _cpu(me) - cpu_before
+    return {"wall": wall, "driver_cpu": cpu, "worker_cpu": 0.0, "tasks": {}, "busy": 1.0, "cpu_path": cpu,
+            "phases": []}
+
+
 def count_once(kind: str, encoded: Path, scratch: Path, memory: str, workers: int, order: int = ORDER) -> dict:
-    """One counting run on a fresh LocalCluster of ``workers`` (see the module docstring)."""
+    """One counting run on a fresh LocalCluster of ``workers`` (see the module docstring);
+    ``workers=0``: in this process without Dask."""
+    if workers == 0:
+        return count_in_process(kind, encoded, scratch, memory, order)
     from dask.utils import key_split
     from distributed import get_task_stream
 
@@ -81,31 +120,28 @@ def count_once(kind: str, encoded: Path, scratch: Path, memory: str, workers: in
         executor.client.run(importlib.import_module, TASK_MODULES[kind])  # warm: started and ready
         pids = executor.client.run(os.getpid)
         procs = [psutil.Process()] + [psutil.Process(pid) for pid in pids.values()]
-        phases: list[list[float]] = []  # the workers' CPU seconds in each map call (a phase)
+        clock = [time.perf_counter()]
+        phases: list[dict] = []  # per map call (a phase): its function, wall seconds, the workers' CPU seconds
         run_phase = executor.map
 
         def timed_map(fn, items):
-            before = [_cpu(p) for p in procs[1:]]
+            before, since = [_cpu(p) for p in procs[1:]], time.perf_counter()
+            kernel = [_system(p) for p in procs[1:]]
             results = run_phase(fn, items)
-            phases.append([_cpu(p) - b for p, b in zip(procs[1:], before)])
+            phases.append({"name": fn.__name__.strip("_"), "tasks": len(items), "at": since - clock[0],
+                           "wall": time.perf_counter() - since,
+                           "cpu": [_cpu(p) - b for p, b in zip(procs[1:], before)],
+                           "system": [_system(p) - b for p, b in zip(procs[1:], kernel)]})
             return results
 
         executor.map = timed_map
-        cpu_before = [_cpu(p) for p in procs]
+        cpu_before, driver_kernel = [_cpu(p) for p in procs], _system(procs[0])
         with TempFolder(scratch) as folder, get_task_stream(client=executor.client) as stream:
-            started = time.perf_counter()
-            if kind == "ngram":
-                from wordnet_lm.ngram import external
-
-                budget = external.count_budget(external.parse_memory(memory), executor, len(corpus.vocab))
-                external._count(corpus, corpus.vocab, order, 1, None, budget, executor, folder)
-            else:
-                from wordnet_lm.glove.distributed import count_cooccurrences_on
-
-                count_cooccurrences_on(executor, encoded, out=folder / "X", window=10, min_count=5, memory=memory,
-                                       temp=folder)
+            started = clock[0] = time.perf_counter()
+            _count(kind, corpus, encoded, folder, memory, executor, order)
             wall = time.perf_counter() - started
         cpu = [_cpu(p) - before for p, before in zip(procs, cpu_before)]
+        driver_kernel = _system(procs[0]) - driver_kernel
     finally:
         executor.close()
     tasks: dict[str, int] = {}
@@ -115,12 +151,16 @@ def count_once(kind: str, encoded: Path, scratch: Path, memory: str, workers: in
         tasks[name] = tasks.get(name, 0) + 1
         busy += sum(s["stop"] - s["start"] for s in task["startstops"] if s["action"] == "compute")
     return {"wall": wall, "driver_cpu": cpu[0], "worker_cpu": sum(cpu[1:]), "tasks": tasks,
-            "busy": busy / (workers * wall), "cpu_path": cpu[0] + sum(max(phase) for phase in phases)}
+            "busy": busy / (workers * wall), "cpu_path": cpu[0] + sum(max(phase["cpu"]) for phase in phases),
+            "phases": phases, "driver_wall": wall - sum(phase["wall"] for phase in phases),
+            "driver_kernel": driver_kernel}
 
 
-def compare(kind: str, text: Path, scratch: Path, memory: str, sequence=(1, 2, 2, 1), order: int = ORDER) -> dict:
-    """1 and 2 workers alternated, best of each (see the module docstring)."""
-    encoded = encode_once(text, scratch)
+def compare(kind: str, text: Path, scratch: Path, memory: str, sequence=(0, 1, 2, 2, 1, 0), order: int = ORDER,
+            encoded: Path | None = None) -> dict:
+    """1 and 2 workers alternated, best of each, and the same counting in one process without
+    Dask (0 in ``sequence``; see the module docstring)."""
+    encoded = encoded or encode_once(text, scratch)
     header = json.loads((encoded / "header.json").read_text())
     runs: dict[int, list[dict]] = {}
     for workers in sequence:
@@ -134,21 +174,46 @@ def compare(kind: str, text: Path, scratch: Path, memory: str, sequence=(1, 2, 2
 
 def markdown(info: dict, rows: list[dict]) -> str:
     lines = [header_line(info), "",
-             "| counting | tokens | 1 worker s | 2 workers s | 2 vs 1 | CPU path s (1 / 2) | 2 vs 1 by CPU path "
-             "| driver CPU s (1 / 2) | workers' CPU s (1 / 2) | workers busy (1 / 2) | tasks with 2 workers |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| counting | tokens | one process, no Dask s | 1 worker s | 2 workers s | 2 vs 1 | CPU path s (1 / 2) "
+             "| 2 vs 1 by CPU path | driver CPU s (1 / 2) | workers' CPU s (1 / 2) | workers busy (1 / 2) "
+             "| tasks with 2 workers |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         one, two = r["best"][1], r["best"][2]
+        alone = f"{r['best'][0]['wall']:.2f}" if 0 in r["best"] else "-"
         tasks = ", ".join(f"{n} {name}" for name, n in two["tasks"].items())
         path1, path2 = (min(x["cpu_path"] for x in r["runs"][w]) for w in (1, 2))
-        lines.append(f"| {r['kind']} | {r['tokens'] / 1e6:.1f}M | {one['wall']:.2f} | {two['wall']:.2f} | "
+        lines.append(f"| {r['kind']} | {r['tokens'] / 1e6:.1f}M | {alone} | {one['wall']:.2f} | {two['wall']:.2f} | "
                      f"**{r['speedup']:.2f}x** | {path1:.2f} / {path2:.2f} | {path1 / path2:.2f}x | "
                      f"{one['driver_cpu']:.2f} / {two['driver_cpu']:.2f} | "
                      f"{one['worker_cpu']:.1f} / {two['worker_cpu']:.1f} | {one['busy']:.0%} / {two['busy']:.0%} | "
                      f"{tasks} |")
+    lines += ["", "Phases of the best runs (wall s, 1 worker / 2 workers; the driver's own steps are the rest of "
+              "the wall time; worker CPU s summed over the workers):", "",
+              "| counting | phase | tasks (1 / 2) | wall s (1 / 2) | 2 vs 1 | workers' CPU s (1 / 2) "
+              "| of which kernel s (1 / 2) |",
+              "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        one, two = r["best"][1], r["best"][2]
+        for p1, p2 in zip(one["phases"], two["phases"]):
+            lines.append(f"| {r['kind']} | {p1['name']} | {p1['tasks']} / {p2['tasks']} | {p1['wall']:.2f} / "
+                         f"{p2['wall']:.2f} | {p1['wall'] / max(p2['wall'], 1e-9):.2f}x | "
+                         f"{sum(p1['cpu']):.2f} / {sum(p2['cpu']):.2f} | "
+                         f"{sum(p1['system']):.2f} / {sum(p2['system']):.2f} |")
+        lines.append(f"| {r['kind']} | driver (between and around the phases) | - | {one['driver_wall']:.2f} / "
+                     f"{two['driver_wall']:.2f} | - | driver {one['driver_cpu']:.2f} / {two['driver_cpu']:.2f} | "
+                     f"{one['driver_kernel']:.2f} / {two['driver_kernel']:.2f} |")
+        for label, run in (("1 worker", one), ("2 workers", two)):
+            steps, at = [], 0.0
+            for phase in run["phases"]:
+                steps.append(f"driver {phase['at'] - at:.2f}, {phase['name']} {phase['wall']:.2f}")
+                at = phase["at"] + phase["wall"]
+            steps.append(f"driver {run['wall'] - at:.2f}")
+            lines.append(f"| {r['kind']} | timeline, {label} | - | {'; '.join(steps)} | - | - | - |")
     lines.append("\nAll runs (wall s): " + "; ".join(
-        f"{r['kind']} {w} worker{'s' if w > 1 else ''}: " + ", ".join(f"{x['wall']:.2f}" for x in rs)
-        for r in rows for w, rs in r["runs"].items()))
+        f"{r['kind']} {w or 'no Dask,'} {'one process' if w == 0 else 'worker' + ('s' if w > 1 else '')}: "
+        + ", ".join(f"{x['wall']:.2f}" for x in rs)
+        for r in rows for w, rs in sorted(r["runs"].items())))
     return "\n".join(lines)
 
 
@@ -160,11 +225,15 @@ def main() -> None:
     parser.add_argument("--scratch", type=Path, default=None, help="parent of the scratch folder (default: --dir)")
     parser.add_argument("--memory", default="2G")
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--sequence", type=int, nargs="+", default=[0, 1, 2, 2, 1, 0],
+                        help="workers of each run in turn (0: one process without Dask)")
+    parser.add_argument("--encoded", type=Path, default=None, help="an encoded corpus of --size (skip encoding)")
     args = parser.parse_args()
     info = machine_info()
     _, text = scale_corpus(args.dir, args.size)
     with tempfile.TemporaryDirectory(dir=args.scratch or args.dir) as scratch:
-        rows = [compare(kind, text, Path(scratch), args.memory) for kind in args.kinds]
+        rows = [compare(kind, text, Path(scratch), args.memory, tuple(args.sequence), encoded=args.encoded)
+                for kind in args.kinds]
     info["load_after"] = os.getloadavg()
     publish({"info": info, "rows": rows}, markdown(info, rows), args.json)
 

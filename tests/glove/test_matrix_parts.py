@@ -67,3 +67,43 @@ def test_full_disk_while_appending_is_one_line(tmp_path, monkeypatch):
         write_cooccurrence_parts(tmp_path / "M", parts, 20, None, {})
     assert isinstance(caught.value, WordnetLMError) and "\n" not in str(caught.value)
     assert not (tmp_path / "M").exists()
+
+
+class _Twice:
+    """An executor that runs every task twice, out of order (a retried task, tasks in any order)."""
+
+    workers = 2
+
+    def map(self, fn, items):
+        items = list(items)
+        for item in reversed(items):
+            fn(item)
+        return [fn(item) for item in items]
+
+
+def test_parts_copied_by_tasks_in_other_processes_or_twice_give_the_same_folder(tmp_path):
+    from wordnet_lm.scale.executor import ProcessPool
+
+    matrix = scipy.sparse.random(60, 60, density=0.25, format="csr", random_state=4)
+    cuts = [0, 9, 9, 30, 41, 60]
+    expected = write_cooccurrence_file(tmp_path / "A", [(0, matrix)], 60, None, {})
+    with ProcessPool(2) as pool:
+        got = write_cooccurrence_parts(tmp_path / "B", _parts(tmp_path, matrix, cuts), 60, None, {}, pool)
+    again = write_cooccurrence_parts(tmp_path / "C", _parts(tmp_path, matrix, cuts), 60, None, {}, _Twice())
+    for name in ("indptr", "indices", "data"):
+        np.testing.assert_array_equal(got.array(name), expected.array(name))
+        np.testing.assert_array_equal(again.array(name), expected.array(name))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["A", "B", "C"]
+
+
+def test_parts_are_copied_through_a_buffer_where_the_kernel_cannot(tmp_path, monkeypatch):
+    matrix = scipy.sparse.random(30, 30, density=0.3, format="csr", random_state=5)
+    expected = write_cooccurrence_file(tmp_path / "A", [(0, matrix)], 30, None, {})
+
+    def cross_device(*args):
+        raise OSError(errno.EXDEV, os.strerror(errno.EXDEV))
+
+    monkeypatch.setattr(os, "copy_file_range", cross_device)
+    got = write_cooccurrence_parts(tmp_path / "B", _parts(tmp_path, matrix, [0, 4, 17, 30]), 30, None, {}, _Twice())
+    for name in ("indptr", "indices", "data"):
+        np.testing.assert_array_equal(got.array(name), expected.array(name))

@@ -80,6 +80,10 @@ def test_local_cluster_is_quiet_and_its_nannies_are_threads_of_the_driver(cluste
     (their nannies run here), so the budget counts the driver and the workers only."""
     assert list(cluster.client.run(_profiler_enabled).values()) == [False, False]
     assert list(cluster.client.run(os.environ.get, "MALLOC_TRIM_THRESHOLD_").values()) == [None, None]
+    # one thread a worker, and no BLAS / OpenMP thread pools in them (1 worker vs 2 compares cores)
+    assert [w["nthreads"] for w in cluster.client.scheduler_info()["workers"].values()] == [1, 1]
+    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "MALLOC_ARENA_MAX"):
+        assert list(cluster.client.run(os.environ.get, variable).values()) == ["1", "1"]
     assert list(cluster.client.run(os.getppid).values()) == [os.getpid(), os.getpid()]
     assert tree_processes(cluster) == 3 and is_local(cluster)
     budget = external.count_budget(2 << 30, cluster, 1000)

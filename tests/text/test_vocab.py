@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from wordnet_lm.errors import InputFileError, UnknownWordError
+from wordnet_lm.errors import InputFileError, UnknownWordError, WordnetLMError
 from wordnet_lm.text.vocab import BOS, EOS, SPECIALS, UNK, UNK_ID, Vocab
 
 SENTENCES = [["b", "a", "c"], ["a", "d", "b"], ["c", "a", "e", "b"]]  # a 3, b 3, c 2, d 1, e 1
@@ -89,3 +89,44 @@ def test_bad_vocabulary_files(tmp_path, content, match):
         path.write_bytes(content)
     with pytest.raises(InputFileError, match=match):
         Vocab.load(path)
+
+
+def _load_line_by_line(path):
+    """The reference reader: one line at a time (what ``Vocab.load`` does for any file)."""
+    words, counts = [], []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        word, sep, count = line.rpartition("\t")
+        if not sep or not count.strip().isdigit():
+            raise InputFileError(f"{path}:{n}: expected 'word<TAB>count'")
+        if not count.strip().isascii():  # int('²') fails: a bad file, one line as the others
+            raise InputFileError(f"{path}:{n}: expected 'word<TAB>count'")
+        words.append(word)
+        counts.append(int(count))
+    return words, counts
+
+
+_ODD = st.sampled_from(["\t", " ", "\r", "\x1c", "\u2028", "\u00a0", "7", "", "é"])
+
+
+@given(words=st.lists(st.text(min_size=0, max_size=4) | _ODD, max_size=12),
+       counts=st.lists(st.integers(0, 10**12).map(str) | st.sampled_from(["", " 5", "05", "+5", "²", "1 "]),
+                       max_size=12), end=st.sampled_from(["\n", "", "\r\n"]))
+def test_fast_vocabulary_reader_equals_the_line_reader(tmp_path_factory, words, counts, end):
+    """Whatever the file holds, ``Vocab.load`` gives the line-by-line reader's words and counts, or
+    its error (the fast split is taken only for plain files, the others are read line by line)."""
+    path = tmp_path_factory.mktemp("v") / "vocab.txt"
+    body = "\n".join(f"{w}\t{c}" for w, c in zip(list(SPECIALS) + words, ["1", "2", "3"] + counts))
+    path.write_text(body + end, encoding="utf-8", newline="")
+    try:
+        expected = _load_line_by_line(path)
+    except InputFileError as e:
+        with pytest.raises(InputFileError, match="expected 'word<TAB>count'"):
+            Vocab.load(path)
+        assert str(e)
+        return
+    if expected[0][:3] != list(SPECIALS) or len(set(expected[0])) != len(expected[0]):
+        with pytest.raises(WordnetLMError):  # not starting with the specials, or a word twice
+            Vocab.load(path)
+        return
+    got = Vocab.load(path)
+    assert got.words == expected[0] and got.counts.tolist() == expected[1]

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from wordnet_lm.errors import WordnetLMError
+from wordnet_lm.heap import reusing_freed_memory
 from wordnet_lm.glove.matrix_file import RowFiles, write_cooccurrence_parts
 from wordnet_lm.glove.pair_counts import FixedPointWeights, piece_tokens_for, window_count_pieces
 from wordnet_lm.glove.runs import MERGE_BYTES_PER_RECORD, MERGE_SHARE, BoundedCounter, Run, merge_runs, row_ranges, \
@@ -26,7 +27,7 @@ from wordnet_lm.glove.runs import MERGE_BYTES_PER_RECORD, MERGE_SHARE, BoundedCo
 from wordnet_lm.scale.budget import parse_memory
 from wordnet_lm.scale.executor import Executor, ProcessPool
 from wordnet_lm.scale.plan import balanced_ranges, shard_count
-from wordnet_lm.scale.process_tree import worker_budget
+from wordnet_lm.scale.process_tree import is_local, worker_budget
 from wordnet_lm.scale.spill import write_raw
 from wordnet_lm.scale.tempdir import TempFolder
 from wordnet_lm.text.encoded import EncodedCorpus, open_encoded, sentence_chunks
@@ -63,6 +64,7 @@ class RangeTask:
     prefix: str
 
 
+@reusing_freed_memory(big_blocks_too=True)  # pieces of the same size, one after another
 def count_shard(task: ShardTask) -> list[Run]:
     """Map: the sorted runs of one shard."""
     remap = np.load(task.remap, allow_pickle=False) if task.remap else None
@@ -82,6 +84,7 @@ def count_shard(task: ShardTask) -> list[Run]:
     return counter.runs
 
 
+@reusing_freed_memory()
 def merge_range(task: RangeTask) -> RowFiles:
     """Reduce: rows ``first..stop-1`` summed over all runs, written as float64 part files."""
     part = RowFiles(task.prefix, task.first, task.stop, 0)
@@ -149,11 +152,16 @@ def count_cooccurrences_on(executor: Executor, source, *, out: str | os.PathLike
         del encoded, remap
         runs = tuple(run for shard in executor.map(count_shard, shard_tasks) for run in shard)
         parts = _reduce(executor, runs, n_words, fixed.scale, per_worker, workers, folder)
+        # the parts are copied into the matrix by tasks when the workers see the output (local),
+        # which also remove the merged runs
+        copier = executor if is_local(executor) else None
+        merged = [str(name) for run in runs for name in run.files()]
         if out is not None:
             options = {"window": window, "weighting": weighting, "symmetric": symmetric, "count_unk": count_unk,
                        "min_count": min_count, "max_size": max_size, "source": str(source)}
-            return write_cooccurrence_parts(out, parts, n_words, vocab, options)
-        return write_cooccurrence_parts(folder / "matrix", parts, n_words, None, {}).to_csr(), vocab
+            return write_cooccurrence_parts(out, parts, n_words, vocab, options, copier, garbage=merged)
+        return write_cooccurrence_parts(folder / "matrix", parts, n_words, None, {}, executor,
+                                        garbage=merged).to_csr(), vocab
 
 
 def _reduce(executor: Executor, runs: tuple[Run, ...], n_words: int, scale: int, per_worker: int, workers: int,
@@ -170,10 +178,7 @@ def _reduce(executor: Executor, runs: tuple[Run, ...], n_words: int, scale: int,
               for a, b in row_ranges(row_nnz[first:stop], max_entries)]  # a range over the budget is split
     tasks = [RangeTask(runs, first, stop, n_words, scale, str(folder / f"part{k:05d}"))
              for k, (first, stop) in enumerate(ranges)]
-    parts = executor.map(merge_range, tasks)
-    for run in runs:
-        run.remove()
-    return parts
+    return executor.map(merge_range, tasks)
 
 
 def _write_empty(prefix: Path, n_words: int) -> None:

@@ -22,7 +22,7 @@ import numpy as np
 import scipy.sparse
 
 from wordnet_lm.errors import ModelFileError, WordnetLMError
-from wordnet_lm.scale.spill import append_file, read_raw, write_raw
+from wordnet_lm.scale.spill import copy_into, read_raw, write_raw
 from wordnet_lm.text.vocab import Vocab
 
 FORMAT = "wordnet-lm-cooccurrences"
@@ -122,15 +122,20 @@ class RowFiles:
 
 
 def write_cooccurrence_parts(path: str | os.PathLike, parts: list[RowFiles], n_words: int, vocab: Vocab | None,
-                             options: dict[str, Any]) -> CooccurrenceFile:
+                             options: dict[str, Any], executor: Any = None,
+                             garbage: list[str] = ()) -> CooccurrenceFile:
     """:func:`write_cooccurrence_file` from row ranges already on disk (in row order, covering all
-    rows; e.g. written by reduce tasks): their columns and values are appended by the kernel
-    (``copy_file_range``), never read into this process; only the row lengths are.  The part
-    files are removed."""
+    rows; e.g. written by reduce tasks): their columns and values are copied by the kernel
+    (``copy_file_range``) into the folder's files at offsets known from the parts' sizes, never
+    read into this process; only the row lengths are.  ``executor``: run the copies as its tasks
+    (one a part, in parallel; its workers must see ``path``), default here.  The part files are
+    removed, and the files ``garbage`` (e.g. the merged runs: freeing their pages is kernel work)
+    by the same tasks, shared out."""
     if sys.byteorder != "little":  # pragma: no cover (the files are little-endian)
         return write_cooccurrence_file(path, ((part.first, part.block(n_words)) for part in parts), n_words,
                                        vocab, options)
-    return _write_folder(path, lambda work: _copy_parts(work, parts, n_words), n_words, vocab, options)
+    return _write_folder(path, lambda work: _copy_parts(work, parts, n_words, executor, garbage), n_words, vocab,
+                         options)
 
 
 def _write_blocks(work: Path, row_blocks: Iterable[tuple[int, scipy.sparse.csr_matrix]], n_words: int) -> int:
@@ -149,27 +154,56 @@ def _write_blocks(work: Path, row_blocks: Iterable[tuple[int, scipy.sparse.csr_m
     return nnz
 
 
-def _copy_parts(work: Path, parts: list[RowFiles], n_words: int) -> int:
+def _copy_parts(work: Path, parts: list[RowFiles], n_words: int, executor: Any = None, garbage: list[str] = ()) -> int:
     nnz, next_row = 0, 0
     indptr = np.zeros(n_words + 1, np.int64)
-    with open(work / "indices.i32", "wb") as indices, open(work / "data.f64", "wb") as data:
-        for part in parts:
-            if part.first != next_row:
-                raise ValueError(f"row parts out of order: {part.first} after {next_row}")
-            lengths = read_raw(part.file("lengths"), np.int64, 0, part.stop - part.first)
-            np.cumsum(lengths, out=indptr[part.first + 1:part.stop + 1])
-            indptr[part.first + 1:part.stop + 1] += nnz
-            append_file(indices, part.file("indices"))
-            append_file(data, part.file("data"))
-            part.remove()
-            nnz += part.nnz
-            next_row = part.stop
+    tasks = []
+    for k, part in enumerate(parts):
+        if part.first != next_row:
+            raise ValueError(f"row parts out of order: {part.first} after {next_row}")
+        lengths = read_raw(part.file("lengths"), np.int64, 0, part.stop - part.first)
+        np.cumsum(lengths, out=indptr[part.first + 1:part.stop + 1])
+        indptr[part.first + 1:part.stop + 1] += nnz
+        # neighbouring parts (run at once) fill the two files in opposite orders: one writer a file
+        tasks.append(_PlaceTask(part, str(work), nnz, ("indices", "data") if k % 2 == 0 else ("data", "indices"),
+                                tuple(garbage[k::len(parts)])))
+        nnz += part.nnz
+        next_row = part.stop
     if next_row != n_words:
         raise ValueError(f"row parts cover {next_row} of {n_words} rows")
     if indptr[-1] != nnz:
         raise ValueError(f"row parts hold {indptr[-1]} entries, not {nnz}")
+    for name in ("indices", "data"):
+        with open(work / (name + _SUFFIX[name]), "wb") as f:
+            f.truncate(nnz * np.dtype(_ARRAYS[name]).itemsize)
+    if executor is None or len(tasks) <= 1:
+        for task in tasks:
+            place_part(task)
+    else:
+        executor.map(place_part, tasks)
+    for part in parts:
+        part.remove()
     write_raw(work / "indptr.i64", indptr)
     return nnz
+
+
+@dataclass(frozen=True)
+class _PlaceTask:
+    part: RowFiles
+    folder: str
+    offset: int  # entries of the parts before
+    names: tuple[str, ...]
+    garbage: tuple[str, ...] = ()  # files to remove
+
+
+def place_part(task: _PlaceTask) -> None:
+    """Copy one part's columns and values into the matrix files at its offset (idempotent: a
+    task run again after its worker died copies the same bytes)."""
+    for name in task.garbage:
+        Path(name).unlink(missing_ok=True)
+    for name in task.names:
+        copy_into(Path(task.folder, name + _SUFFIX[name]), task.part.file(name),
+                  task.offset * np.dtype(_ARRAYS[name]).itemsize)
 
 
 def _write_folder(path: str | os.PathLike, fill: Callable[[Path], int], n_words: int, vocab: Vocab | None,

@@ -61,9 +61,12 @@ class Run:
         matrix.has_canonical_format = True
         return matrix
 
+    def files(self) -> list[Path]:
+        return [self.stem.with_suffix(suffix) for suffix in (".cols", ".counts", ".indptr")]
+
     def remove(self) -> None:
-        for suffix in (".cols", ".counts", ".indptr"):
-            self.stem.with_suffix(suffix).unlink(missing_ok=True)
+        for path in self.files():
+            path.unlink(missing_ok=True)
 
 
 def run_row_nnz(runs: list[Run], n_rows: int) -> np.ndarray:

@@ -283,13 +283,13 @@ def _count(encoded: EncodedCorpus, vocab: Vocab, order: int, min_count: int, max
     range_tasks = [runs_module.RangeTask(tuple(runs), a, b, order, len(vocab), merge_block, str(folder / f"part{k}"))
                    for k, (a, b) in enumerate(ranges)]
     parts = executor.map(runs_module.merge_range, range_tasks) if order > 1 else []
-    for run in runs:
-        for n in range(1, order + 1):
-            for name in (f"{run.path}.k{n}", f"{run.path}.c{n}"):
-                Path(name).unlink(missing_ok=True)
-        run.first_words().path.unlink(missing_ok=True)
+    merged = [f"{run.path}.{name}" for run in runs for name in ["w", "c1"] + [f"{x}{n}" for n in range(2, order + 1)
+                                                                        for x in "kc"]]
+    if order == 1:
+        for name in merged:
+            Path(name).unlink(missing_ok=True)
     sizes = [len(vocab)] + (runs_module.join_parts(parts, order, len(vocab), folder, budget.estimate_block(),
-                                                   executor) if order > 1 else [])
+                                                   executor, garbage=merged) if order > 1 else [])
     tables = streamed.DiskTables(folder, len(vocab), counts1, sizes, sum(r.n_sentences for r in runs),
                                  sum(r.n_tokens for r in runs))
     run_bytes = sum(8 * run.sizes[0] + 16 * sum(run.sizes[1:]) for run in runs)

@@ -25,9 +25,11 @@ from pathlib import Path
 import numpy as np
 
 from wordnet_lm.errors import TrainingError
+from wordnet_lm.heap import reusing_freed_memory
 from wordnet_lm.ngram.counts import padded_stream
 from wordnet_lm.ngram.sorting import unique_inverse
 from wordnet_lm.scale.disk import DiskArray
+from wordnet_lm.scale.spill import copy_into
 from wordnet_lm.text.vocab import BOS_ID, EOS_ID
 
 
@@ -69,6 +71,7 @@ class Run:
         return DiskArray(f"{self.path}.w", np.int64)
 
 
+@reusing_freed_memory()
 def count_shard(task: ShardTask) -> list[Run]:
     """Map: the runs of one shard (see the module docstring)."""
     from wordnet_lm.text.encoded import sentence_chunks
@@ -158,6 +161,7 @@ class Part:
         return DiskArray(f"{self.prefix}.c{n}", np.int64)
 
 
+@reusing_freed_memory()
 def merge_range(task: RangeTask) -> Part:
     """Reduce: merge one range of first words over all runs (see the module docstring)."""
     size = task.vocab_size
@@ -246,18 +250,21 @@ def _merge(task: RangeTask, n: int, slices, previous, maps, out_keys: DiskArray,
 
 
 def join_parts(parts: list[Part], order: int, vocab_size: int, folder: Path, block: int,
-               executor=None) -> list[int]:
+               executor=None, garbage: list[str] = ()) -> list[int]:
     """Concatenate the range parts into the global ``{folder}/k{n}`` and ``c{n}`` files (contexts
     made global by adding the previous order's size of the ranges before); returns the sizes of
     orders ``2..N``.  Each part is copied by a task (on ``executor``, default this process) into
-    files allocated beforehand, at offsets known from the parts' sizes."""
+    files allocated beforehand, at offsets known from the parts' sizes.  The files ``garbage``
+    (the runs, merged) are removed by the tasks too, shared out: freeing their pages is kernel
+    work that would otherwise be the driver's alone, between the phases."""
     sizes = [sum(part.sizes[n - 2] for part in parts) for n in range(2, order + 1)]
     for n in range(2, order + 1):
         DiskArray.allocate(folder / f"k{n}", np.int64, sizes[n - 2])
         DiskArray.allocate(folder / f"c{n}", np.int64, sizes[n - 2])
     tasks, before = [], [0] * (order + 1)  # entries of each order in the parts before
     for part in parts:
-        tasks.append(_JoinTask(part, str(folder), order, vocab_size, block, tuple(before)))
+        tasks.append(_JoinTask(part, str(folder), order, vocab_size, block, tuple(before), len(tasks),
+                               tuple(garbage[len(tasks)::len(parts)])))
         for n in range(2, order + 1):
             before[n] += part.sizes[n - 2]
     if executor is None:
@@ -276,15 +283,34 @@ class _JoinTask:
     vocab_size: int
     block: int
     before: tuple[int, ...]  # before[n]: entries of order n in the parts before this one
+    index: int = 0  # the part's place
+    garbage: tuple[str, ...] = ()  # files to remove
 
 
+@reusing_freed_memory()
 def _join_part(task: _JoinTask) -> None:
+    """Copy one part into the global tables: counts, and keys needing no shift (order 2, the first
+    part), by the kernel (``copy_file_range``); other keys a block at a time with the shift
+    added.  An order's part files are removed once copied, so a task run again after its
+    worker died skips the orders already done."""
     folder, part = Path(task.folder), task.part
-    for n in range(2, task.order + 1):
+    for name in task.garbage:
+        Path(name).unlink(missing_ok=True)
+    orders = list(range(2, task.order + 1))
+    turn = task.index % len(orders)  # parts joined at once start on different files (one writer a file)
+    for n in orders[turn:] + orders[:turn]:
+        keys_in, counts_in = part.keys(n).path, part.counts(n).path
+        if not (keys_in.exists() and counts_in.exists()):  # copied by an earlier attempt of this task
+            continue
         shift = task.before[n - 1] * task.vocab_size if n > 2 else 0
-        keys_out, counts_out = DiskArray(folder / f"k{n}", np.int64), DiskArray(folder / f"c{n}", np.int64)
-        for (start, keys), (_, counts) in zip(part.keys(n).blocks(task.block), part.counts(n).blocks(task.block)):
-            keys_out.write_at(task.before[n] + start, keys + shift)
-            counts_out.write_at(task.before[n] + start, counts)
-        part.keys(n).path.unlink()
-        part.counts(n).path.unlink()
+        at = task.before[n] * 8  # bytes: keys and counts are int64
+        if shift == 0:
+            copy_into(folder / f"k{n}", keys_in, at)
+        else:
+            keys_out = DiskArray(folder / f"k{n}", np.int64)
+            for start, keys in part.keys(n).blocks(task.block):
+                keys += shift
+                keys_out.write_at(task.before[n] + start, keys)
+        copy_into(folder / f"c{n}", counts_in, at)
+        keys_in.unlink()
+        counts_in.unlink()

@@ -61,6 +61,37 @@ def append_file(out: BinaryIO, source: Path) -> None:
         raise WordnetLMError(f"cannot copy {source} into {out.name}: {e.strerror}") from None
 
 
+def copy_into(target: Path, source: Path, offset: int) -> None:
+    """Copy the whole file ``source`` into the existing file ``target`` at byte ``offset``, in the
+    kernel (``copy_file_range``) where it can, else through a buffer.  Tasks in several processes
+    may fill disjoint ranges of one file at once (each opens it itself)."""
+    try:
+        with open(source, "rb") as src, open(target, "r+b") as out:
+            size = os.fstat(src.fileno()).st_size
+            copied = 0
+            try:
+                while copied < size:
+                    done = os.copy_file_range(src.fileno(), out.fileno(), size - copied, copied, offset + copied)
+                    if done == 0:
+                        break
+                    copied += done
+            except OSError as e:
+                if e.errno in _DISK_FULL:
+                    raise
+            except AttributeError:  # pragma: no cover (not Linux)
+                pass
+            while copied < size:
+                block = os.pread(src.fileno(), min(1 << 20, size - copied), copied)
+                if not block:
+                    raise OSError(errno.EIO, f"{source} ended early")
+                copied += os.pwrite(out.fileno(), block, offset + copied)
+    except OSError as e:
+        if e.errno in _DISK_FULL:
+            raise DiskFullError(f"{Path(target).parent}: no space left ({e.strerror}); free space or choose "
+                                f"another folder with --temp") from None
+        raise WordnetLMError(f"cannot copy {source} into {target}: {e.strerror}") from None
+
+
 def read_raw(path: Path, dtype: np.dtype, start: int, stop: int) -> np.ndarray:
     """Elements ``start:stop`` of a raw file of ``dtype`` values."""
     dtype = np.dtype(dtype)

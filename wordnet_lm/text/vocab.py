@@ -9,6 +9,7 @@ stored: the models add them where their convention needs them.
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from dataclasses import dataclass
 from itertools import chain
@@ -84,7 +85,7 @@ class Vocab:
 
     def __init__(self, words: Sequence[str], counts: Sequence[int] | None = None) -> None:
         self.words: list[str] = list(SPECIALS) + [w for w in words if w not in SPECIALS]
-        self.index: dict[str, int] = {w: i for i, w in enumerate(self.words)}
+        self.index: dict[str, int] = dict(zip(self.words, range(len(self.words))))
         self._ids = _IdsOrUnk(self.index)
         if len(self.index) != len(self.words):
             raise WordnetLMError("vocabulary has duplicate words")
@@ -159,18 +160,43 @@ class Vocab:
     def load(cls, path: str | os.PathLike) -> "Vocab":
         path = Path(path)
         try:
-            lines = path.read_text(encoding="utf-8").splitlines()
+            text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             raise InputFileError(f"{path}: no such vocabulary file") from None
         except UnicodeDecodeError:
             raise InputFileError(f"{path}: vocabulary file is not UTF-8 text") from None
-        words, counts = [], []
-        for n, line in enumerate(lines, 1):
-            word, sep, count = line.rpartition("\t")
-            if not sep or not count.strip().isdigit():
-                raise InputFileError(f"{path}:{n}: expected 'word<TAB>count'")
-            words.append(word)
-            counts.append(int(count))
+        plain = _plain_fields(text)
+        if plain is not None:
+            words, counts = plain
+        else:
+            words, counts = [], []
+            for n, line in enumerate(text.splitlines(), 1):
+                word, sep, count = line.rpartition("\t")
+                if not sep or not (count.strip().isascii() and count.strip().isdigit()):  # '²' is a digit too
+                    raise InputFileError(f"{path}:{n}: expected 'word<TAB>count'")
+                words.append(word)
+                counts.append(int(count))
         if words[:3] != list(SPECIALS):
             raise InputFileError(f"{path}: vocabulary must start with {', '.join(SPECIALS)}")
         return cls(words[3:], counts)
+
+
+_OTHER_LINE_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")  # str.splitlines splits there too
+
+
+def _plain_fields(text: str) -> tuple[list[str], list[int]] | None:
+    """Words and counts of a vocabulary file as :meth:`Vocab.save` writes it (every line
+    ``word<TAB>digits``, ending in a line feed), split by a few C-level passes over the whole text
+    instead of a Python loop over lines (a third of a second for 200k words); None for any other
+    file, which the line-by-line reader then takes (and reports)."""
+    if not text.endswith("\n") or _OTHER_LINE_BREAKS.search(text):
+        return None
+    body = text[:-1]
+    if body.count("\t") != body.count("\n") + 1:
+        return None
+    fields = body.replace("\n", "\t").split("\t")
+    counts = fields[1::2]
+    digits = "".join(counts)
+    if not (digits.isascii() and digits.isdigit()) or min(map(len, counts)) == 0:
+        return None
+    return fields[0::2], list(map(int, counts))
