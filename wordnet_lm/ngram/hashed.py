@@ -79,16 +79,23 @@ def probe(table: np.ndarray, keys: np.ndarray) -> np.ndarray:
     valid = keys >= 0
     out = np.where((found == keys) & valid, slots, -1)
     pending = np.flatnonzero((found != keys) & (found != EMPTY) & valid)
-    slots, wanted = slots[pending], keys[pending]
-    while len(pending):
-        slots += 1
-        slots[slots == n_slots] = 0
-        found = table[slots]
-        hit = found == wanted
-        out[pending[hit]] = slots[hit]
-        more = ~hit & (found != EMPTY)
-        pending, slots, wanted = pending[more], slots[more], wanted[more]
+    _read_on(table, pending, slots[pending], keys[pending], out)
     return out
+
+
+def _read_on(table: np.ndarray, pending: np.ndarray, at: np.ndarray, wanted: np.ndarray, out: np.ndarray) -> None:
+    """Linear probing for the keys ``wanted`` (positions ``pending`` of ``out``) whose slot
+    ``at`` holds another key: read the next slots until the key (its slot goes to ``out``)
+    or a free slot (``out`` keeps -1).  ``at`` is advanced in place."""
+    n_slots = len(table)
+    while len(pending):
+        at += 1
+        at[at == n_slots] = 0
+        found = table[at]
+        hit = found == wanted
+        out[pending[hit]] = at[hit]
+        more = ~hit & (found != EMPTY)
+        pending, at, wanted = pending[more], at[more], wanted[more]
 
 
 def probe_stored(table: np.ndarray, keys: np.ndarray) -> np.ndarray:
@@ -104,15 +111,7 @@ def probe_stored(table: np.ndarray, keys: np.ndarray) -> np.ndarray:
     at, wanted, found = slots[pending], keys[pending], found[pending]
     slots[pending] = -1
     more = found != EMPTY  # a home slot taken by another key: read on (as probe does)
-    pending, at, wanted = pending[more], at[more], wanted[more]
-    while len(pending):
-        at += 1
-        at[at == n_slots] = 0
-        found = table[at]
-        hit = found == wanted
-        slots[pending[hit]] = at[hit]
-        more = ~hit & (found != EMPTY)
-        pending, at, wanted = pending[more], at[more], wanted[more]
+    _read_on(table, pending[more], at[more], wanted[more], slots)
     return slots
 
 

@@ -18,7 +18,7 @@ preallocated buffers with ``out=`` arguments: no parameter-sized allocation per 
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -29,6 +29,39 @@ from wordnet_lm.parallel import elementwise
 Params = Mapping[str, np.ndarray]
 Grads = Mapping[str, "np.ndarray | RowSparse | None"]
 
+
+def _with_gradients(params: Params, grads: Grads) -> Iterator[tuple[str, np.ndarray, Any]]:
+    """``(name, parameter, gradient)`` for every gradient that is not None, checked against
+    its parameter (an unknown name or another shape is an error, not a silent skip)."""
+    for name, g in grads.items():
+        if g is None:
+            continue
+        p = params.get(name)
+        if p is None:
+            raise KeyError(f"gradient for unknown parameter {name!r}")
+        if tuple(g.shape) != p.shape:
+            raise ValueError(f"gradient of {name!r} has shape {tuple(g.shape)}, parameter has {p.shape}")
+        yield name, p, g
+
+
+
+def _adam_direction(g: np.ndarray, m: np.ndarray, v: np.ndarray, tmp: np.ndarray, v_max: np.ndarray | None,
+                    b1: Any, one_minus_b1: Any, b2: Any, one_minus_b2: Any, root_c2: Any, eps: Any) -> None:
+    """Adam's moments updated in place (``m``, ``v``, and ``v_max`` for AMSGrad) and its
+    direction ``m / (sqrt(v) / root_c2 + eps)`` written to ``tmp``; no temporaries."""
+    m *= b1
+    np.multiply(g, one_minus_b1, out=tmp)
+    m += tmp
+    np.multiply(g, g, out=tmp)
+    tmp *= one_minus_b2
+    v *= b2
+    v += tmp
+    if v_max is not None:
+        v = np.maximum(v_max, v, out=v_max)
+    np.sqrt(v, out=tmp)
+    tmp /= root_c2
+    tmp += eps
+    np.divide(m, tmp, out=tmp)
 
 class OptimizerState:
     """An optimizer's state: ``step`` (updates done) and ``slots`` (slot name -> param name ->
@@ -100,14 +133,7 @@ class Optimizer:
     def update(self, params: Params, grads: Grads, state: OptimizerState) -> None:
         """One step: update every parameter that has a gradient, in place."""
         state.step += 1
-        for name, g in grads.items():
-            if g is None:
-                continue
-            p = params.get(name)
-            if p is None:
-                raise KeyError(f"gradient for unknown parameter {name!r}")
-            if tuple(g.shape) != p.shape:
-                raise ValueError(f"gradient of {name!r} has shape {tuple(g.shape)}, parameter has {p.shape}")
+        for name, p, g in _with_gradients(params, grads):
             self._update(name, p, g, state)
 
     def sync(self, params: Params, state: OptimizerState, rows: Mapping[str, np.ndarray] | None = None) -> None:
@@ -342,14 +368,7 @@ class Adam(Optimizer):
         row-sparse ones and any others one by one."""
         state.step += 1
         group: list[tuple[str, np.ndarray, Any]] = []
-        for name, g in grads.items():
-            if g is None:
-                continue
-            p = params.get(name)
-            if p is None:
-                raise KeyError(f"gradient for unknown parameter {name!r}")
-            if tuple(g.shape) != p.shape:
-                raise ValueError(f"gradient of {name!r} has shape {tuple(g.shape)}, parameter has {p.shape}")
+        for name, p, g in _with_gradients(params, grads):
             lazy = isinstance(g, RowSparse) and self.lazy
             if not lazy and p.size < GROUP_BELOW and p.dtype == g.dtype and p.dtype.kind == "f" \
                     and p.flags.c_contiguous and (not group or p.dtype == group[0][1].dtype):
@@ -389,19 +408,7 @@ class Adam(Optimizer):
         c_root, c_eps, c_step = f(root_c2), f(self.eps), f(-step_size)
 
         def direction(g: np.ndarray, m: np.ndarray, v: np.ndarray, tmp: np.ndarray, v_max: np.ndarray | None) -> None:
-            m *= c_b1
-            np.multiply(g, c_1b1, out=tmp)
-            m += tmp
-            np.multiply(g, g, out=tmp)
-            tmp *= c_1b2
-            v *= c_b2
-            v += tmp
-            if v_max is not None:
-                v = np.maximum(v_max, v, out=v_max)
-            np.sqrt(v, out=tmp)
-            tmp /= c_root
-            tmp += c_eps
-            np.divide(m, tmp, out=tmp)
+            _adam_direction(g, m, v, tmp, v_max, c_b1, c_1b1, c_b2, c_1b2, c_root, c_eps)
             tmp *= c_step
 
         flats = packing.flats
@@ -429,19 +436,7 @@ class Adam(Optimizer):
                  v_max: np.ndarray | None) -> None:
             if shrink is not None:
                 p *= shrink
-            m *= b1
-            np.multiply(g, 1.0 - b1, out=tmp)
-            m += tmp
-            np.multiply(g, g, out=tmp)
-            tmp *= 1.0 - b2
-            v *= b2
-            v += tmp
-            if v_max is not None:
-                v = np.maximum(v_max, v, out=v_max)
-            np.sqrt(v, out=tmp)
-            tmp /= root_c2
-            tmp += self.eps
-            np.divide(m, tmp, out=tmp)
+            _adam_direction(g, m, v, tmp, v_max, b1, 1.0 - b1, b2, 1.0 - b2, root_c2, self.eps)
             self._apply_step(p, tmp, step_size, tmp)
 
         elementwise(adam, p, g, slots["m"][name], slots["v"][name], self._buffer(name, p),

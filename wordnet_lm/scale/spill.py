@@ -30,6 +30,28 @@ def write_raw(path: Path, array: np.ndarray, append: bool = False) -> None:
         raise WordnetLMError(f"cannot write {path}: {e.strerror}") from None
 
 
+def _kernel_copy(src: int, out: int, size: int, offset: int | None) -> int:
+    """Bytes of ``src`` copied to ``out`` by ``copy_file_range`` (at ``out``'s position, or at
+    byte ``offset`` of it reading ``src`` from its start); fewer than ``size`` where the kernel
+    cannot (another file system, not Linux): the caller copies the rest.  A full disk raises."""
+    copied = 0
+    try:
+        while copied < size:
+            if offset is None:
+                done = os.copy_file_range(src, out, size - copied)
+            else:
+                done = os.copy_file_range(src, out, size - copied, copied, offset + copied)
+            if done == 0:
+                break
+            copied += done
+    except OSError as e:
+        if e.errno in _DISK_FULL:
+            raise
+    except AttributeError:  # pragma: no cover (not Linux)
+        pass
+    return copied
+
+
 def append_file(out: BinaryIO, source: Path) -> None:
     """Append the file ``source`` to the open file ``out``, in the kernel (``copy_file_range``)
     where it can, else through a buffer."""
@@ -37,18 +59,7 @@ def append_file(out: BinaryIO, source: Path) -> None:
     try:
         with open(source, "rb") as src:
             size = os.fstat(src.fileno()).st_size
-            copied = 0
-            try:
-                while copied < size:
-                    done = os.copy_file_range(src.fileno(), out.fileno(), size - copied)
-                    if done == 0:
-                        break
-                    copied += done
-            except OSError as e:
-                if e.errno in _DISK_FULL:
-                    raise
-            except AttributeError:  # pragma: no cover (not Linux)
-                pass
+            copied = _kernel_copy(src.fileno(), out.fileno(), size, None)
             if copied < size:
                 src.seek(copied)
                 out.seek(0, os.SEEK_END)
@@ -68,18 +79,7 @@ def copy_into(target: Path, source: Path, offset: int) -> None:
     try:
         with open(source, "rb") as src, open(target, "r+b") as out:
             size = os.fstat(src.fileno()).st_size
-            copied = 0
-            try:
-                while copied < size:
-                    done = os.copy_file_range(src.fileno(), out.fileno(), size - copied, copied, offset + copied)
-                    if done == 0:
-                        break
-                    copied += done
-            except OSError as e:
-                if e.errno in _DISK_FULL:
-                    raise
-            except AttributeError:  # pragma: no cover (not Linux)
-                pass
+            copied = _kernel_copy(src.fileno(), out.fileno(), size, offset)
             while copied < size:
                 block = os.pread(src.fileno(), min(1 << 20, size - copied), copied)
                 if not block:
