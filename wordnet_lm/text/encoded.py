@@ -116,12 +116,8 @@ class EncodedCorpus:
         sentence is a piece of its own)."""
         if chunk_tokens < 1:
             raise ValueError("chunk_tokens must be positive")
-        first = 0
-        while first < self.n_sentences:
-            stop = int(np.searchsorted(self.offsets, self.offsets[first] + chunk_tokens, side="right")) - 1
-            stop = min(max(stop, first + 1), self.n_sentences)
+        for first, stop in _chunk_bounds(self.offsets, 0, self.n_sentences, chunk_tokens):
             yield self.sentences_range(first, stop)
-            first = stop
 
     def check_reading(self, reading: ReadingOptions | None = None, **fields: Any) -> None:
         """Reading options given for this corpus must be the defaults or those it was encoded with."""
@@ -210,10 +206,17 @@ def sentence_chunks(folder: str | os.PathLike, first: int, stop: int, chunk_toke
     resident, a gigabyte of ids at 256M tokens, outside the memory budget."""
     folder = Path(folder)
     offsets = _map(folder / OFFSETS, OFFSETS_DTYPE, None)  # only searched: a few pages per chunk
+    for start, end in _chunk_bounds(offsets, first, stop, chunk_tokens):
+        bounds = read_raw(folder / OFFSETS, OFFSETS_DTYPE, start, end + 1)
+        ids = read_raw(folder / IDS, IDS_DTYPE, int(bounds[0]), int(bounds[-1])).view(np.int32)
+        yield Corpus(ids, bounds - bounds[0])
+
+
+def _chunk_bounds(offsets: np.ndarray, first: int, stop: int, chunk_tokens: int) -> Iterator[tuple[int, int]]:
+    """Sentence ranges ``(first, end)`` covering sentences ``first..stop-1`` in order, each of
+    ``chunk_tokens`` tokens or fewer (a longer sentence is a range of its own)."""
     while first < stop:
         end = int(np.searchsorted(offsets, offsets[first] + chunk_tokens, side="right")) - 1
         end = min(max(end, first + 1), stop)
-        bounds = read_raw(folder / OFFSETS, OFFSETS_DTYPE, first, end + 1)
-        ids = read_raw(folder / IDS, IDS_DTYPE, int(bounds[0]), int(bounds[-1])).view(np.int32)
-        yield Corpus(ids, bounds - bounds[0])
+        yield first, end
         first = end
