@@ -29,7 +29,8 @@ from wordnet_lm.errors import ModelFileError
 from wordnet_lm.heap import keep_freed_memory, release_freed_memory
 from wordnet_lm.prefetch import prefetched
 from wordnet_lm.ngram.arpa import LOG10_ZERO, _header, read_arpa
-from wordnet_lm.ngram.hashed import EMPTY, HashedIndex, hash_tables, home_slots, probe_stored, table_size
+from wordnet_lm.ngram.hashed import (EMPTY, TAIL, WINDOW, HashedIndex, hash_tables, home_slots, probe_stored,
+                                     table_size, window_slots)
 from wordnet_lm.ngram.tables import BackoffTables
 from wordnet_lm.text.byte_numbers import WIDTH, parse_decimals, parse_rest
 from wordnet_lm.text.byte_corpus import word_table
@@ -447,19 +448,18 @@ def _insert(table: np.ndarray, keys: np.ndarray, scratch: np.ndarray) -> np.ndar
     """Insert ``keys`` into ``table`` by linear probing and return their slots; if a key is
     already there (a duplicate), only that key's entry is meaningful: -1.  Contenders for a free slot write their position into
     ``scratch`` (a float array of the table's length, overwritten by the caller) and the one
-    whose position stays wins."""
+    whose position stays wins.  One slot a round while many keys are pending, then windows of
+    slots for the last few (:func:`_insert_windows`)."""
     n_slots = len(table)
     out = np.full(len(keys), -1, np.int64)
     pending = np.arange(len(keys))
     slots = home_slots(keys, n_slots)
-    while len(pending):
+    while len(pending) >= TAIL:
         current = table[slots]
         wanted = keys[pending]
         again = np.flatnonzero(current == wanted)
         if len(again):  # a key met again: a duplicate n-gram
-            out[:] = 0
-            out[pending[again[0]]] = -1
-            return out
+            return _duplicate(out, pending[again[0]])
         free = np.flatnonzero(current == EMPTY)
         scratch[slots[free]] = free
         won = free[scratch[slots[free]] == free]
@@ -470,4 +470,46 @@ def _insert(table: np.ndarray, keys: np.ndarray, scratch: np.ndarray) -> np.ndar
         keep[won] = False
         pending, slots = pending[keep], slots[keep] + step[keep]
         slots[slots == n_slots] = 0
+    if len(pending):
+        _insert_windows(table, keys, pending, slots, scratch, out)
+    return out
+
+
+def _insert_windows(table: np.ndarray, keys: np.ndarray, pending: np.ndarray, slots: np.ndarray,
+                    scratch: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """:func:`_insert` for the last few ``pending`` keys, each reading on from its slot in ``slots``:
+    every round reads a window of slots per key (doubling round by round), claims the first free
+    one (one winner per slot, as in ``_insert``; the others go on from there); the key itself
+    in its window is a duplicate."""
+    n_slots = len(table)
+    width = min(WINDOW, n_slots)
+    while len(pending):
+        wanted = keys[pending]
+        window = window_slots(slots - 1, width, n_slots)  # from the key's slot on
+        found = table[window]
+        again = np.flatnonzero((found == wanted[:, None]).any(1))
+        if len(again):  # met again before any free slot (a stored key has none between its home and it)
+            return _duplicate(out, pending[again[0]])
+        empty = found == EMPTY
+        rows = np.flatnonzero(empty.any(1))
+        claim = window[rows, empty[rows].argmax(1)]
+        scratch[claim] = rows
+        wins = scratch[claim] == rows
+        won = rows[wins]
+        table[claim[wins]] = wanted[won]
+        out[pending[won]] = claim[wins]
+        keep = np.ones(len(pending), bool)
+        keep[won] = False
+        next_slot = window[:, -1] + 1  # no free slot in the window: on after it
+        next_slot[rows] = claim  # lost a claim: from that slot (now taken) on
+        next_slot[next_slot == n_slots] = 0
+        pending, slots = pending[keep], next_slot[keep]
+        width = min(2 * width, n_slots)
+    return out
+
+
+def _duplicate(out: np.ndarray, at: int) -> np.ndarray:
+    """``_insert``'s answer when the key at position ``at`` is already in the table."""
+    out[:] = 0
+    out[at] = -1
     return out
