@@ -114,6 +114,8 @@ class _Reader:
                             if stored[n] != self.counts[n - 1]:
                                 self._fail_count(n, stored[n])
                             self._allocate(n)
+                            if np.count_nonzero(self.keys[n - 2] != EMPTY) != stored[n]:
+                                raise _UseGeneralReader  # an n-gram twice in one batch (_insert): read_arpa names it
                             self.complete[n].set()
                             continue
                         ids, keys, probs, backoffs = piece.result()
@@ -335,7 +337,7 @@ class _Reader:
                log_backoffs: np.ndarray | None) -> None:
         """Insert order-``n`` n-grams (word ids, one column each, and keys) into their hash table."""
         self._allocate(n)
-        slots = _insert(self.keys[n - 2], keys, scratch=self.log_prob[n - 1])
+        slots = _insert(self.keys[n - 2], keys)
         if (slots < 0).any():
             row = ids[:, np.flatnonzero(slots < 0)[0]]
             raise ModelFileError(f"{self.path}: the {n}-gram {' '.join(self.vocab.decode(row))!r} occurs twice")
@@ -444,47 +446,48 @@ def _natural_log(log10: np.ndarray) -> np.ndarray:
     return out
 
 
-def _insert(table: np.ndarray, keys: np.ndarray, scratch: np.ndarray) -> np.ndarray:
+def _insert(table: np.ndarray, keys: np.ndarray) -> np.ndarray:
     """Insert ``keys`` into ``table`` by linear probing and return their slots; if a key is
-    already there (a duplicate), only that key's entry is meaningful: -1.  Contenders for a free slot write their position into
-    ``scratch`` (a float array of the table's length, overwritten by the caller) and the one
-    whose position stays wins.  One slot a round while many keys are pending, then windows of
-    slots for the last few (:func:`_insert_windows`)."""
+    already there (a duplicate), only that key's entry is meaningful: -1.  Contenders for a free
+    slot all write their key there and read it back: the one whose key stays wins (the slot's
+    cache line was just read, so the claim costs no other memory).  Two equal keys of one batch
+    claiming one slot both "win": the caller counts the table's keys at the end (a duplicate
+    leaves one key fewer than were inserted).  One slot a round while many keys are pending,
+    then windows of slots for the last few (:func:`_insert_windows`)."""
     n_slots = len(table)
     out = np.full(len(keys), -1, np.int64)
     pending = np.arange(len(keys))
     slots = home_slots(keys, n_slots)
+    wanted = keys
     while len(pending) >= TAIL:
         current = table[slots]
-        wanted = keys[pending]
         again = np.flatnonzero(current == wanted)
         if len(again):  # a key met again: a duplicate n-gram
             return _duplicate(out, pending[again[0]])
         free = np.flatnonzero(current == EMPTY)
-        scratch[slots[free]] = free
-        won = free[scratch[slots[free]] == free]
-        table[slots[won]] = wanted[won]
+        claim, claimant = slots[free], wanted[free]
+        table[claim] = claimant
+        won = free[table[claim] == claimant]
         out[pending[won]] = slots[won]
-        step = (current != EMPTY).astype(np.int64)  # a slot taken by another key: read on; lost a claim: retry
         keep = np.ones(len(pending), bool)
         keep[won] = False
-        pending, slots = pending[keep], slots[keep] + step[keep]
+        step = (current != EMPTY).astype(np.int64)  # a slot taken by another key: read on; lost a claim: retry
+        pending, slots, wanted = pending[keep], slots[keep] + step[keep], wanted[keep]
         slots[slots == n_slots] = 0
     if len(pending):
-        _insert_windows(table, keys, pending, slots, scratch, out)
+        _insert_windows(table, wanted, pending, slots, out)
     return out
 
 
-def _insert_windows(table: np.ndarray, keys: np.ndarray, pending: np.ndarray, slots: np.ndarray,
-                    scratch: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """:func:`_insert` for the last few ``pending`` keys, each reading on from its slot in ``slots``:
-    every round reads a window of slots per key (doubling round by round), claims the first free
-    one (one winner per slot, as in ``_insert``; the others go on from there); the key itself
-    in its window is a duplicate."""
+def _insert_windows(table: np.ndarray, wanted: np.ndarray, pending: np.ndarray, slots: np.ndarray,
+                    out: np.ndarray) -> np.ndarray:
+    """:func:`_insert` for the last few keys ``wanted`` (positions ``pending`` of ``out``), each
+    reading on from its slot in ``slots``: every round reads a window of slots per key (doubling
+    round by round) and claims the first free one as ``_insert`` does (the losers go on from
+    there); the key itself in its window is a duplicate."""
     n_slots = len(table)
     width = min(WINDOW, n_slots)
     while len(pending):
-        wanted = keys[pending]
         window = window_slots(slots - 1, width, n_slots)  # from the key's slot on
         found = table[window]
         again = np.flatnonzero((found == wanted[:, None]).any(1))
@@ -493,17 +496,16 @@ def _insert_windows(table: np.ndarray, keys: np.ndarray, pending: np.ndarray, sl
         empty = found == EMPTY
         rows = np.flatnonzero(empty.any(1))
         claim = window[rows, empty[rows].argmax(1)]
-        scratch[claim] = rows
-        wins = scratch[claim] == rows
+        table[claim] = wanted[rows]
+        wins = table[claim] == wanted[rows]
         won = rows[wins]
-        table[claim[wins]] = wanted[won]
         out[pending[won]] = claim[wins]
         keep = np.ones(len(pending), bool)
         keep[won] = False
         next_slot = window[:, -1] + 1  # no free slot in the window: on after it
         next_slot[rows] = claim  # lost a claim: from that slot (now taken) on
         next_slot[next_slot == n_slots] = 0
-        pending, slots = pending[keep], next_slot[keep]
+        pending, slots, wanted = pending[keep], next_slot[keep], wanted[keep]
         width = min(2 * width, n_slots)
     return out
 

@@ -112,22 +112,27 @@ class WordTable:
         self.first, mixed = word_keys(self._view, self.starts, self.lengths)
         bits = max(int(np.ceil(np.log2(2 * len(encoded) + 2))), 4)
         self._shift = np.uint64(64 - bits)
-        self._hashes = np.zeros(1 << bits, np.uint64)
-        self._ids = np.full(1 << bits, -1, np.int64)
+        hashes = np.zeros(1 << bits, np.uint64)
+        ids = np.full(1 << bits, -1, np.int64)
         slots = self._home(mixed)
         pending = np.arange(len(encoded))
         while len(pending):  # insert: one winner per free slot each round, the others move on
             cand = slots[pending]
-            free = self._ids[cand] < 0
+            free = ids[cand] < 0
             taken = ~free
-            if np.any(self._hashes[cand[taken]] == mixed[pending[taken]]):
+            if np.any(hashes[cand[taken]] == mixed[pending[taken]]):
                 raise ValueError("two words share a hash")
-            self._ids[cand[free]] = pending[free]
+            ids[cand[free]] = pending[free]
             won = np.zeros(len(pending), bool)
-            won[free] = self._ids[cand[free]] == pending[free]
-            self._hashes[cand[won]] = mixed[pending[won]]
-            slots[pending[taken]] = (slots[pending[taken]] + 1) & (len(self._ids) - 1)  # losers of a claim retry
+            won[free] = ids[cand[free]] == pending[free]
+            hashes[cand[won]] = mixed[pending[won]]
+            slots[pending[taken]] = (slots[pending[taken]] + 1) & (len(ids) - 1)  # losers of a claim retry
             pending = pending[~won]
+        # each slot's mix and id side by side (16 bytes, gathered as one complex128): one cache line per lookup
+        records = np.empty((len(ids), 2), np.uint64)
+        records[:, 0] = hashes
+        records[:, 1] = ids.view(np.uint64)
+        self._records = records.view(np.complex128).ravel()
 
     def _home(self, mixed: np.ndarray) -> np.ndarray:
         home = mixed * _FIB
@@ -147,13 +152,15 @@ class WordTable:
     def _find(self, mixed: np.ndarray) -> np.ndarray:
         """The id of the word whose mix is each of ``mixed``; -1 if none."""
         slots = self._home(mixed)
-        ids = self._ids[slots]
-        probing = np.flatnonzero((self._hashes[slots] != mixed) & (ids >= 0))
-        mask = len(self._ids) - 1
+        found = self._records[slots].view(np.uint64).reshape(-1, 2)
+        ids = found[:, 1].view(np.int64).copy()
+        probing = np.flatnonzero((found[:, 0] != mixed) & (ids >= 0))
+        mask = len(self._records) - 1
         while len(probing):  # the few whose home slot holds another word: read on
             slots[probing] = (slots[probing] + 1) & mask
-            ids[probing] = self._ids[slots[probing]]
-            probing = probing[(self._hashes[slots[probing]] != mixed[probing]) & (ids[probing] >= 0)]
+            found = self._records[slots[probing]].view(np.uint64).reshape(-1, 2)
+            ids[probing] = found[:, 1].view(np.int64)
+            probing = probing[(found[:, 0] != mixed[probing]) & (found[:, 1].view(np.int64) >= 0)]
         return ids
 
     def lookup(self, view: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
