@@ -108,17 +108,24 @@ class BackoffTables:
     def _combine(self, grams: list[np.ndarray], contexts: list[np.ndarray | None]) -> np.ndarray:
         """Backoff rule: ``grams[L-1]`` indexes the L-gram ending with the predicted word in order
         L and ``contexts[L-1]`` its context in order L-1 (-1: not stored); the longest stored
-        n-gram's probability plus the backoff weights of all longer stored contexts."""
-        best = np.full(len(grams[0]), np.nan)
+        n-gram's probability plus the backoff weights of all longer stored contexts.  Each value is
+        read only where it is used (one random read per prediction for the probability, the
+        backoffs only where a context is stored beyond the longest n-gram), and added in the
+        same order as ``best + where(add, backoff, 0.0)`` order after order: the same bits."""
         best_length = np.zeros(len(grams[0]), np.int8)
         for length, found in enumerate(grams, start=1):  # longer n-grams overwrite shorter ones
-            hit = found >= 0
-            best = np.where(hit, _gather(self.log_prob[length - 1], found), best)
-            best_length[hit] = length
+            best_length[found >= 0] = length
+        best = np.full(len(grams[0]), np.nan)
+        for length, found in enumerate(grams, start=1):
+            at = np.flatnonzero(best_length == length)
+            if len(at):
+                best[at] = _gather(self.log_prob[length - 1], found[at])
+        term = np.zeros(len(best))
         for length in range(2, len(grams) + 1):
-            context = contexts[length - 1]
-            add = (context >= 0) & (best_length < length)
-            best += np.where(add, _gather(self.log_backoff[length - 2], context), 0.0)
+            at = np.flatnonzero((contexts[length - 1] >= 0) & (best_length < length))
+            term[at] = _gather(self.log_backoff[length - 2], contexts[length - 1][at])
+            best += term
+            term[at] = 0.0
         return best
 
     def log_distribution(self, history: np.ndarray) -> np.ndarray:
