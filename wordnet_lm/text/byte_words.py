@@ -78,20 +78,25 @@ def _has_controls(data: np.ndarray, whitespace: np.ndarray) -> bool:
 
 
 def word_keys(view: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(first 8 bytes, 64-bit mix of all bytes and the length) of each token."""
+    """(first 8 bytes, 64-bit key) of each token: a token of up to 8 bytes is its own key (its
+    bytes, zero-padded: exact, as a word holds no NUL byte), a longer one a mix of all its bytes."""
     lengths = np.asarray(lengths, np.int64)
     first = view[starts] & LOW_MASKS[np.minimum(lengths, 8)]
-    mixed = (first ^ lengths.astype(np.uint64)) * _MIX
-    mixed ^= mixed >> _S32
-    k = 8
-    longer = np.flatnonzero(lengths > k)
-    while len(longer):
-        part = view[starts[longer] + k] & LOW_MASKS[np.minimum(lengths[longer] - k, 8)]
-        step = (mixed[longer] ^ part) * _MIX
-        mixed[longer] = step ^ (step >> _S32)
-        k += 8
-        longer = longer[lengths[longer] > k]
-    return first, mixed
+    key = first.copy()
+    longer = np.flatnonzero(lengths > 8)
+    if len(longer):
+        mixed = (first[longer] ^ lengths[longer].astype(np.uint64)) * _MIX
+        mixed ^= mixed >> _S32
+        at, size, k = starts[longer], lengths[longer], 8
+        todo = np.arange(len(longer))
+        while len(todo):
+            part = view[at[todo] + k] & LOW_MASKS[np.minimum(size[todo] - k, 8)]
+            step = (mixed[todo] ^ part) * _MIX
+            mixed[todo] = step ^ (step >> _S32)
+            k += 8
+            todo = todo[size[todo] > k]
+        key[longer] = mixed
+    return first, key
 
 
 class WordTable:
