@@ -459,7 +459,7 @@ def _insert(table: np.ndarray, keys: np.ndarray) -> np.ndarray:
     pending = np.arange(len(keys))
     slots = home_slots(keys, n_slots)
     wanted = keys
-    while len(pending) >= TAIL:
+    while len(pending) >= max(TAIL, 1):
         current = table[slots]
         again = np.flatnonzero(current == wanted)
         if len(again):  # a key met again: a duplicate n-gram

@@ -91,7 +91,7 @@ def _read_on(table: np.ndarray, pending: np.ndarray, at: np.ndarray, wanted: np.
     or a free slot (``out`` keeps -1).  One slot a round while many keys read on; the last few
     (runs of up to ~150 taken slots at load 0.75) scan windows of slots (:func:`_read_on_windows`)."""
     n_slots = len(table)
-    while len(pending) >= TAIL:
+    while len(pending) >= max(TAIL, 1):
         at += 1
         at[at == n_slots] = 0
         found = table[at]
