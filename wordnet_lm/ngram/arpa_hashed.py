@@ -47,7 +47,8 @@ PARSERS = 2  # threads parsing blocks
 
 
 class _UseGeneralReader(Exception):
-    """This file needs :func:`read_arpa` (gzip, missing contexts, a hash clash among the words)."""
+    """This file needs :func:`read_arpa` (gzip, missing contexts, a hash clash among the words, an
+    n-gram twice in one batch: read_arpa's message names it)."""
 
 
 def read_arpa_hashed(path: str | os.PathLike, *,
