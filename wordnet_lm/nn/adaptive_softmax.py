@@ -232,6 +232,23 @@ def _cluster_logits(z: np.ndarray, tail: Sequence[np.ndarray], cluster: Cluster)
     return logits
 
 
+def _with_bias_row(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``([x, 1], [W; b])``: their product is ``x W + b``, the bias added inside the product
+    instead of by a pass over its result (worth the two copies when ``x`` has more rows than
+    ``W``: :func:`_folds_bias`)."""
+    augmented = np.empty((x.shape[0], x.shape[1] + 1), np.result_type(x, weight))
+    augmented[:, :-1] = x
+    augmented[:, -1] = 1
+    return augmented, np.concatenate([weight, bias[None, :]])
+
+
+def _folds_bias(rows: int, weight: np.ndarray) -> bool:
+    """Whether a product of ``rows`` rows with ``weight`` should take its bias as an extra
+    weight row (:func:`_with_bias_row`): copying ``weight`` must cost less than adding the bias
+    to every row, and a one-row weight stays an outer product (:func:`_cluster_products`)."""
+    return 1 < weight.shape[0] < rows - 1
+
+
 def _with_ones(x: np.ndarray, factors: np.ndarray) -> np.ndarray:
     """``[f * x, f]`` (B, H + 1) for row factors ``f`` (B,): one product with it gives a
     layer's weight and bias gradients together (one pass over the B x classes buffer, not two)."""
@@ -338,7 +355,10 @@ def _keep_spare(buffer: np.ndarray) -> None:
 def _forward(targets, x, head_W, head_b, *tail, layout: Layout, reduction: str = "mean"):
     head_t, cluster = head_targets(targets, layout)
     head_exps = _head_buffer((len(x), layout.head_size), np.result_type(x, head_W))
-    losses, head_sums = _linear_exp_in_place(x, head_W, head_b, head_t, head_exps)
+    if _folds_bias(len(x), head_W):
+        losses, head_sums = _linear_exp_in_place(*_with_bias_row(x, head_W, head_b), None, head_t, head_exps)
+    else:
+        losses, head_sums = _linear_exp_in_place(x, head_W, head_b, head_t, head_exps)
     parts = []
     for index, rows in enumerate(group_rows(cluster, len(layout.clusters))):
         if len(rows) == 0:
@@ -346,8 +366,13 @@ def _forward(targets, x, head_W, head_b, *tail, layout: Layout, reduction: str =
         c = layout.clusters[index]
         z = _cluster_inputs(x[rows], tail, c)
         local = targets[rows] - c.first
-        exps = _cluster_products(z, tail, c)  # the bias is added block by block, in cache
-        part_losses, sums = _exp_rows_in_place(exps, tail[c.bias][c.columns()] if c.bias >= 0 else None, local)
+        bias = tail[c.bias][c.columns()] if c.bias >= 0 else None
+        if bias is not None and _folds_bias(len(rows), tail[c.weight]):
+            exps = np.matmul(*_with_bias_row(z, tail[c.weight][:, c.columns()], bias))
+            bias = None
+        else:
+            exps = _cluster_products(z, tail, c)  # the bias is added block by block, in cache
+        part_losses, sums = _exp_rows_in_place(exps, bias, local)
         losses[rows] += part_losses
         parts.append(_Part(index, rows, z, exps, sums, local))
     residual = _Residual(head_exps, head_sums, head_t, parts, reduction)
