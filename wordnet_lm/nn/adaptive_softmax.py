@@ -35,7 +35,10 @@ from wordnet_lm.autodiff import defjvp_argnum, defvjp_argnum, primitive_with_res
 from wordnet_lm.parallel import kernel_threads, run_tasks, split_range
 
 REDUCTIONS = ("mean", "sum", "none")
-_BLOCK_ELEMENTS = 1 << 17  # a row block of ~512 KB in float32: the softmax of a block stays in L2
+# Row blocks of ~2 MB in float32 (Brown's head, 512 x 1,002, is one block): with three passes
+# over the logits (maximum, exp, row sums) larger blocks beat L2-sized ones of 512 KB (fewer,
+# larger products and NumPy calls: ~4% of the adaptive softmax's time on Brown, docs/nplm.md)
+_BLOCK_ELEMENTS = 1 << 19
 SHIFT_BEYOND = 30.0  # a row's logits are shifted by their maximum only when it lies beyond +-this
 # a row's sum over its target's exponential above which the loss is log(sum) - logit: the sum is
 # at least e^-SHIFT_BEYOND, so the target's exponential is then a normal float32 (> 1.2e-38)
@@ -203,9 +206,8 @@ def _exp_rows_in_place(z: np.ndarray, bias: np.ndarray | None, targets: np.ndarr
 def _linear_exp_in_place(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None, targets: np.ndarray,
                          out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``out = exp(x W + b)`` (unnormalised, :func:`_exp_block`), a row block at a time: BLAS
-    writes the block's logits and they are exponentiated while in cache (for the head: H = 100
-    makes the product the larger cost, and blocks of ~130 rows keep it efficient; the tail
-    clusters' thin products are faster whole, then :func:`_exp_rows_in_place`).  Returns
+    writes the block's logits and they are exponentiated while in cache (the tail clusters'
+    thin products are made whole, then :func:`_exp_rows_in_place`).  Returns
     (``-log softmax[target]`` per row, the row sums)."""
     batch, classes = out.shape
     losses = np.empty(batch, out.dtype)
@@ -383,7 +385,7 @@ def _forward(targets, x, head_W, head_b, *tail, layout: Layout, reduction: str =
             exps = np.matmul(*_with_bias_row(z, tail[c.weight][:, c.columns()], bias))
             bias = None
         else:
-            exps = _cluster_products(z, tail, c)  # the bias is added block by block, in cache
+            exps = _cluster_products(z, tail, c)  # the bias is added block by block
         part_losses, sums = _exp_rows_in_place(exps, bias, local)
         losses[rows] += part_losses
         parts.append(_Part(index, rows, z, exps, sums, local))
