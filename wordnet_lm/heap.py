@@ -12,14 +12,17 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import functools
 import sys
-from typing import Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD, _M_MMAP_MAX = -1, -3, -4
 LARGEST_KEPT = 32 << 20  # glibc's ceiling for the mmap threshold on 64-bit systems
 _NEVER = (1 << 31) - 1  # a trim threshold (bytes of free heap top) never reached
 _DEFAULT_MMAP_MAX = 65536
 _libc: ctypes.CDLL | None | bool = False  # False: not looked up yet; None: not glibc
+_phase: str | None = None  # the task function whose freed memory this process keeps (see phase_task)
+Task = TypeVar("Task", bound=Callable[..., Any])
 
 
 def _glibc() -> ctypes.CDLL | None:
@@ -76,3 +79,28 @@ def reusing_freed_memory(big_blocks_too: bool = False) -> Iterator[None]:
     finally:
         if big_blocks_too:
             libc.mallopt(_M_MMAP_MAX, _DEFAULT_MMAP_MAX)
+
+
+def phase_task(big_blocks_too: bool = False) -> Callable[[Task], Task]:
+    """Decorator for the map and reduce tasks of one phase: inside a task, freed memory is kept
+    for the next tasks of the same function (:func:`reusing_freed_memory`), and handed back when
+    this process starts a task of another function.  Without that hand-back a worker carried the
+    heap its counting tasks grew (~0.5 GB each on 256M tokens) under the next phases' own: the
+    n-gram build's peak RSS rose by a quarter of a GB during estimation and writing."""
+
+    def decorate(fn: Task) -> Task:
+        name = f"{fn.__module__}.{fn.__qualname__}"
+
+        @functools.wraps(fn)
+        def task(*args: Any, **kwargs: Any) -> Any:
+            global _phase
+            if _phase != name:
+                if _phase is not None:
+                    release_freed_memory()
+                _phase = name
+            with reusing_freed_memory(big_blocks_too):
+                return fn(*args, **kwargs)
+
+        return task  # type: ignore[return-value]
+
+    return decorate

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from wordnet_lm.errors import WordnetLMError
-from wordnet_lm.heap import reusing_freed_memory
+from wordnet_lm.heap import phase_task
 from wordnet_lm.glove.matrix_file import RowFiles, write_cooccurrence_parts
 from wordnet_lm.glove.pair_counts import FixedPointWeights, piece_tokens_for, window_count_pieces
 from wordnet_lm.glove.runs import MERGE_BYTES_PER_RECORD, MERGE_SHARE, BoundedCounter, Run, merge_runs, row_ranges, \
@@ -64,7 +64,7 @@ class RangeTask:
     prefix: str
 
 
-@reusing_freed_memory(big_blocks_too=True)  # pieces of the same size, one after another
+@phase_task(big_blocks_too=True)  # pieces of the same size, one after another
 def count_shard(task: ShardTask) -> list[Run]:
     """Map: the sorted runs of one shard."""
     remap = np.load(task.remap, allow_pickle=False) if task.remap else None
@@ -84,7 +84,7 @@ def count_shard(task: ShardTask) -> list[Run]:
     return counter.runs
 
 
-@reusing_freed_memory()
+@phase_task()
 def merge_range(task: RangeTask) -> RowFiles:
     """Reduce: rows ``first..stop-1`` summed over all runs, written as float64 part files."""
     part = RowFiles(task.prefix, task.first, task.stop, 0)

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from wordnet_lm.errors import TrainingError
-from wordnet_lm.heap import reusing_freed_memory
+from wordnet_lm.heap import phase_task
 from wordnet_lm.ngram.counts import padded_stream
 from wordnet_lm.ngram.sorting import unique_inverse
 from wordnet_lm.scale.disk import DiskArray
@@ -71,7 +71,7 @@ class Run:
         return DiskArray(f"{self.path}.w", np.int64)
 
 
-@reusing_freed_memory()
+@phase_task()
 def count_shard(task: ShardTask) -> list[Run]:
     """Map: the runs of one shard (see the module docstring)."""
     from wordnet_lm.text.encoded import sentence_chunks
@@ -161,7 +161,7 @@ class Part:
         return DiskArray(f"{self.prefix}.c{n}", np.int64)
 
 
-@reusing_freed_memory()
+@phase_task()
 def merge_range(task: RangeTask) -> Part:
     """Reduce: merge one range of first words over all runs (see the module docstring)."""
     size = task.vocab_size
@@ -287,7 +287,7 @@ class _JoinTask:
     garbage: tuple[str, ...] = ()  # files to remove
 
 
-@reusing_freed_memory()
+@phase_task()
 def _join_part(task: _JoinTask) -> None:
     """Copy one part into the global tables: counts, and keys needing no shift (order 2, the first
     part), by the kernel (``copy_file_range``); other keys a block at a time with the shift

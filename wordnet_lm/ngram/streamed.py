@@ -37,6 +37,7 @@ from wordnet_lm.ngram.arpa import LOG10_ZERO, _log10_values, arpa_header
 from wordnet_lm.ngram.arpa_text import WordBytes, arpa_lines
 from wordnet_lm.ngram.estimate import _initial_probabilities
 from wordnet_lm.ngram.sorting import unique_counts
+from wordnet_lm.heap import phase_task
 from wordnet_lm.io import atomic_write
 from wordnet_lm.progress import progress_bar
 from wordnet_lm.scale.disk import WINDOW, DiskArray, SortedKeys
@@ -110,6 +111,7 @@ def compute_suffixes(tables: DiskTables, block: int, executor: Executor | None =
                                             block) for lo, hi in _pieces(tables.sizes[n - 1], n_pieces(executor))])
 
 
+@phase_task()
 def _suffix_piece(piece: _Piece) -> None:
     tables, n, V = piece.tables(), piece.n, piece.vocab_size
     out = tables.array(f"s{n}")
@@ -172,6 +174,7 @@ def compute_adjusted(tables: DiskTables, block: int, continuation: bool,
     return adjusted1, t
 
 
+@phase_task()
 def _adjust_order(task: _AdjustTask) -> np.ndarray:
     """``a{n}`` of one order and its count-of-counts (order 1: the continuation counts)."""
     tables, n = DiskTables(Path(task.folder), task.vocab_size, np.zeros(0, np.int64), list(task.sizes), 0, 0), task.n
@@ -268,6 +271,7 @@ def context_pieces(tables: DiskTables, n: int, count: int) -> list[tuple[int, in
     return [(starts[k], starts[k + 1], bounds[k], bounds[k + 1]) for k in range(len(bounds) - 1)]
 
 
+@phase_task()
 def _interpolate_piece(piece: _InterpolatePiece) -> None:
     tables = piece.tables()
     n, V = piece.n, piece.vocab_size
@@ -391,6 +395,7 @@ class _LinesTask:
 _WORDS_CACHE: dict[str, WordBytes] = {}
 
 
+@phase_task()
 def arpa_piece(task: _LinesTask) -> str:
     """Write the ARPA lines of order ``task.n`` entries ``start..stop-1`` to a part file (in any
     process); returns its path."""
