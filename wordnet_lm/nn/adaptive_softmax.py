@@ -98,10 +98,9 @@ class Layout:
 # ---------------------------------------------------------------------------- numeric kernels
 
 
-def _exp_block(block: np.ndarray, bias: np.ndarray | None, targets: np.ndarray | None,
-               sums: np.ndarray) -> np.ndarray | None:
+def _exp_block(block: np.ndarray, bias: np.ndarray | None, targets: np.ndarray, sums: np.ndarray) -> np.ndarray:
     """Turn the rows of ``block`` (+ ``bias``) into their exponentials in place, *unnormalised*,
-    their sums into ``sums``; return ``-log softmax[target]`` per row (None without targets).
+    their sums into ``sums``; return ``-log softmax[target]`` per row.
 
     The softmax is ``block / sums`` row by row; the division is left to whoever reads it (the
     backward pass scales its small operands instead: one pass over the block fewer).  No row
@@ -114,10 +113,6 @@ def _exp_block(block: np.ndarray, bias: np.ndarray | None, targets: np.ndarray |
     if not np.maximum.reduce(np.abs(top)) <= SHIFT_BEYOND:  # the rare large or small rows (or NaN)
         far = np.abs(top) > SHIFT_BEYOND
         block[far] -= top[far, None]  # softmax is shift-invariant
-    if targets is None:
-        np.exp(block, out=block)
-        np.matmul(block, _ones(block.shape[1], block.dtype), out=sums)
-        return None
     rows = _aranges(len(block))
     picked = block[rows, targets]
     np.exp(block, out=block)
@@ -186,18 +181,16 @@ def _in_blocks(kernel: Any, batch: int, classes: int) -> None:
     run_tasks([partial(run, a, b) for a, b in parts], len(parts))
 
 
-def _exp_rows_in_place(z: np.ndarray, bias: np.ndarray | None, targets: np.ndarray | None
-                       ) -> tuple[np.ndarray | None, np.ndarray]:
-    """:func:`_exp_block` on the rows of ``z``, cache-sized row blocks at a time, blocks split
-    over threads for large arrays; returns (``-log softmax[target]`` per row, the row sums)."""
+def _exp_rows_in_place(z: np.ndarray, bias: np.ndarray | None, targets: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_exp_block` on the rows of ``z``, row blocks at a time, blocks split over threads
+    for large arrays; returns (``-log softmax[target]`` per row, the row sums)."""
     batch, classes = z.shape
-    losses = None if targets is None else np.empty(batch, z.dtype)
+    losses = np.empty(batch, z.dtype)
     sums = np.empty(batch, z.dtype)
 
     def kernel(start: int, stop: int) -> None:
-        loss = _exp_block(z[start:stop], bias, None if targets is None else targets[start:stop], sums[start:stop])
-        if losses is not None:
-            losses[start:stop] = loss
+        losses[start:stop] = _exp_block(z[start:stop], bias, targets[start:stop], sums[start:stop])
 
     _in_blocks(kernel, batch, classes)
     return losses, sums
