@@ -74,6 +74,7 @@ def _adam_scales(lr: float, betas: tuple[float, float], eps: float, t: int) -> t
     root_c2 = math.sqrt(1.0 - b2 ** t)
     return lr / (1.0 - b1 ** t) * root_c2, eps * root_c2
 
+
 class OptimizerState:
     """An optimizer's state: ``step`` (updates done) and ``slots`` (slot name -> param name ->
     array, e.g. Adam's ``"m"`` and ``"v"``)."""
