@@ -122,3 +122,15 @@ def test_empty_and_single_lookups(ids):
     table = np.ones((3, 2))
     g = grad(lambda C: anp.sum(C[ids]), sparse_rows=True)(table)
     np.testing.assert_allclose(g.to_dense(), reference_dense(ids, np.ones((ids.size, 2)), (3, 2)))
+
+
+@pytest.mark.parametrize("n_rows", [3, 1 << 16, (1 << 16) + 1, 200_000])
+def test_coalesce_sums_in_lookup_order_with_16_bit_or_wide_keys(n_rows):
+    """Repeated rows are summed in the order of their lookups (bit for bit np.add.at), whether
+    the ids are sorted as 16-bit keys (up to 65,536 rows) or as they are, ids at the edges included."""
+    rng = np.random.default_rng(n_rows)
+    ids = np.concatenate([rng.integers(0, n_rows, 300), [0, n_rows - 1, n_rows - 1, 0], rng.integers(0, 3, 50)])
+    values = rng.standard_normal((len(ids), 4)).astype(np.float32)
+    merged = RowSparse(ids, values, (n_rows, 4)).coalesce()
+    np.testing.assert_array_equal(merged.indices, np.unique(ids))
+    np.testing.assert_array_equal(merged.values, reference_dense(ids, values, (n_rows, 4))[np.unique(ids)])

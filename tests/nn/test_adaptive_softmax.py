@@ -201,3 +201,67 @@ def test_bad_arguments():
         A.two_level_cross_entropy(x, head_W, head_b, tail, np.array([0, 1]), Layout(2, (Cluster(3, 4, weight=0),)))
     with pytest.raises(ValueError, match="reduction"):
         A.two_level_cross_entropy(x, head_W, head_b, tail, np.array([0, 1]), layout, "max")
+
+
+def _problem_with_scale(scale: float, dtype=np.float64, seed: int = 11):
+    """A batch with clusters with and without projections and biases, logits about ``scale``."""
+    rng = np.random.default_rng(seed)
+    layout = Layout(4, (Cluster(4, 9, weight=1, bias=2, proj=0), Cluster(9, 15, weight=3, bias=4),
+                        Cluster(15, 18, weight=6, bias=7, proj=5)))
+    shapes = [(3, 2), (2, 5), (5,), (3, 6), (6,), (3, 1), (1, 3), (3,)]
+    tail = [(scale * rng.standard_normal(s)).astype(dtype) for s in shapes]
+    x = rng.standard_normal((24, 3)).astype(dtype)
+    head_W = (scale * rng.standard_normal((3, layout.head_size))).astype(dtype)
+    head_b = (scale * rng.standard_normal(layout.head_size)).astype(dtype)
+    targets = np.arange(24) % layout.n_words
+    return x, head_W, head_b, tail, targets, layout
+
+
+@pytest.mark.parametrize("scale", [0.5, 40.0])
+@pytest.mark.parametrize("fold", [True, False])
+def test_shifted_rows_and_folded_biases(monkeypatch, scale, fold):
+    """Logits far beyond +-SHIFT_BEYOND (rows shifted by their maximum, targets with a share
+    below 1 / _LARGEST_RATIO), and biases folded into the products or added after them: the
+    same values and gradients as the unfused composition, and central differences agree."""
+    monkeypatch.setattr(A, "_folds_bias", lambda rows, weight: fold and weight.shape[0] > 1)
+    x, head_W, head_b, tail, targets, layout = _problem_with_scale(scale)
+    args = (x, head_W, head_b, *tail)
+
+    def fused(*a):
+        return A.two_level_cross_entropy(a[0], a[1], a[2], a[3:], targets, layout, "none")
+
+    def plain(*a):
+        return unfused_losses(a[0], a[1], a[2], a[3:], targets, layout)
+
+    argnums = tuple(range(len(args)))
+    cotangent = np.random.default_rng(1).random(len(targets))
+    value, pull_fused = vjp(fused, *args, argnum=argnums)
+    expected, pull_plain = vjp(plain, *args, argnum=argnums)
+    if scale > 1:  # the cases this test is for do occur
+        logits = x @ head_W + head_b
+        assert np.abs(logits.max(axis=1)).max() > A.SHIFT_BEYOND
+        assert (logits.max(axis=1) - logits[np.arange(24), A.head_targets(targets, layout)[0]]).max() > 60
+    np.testing.assert_allclose(value, expected, rtol=1e-12, atol=1e-12)
+    for got, want in zip(pull_fused(cotangent), pull_plain(cotangent)):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+    assert check_grad(lambda *a: A.two_level_cross_entropy(a[0], a[1], a[2], a[3:], targets, layout),
+                      *args) < 1e-6
+
+
+def test_float32_far_logits_stay_finite_and_exact():
+    """float32 logits of +-100s: no overflow or underflow to inf/NaN, losses and gradients as
+    float64's to float32 rounding."""
+    x, head_W, head_b, tail, targets, layout = _problem_with_scale(40.0, np.float32, seed=4)
+    logits = (x @ head_W + head_b).astype(np.float64)
+    targets = np.argmin(logits[:, :layout.shortlist], axis=1)  # shortlist words of the smallest share
+    gaps = logits.max(axis=1) - logits[np.arange(len(targets)), targets]
+    assert gaps.max() > 110  # some targets' exponentials underflow in float32: loss = log(sum) - logit
+    loss, grads = value_and_grad(lambda *a: A.two_level_cross_entropy(a[0], a[1], a[2], a[3:], targets, layout),
+                                 argnum=tuple(range(3 + len(tail))))(x, head_W, head_b, *tail)
+    wide = [a.astype(np.float64) for a in (x, head_W, head_b, *tail)]
+    loss64, grads64 = value_and_grad(lambda *a: A.two_level_cross_entropy(a[0], a[1], a[2], a[3:], targets, layout),
+                                     argnum=tuple(range(3 + len(tail))))(*wide)
+    assert np.isfinite(loss) and float(loss) == pytest.approx(float(loss64), rel=1e-5)
+    for g, g64 in zip(grads, grads64):
+        assert g.dtype == np.float32 and np.all(np.isfinite(g))
+        np.testing.assert_allclose(g, g64, rtol=1e-4, atol=1e-5 * np.abs(g64).max())

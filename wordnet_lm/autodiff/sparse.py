@@ -17,9 +17,16 @@ import numpy as np
 import scipy.sparse
 
 
+def _stable_order(rows: np.ndarray, n_rows: int) -> np.ndarray:
+    """``np.argsort(rows, kind="stable")`` for row ids in ``0 .. n_rows-1``: below 65,536 rows
+    the ids are sorted as 16-bit keys (NumPy's radix sort: ~3x faster, the same order)."""
+    keys = rows.astype(np.uint16) if n_rows <= 1 << 16 else rows
+    return np.argsort(keys, kind="stable")
+
+
 def _summing_matrix(rows: np.ndarray, n_rows: int, scale: float, dtype: np.dtype) -> scipy.sparse.csr_matrix:
     """The ``n_rows x len(rows)`` CSR matrix with ``scale`` at ``(rows[k], k)``."""
-    order = np.argsort(rows, kind="stable")
+    order = _stable_order(rows, n_rows)
     indptr = np.zeros(n_rows + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
     data = np.full(len(rows), scale, dtype=dtype)
@@ -63,7 +70,7 @@ class RowSparse:
         """Equivalent RowSparse with unique, sorted indices (repeated rows summed)."""
         if self._unique or len(self.indices) == 0:
             return self
-        order = np.argsort(self.indices, kind="stable")
+        order = _stable_order(self.indices, self.shape[0])
         rows = self.indices[order]
         first = np.empty(len(rows), dtype=bool)
         first[0] = True

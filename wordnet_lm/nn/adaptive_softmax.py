@@ -12,8 +12,12 @@ an empty shortlist).  Probabilities are exactly normalised; a batch costs the he
 for every row and each cluster's product for the rows whose target falls in it only.
 
 :func:`two_level_cross_entropy` is one primitive of :mod:`wordnet_lm.autodiff` with a
-hand-written backward (each softmax buffer becomes ``softmax - onehot`` in place) and forward
-rule, first order only, like the fused full softmax of :mod:`wordnet_lm.nn.functional`.
+hand-written backward and forward rule, first order only, like the fused full softmax of
+:mod:`wordnet_lm.nn.functional`.  The forward pass keeps each softmax unnormalised (the
+exponentials and their row sums; rows are shifted by their maximum only when it is far from
+0) and the backward pass turns each buffer into ``sum * (softmax - onehot)`` in place, the
+division by the sum and the loss's scale going to the small operands of its products as row
+factors: two passes over the B x classes buffers fewer than normalising them.
 :func:`head_log_probs` and :func:`cluster_log_probs` score without targets (next words,
 sampling) a level at a time, so a caller never needs a B x V matrix it does not use.
 """
@@ -31,7 +35,14 @@ from wordnet_lm.autodiff import defjvp_argnum, defvjp_argnum, primitive_with_res
 from wordnet_lm.parallel import kernel_threads, run_tasks, split_range
 
 REDUCTIONS = ("mean", "sum", "none")
-_BLOCK_ELEMENTS = 1 << 17  # a row block of ~512 KB in float32: the softmax of a block stays in L2
+# Row blocks of ~2 MB in float32 (Brown's head, 512 x 1,002, is one block): with three passes
+# over the logits (maximum, exp, row sums) larger blocks beat L2-sized ones of 512 KB (fewer,
+# larger products and NumPy calls: ~4% of the adaptive softmax's time on Brown, docs/nplm.md)
+_BLOCK_ELEMENTS = 1 << 19
+SHIFT_BEYOND = 30.0  # a row's logits are shifted by their maximum only when it lies beyond +-this
+# a row's sum over its target's exponential above which the loss is log(sum) - logit: the sum is
+# at least e^-SHIFT_BEYOND, so the target's exponential is then a normal float32 (> 1.2e-38)
+_LARGEST_RATIO = 1e24
 
 
 @dataclass(frozen=True)
@@ -87,17 +98,69 @@ class Layout:
 # ---------------------------------------------------------------------------- numeric kernels
 
 
-def _softmax_block(block: np.ndarray, bias: np.ndarray | None, targets: np.ndarray | None) -> np.ndarray | None:
-    """Turn the rows of ``block`` (+ ``bias``) into their softmax in place; return
-    ``-log softmax[target]`` per row (None without targets)."""
+def _exp_block(block: np.ndarray, bias: np.ndarray | None, targets: np.ndarray, sums: np.ndarray) -> np.ndarray:
+    """Turn the rows of ``block`` (+ ``bias``) into their exponentials in place, *unnormalised*,
+    their sums into ``sums``; return ``-log softmax[target]`` per row.
+
+    The softmax is ``block / sums`` row by row; the division is left to whoever reads it (the
+    backward pass scales its small operands instead: one pass over the block fewer).  No row
+    is shifted by its maximum unless that maximum lies beyond +-:data:`SHIFT_BEYOND`, which
+    keeps every sum between ``e^-SHIFT_BEYOND`` and ``classes * e^SHIFT_BEYOND`` (well inside
+    float32) at the cost of one reduction instead of a broadcast subtraction over the block."""
     if bias is not None:
         block += bias
-    block -= block.max(axis=1, keepdims=True)
-    picked = None if targets is None else block[np.arange(len(block)), targets]
+    top = np.maximum.reduce(block, axis=1)
+    if not np.maximum.reduce(np.abs(top)) <= SHIFT_BEYOND:  # the rare large or small rows (or NaN)
+        far = np.abs(top) > SHIFT_BEYOND
+        block[far] -= top[far, None]  # softmax is shift-invariant
+    rows = _aranges(len(block))
+    picked = block[rows, targets]
     np.exp(block, out=block)
-    sums = block.sum(axis=1)
-    block *= (1 / sums)[:, None]
-    return None if targets is None else np.log(sums) - picked
+    np.matmul(block, _ones(block.shape[1], block.dtype), out=sums)  # BLAS: ~3x faster than add.reduce
+    return _target_losses(sums, block[rows, targets], picked)
+
+
+def _target_losses(sums: np.ndarray, exps: np.ndarray, logits: np.ndarray) -> np.ndarray:
+    """``-log softmax[target]`` from each row's sum, its target's exponential and logit:
+    ``log(sum / exp)`` (exactly 0 when the target is the only class; within 2 ulp of the ratio),
+    or ``log(sum) - logit`` in rows where the target's share is below 1 / :data:`_LARGEST_RATIO`."""
+    if np.minimum.reduce(exps) > 0:
+        ratio = sums / exps
+        if np.maximum.reduce(ratio) < _LARGEST_RATIO:
+            return np.log(ratio, out=ratio)
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        ratio = sums / exps
+        small = ~(ratio < _LARGEST_RATIO)
+        ratio[small] = 1
+        losses = np.log(ratio)
+        losses[small] = np.log(sums[small]) - logits[small]
+    return losses
+
+
+_ARANGES: dict[int, np.ndarray] = {}
+_ONES: dict[tuple[int, np.dtype], np.ndarray] = {}
+
+
+def _ones(n: int, dtype: np.dtype) -> np.ndarray:
+    """``np.ones(n, dtype)``, read only, made once per length and dtype (row sums as products)."""
+    ones = _ONES.get((n, dtype))
+    if ones is None:
+        if len(_ONES) > 64:
+            _ONES.clear()
+        ones = _ONES[(n, dtype)] = np.ones(n, dtype)
+        ones.flags.writeable = False
+    return ones
+
+
+def _aranges(n: int) -> np.ndarray:
+    """``np.arange(n)``, read only, made once per length (row indices of fancy indexing)."""
+    rows = _ARANGES.get(n)
+    if rows is None:
+        if len(_ARANGES) > 64:
+            _ARANGES.clear()
+        rows = _ARANGES[n] = np.arange(n)
+        rows.flags.writeable = False
+    return rows
 
 
 def _row_blocks(batch: int, classes: int) -> list[tuple[int, int]]:
@@ -118,37 +181,38 @@ def _in_blocks(kernel: Any, batch: int, classes: int) -> None:
     run_tasks([partial(run, a, b) for a, b in parts], len(parts))
 
 
-def _softmax_rows_in_place(z: np.ndarray, bias: np.ndarray | None, targets: np.ndarray | None) -> np.ndarray | None:
-    """Turn each row of ``z`` (+ ``bias``) into its softmax in place, cache-sized row blocks at a
-    time, blocks split over threads for large arrays; return ``-log softmax[target]`` per row."""
+def _exp_rows_in_place(z: np.ndarray, bias: np.ndarray | None, targets: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_exp_block` on the rows of ``z``, row blocks at a time, blocks split over threads
+    for large arrays; returns (``-log softmax[target]`` per row, the row sums)."""
     batch, classes = z.shape
-    losses = None if targets is None else np.empty(batch, z.dtype)
+    losses = np.empty(batch, z.dtype)
+    sums = np.empty(batch, z.dtype)
 
     def kernel(start: int, stop: int) -> None:
-        loss = _softmax_block(z[start:stop], bias, None if targets is None else targets[start:stop])
-        if losses is not None:
-            losses[start:stop] = loss
+        losses[start:stop] = _exp_block(z[start:stop], bias, targets[start:stop], sums[start:stop])
 
     _in_blocks(kernel, batch, classes)
-    return losses
+    return losses, sums
 
 
-def _linear_softmax_in_place(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None, targets: np.ndarray,
-                             out: np.ndarray) -> np.ndarray:
-    """``out = softmax(x W + b)``, a row block at a time: BLAS writes the block's logits and
-    they are normalised while in cache (for the head: H = 100 makes the product the larger
-    cost, and blocks of ~130 rows keep it efficient; the tail clusters' thin products are
-    faster whole, then :func:`_softmax_rows_in_place`).  Returns ``-log softmax[target]``."""
+def _linear_exp_in_place(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None, targets: np.ndarray,
+                         out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``out = exp(x W + b)`` (unnormalised, :func:`_exp_block`), a row block at a time: BLAS
+    writes the block's logits and they are exponentiated while in cache (the tail clusters'
+    thin products are made whole, then :func:`_exp_rows_in_place`).  Returns
+    (``-log softmax[target]`` per row, the row sums)."""
     batch, classes = out.shape
     losses = np.empty(batch, out.dtype)
+    sums = np.empty(batch, out.dtype)
 
     def kernel(start: int, stop: int) -> None:
         block = out[start:stop]
         np.matmul(x[start:stop], weight, out=block)
-        losses[start:stop] = _softmax_block(block, bias, targets[start:stop])
+        losses[start:stop] = _exp_block(block, bias, targets[start:stop], sums[start:stop])
 
     _in_blocks(kernel, batch, classes)
-    return losses
+    return losses, sums
 
 
 def _log_softmax_rows(z: np.ndarray) -> np.ndarray:
@@ -175,12 +239,29 @@ def _cluster_logits(z: np.ndarray, tail: Sequence[np.ndarray], cluster: Cluster)
     return logits
 
 
-def _with_ones(x: np.ndarray, scale: Any) -> np.ndarray:
-    """``[scale * x, scale]`` (B, H + 1): one product with it gives a layer's weight and bias
-    gradients together (one pass over the B x classes buffer instead of two)."""
-    out = np.empty((x.shape[0], x.shape[1] + 1), np.result_type(x, scale))
-    np.multiply(x, scale, out=out[:, :-1])
-    out[:, -1] = scale
+def _with_bias_row(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``([x, 1], [W; b])``: their product is ``x W + b``, the bias added inside the product
+    instead of by a pass over its result (worth the two copies when ``x`` has more rows than
+    ``W``: :func:`_folds_bias`)."""
+    augmented = np.empty((x.shape[0], x.shape[1] + 1), np.result_type(x, weight))
+    augmented[:, :-1] = x
+    augmented[:, -1] = 1
+    return augmented, np.concatenate([weight, bias[None, :]])
+
+
+def _folds_bias(rows: int, weight: np.ndarray) -> bool:
+    """Whether a product of ``rows`` rows with ``weight`` should take its bias as an extra
+    weight row (:func:`_with_bias_row`): copying ``weight`` must cost less than adding the bias
+    to every row, and a one-row weight stays an outer product (:func:`_cluster_products`)."""
+    return 1 < weight.shape[0] < rows - 1
+
+
+def _with_ones(x: np.ndarray, factors: np.ndarray) -> np.ndarray:
+    """``[f * x, f]`` (B, H + 1) for row factors ``f`` (B,): one product with it gives a
+    layer's weight and bias gradients together (one pass over the B x classes buffer, not two)."""
+    out = np.empty((x.shape[0], x.shape[1] + 1), np.result_type(x, factors))
+    np.multiply(x, factors[:, None], out=out[:, :-1])
+    out[:, -1] = factors
     return out
 
 
@@ -204,21 +285,27 @@ def group_rows(cluster: np.ndarray, n_clusters: int) -> list[np.ndarray]:
 
 
 class _Part:
-    """What the backward pass needs of one cluster: its rows, inputs, softmax and local targets."""
+    """What the backward pass needs of one cluster: its rows, inputs, unnormalised softmax
+    (``exps / sums`` is the softmax, :func:`_exp_block`) and local targets."""
 
-    __slots__ = ("index", "rows", "z", "probs", "local")
+    __slots__ = ("index", "rows", "z", "exps", "sums", "local")
 
-    def __init__(self, index: int, rows: np.ndarray, z: np.ndarray, probs: np.ndarray, local: np.ndarray) -> None:
-        self.index, self.rows, self.z, self.probs, self.local = index, rows, z, probs, local
+    def __init__(self, index: int, rows: np.ndarray, z: np.ndarray, exps: np.ndarray, sums: np.ndarray,
+                 local: np.ndarray) -> None:
+        self.index, self.rows, self.z, self.exps, self.sums, self.local = index, rows, z, exps, sums, local
 
 
 class _Residual:
-    """The forward pass's softmaxes; turned into every gradient once per backward pass."""
+    """The forward pass's unnormalised softmaxes and their row sums; turned into every
+    gradient once per backward pass."""
 
-    __slots__ = ("head_probs", "head_targets", "parts", "reduction", "_cotangent", "_grads", "__weakref__")
+    __slots__ = ("head_exps", "head_sums", "head_targets", "parts", "reduction", "_cotangent", "_grads",
+                 "__weakref__")
 
-    def __init__(self, head_probs: np.ndarray, head_targets: np.ndarray, parts: list[_Part], reduction: str) -> None:
-        self.head_probs, self.head_targets, self.parts, self.reduction = head_probs, head_targets, parts, reduction
+    def __init__(self, head_exps: np.ndarray, head_sums: np.ndarray, head_targets: np.ndarray, parts: list[_Part],
+                 reduction: str) -> None:
+        self.head_exps, self.head_sums, self.head_targets = head_exps, head_sums, head_targets
+        self.parts, self.reduction = parts, reduction
         self._cotangent: Any = None
         self._grads: dict[int, Any] | None = None
 
@@ -237,14 +324,18 @@ class _Residual:
 
     def loss_tangent(self, head_tangent: np.ndarray, cluster_tangents: dict[int, np.ndarray]) -> Any:
         """Forward mode: ``sum_j p_j t_j - t_target`` per row at both levels, then reduced."""
-        rows = np.arange(len(self.head_targets))
-        per_row = np.einsum("ij,ij->i", self.head_probs, head_tangent) - head_tangent[rows, self.head_targets]
+        per_row = _expected_minus_target(self.head_exps, self.head_sums, head_tangent, self.head_targets)
         for part in self.parts:
             t = cluster_tangents.get(part.index)
             if t is not None:
-                local = np.einsum("ij,ij->i", part.probs, t) - t[np.arange(len(part.rows)), part.local]
-                per_row[part.rows] += local
+                per_row[part.rows] += _expected_minus_target(part.exps, part.sums, t, part.local)
         return _reduce(per_row, self.reduction)
+
+
+def _expected_minus_target(exps: np.ndarray, sums: np.ndarray, tangent: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """``sum_j p_j (t_j - t_target)`` per row, ``p = exps / sums`` (exactly 0 for one class)."""
+    picked = tangent[np.arange(len(targets)), targets]
+    return np.einsum("ij,ij->i", exps, tangent - picked[:, None]) / sums
 
 
 def _reduce(losses: np.ndarray, reduction: str) -> Any:
@@ -270,8 +361,11 @@ def _keep_spare(buffer: np.ndarray) -> None:
 
 def _forward(targets, x, head_W, head_b, *tail, layout: Layout, reduction: str = "mean"):
     head_t, cluster = head_targets(targets, layout)
-    head_probs = _head_buffer((len(x), layout.head_size), np.result_type(x, head_W))
-    losses = _linear_softmax_in_place(x, head_W, head_b, head_t, head_probs)
+    head_exps = _head_buffer((len(x), layout.head_size), np.result_type(x, head_W))
+    if _folds_bias(len(x), head_W):
+        losses, head_sums = _linear_exp_in_place(*_with_bias_row(x, head_W, head_b), None, head_t, head_exps)
+    else:
+        losses, head_sums = _linear_exp_in_place(x, head_W, head_b, head_t, head_exps)
     parts = []
     for index, rows in enumerate(group_rows(cluster, len(layout.clusters))):
         if len(rows) == 0:
@@ -279,11 +373,17 @@ def _forward(targets, x, head_W, head_b, *tail, layout: Layout, reduction: str =
         c = layout.clusters[index]
         z = _cluster_inputs(x[rows], tail, c)
         local = targets[rows] - c.first
-        probs = _cluster_products(z, tail, c)  # the bias is added block by block, in cache
-        losses[rows] += _softmax_rows_in_place(probs, tail[c.bias][c.columns()] if c.bias >= 0 else None, local)
-        parts.append(_Part(index, rows, z, probs, local))
-    residual = _Residual(head_probs, head_t, parts, reduction)
-    weakref.finalize(residual, _keep_spare, head_probs)
+        bias = tail[c.bias][c.columns()] if c.bias >= 0 else None
+        if bias is not None and _folds_bias(len(rows), tail[c.weight]):
+            exps = np.matmul(*_with_bias_row(z, tail[c.weight][:, c.columns()], bias))
+            bias = None
+        else:
+            exps = _cluster_products(z, tail, c)  # the bias is added block by block
+        part_losses, sums = _exp_rows_in_place(exps, bias, local)
+        losses[rows] += part_losses
+        parts.append(_Part(index, rows, z, exps, sums, local))
+    residual = _Residual(head_exps, head_sums, head_t, parts, reduction)
+    weakref.finalize(residual, _keep_spare, head_exps)
     return _reduce(losses, reduction), residual
 
 
@@ -295,27 +395,25 @@ def _row_weights(g: Any, batch: int, reduction: str, dtype: np.dtype) -> np.ndar
     return np.asarray(g, dtype=dtype) / (batch if reduction == "mean" else 1)
 
 
-def _dlogits(probs: np.ndarray, targets: np.ndarray, weights: np.ndarray) -> Any:
-    """Turn ``probs`` into ``softmax - onehot`` in place; return the factor still to apply: the
-    scalar weight (left to the small operands of the products), or 1 after weighting each row."""
-    probs[np.arange(len(targets)), targets] -= 1
-    if weights.ndim == 0:
-        return weights
-    probs *= weights[:, None]
-    return probs.dtype.type(1)
+def _dlogits(exps: np.ndarray, sums: np.ndarray, targets: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Turn ``exps`` into ``sums * (softmax - onehot)`` in place (B touched elements); return
+    the row factors ``weights / sums`` that make it the logits' cotangent, left to the small
+    operands of the products: no pass over the B x classes buffer."""
+    exps[_aranges(len(targets)), targets] -= sums
+    return weights / sums
 
 
 def _all_grads(res: _Residual, g: Any, args: tuple, layout: Layout) -> dict[int, Any]:
     """Every argument's cotangent (argnums as in the primitive: 1 x, 2 head W, 3 head b, 4+ tail).
-    No B x V-sized pass is spent on the loss's scale: it goes to the small operands."""
+    No B x V-sized pass is spent on the normalisation or the loss's scale: both go to the
+    small operands of the products as row factors."""
     _, x, head_W, _, *tail = args
-    d_head = res.head_probs
-    batch = len(d_head)
-    weights = _row_weights(g, batch, res.reduction, d_head.dtype)
-    scale = _dlogits(d_head, res.head_targets, weights)
+    d_head = res.head_exps
+    weights = _row_weights(g, len(d_head), res.reduction, d_head.dtype)
+    factors = _dlogits(d_head, res.head_sums, res.head_targets, weights)
     gx = d_head @ head_W.T
-    gx *= scale
-    head_grads = _with_ones(x, scale).T @ d_head
+    gx *= factors[:, None]
+    head_grads = _with_ones(x, factors).T @ d_head
     grads: dict[int, Any] = {2: head_grads[:-1], 3: head_grads[-1]}
 
     def add(k: int, cols: slice, value: np.ndarray) -> None:
@@ -331,14 +429,17 @@ def _all_grads(res: _Residual, g: Any, args: tuple, layout: Layout) -> dict[int,
 
     for part in res.parts:
         c = layout.clusters[part.index]
-        d = part.probs
-        part_scale = _dlogits(d, part.local, weights if weights.ndim == 0 else weights[part.rows])
+        d = part.exps
+        part_factors = _dlogits(d, part.sums, part.local, weights if weights.ndim == 0 else weights[part.rows])
         cols = c.columns()
-        add(c.weight, cols, (part.z.T * part_scale) @ d)
-        if c.bias >= 0:
-            add(c.bias, cols, np.full(len(d), part_scale, d.dtype) @ d)
+        if c.bias >= 0:  # the weight's and the bias's gradients from one product
+            both = _with_ones(part.z, part_factors).T @ d
+            add(c.weight, cols, both[:-1])
+            add(c.bias, cols, both[-1])
+        else:
+            add(c.weight, cols, (part.z * part_factors[:, None]).T @ d)
         dz = d @ tail[c.weight][:, cols].T
-        dz *= part_scale
+        dz *= part_factors[:, None]
         if c.proj >= 0:
             add(c.proj, slice(None), x[part.rows].T @ dz)
             dz = dz @ tail[c.proj].T
@@ -363,7 +464,7 @@ def _vjp(argnum, g, res, targets, x, head_W, head_b, *tail, layout: Layout, redu
 def _jvp(argnum, t, res, targets, x, head_W, head_b, *tail, layout: Layout, reduction: str = "mean"):
     if argnum == 0:
         raise TypeError("the targets of a cross-entropy are class ids, not differentiable")
-    head_shape = res.head_probs.shape
+    head_shape = res.head_exps.shape
     if argnum == 1:
         head_tangent = t @ head_W
     elif argnum == 2:
@@ -371,7 +472,7 @@ def _jvp(argnum, t, res, targets, x, head_W, head_b, *tail, layout: Layout, redu
     elif argnum == 3:
         head_tangent = np.broadcast_to(t, head_shape)
     else:
-        head_tangent = np.zeros(head_shape, res.head_probs.dtype)
+        head_tangent = np.zeros(head_shape, res.head_exps.dtype)
     k = argnum - 4
     cluster_tangents = {}
     for part in res.parts:
@@ -385,7 +486,7 @@ def _jvp(argnum, t, res, targets, x, head_W, head_b, *tail, layout: Layout, redu
         elif k >= 0 and k == c.weight:
             cluster_tangents[part.index] = part.z @ t[:, cols]
         elif k >= 0 and k == c.bias:
-            cluster_tangents[part.index] = np.broadcast_to(t[cols], part.probs.shape)
+            cluster_tangents[part.index] = np.broadcast_to(t[cols], part.exps.shape)
     return res.loss_tangent(head_tangent, cluster_tangents)
 
 

@@ -46,9 +46,13 @@ def _with_gradients(params: Params, grads: Grads) -> Iterator[tuple[str, np.ndar
 
 
 def _adam_direction(g: np.ndarray, m: np.ndarray, v: np.ndarray, tmp: np.ndarray, v_max: np.ndarray | None,
-                    b1: Any, one_minus_b1: Any, b2: Any, one_minus_b2: Any, root_c2: Any, eps: Any) -> None:
+                    b1: Any, one_minus_b1: Any, b2: Any, one_minus_b2: Any, eps_root: Any) -> None:
     """Adam's moments updated in place (``m``, ``v``, and ``v_max`` for AMSGrad) and its
-    direction ``m / (sqrt(v) / root_c2 + eps)`` written to ``tmp``; no temporaries."""
+    direction ``m / (sqrt(v) + eps_root)`` written to ``tmp``; no temporaries.
+
+    With ``eps_root = eps * sqrt(1 - b2^t)`` this is ``m / (sqrt(v) / sqrt(1 - b2^t) + eps)``
+    (the textbook bias-corrected denominator) divided by ``sqrt(1 - b2^t)``: the caller folds
+    that factor into the step size, one pass over the arrays fewer (:func:`_adam_scales`)."""
     m *= b1
     np.multiply(g, one_minus_b1, out=tmp)
     m += tmp
@@ -59,9 +63,17 @@ def _adam_direction(g: np.ndarray, m: np.ndarray, v: np.ndarray, tmp: np.ndarray
     if v_max is not None:
         v = np.maximum(v_max, v, out=v_max)
     np.sqrt(v, out=tmp)
-    tmp /= root_c2
-    tmp += eps
+    tmp += eps_root
     np.divide(m, tmp, out=tmp)
+
+
+def _adam_scales(lr: float, betas: tuple[float, float], eps: float, t: int) -> tuple[float, float]:
+    """``(step, eps_root)`` of Adam's step ``t``: ``p -= step * m / (sqrt(v) + eps_root)`` is
+    ``p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)``."""
+    b1, b2 = betas
+    root_c2 = math.sqrt(1.0 - b2 ** t)
+    return lr / (1.0 - b1 ** t) * root_c2, eps * root_c2
+
 
 class OptimizerState:
     """An optimizer's state: ``step`` (updates done) and ``slots`` (slot name -> param name ->
@@ -383,9 +395,7 @@ class Adam(Optimizer):
         term) are gathered into one flat buffer, the moments live in flat slot buffers, the
         step is computed in cache-sized blocks of those, then each parameter decays and moves."""
         b1, b2 = self.betas
-        t = state.step
-        step_size = self.lr / (1.0 - b1 ** t)
-        root_c2 = math.sqrt(1.0 - b2 ** t)
+        step_size, eps_root = _adam_scales(self.lr, self.betas, self.eps, state.step)
         names = tuple(name for name, _, _ in group)
         packing = packed(state, names, [p for _, p, _ in group], self.active_slots())
         flat_g = self._buffer(names, packing.flats["m"], "grad")
@@ -405,10 +415,10 @@ class Adam(Optimizer):
         # floats to, without its buffered casting of a Python float at every call
         f = flat_tmp.dtype.type
         c_b1, c_1b1, c_b2, c_1b2 = f(b1), f(1.0 - b1), f(b2), f(1.0 - b2)
-        c_root, c_eps, c_step = f(root_c2), f(self.eps), f(-step_size)
+        c_eps, c_step = f(eps_root), f(-step_size)
 
         def direction(g: np.ndarray, m: np.ndarray, v: np.ndarray, tmp: np.ndarray, v_max: np.ndarray | None) -> None:
-            _adam_direction(g, m, v, tmp, v_max, c_b1, c_1b1, c_b2, c_1b2, c_root, c_eps)
+            _adam_direction(g, m, v, tmp, v_max, c_b1, c_1b1, c_b2, c_1b2, c_eps)
             tmp *= c_step
 
         flats = packing.flats
@@ -421,12 +431,10 @@ class Adam(Optimizer):
 
     def _update(self, name: str, p: np.ndarray, g: Any, state: OptimizerState) -> None:
         b1, b2 = self.betas
-        t = state.step
-        step_size = self.lr / (1.0 - b1 ** t)
-        root_c2 = math.sqrt(1.0 - b2 ** t)
+        step_size, eps_root = _adam_scales(self.lr, self.betas, self.eps, state.step)
         decays = self.decays(name, p)
         if isinstance(g, RowSparse) and self.lazy:
-            self._lazy_update(name, p, g.coalesce(), state, step_size, root_c2, decays)
+            self._lazy_update(name, p, g.coalesce(), state, step_size, eps_root, decays)
             return
         g = self._dense_grad(name, p, g, l2=not self.decoupled)
         shrink = 1.0 - self.lr * self.weight_decay if self.decoupled and decays else None
@@ -436,14 +444,14 @@ class Adam(Optimizer):
                  v_max: np.ndarray | None) -> None:
             if shrink is not None:
                 p *= shrink
-            _adam_direction(g, m, v, tmp, v_max, b1, 1.0 - b1, b2, 1.0 - b2, root_c2, self.eps)
+            _adam_direction(g, m, v, tmp, v_max, b1, 1.0 - b1, b2, 1.0 - b2, eps_root)
             self._apply_step(p, tmp, step_size, tmp)
 
         elementwise(adam, p, g, slots["m"][name], slots["v"][name], self._buffer(name, p),
                     slots["v_max"][name] if self.amsgrad else None)
 
     def _lazy_update(self, name: str, p: np.ndarray, g: RowSparse, state: OptimizerState,
-                     step_size: float, root_c2: float, decays: bool) -> None:
+                     step_size: float, eps_root: float, decays: bool) -> None:
         """The Adam update on the rows of ``g`` (coalesced: unique rows) only."""
         b1, b2 = self.betas
         rows, grad = g.indices, g.values.astype(p.dtype, copy=False)
@@ -473,8 +481,7 @@ class Adam(Optimizer):
             v = np.maximum(state.slots["v_max"][name][rows], v)
             state.slots["v_max"][name][rows] = v
         denom = np.sqrt(v)
-        denom /= f(root_c2)
-        denom += f(self.eps)
+        denom += f(eps_root)
         np.divide(m, denom, out=denom)
         denom *= f(-step_size)
         row_values += denom
