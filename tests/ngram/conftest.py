@@ -8,7 +8,10 @@ import numpy as np
 import pytest
 
 from .ngram_reference import random_sentences
-from wordnet_lm.ngram import make_model
+from wordnet_lm.errors import ModelFileError
+from wordnet_lm.ngram import BackoffModel, make_model, read_arpa
+from wordnet_lm.ngram.arpa_hashed import read_arpa_hashed
+from wordnet_lm.ngram.hashed import HashedIndex
 from wordnet_lm.text.vocab import Corpus, Vocab
 
 
@@ -40,3 +43,30 @@ def fitted(name: str, order: int, small, **params):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return make_model(name, order, **params).fit(corpus_of(train), vocab)
+
+
+def scores(tables, vocab, corpus):
+    return BackoffModel.from_tables(tables, vocab).token_logprobs(corpus)
+
+
+def assert_same_as_read_arpa(path, corpus_words):
+    """Both ARPA readers give the same vocabulary and exactly the same score for every prediction."""
+    ref_tables, ref_vocab = read_arpa(path)
+    tables, vocab = read_arpa_hashed(path)
+    assert isinstance(tables.index, HashedIndex)
+    assert vocab.words == ref_vocab.words
+    corpus = corpus_of([vocab.encode_sentence(s) if hasattr(vocab, "encode_sentence") else
+                        [vocab.index.get(w, 0) for w in s] for s in corpus_words])
+    np.testing.assert_array_equal(scores(tables, vocab, corpus), scores(ref_tables, ref_vocab, corpus))
+
+
+def assert_same_error_as_read_arpa(path, match: str) -> str:
+    """The hashed reader rejects ``path`` with a one-line error matching ``match``, word for word
+    the error of ``read_arpa``; returns it."""
+    with pytest.raises(ModelFileError, match=match) as fast:
+        read_arpa_hashed(path)
+    assert "\n" not in str(fast.value)
+    with pytest.raises(ModelFileError) as general:
+        read_arpa(path)
+    assert str(fast.value) == str(general.value)
+    return str(fast.value)

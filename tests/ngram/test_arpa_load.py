@@ -7,9 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from .conftest import corpus_of, fitted
+from .conftest import assert_same_as_read_arpa, assert_same_error_as_read_arpa, corpus_of, fitted
 from wordnet_lm.errors import ModelFileError
-from wordnet_lm.ngram import BackoffModel, read_arpa
 from wordnet_lm.ngram import arpa_hashed
 from wordnet_lm.ngram.arpa_hashed import read_arpa_hashed
 from wordnet_lm.ngram.hashed import EMPTY, place, probe, probe_stored, table_size
@@ -121,13 +120,8 @@ def test_regular_and_general_paths_give_the_same_tables(small, tmp_path, monkeyp
 
 def test_clean_file_scores_as_read_arpa(tmp_path, blocks):
     (tmp_path / "clean.arpa").write_bytes(CLEAN)
-    ref_tables, ref_vocab = read_arpa(tmp_path / "clean.arpa")
-    tables, vocab = read_arpa_hashed(tmp_path / "clean.arpa")
-    assert vocab.words == ref_vocab.words
-    corpus = corpus_of([[vocab.index.get(w, 0) for w in s] for s in
-                        [["the", "cat"], ["the", "dog", "cat"], ["mouse", "the"], ["dog"], ["cat", "the", "cat"]]])
-    np.testing.assert_array_equal(BackoffModel.from_tables(tables, vocab).token_logprobs(corpus),
-                                  BackoffModel.from_tables(ref_tables, ref_vocab).token_logprobs(corpus))
+    assert_same_as_read_arpa(tmp_path / "clean.arpa",
+                             [["the", "cat"], ["the", "dog", "cat"], ["mouse", "the"], ["dog"], ["cat", "the", "cat"]])
 
 
 BROKEN = {
@@ -147,11 +141,7 @@ def test_malformed_clean_files_give_read_arpa_s_one_line_error(case, tmp_path, b
     old, new, message = BROKEN[case]
     assert old in CLEAN
     (tmp_path / "clean.arpa").write_bytes(CLEAN.replace(old, new, 1))
-    with pytest.raises(ModelFileError, match=message) as fast:
-        read_arpa_hashed(tmp_path / "clean.arpa")
-    with pytest.raises(ModelFileError) as general:
-        read_arpa(tmp_path / "clean.arpa")
-    assert str(fast.value) == str(general.value)
+    assert_same_error_as_read_arpa(tmp_path / "clean.arpa", message)
 
 
 # ---------------------------------------------------------------------- model and text at once
