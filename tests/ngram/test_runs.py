@@ -3,6 +3,7 @@ how many distinct n-grams start with each word (the reduce work the ranges are c
 checked against a count of n-gram tuples in plain Python."""
 
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from .conftest import corpus_of
 from wordnet_lm.errors import TrainingError
 from wordnet_lm.ngram.counts import count_ngrams
+from wordnet_lm.ngram import runs
 from wordnet_lm.ngram.runs import count_chunk
 from wordnet_lm.text.vocab import BOS_ID, EOS_ID
 
@@ -43,3 +45,43 @@ def test_markers_in_the_text_and_bad_ids_are_refused():
         count_chunk(corpus_of([[EOS_ID]]), 2, 10)
     with pytest.raises(ValueError, match="word ids"):
         count_chunk(corpus_of([[4, 12]]), 2, 10)
+
+
+@pytest.mark.parametrize("narrow", [True, False])
+def test_shards_merged_with_narrow_or_wide_files_equal_the_in_memory_counter(tmp_path, monkeypatch, narrow):
+    """Run counts and the merge's index maps are int32 when they fit (less to write), int64
+    otherwise; the last order writes no map (nothing reads it).  Either way: the same tables."""
+    from wordnet_lm.text.encode import encode_corpus
+    from wordnet_lm.text.encoded import EncodedCorpus
+
+    rng = np.random.default_rng(5)
+    text = tmp_path / "c.txt"
+    text.write_text("\n".join(" ".join(f"w{int(x)}" for x in rng.zipf(1.5, rng.integers(1, 9)) % 40)
+                              for _ in range(400)) + "\n")
+    encode_corpus(text, tmp_path / "enc")
+    encoded = EncodedCorpus.open(tmp_path / "enc")
+    if not narrow:
+        monkeypatch.setattr(runs, "narrowest_index", lambda bound: np.int64)
+    order, size = 4, len(encoded.vocab)
+    shards = [runs.ShardTask(str(encoded.path), a, b, order, size, None, 300, str(tmp_path / f"run{k}"))
+              for k, (a, b) in enumerate(encoded.shards(3))]
+    made = [run for task in shards for run in runs.count_shard(task)]
+    assert len(made) > 3 and {run.count_type for run in made} == {"int32" if narrow else "int64"}
+    assert all(run.counts(2).path.stat().st_size == (4 if narrow else 8) * run.sizes[1] for run in made)
+    created = []
+    create = runs.DiskArray.create.__func__
+    monkeypatch.setattr(runs.DiskArray, "create", classmethod(lambda cls, path, dtype: created.append(
+        (Path(path).name, np.dtype(dtype))) or create(cls, path, dtype)))
+    ranges = [(0, 7), (7, 20), (20, size)]
+    parts = [runs.merge_range(runs.RangeTask(tuple(made), a, b, order, size, 16, str(tmp_path / f"part{k}")))
+             for k, (a, b) in enumerate(ranges)]
+    maps = {name.split(".")[1] for name, _ in created if ".m" in name}
+    assert maps == {"m2", "m3"}  # the last order's map is never written
+    assert {dtype for name, dtype in created if ".m" in name} == {np.dtype(np.int32 if narrow else np.int64)}
+    assert not list(tmp_path.glob("part*.m*"))  # and the others are removed
+    sizes = runs.join_parts(parts, order, size, tmp_path, 50)
+    want = count_ngrams(encoded.corpus(), order, size)
+    for n in range(2, order + 1):
+        assert sizes[n - 2] == want.index.size(n)
+        np.testing.assert_array_equal(np.fromfile(tmp_path / f"k{n}", np.int64), want.index.keys[n - 1])
+        np.testing.assert_array_equal(np.fromfile(tmp_path / f"c{n}", np.int64), want.counts[n - 1])

@@ -16,6 +16,9 @@ def _same(keys):
     u, inv = unique_inverse(keys)
     np.testing.assert_array_equal(u, want[0])
     np.testing.assert_array_equal(inv, want[1])
+    work = keys.copy()  # overwrite=True: the same result, computed in the caller's array
+    for w, g in zip(want, unique_inverse(work, counts=True, overwrite=True)):
+        np.testing.assert_array_equal(g, w)
     u, c = unique_counts(keys)
     np.testing.assert_array_equal(u, want[0])
     np.testing.assert_array_equal(c, want[2])

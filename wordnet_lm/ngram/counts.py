@@ -68,6 +68,45 @@ def padded_stream(corpus: Corpus) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return stream, history, room
 
 
+def stream_and_room(corpus: Corpus) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`padded_stream` without the history: the stream and, for each position, the tokens
+    from it to its sentence end (what counting needs)."""
+    stream, starts = text_stream(corpus, pad=1)
+    room = np.repeat(starts[1:], np.diff(starts))
+    room -= np.arange(len(stream))
+    return stream, room
+
+
+@dataclass
+class Level:
+    """The n-grams of one order of a stream: ``keys`` sorted and distinct (index of the
+    (n-1)-gram * V + last word), their ``counts``, and ``index``: for positions
+    ``0..len(stream)-n``, the entry starting there (``len(keys)`` where no n-gram starts)."""
+
+    keys: np.ndarray
+    counts: np.ndarray
+    index: np.ndarray
+
+
+def ngram_levels(stream: np.ndarray, room: np.ndarray, order: int, vocab_size: int) -> Iterator[Level]:
+    """Orders ``2..order`` of a :func:`stream_and_room`, each from the one before (see the module
+    docstring).  Every position keeps its place: where no n-gram starts (``room < n``) the key
+    is a sentinel above all real keys, sorted last and dropped, so the arrays are aligned
+    slices of the stream (no gathering of the starts, no scattering back)."""
+    current, entries = stream, vocab_size  # index of the (n-1)-gram at each position; how many there are
+    for n in range(2, order + 1):
+        size = max(0, len(stream) - n + 1)
+        packed = current[:size] * vocab_size
+        packed += stream[n - 1:n - 1 + size]
+        sentinel = entries * vocab_size
+        np.putmask(packed, room[:size] < n, sentinel)
+        unique, inverse, count = unique_inverse(packed, counts=True, overwrite=True)
+        if len(unique) and unique[-1] == sentinel:
+            unique, count = unique[:-1], count[:-1]
+        yield Level(unique, count, inverse)
+        current, entries = inverse, len(unique)
+
+
 def prediction_rows(stream: np.ndarray, history: np.ndarray, positions: np.ndarray, width: int) -> np.ndarray:
     """For each position of a :func:`padded_stream`, the word there preceded by up to
     ``width - 1`` words of its sentence: a ``(len(positions), width)`` matrix, ``-1`` padded
@@ -154,21 +193,17 @@ def _count_chunk(corpus: Corpus, order: int, vocab_size: int) -> NgramCounts:
     if np.isin(corpus.ids, (BOS_ID, EOS_ID)).any():
         raise TrainingError("the training text contains the sentence markers <s> or </s> as words; "
                             "they are added around every sentence and cannot occur inside one")
-    stream, _, room = padded_stream(corpus)
+    stream, room = stream_and_room(corpus)
     counts = [np.bincount(stream, minlength=vocab_size).astype(np.int64)]
     keys, suffixes = [], []
-    current = stream  # index of the (n-1)-gram starting at each position (valid where room >= n-1)
-    for n in range(2, order + 1):
-        starts = np.flatnonzero(room >= n)
-        packed = current[starts] * vocab_size + stream[starts + n - 1]
-        unique, inverse, count = unique_inverse(packed, counts=True)
-        keys.append(unique)
-        counts.append(count.astype(np.int64))
-        suffix = np.empty(len(unique), np.int64)
-        suffix[inverse] = current[starts + 1]  # the (n-1)-gram starting one word later
-        suffixes.append(suffix)
-        current = np.full(len(stream), -1, np.int64)
-        current[starts] = inverse
+    previous = stream  # index of the (n-1)-gram at each position
+    for level in ngram_levels(stream, room, order, vocab_size):
+        keys.append(level.keys)
+        counts.append(level.counts.astype(np.int64, copy=False))
+        suffix = np.empty(len(level.keys) + 1, np.int64)  # the last slot takes the positions without an n-gram
+        suffix[level.index] = previous[1:len(level.index) + 1]  # the (n-1)-gram starting one word later
+        suffixes.append(suffix[:len(level.keys)])
+        previous = level.index
     return NgramCounts(NgramIndex.from_keys(vocab_size, keys, suffixes), counts,
                        corpus.n_sentences, corpus.n_tokens)
 

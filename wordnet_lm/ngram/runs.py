@@ -26,7 +26,7 @@ import numpy as np
 
 from wordnet_lm.errors import TrainingError
 from wordnet_lm.heap import phase_task
-from wordnet_lm.ngram.counts import padded_stream
+from wordnet_lm.ngram.counts import ngram_levels, stream_and_room
 from wordnet_lm.ngram.sorting import unique_inverse
 from wordnet_lm.scale.disk import DiskArray
 from wordnet_lm.scale.spill import copy_into
@@ -53,18 +53,21 @@ class ShardTask:
 @dataclass(frozen=True)
 class Run:
     """A run's files: ``{path}.k{n}`` (keys, n >= 2), ``{path}.c{n}`` (counts, order 1 dense),
-    ``{path}.w`` (entries starting with each word)."""
+    ``{path}.w`` (entries starting with each word).  Counts of orders ``n >= 2`` are ``int32``
+    when the run is that small (a run's count is at most its tokens): a quarter less to write
+    and read back, and the disk is the part two workers share."""
 
     path: str
     sizes: tuple[int, ...]  # entries per order (order 1: the vocabulary size)
     n_sentences: int
     n_tokens: int
+    count_type: str = "int64"  # of orders n >= 2
 
     def keys(self, n: int) -> DiskArray:
         return DiskArray(f"{self.path}.k{n}", np.int64)
 
     def counts(self, n: int) -> DiskArray:
-        return DiskArray(f"{self.path}.c{n}", np.int64)
+        return DiskArray(f"{self.path}.c{n}", np.int64 if n == 1 else np.dtype(self.count_type))
 
     def first_words(self) -> DiskArray:
         """Entries of orders ``2..N`` starting with each word."""
@@ -84,15 +87,21 @@ def count_shard(task: ShardTask) -> list[Run]:
             chunk = Corpus(remap[chunk.ids], chunk.offsets)
         counted = count_chunk(chunk, task.order, task.vocab_size)
         path = f"{task.prefix}-{len(runs)}"
+        count_type = narrowest_index(chunk.n_tokens + 2 * chunk.n_sentences)
         DiskArray.from_array(f"{path}.c1", counted.counts[0])
         DiskArray.from_array(f"{path}.w", counted.first_words)
         for n in range(2, task.order + 1):
             DiskArray.from_array(f"{path}.k{n}", counted.keys[n - 2])
-            DiskArray.from_array(f"{path}.c{n}", counted.counts[n - 1])
+            DiskArray.from_array(f"{path}.c{n}", counted.counts[n - 1].astype(count_type, copy=False))
         runs.append(Run(path, (task.vocab_size,) + tuple(len(k) for k in counted.keys), chunk.n_sentences,
-                        chunk.n_tokens))
+                        chunk.n_tokens, np.dtype(count_type).name))
         del counted, chunk
     return runs
+
+
+def narrowest_index(bound: int) -> type:
+    """``int32`` for values below ``bound`` when they fit, else ``int64``."""
+    return np.int32 if bound <= np.iinfo(np.int32).max else np.int64
 
 
 @dataclass
@@ -111,7 +120,7 @@ def count_chunk(chunk, order: int, vocab_size: int) -> ChunkCounts:
     not need; sentence markers in the text are refused as there."""
     if chunk.n_tokens and (int(chunk.ids.min()) < 0 or int(chunk.ids.max()) >= vocab_size):
         raise ValueError(f"word ids must lie in [0, {vocab_size})")
-    stream, _, room = padded_stream(chunk)
+    stream, room = stream_and_room(chunk)
     counts = [np.bincount(stream, minlength=vocab_size).astype(np.int64)]
     if counts[0][BOS_ID] != chunk.n_sentences or counts[0][EOS_ID] != chunk.n_sentences:  # beyond the padding
         raise TrainingError("the training text contains the sentence markers <s> or </s> as words; "
@@ -119,18 +128,12 @@ def count_chunk(chunk, order: int, vocab_size: int) -> ChunkCounts:
     keys = []
     first_words = np.zeros(vocab_size, np.int64)
     first = None  # the first word of each entry of the previous order (order 1: itself)
-    current = stream  # index of the (n-1)-gram starting at each position (where room >= n-1)
-    for n in range(2, order + 1):
-        starts = np.flatnonzero(room >= n)
-        packed = current[starts] * vocab_size + stream[starts + n - 1]
-        unique, inverse, count = unique_inverse(packed, counts=True)
-        keys.append(unique)
-        counts.append(count.astype(np.int64, copy=False))
-        context = unique // vocab_size
+    for level in ngram_levels(stream, room, order, vocab_size):
+        keys.append(level.keys)
+        counts.append(level.counts.astype(np.int64, copy=False))
+        context = level.keys // vocab_size
         first = context if first is None else first[context]
         first_words += np.bincount(first, minlength=vocab_size)
-        current = np.empty(len(stream), np.int64)  # read at the next order only where room >= n
-        current[starts] = inverse
     return ChunkCounts(keys, counts, first_words)
 
 
@@ -176,16 +179,16 @@ def merge_range(task: RangeTask) -> Part:
             slices.append(_search_range(keys, lo * size, hi * size))
         out_keys, out_counts = DiskArray.create(f"{task.prefix}.k{n}", np.int64), \
             DiskArray.create(f"{task.prefix}.c{n}", np.int64)
-        new_maps = [DiskArray.create(f"{task.prefix}.m{n}.{r}", np.int64) for r in range(len(task.runs))]
+        # run entry -> merged index, read by the next order only (int32 when the range is that small)
+        index_type = narrowest_index(sum(hi - lo for lo, hi in slices))
+        new_maps = [DiskArray.create(f"{task.prefix}.m{n}.{r}", index_type) if n < task.order else None
+                    for r in range(len(task.runs))]
         merged = _merge(task, n, slices, bounds, maps, out_keys, out_counts, new_maps)
         sizes.append(merged)
         for m in maps:
             if m is not None:
                 m.path.unlink()
         bounds, maps = slices, new_maps
-    for m in maps:
-        if m is not None:
-            m.path.unlink()
     return Part(task.prefix, tuple(sizes))
 
 
@@ -198,13 +201,14 @@ def _search_range(keys: DiskArray, lo_key: int, hi_key: int) -> tuple[int, int]:
 
 
 def _merge(task: RangeTask, n: int, slices, previous, maps, out_keys: DiskArray, out_counts: DiskArray,
-           new_maps: list[DiskArray]) -> int:
-    """k-way merge of the runs' order ``n`` slices into ``out_*``; returns the merged size."""
+           new_maps: list[DiskArray | None]) -> int:
+    """k-way merge of the runs' order ``n`` slices into ``out_*`` (and each run entry's merged
+    index into ``new_maps``, unless None); returns the merged size."""
     size = task.vocab_size
     cursor = [lo for lo, _ in slices]
     written = 0
     with out_keys.writer() as put_key, out_counts.writer() as put_count:
-        writers = [m.writer().__enter__() for m in new_maps]
+        writers = [m.writer().__enter__() if m is not None else None for m in new_maps]
         try:
             while True:
                 active = [r for r in range(len(slices)) if cursor[r] < slices[r][1]]
@@ -220,7 +224,7 @@ def _merge(task: RangeTask, n: int, slices, previous, maps, out_keys: DiskArray,
                         context = keys // size
                         base = previous[r][0]
                         window = maps[r].read(int(context[0]) - base, int(context[-1]) - base + 1)
-                        keys = window[context - context[0]] * size + keys % size
+                        keys = window[context - context[0]].astype(np.int64) * size + keys % size
                     blocks[r] = (keys, run.counts(n).read(cursor[r], hi), hi == slices[r][1])
                     if not blocks[r][2]:
                         frontier = keys[-1] if frontier is None else min(frontier, keys[-1])
@@ -239,13 +243,15 @@ def _merge(task: RangeTask, n: int, slices, previous, maps, out_keys: DiskArray,
                 put_count(summed)
                 at = 0
                 for r, take in takes:
-                    writers[r](inverse[at:at + take] + written)
+                    if writers[r] is not None:
+                        writers[r](inverse[at:at + take] + written)
                     at += take
                     cursor[r] += take
                 written += len(unique)
         finally:
             for w in writers:
-                w.__exit__(None, None, None)
+                if w is not None:
+                    w.__exit__(None, None, None)
     return written
 
 

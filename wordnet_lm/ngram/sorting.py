@@ -22,30 +22,35 @@ def _packable(keys: np.ndarray) -> int:
     return position_bits if int(keys.max()).bit_length() + position_bits <= 63 else 0
 
 
-def unique_inverse(keys: np.ndarray, counts: bool = False, sorted_runs: bool = False):
+def unique_inverse(keys: np.ndarray, counts: bool = False, sorted_runs: bool = False, overwrite: bool = False):
     """``np.unique(keys, return_inverse=True[, return_counts=True])`` for int64 keys;
-    ``sorted_runs``: ``keys`` is a few sorted runs one after the other (merged, not sorted)."""
+    ``sorted_runs``: ``keys`` is a few sorted runs one after the other (merged, not sorted);
+    ``overwrite``: ``keys`` may be used as the work array (its values are lost)."""
     keys = np.asarray(keys, np.int64)
     bits = _packable(keys)
     if not bits:
         return np.unique(keys, return_inverse=True, return_counts=counts)
-    packed = keys << bits
-    packed |= np.arange(len(keys), dtype=np.int64)
+    if overwrite:
+        packed = keys
+        packed <<= bits
+    else:
+        packed = keys << bits
+    packed |= np.arange(len(packed), dtype=np.int64)
     packed.sort(kind="stable" if sorted_runs else None)
     position = packed & ((1 << bits) - 1)
     packed >>= bits  # the sorted keys
-    first = np.empty(len(keys), bool)
+    first = np.empty(len(packed), bool)
     first[0] = True
     np.not_equal(packed[1:], packed[:-1], out=first[1:])
     rank = np.cumsum(first)
     rank -= 1
-    inverse = np.empty(len(keys), np.int64)
+    inverse = np.empty(len(packed), np.int64)
     inverse[position] = rank
     starts = np.flatnonzero(first)
     unique = packed[starts]
     if not counts:
         return unique, inverse
-    return unique, inverse, np.diff(np.append(starts, len(keys)))
+    return unique, inverse, np.diff(np.append(starts, len(packed)))
 
 
 def unique_counts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
