@@ -22,14 +22,17 @@ def _packable(keys: np.ndarray) -> int:
     return position_bits if int(keys.max()).bit_length() + position_bits <= 63 else 0
 
 
-def unique_inverse(keys: np.ndarray, counts: bool = False, sorted_runs: bool = False, overwrite: bool = False):
+def unique_inverse(keys: np.ndarray, counts: bool = False, sorted_runs: bool = False, overwrite: bool = False,
+                   inverse_type: type = np.int64):
     """``np.unique(keys, return_inverse=True[, return_counts=True])`` for int64 keys;
     ``sorted_runs``: ``keys`` is a few sorted runs one after the other (merged, not sorted);
-    ``overwrite``: ``keys`` may be used as the work array (its values are lost)."""
+    ``overwrite``: ``keys`` may be used as the work array (its values are lost);
+    ``inverse_type``: e.g. ``int32`` when the caller knows the indices fit (half the memory)."""
     keys = np.asarray(keys, np.int64)
     bits = _packable(keys)
     if not bits:
-        return np.unique(keys, return_inverse=True, return_counts=counts)
+        found = np.unique(keys, return_inverse=True, return_counts=counts)
+        return (found[0], found[1].astype(inverse_type, copy=False)) + tuple(found[2:])
     if overwrite:
         packed = keys
         packed <<= bits
@@ -42,9 +45,9 @@ def unique_inverse(keys: np.ndarray, counts: bool = False, sorted_runs: bool = F
     first = np.empty(len(packed), bool)
     first[0] = True
     np.not_equal(packed[1:], packed[:-1], out=first[1:])
-    rank = np.cumsum(first)
+    rank = np.cumsum(first, dtype=inverse_type)
     rank -= 1
-    inverse = np.empty(len(packed), np.int64)
+    inverse = np.empty(len(packed), inverse_type)
     inverse[position] = rank
     starts = np.flatnonzero(first)
     unique = packed[starts]
