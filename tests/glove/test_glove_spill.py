@@ -138,3 +138,20 @@ def test_fixed_point_weights_are_exact_or_within_1e8():
     np.testing.assert_allclose(fixed.units / fixed.scale, 1.0 / np.arange(1, 41), rtol=40 * 2.0 ** -33)
     assert fixed.max_occurrences() * 2 * fixed.units.sum() <= np.iinfo(np.int64).max
     assert fixed.max_occurrences() > 10 ** 8
+
+
+def test_runs_store_counts_as_int32_only_when_every_count_fits(tmp_path):
+    """A run's counts are int32 on disk when they fit (a third less to write) and int64 when
+    one does not; merged, both give the exact int64 sums."""
+    small = scipy.sparse.csr_matrix(np.array([[0, 5, 2**31 - 1], [7, 0, 0], [0, 0, 3]], np.int64))
+    big = scipy.sparse.csr_matrix(np.array([[0, 2**31, 0], [0, 0, 1], [0, 2**40, 0]], np.int64))
+    runs = [runs_module.Run.write(tmp_path / "a", small), runs_module.Run.write(tmp_path / "b", big)]
+    assert [run.count_type for run in runs] == ["int32", "int64"]
+    assert [(tmp_path / name).stat().st_size for name in ("a.counts", "b.counts")] == [4 * small.nnz, 8 * big.nnz]
+    for first, stop in [(0, 3), (1, 3)]:
+        for run, matrix in zip(runs, (small, big)):
+            got = run.rows(first, stop)
+            assert got.dtype == np.int64
+            np.testing.assert_array_equal(got.toarray(), matrix[first:stop].toarray())
+    (_, total), = runs_module.merge_runs(runs, 3, 3, max_entries=100)
+    np.testing.assert_array_equal(total.toarray(), (small + big).toarray())

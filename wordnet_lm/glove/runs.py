@@ -33,19 +33,24 @@ SUM_SHARE, PIECE_SHARE, MERGE_SHARE = 0.25, 0.5, 0.5
 @dataclass(frozen=True)
 class Run:
     """One spilled matrix as its CSR arrays in raw files: ``{stem}.cols`` (int32),
-    ``{stem}.counts`` (int64) and ``{stem}.indptr`` (int64), read back a range of rows at a time."""
+    ``{stem}.counts`` (``count_type``: int32 when every count of the run fits, a third less to
+    write and read back, else int64) and ``{stem}.indptr`` (int64), read back a range of rows
+    at a time (counts as int64)."""
 
     stem: Path
     n_rows: int
     n_cols: int
     nnz: int
+    count_type: str = "int64"
 
     @classmethod
     def write(cls, stem: Path, matrix: scipy.sparse.csr_matrix) -> "Run":
+        narrow = matrix.nnz == 0 or int(matrix.data.max()) <= np.iinfo(np.int32).max  # counts are >= 0
+        count_type = np.dtype(np.int32 if narrow else np.int64)
         write_raw(stem.with_suffix(".cols"), matrix.indices.astype(np.int32, copy=False))
-        write_raw(stem.with_suffix(".counts"), matrix.data.astype(np.int64, copy=False))
+        write_raw(stem.with_suffix(".counts"), matrix.data.astype(count_type, copy=False))
         write_raw(stem.with_suffix(".indptr"), matrix.indptr.astype(np.int64, copy=False))
-        return cls(stem, matrix.shape[0], matrix.shape[1], matrix.nnz)
+        return cls(stem, matrix.shape[0], matrix.shape[1], matrix.nnz, count_type.name)
 
     def indptr(self) -> np.ndarray:
         return read_raw(self.stem.with_suffix(".indptr"), np.int64, 0, self.n_rows + 1)
@@ -55,7 +60,8 @@ class Run:
         indptr = read_raw(self.stem.with_suffix(".indptr"), np.int64, first, stop + 1)
         start, end = int(indptr[0]), int(indptr[-1])
         cols = read_raw(self.stem.with_suffix(".cols"), np.int32, start, end)
-        counts = read_raw(self.stem.with_suffix(".counts"), np.int64, start, end)
+        counts = read_raw(self.stem.with_suffix(".counts"), np.dtype(self.count_type), start, end).astype(
+            np.int64, copy=False)
         matrix = scipy.sparse.csr_matrix((counts, cols, indptr - start), shape=(stop - first, self.n_cols))
         matrix.has_sorted_indices = True
         matrix.has_canonical_format = True
