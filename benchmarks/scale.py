@@ -8,7 +8,7 @@ For corpora of 4M, 16M, 64M tokens from ``../shared/bench/make_scale_corpus.py``
   process tree) and peak RSS of the whole process tree (sampled every 0.1 s);
 * encoding throughput (``wordnet-lm corpus encode``, tokens per second);
 * counting on Dask: map (shards -> runs) + reduce (ranges -> tables) on a LocalCluster of 1
-  and of 2 worker processes, same encoded corpus, alternated, best of two: throughput ratio
+  and of 2 worker processes, same encoded corpus, alternated, best of three: throughput ratio
   (``benchmarks/scale_dask.py``, which also runs on its own).
 
 The time exponent k is the least-squares slope of log(time) on log(tokens).
@@ -135,7 +135,7 @@ def fit_exponent(tokens: list[float], seconds: list[float]) -> float:
 
 
 def dask_counting(text: Path, scratch: Path, memory: str, order: int) -> dict:
-    """1 against 2 Dask workers counting n-grams, alternated, best of two (``benchmarks/scale_dask.py``)."""
+    """1 against 2 Dask workers counting n-grams, alternated, best of three (``benchmarks/scale_dask.py``)."""
     from scale_dask import compare
 
     return compare("ngram", text, scratch, memory, order=order)
@@ -204,7 +204,7 @@ def markdown(report: dict) -> str:
     for r in report["rows"]:
         if "dask_counting" in r:
             best = r["dask_counting"]["best"]
-            lines.append(f"\nDask counting on {r['tokens'] / 1e6:.1f}M tokens (best of two, alternated): 1 worker "
+            lines.append(f"\nDask counting on {r['tokens'] / 1e6:.1f}M tokens (best of three, alternated): 1 worker "
                          f"{best[1]['wall']:.1f} s, 2 workers {best[2]['wall']:.1f} s: "
                          f"{r['dask_counting']['speedup']:.2f}x the throughput")
         lines.append(f"\n{r['corpus']} stages: {r['ours']['stages']}")

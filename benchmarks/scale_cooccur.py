@@ -9,7 +9,7 @@ runs them (reading the text, writing the counts), window 10, min count 5:
   a peer only); wall time, CPU time (user + system of the whole process tree, from the rusage
   of reaped children) and peak RSS of the whole process tree (sampled every 0.1 s);
 * counting on Dask: a LocalCluster of 1 and of 2 worker processes, same encoded corpus and
-  budget (cluster start excluded), run alternately 1, 2, 2, 1, best of two each: throughput ratio.
+  budget (cluster start excluded), run alternately 0, 1, 2, 2, 1, 1, 2, 0, best of three each: throughput ratio.
 
 The time exponent k is the least-squares slope of log(time) on log(tokens).
 
@@ -33,7 +33,7 @@ from scale import finish_report, header_line, machine_info, publish, scale_corpu
 
 
 def dask_counting(text: Path, scratch: Path, memory: str) -> dict:
-    """1 against 2 Dask workers counting co-occurrences, alternated, best of two (``benchmarks/scale_dask.py``)."""
+    """1 against 2 Dask workers counting co-occurrences, alternated, best of three (``benchmarks/scale_dask.py``)."""
     from scale_dask import compare
 
     return compare("cooccur", text, scratch, memory)
@@ -116,7 +116,7 @@ def markdown(report: dict) -> str:
     for r in report["rows"]:
         if "dask_counting" in r:
             best = r["dask_counting"]["best"]
-            lines.append(f"\nDask counting on {r['tokens'] / 1e6:.1f}M tokens (best of two, alternated): 1 worker "
+            lines.append(f"\nDask counting on {r['tokens'] / 1e6:.1f}M tokens (best of three, alternated): 1 worker "
                          f"{best[1]['wall']:.1f} s, 2 workers {best[2]['wall']:.1f} s: "
                          f"{r['dask_counting']['speedup']:.2f}x the throughput")
     return "\n".join(lines)

@@ -10,8 +10,10 @@ single-threaded worker processes:
   (reduce), the matrix folder assembled from the parts.
 
 The cluster is started, and the task modules imported on its workers, before the clock starts
-(the start-up is the same for any corpus). Runs alternate 1, 2, 2, 1 workers and the best of two
-counts for each (the load of a shared machine drifts). Per run: wall seconds; CPU seconds of the
+(the start-up is the same for any corpus). Runs alternate 0, 1, 2, 2, 1, 1, 2, 0 workers and the
+best of each counts (three runs of 1 and of 2 workers: on this VM one run in three or four
+loses a second to the kernel faulting in fresh memory, and the load of a shared machine
+drifts). Per run: wall seconds; CPU seconds of the
 driver process (the client, the scheduler and the nannies are its threads) and of the workers;
 the tasks of each phase and how busy the workers were (task seconds / (workers x wall)), from
 Dask's task stream; and the CPU path: the driver's CPU seconds plus, for each phase, the
@@ -156,7 +158,7 @@ def count_once(kind: str, encoded: Path, scratch: Path, memory: str, workers: in
             "driver_kernel": driver_kernel}
 
 
-def compare(kind: str, text: Path, scratch: Path, memory: str, sequence=(0, 1, 2, 2, 1, 0), order: int = ORDER,
+def compare(kind: str, text: Path, scratch: Path, memory: str, sequence=(0, 1, 2, 2, 1, 1, 2, 0), order: int = ORDER,
             encoded: Path | None = None) -> dict:
     """1 and 2 workers alternated, best of each, and the same counting in one process without
     Dask (0 in ``sequence``; see the module docstring)."""
@@ -225,7 +227,7 @@ def main() -> None:
     parser.add_argument("--scratch", type=Path, default=None, help="parent of the scratch folder (default: --dir)")
     parser.add_argument("--memory", default="2G")
     parser.add_argument("--json", type=Path, default=None)
-    parser.add_argument("--sequence", type=int, nargs="+", default=[0, 1, 2, 2, 1, 0],
+    parser.add_argument("--sequence", type=int, nargs="+", default=[0, 1, 2, 2, 1, 1, 2, 0],
                         help="workers of each run in turn (0: one process without Dask)")
     parser.add_argument("--encoded", type=Path, default=None, help="an encoded corpus of --size (skip encoding)")
     args = parser.parse_args()

@@ -7,7 +7,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wordnet_lm.scale.plan import balanced_ranges, shard_count
+from wordnet_lm.scale.plan import balanced_ranges, reduce_task_count, shard_count
 
 
 @settings(max_examples=80, deadline=None)
@@ -52,3 +52,9 @@ def test_balanced_ranges_examples():
     assert balanced_ranges(np.array([0, 100, 0, 0, 1, 1]), 2) == [(0, 2), (2, 6)]  # a heavy item is not split
     assert balanced_ranges(np.zeros(5), 3) == [(0, 5)]
     assert balanced_ranges(np.zeros(0), 3) == []
+
+
+def test_reduce_phases_give_each_of_several_workers_four_ranges():
+    """One range for one worker (nothing to balance); four apiece for more, so that a worker
+    that finishes early takes another instead of waiting for the slowest."""
+    assert [reduce_task_count(w) for w in (0, 1, 2, 3)] == [1, 1, 8, 12]

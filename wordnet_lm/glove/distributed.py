@@ -26,7 +26,7 @@ from wordnet_lm.glove.runs import MERGE_BYTES_PER_RECORD, MERGE_SHARE, BoundedCo
     run_row_nnz
 from wordnet_lm.scale.budget import parse_memory
 from wordnet_lm.scale.executor import Executor, ProcessPool
-from wordnet_lm.scale.plan import balanced_ranges, shard_count
+from wordnet_lm.scale.plan import balanced_ranges, reduce_task_count, shard_count
 from wordnet_lm.scale.process_tree import is_local, worker_budget
 from wordnet_lm.scale.spill import write_raw
 from wordnet_lm.scale.tempdir import TempFolder
@@ -174,7 +174,8 @@ def _reduce(executor: Executor, runs: tuple[Run, ...], n_words: int, scale: int,
     row_nnz = run_row_nnz(list(runs), n_words)
     max_entries = max(1, int(per_worker * MERGE_SHARE) // MERGE_BYTES_PER_RECORD)
     ranges = [(first + a, first + b)
-              for first, stop in balanced_ranges(row_nnz, shard_count(int(row_nnz.sum()), max_entries, workers))
+              for first, stop in balanced_ranges(row_nnz, max(shard_count(int(row_nnz.sum()), max_entries, workers),
+                                                              reduce_task_count(workers)))
               for a, b in row_ranges(row_nnz[first:stop], max_entries)]  # a range over the budget is split
     tasks = [RangeTask(runs, first, stop, n_words, scale, str(folder / f"part{k:05d}"))
              for k, (first, stop) in enumerate(ranges)]

@@ -31,7 +31,7 @@ from wordnet_lm.ngram import streamed
 from wordnet_lm.ngram.smoothing import make_model
 from wordnet_lm.scale.budget import parse_memory
 from wordnet_lm.scale.executor import Executor, InProcess, ProcessPool
-from wordnet_lm.scale.plan import balanced_ranges, shard_count
+from wordnet_lm.scale.plan import balanced_ranges, reduce_task_count, shard_count
 from wordnet_lm.scale.process_tree import PROCESS_OVERHEAD, VOCAB_BYTES_PER_WORD, is_local, tree_processes
 from wordnet_lm.scale.tempdir import TempFolder, check_temp_parent
 from wordnet_lm.text.encoded import EncodedCorpus, open_encoded
@@ -278,7 +278,7 @@ def _count(encoded: EncodedCorpus, vocab: Vocab, order: int, min_count: int, max
     for run in runs:
         counts1 += run.counts(1).read()
         work += run.first_words().read()
-    ranges = balanced_ranges(work, executor.workers * (2 if executor.workers > 1 else 1))
+    ranges = balanced_ranges(work, reduce_task_count(executor.workers))
     merge_block = budget.merge_block(len(runs))
     range_tasks = [runs_module.RangeTask(tuple(runs), a, b, order, len(vocab), merge_block, str(folder / f"part{k}"))
                    for k, (a, b) in enumerate(ranges)]

@@ -9,6 +9,17 @@ from __future__ import annotations
 
 import numpy as np
 
+# reduce tasks per worker when there are several: key ranges are cut by a measure of their work
+# that is close but not exact, and workers run at different speeds on a shared machine; with
+# four apiece the one that finishes first takes another instead of waiting for the last
+REDUCE_TASKS_PER_WORKER = 4
+
+
+def reduce_task_count(workers: int) -> int:
+    """How many key ranges a reduce phase is cut into (at least; a budget may ask for more)."""
+    workers = max(1, int(workers))
+    return 1 if workers == 1 else REDUCE_TASKS_PER_WORKER * workers
+
 
 def shard_count(n_items: int, max_per_task: int, workers: int) -> int:
     """Tasks for ``n_items`` (tokens) of at most about ``max_per_task`` each: the fewest that
