@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
+from functools import cached_property
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -86,12 +87,17 @@ class Vocab:
     def __init__(self, words: Sequence[str], counts: Sequence[int] | None = None) -> None:
         self.words: list[str] = list(SPECIALS) + [w for w in words if w not in SPECIALS]
         self.index: dict[str, int] = dict(zip(self.words, range(len(self.words))))
-        self._ids = _IdsOrUnk(self.index)
         if len(self.index) != len(self.words):
             raise WordnetLMError("vocabulary has duplicate words")
         self.counts = np.zeros(len(self.words), np.int64) if counts is None else np.asarray(counts, np.int64)
         if len(self.counts) != len(self.words):
             raise WordnetLMError("vocabulary counts do not match its words")
+
+    @cached_property
+    def _ids(self) -> _IdsOrUnk:
+        """``index`` with ``<unk>`` for missing words, made when first encoding (a second
+        dictionary: a third of the time of loading a big vocabulary that is only looked at)."""
+        return _IdsOrUnk(self.index)
 
     # -------------------------------------------------------------- building
     @classmethod
