@@ -45,6 +45,23 @@ def test_demo_many_spills_same_arpa(tmp_path, order, smoothing):
     assert os.listdir(tmp_path) == ["mem.arpa", "ext.arpa"] or sorted(os.listdir(tmp_path)) == ["ext.arpa", "mem.arpa"]
 
 
+def test_reported_run_bytes_are_the_run_files_written(tmp_path, monkeypatch):
+    """``run_bytes`` (printed as "sorted runs (...)") is what the map tasks wrote: the sizes of
+    their files, whatever width their counts have."""
+    written = []
+    count_shard = runs.count_shard
+
+    def recording(task):
+        made = count_shard(task)
+        written.extend(os.path.getsize(f) for run in made for f in
+                       [f"{run.path}.w", f"{run.path}.c1"] + [f"{run.path}.{x}{n}" for n in range(2, 4) for x in "kc"])
+        return made
+
+    monkeypatch.setattr(runs, "count_shard", recording)
+    _, result = streamed_arpa(tmp_path / "ext.arpa", "demo", 3, "2M", temp=tmp_path)
+    assert result.n_runs >= 8 and result.run_bytes == sum(written) > 0
+
+
 @settings(max_examples=15, deadline=None)
 @given(st.lists(st.lists(st.integers(3, 14), min_size=1, max_size=9), min_size=1, max_size=40),
        st.integers(1, 4), st.sampled_from(["mkn", "kn", "absolute"]))

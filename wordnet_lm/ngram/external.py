@@ -273,6 +273,9 @@ def _count(encoded: EncodedCorpus, vocab: Vocab, order: int, min_count: int, max
                                    str(folder / f"run{k}"))
              for k, (first, stop) in enumerate(encoded.shards(n_shards))]
     runs = [run for shard in executor.map(runs_module.count_shard, tasks) for run in shard]
+    merged = [f"{run.path}.{name}" for run in runs for name in ["w", "c1"] + [f"{x}{n}" for n in range(2, order + 1)
+                                                                        for x in "kc"]]
+    run_bytes = sum(Path(name).stat().st_size for name in merged)  # written by the map tasks, read by the reduce
     counts1 = np.zeros(len(vocab), np.int64)
     work = np.zeros(len(vocab), np.int64)  # entries to merge in each first word's range
     for run in runs:
@@ -283,8 +286,6 @@ def _count(encoded: EncodedCorpus, vocab: Vocab, order: int, min_count: int, max
     range_tasks = [runs_module.RangeTask(tuple(runs), a, b, order, len(vocab), merge_block, str(folder / f"part{k}"))
                    for k, (a, b) in enumerate(ranges)]
     parts = executor.map(runs_module.merge_range, range_tasks) if order > 1 else []
-    merged = [f"{run.path}.{name}" for run in runs for name in ["w", "c1"] + [f"{x}{n}" for n in range(2, order + 1)
-                                                                        for x in "kc"]]
     if order == 1:
         for name in merged:
             Path(name).unlink(missing_ok=True)
@@ -292,5 +293,4 @@ def _count(encoded: EncodedCorpus, vocab: Vocab, order: int, min_count: int, max
                                                    executor, garbage=merged) if order > 1 else [])
     tables = streamed.DiskTables(folder, len(vocab), counts1, sizes, sum(r.n_sentences for r in runs),
                                  sum(r.n_tokens for r in runs))
-    run_bytes = sum(8 * run.sizes[0] + 16 * sum(run.sizes[1:]) for run in runs)
     return tables, len(runs), len(ranges), run_bytes
