@@ -16,7 +16,7 @@ from typing import Iterable, Iterator
 import numpy as np
 from wordnet_lm.errors import TrainingError
 from wordnet_lm.ngram.index import NgramIndex
-from wordnet_lm.ngram.sorting import unique_inverse
+from wordnet_lm.ngram.sorting import narrowest_index, unique_inverse
 from wordnet_lm.progress import progress_bar
 from wordnet_lm.text.streams import padded_stream as text_stream
 from wordnet_lm.text.vocab import BOS_ID, EOS_ID, Corpus
@@ -73,7 +73,7 @@ def stream_and_room(corpus: Corpus) -> tuple[np.ndarray, np.ndarray]:
     counting; ids and sentence lengths fit): the stream and, for each position, the tokens from
     it to its sentence end (what counting needs)."""
     stream, starts = text_stream(corpus, pad=1, dtype=np.int32)
-    position = np.int32 if len(stream) < 2 ** 31 else np.int64
+    position = narrowest_index(len(stream))
     room = np.repeat(starts[1:].astype(position), np.diff(starts))
     room -= np.arange(len(stream), dtype=position)
     return stream, room
@@ -96,7 +96,7 @@ def ngram_levels(stream: np.ndarray, room: np.ndarray, order: int, vocab_size: i
     is a sentinel above all real keys, sorted last and dropped, so the arrays are aligned
     slices of the stream (no gathering of the starts, no scattering back)."""
     current, entries = stream, vocab_size  # index of the (n-1)-gram at each position; how many there are
-    index_type = np.int32 if len(stream) < 2 ** 31 else np.int64
+    index_type = narrowest_index(len(stream))
     for n in range(2, order + 1):
         size = max(0, len(stream) - n + 1)
         packed = np.multiply(current[:size], vocab_size, dtype=np.int64)

@@ -273,8 +273,7 @@ def _count(encoded: EncodedCorpus, vocab: Vocab, order: int, min_count: int, max
                                    str(folder / f"run{k}"))
              for k, (first, stop) in enumerate(encoded.shards(n_shards))]
     runs = [run for shard in executor.map(runs_module.count_shard, tasks) for run in shard]
-    merged = [f"{run.path}.{name}" for run in runs for name in ["w", "c1"] + [f"{x}{n}" for n in range(2, order + 1)
-                                                                        for x in "kc"]]
+    merged = [name for run in runs for name in run.files()]
     run_bytes = sum(Path(name).stat().st_size for name in merged)  # written by the map tasks, read by the reduce
     counts1 = np.zeros(len(vocab), np.int64)
     work = np.zeros(len(vocab), np.int64)  # entries to merge in each first word's range

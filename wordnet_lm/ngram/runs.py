@@ -27,7 +27,7 @@ import numpy as np
 from wordnet_lm.errors import TrainingError
 from wordnet_lm.heap import phase_task
 from wordnet_lm.ngram.counts import ngram_levels, stream_and_room
-from wordnet_lm.ngram.sorting import unique_inverse
+from wordnet_lm.ngram.sorting import narrowest_index, unique_inverse
 from wordnet_lm.scale.disk import DiskArray
 from wordnet_lm.scale.spill import copy_into
 from wordnet_lm.text.vocab import BOS_ID, EOS_ID
@@ -73,6 +73,11 @@ class Run:
         """Entries of orders ``2..N`` starting with each word."""
         return DiskArray(f"{self.path}.w", np.int64)
 
+    def files(self) -> list[str]:
+        """Every file of the run (removed once the run is merged)."""
+        return [f"{self.path}.w", f"{self.path}.c1"] + [f"{self.path}.{x}{n}" for n in range(2, len(self.sizes) + 1)
+                                                        for x in "kc"]
+
 
 @phase_task()
 def count_shard(task: ShardTask) -> list[Run]:
@@ -97,11 +102,6 @@ def count_shard(task: ShardTask) -> list[Run]:
                         chunk.n_tokens, np.dtype(count_type).name))
         del counted, chunk
     return runs
-
-
-def narrowest_index(bound: int) -> type:
-    """``int32`` for values below ``bound`` when they fit, else ``int64``."""
-    return np.int32 if bound <= np.iinfo(np.int32).max else np.int64
 
 
 @dataclass

@@ -22,6 +22,12 @@ def _packable(keys: np.ndarray) -> int:
     return position_bits if int(keys.max()).bit_length() + position_bits <= 63 else 0
 
 
+def narrowest_index(bound: int) -> type:
+    """``int32`` when every value below ``bound`` fits it (indices into ``bound`` items, counts
+    of at most ``bound - 1``), else ``int64``: half the memory and file bytes when it can."""
+    return np.int32 if bound <= np.iinfo(np.int32).max else np.int64
+
+
 def unique_inverse(keys: np.ndarray, counts: bool = False, sorted_runs: bool = False, overwrite: bool = False,
                    inverse_type: type = np.int64):
     """``np.unique(keys, return_inverse=True[, return_counts=True])`` for int64 keys;
