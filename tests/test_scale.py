@@ -4,10 +4,12 @@ import os
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wordnet_lm.errors import WordnetLMError
 from wordnet_lm.scale.budget import parse_memory
-from wordnet_lm.scale.disk import DiskArray, SortedKeys
+from wordnet_lm.scale.disk import DiskArray, PartedArray, SortedKeys
 from wordnet_lm.scale.executor import InProcess, ProcessPool, make_executor
 from wordnet_lm.scale.tempdir import TempFolder
 
@@ -48,6 +50,40 @@ def test_disk_arrays(tmp_path):
     hit = at < len(keys)
     hit[hit] = keys[at[hit]] == queries[hit]
     assert np.array_equal(sorted_keys.find(queries), np.where(hit, at, -1))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(0, 40), min_size=1, max_size=6), st.integers(0, 2 ** 31), st.integers(1, 50))
+def test_parted_arrays_read_as_their_shifted_concatenation(tmp_path_factory, lengths, seed, step):
+    """Parts (some empty), each plus its shift, read exactly as the one array they make: slices,
+    blocks, every step-th entry, and sorted searches for present, absent and outside values."""
+    folder = tmp_path_factory.mktemp("parted")
+    rng = np.random.default_rng(seed)
+    pieces, shifts, files = [], [], []
+    low = 0
+    for k, length in enumerate(lengths):  # each part numbered from 0; shifted, the whole is sorted
+        local = np.sort(rng.integers(0, 30, length)) if length else np.zeros(0, np.int64)
+        shifts.append(low)
+        pieces.append(local + low)
+        files.append(DiskArray.from_array(folder / f"p{k}", local.astype(np.int64)))
+        low += int(local[-1]) + int(rng.integers(0, 3)) if length else 0
+    whole = np.concatenate(pieces)
+    parted = PartedArray(files, shifts)
+    assert len(parted) == len(whole) and np.array_equal(parted.read(), whole)
+    for lo, hi in [(0, len(whole)), (1, len(whole) - 1), (len(whole) // 3, len(whole) // 2), (len(whole), len(whole))]:
+        assert np.array_equal(parted.read(lo, hi), whole[lo:hi])
+    assert np.array_equal(np.concatenate([b for _, b in parted.blocks(step)] or [np.zeros(0, np.int64)]), whole)
+    assert [start for start, _ in parted.blocks(step, 1)] == list(range(1, len(whole), step))
+    assert np.array_equal(parted.every(step), whole[::step])
+    for value in list(range(-1, low + 35, 3)) + [int(v) for v in whole[::5]]:
+        for side in ("left", "right"):
+            assert parted.searchsorted(value, side) == np.searchsorted(whole, value, side)
+    plain = DiskArray.from_array(folder / "whole", whole)
+    assert plain.searchsorted(int(whole[len(whole) // 2]) if len(whole) else 3) == \
+        np.searchsorted(whole, int(whole[len(whole) // 2]) if len(whole) else 3)
+    assert np.array_equal(plain.every(step), whole[::step])
+    parted.remove()
+    assert not any(f.path.exists() for f in files)
 
 
 @pytest.mark.parametrize("text, expected", [("2G", 2 << 30), ("512M", 512 << 20), ("1.5g", 3 << 29),

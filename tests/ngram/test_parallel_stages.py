@@ -31,11 +31,11 @@ class Backwards(InProcess):
 
 
 class CountingTwice(Backwards):
-    """Runs every counting task (map, reduce, join) twice, as Dask does a task whose worker died
+    """Runs every counting task (map, reduce, removal of the runs) twice, as Dask does a task whose worker died
     after it started: first all backwards, then all again."""
 
     def map(self, fn, items):
-        if fn.__name__ in ("count_shard", "merge_range", "_join_part"):
+        if fn.__name__ in ("count_shard", "merge_range", "remove_files"):
             super().map(fn, items)
         return super().map(fn, items)
 

@@ -15,6 +15,7 @@ from wordnet_lm.errors import TrainingError
 from wordnet_lm.ngram.counts import count_ngrams
 from wordnet_lm.ngram import runs
 from wordnet_lm.ngram.runs import count_chunk
+from wordnet_lm.ngram.streamed import DiskTables, save_parts
 from wordnet_lm.text.vocab import BOS_ID, EOS_ID
 
 sentences = st.lists(st.lists(st.integers(3, 9), min_size=0, max_size=7), min_size=1, max_size=8)
@@ -79,9 +80,10 @@ def test_shards_merged_with_narrow_or_wide_files_equal_the_in_memory_counter(tmp
     assert maps == {"m2", "m3"}  # the last order's map is never written
     assert {dtype for name, dtype in created if ".m" in name} == {np.dtype(np.int32 if narrow else np.int64)}
     assert not list(tmp_path.glob("part*.m*"))  # and the others are removed
-    sizes = runs.join_parts(parts, order, size, tmp_path, 50)
+    sizes = save_parts(tmp_path, parts)
+    tables = DiskTables(tmp_path, size, np.zeros(size, np.int64), [size] + sizes, 0, 0)
     want = count_ngrams(encoded.corpus(), order, size)
     for n in range(2, order + 1):
         assert sizes[n - 2] == want.index.size(n)
-        np.testing.assert_array_equal(np.fromfile(tmp_path / f"k{n}", np.int64), want.index.keys[n - 1])
-        np.testing.assert_array_equal(np.fromfile(tmp_path / f"c{n}", np.int64), want.counts[n - 1])
+        np.testing.assert_array_equal(tables.keys(n).read(), want.index.keys[n - 1])
+        np.testing.assert_array_equal(tables.counts(n).read(), want.counts[n - 1])

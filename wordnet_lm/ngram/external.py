@@ -261,7 +261,7 @@ def _check_markers(encoded: EncodedCorpus, vocab: Vocab) -> None:
 
 def _count(encoded: EncodedCorpus, vocab: Vocab, order: int, min_count: int, max_size: int | None, budget: Budget,
            executor: Executor, folder: Path) -> tuple[streamed.DiskTables, int, int, int]:
-    """Map (shards -> runs) and reduce (ranges -> parts -> global tables)."""
+    """Map (shards -> runs) and reduce (ranges -> parts, which are the global tables)."""
     chunk = budget.chunk_tokens(order)
     n_shards = shard_count(encoded.n_tokens, chunk, executor.workers)
     remap = encoded.remap_to(vocab)
@@ -285,11 +285,8 @@ def _count(encoded: EncodedCorpus, vocab: Vocab, order: int, min_count: int, max
     range_tasks = [runs_module.RangeTask(tuple(runs), a, b, order, len(vocab), merge_block, str(folder / f"part{k}"))
                    for k, (a, b) in enumerate(ranges)]
     parts = executor.map(runs_module.merge_range, range_tasks) if order > 1 else []
-    if order == 1:
-        for name in merged:
-            Path(name).unlink(missing_ok=True)
-    sizes = [len(vocab)] + (runs_module.join_parts(parts, order, len(vocab), folder, budget.estimate_block(),
-                                                   executor, garbage=merged) if order > 1 else [])
+    executor.map(runs_module.remove_files, [tuple(merged[k::len(ranges)]) for k in range(len(ranges))])
+    sizes = [len(vocab)] + streamed.save_parts(folder, parts)
     tables = streamed.DiskTables(folder, len(vocab), counts1, sizes, sum(r.n_sentences for r in runs),
                                  sum(r.n_tokens for r in runs))
     return tables, len(runs), len(ranges), run_bytes

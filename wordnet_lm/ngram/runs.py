@@ -13,8 +13,9 @@ closed under prefixes.  A range is merged order by order: a run's order ``n - 1`
 given their merged index (a monotone map written while merging that order), which turns the
 run's order ``n`` keys into merged keys, still sorted; the runs are then merged block by
 block (a k-way merge: take everything up to the smallest last key of the blocks in hand, sort,
-sum the counts).  Ranges are independent (tasks on any worker); their parts are concatenated
-into the global tables by :func:`join_parts`, the same arrays the in-memory counter builds.
+sum the counts).  Ranges are independent (tasks on any worker); their parts, in range order, are the global
+tables (:class:`wordnet_lm.ngram.streamed.DiskTables` reads them in place as the arrays the
+in-memory counter builds).
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from wordnet_lm.heap import phase_task
 from wordnet_lm.ngram.counts import ngram_levels, stream_and_room
 from wordnet_lm.ngram.sorting import narrowest_index, unique_inverse
 from wordnet_lm.scale.disk import DiskArray
-from wordnet_lm.scale.spill import copy_into
 from wordnet_lm.text.vocab import BOS_ID, EOS_ID
 
 
@@ -255,68 +255,9 @@ def _merge(task: RangeTask, n: int, slices, previous, maps, out_keys: DiskArray,
     return written
 
 
-def join_parts(parts: list[Part], order: int, vocab_size: int, folder: Path, block: int,
-               executor=None, garbage: list[str] = ()) -> list[int]:
-    """Concatenate the range parts into the global ``{folder}/k{n}`` and ``c{n}`` files (contexts
-    made global by adding the previous order's size of the ranges before); returns the sizes of
-    orders ``2..N``.  Each part is copied by a task (on ``executor``, default this process) into
-    files allocated beforehand, at offsets known from the parts' sizes.  The files ``garbage``
-    (the runs, merged) are removed by the tasks too, shared out: freeing their pages is kernel
-    work that would otherwise be the driver's alone, between the phases."""
-    sizes = [sum(part.sizes[n - 2] for part in parts) for n in range(2, order + 1)]
-    for n in range(2, order + 1):
-        DiskArray.allocate(folder / f"k{n}", np.int64, sizes[n - 2])
-        DiskArray.allocate(folder / f"c{n}", np.int64, sizes[n - 2])
-    tasks, before = [], [0] * (order + 1)  # entries of each order in the parts before
-    for part in parts:
-        tasks.append(_JoinTask(part, str(folder), order, vocab_size, block, tuple(before), len(tasks),
-                               tuple(garbage[len(tasks)::len(parts)])))
-        for n in range(2, order + 1):
-            before[n] += part.sizes[n - 2]
-    if executor is None:
-        for task in tasks:
-            _join_part(task)
-    else:
-        executor.map(_join_part, tasks)
-    return sizes
-
-
-@dataclass(frozen=True)
-class _JoinTask:
-    part: Part
-    folder: str
-    order: int
-    vocab_size: int
-    block: int
-    before: tuple[int, ...]  # before[n]: entries of order n in the parts before this one
-    index: int = 0  # the part's place
-    garbage: tuple[str, ...] = ()  # files to remove
-
-
 @phase_task()
-def _join_part(task: _JoinTask) -> None:
-    """Copy one part into the global tables: counts, and keys needing no shift (order 2, the first
-    part), by the kernel (``copy_file_range``); other keys a block at a time with the shift
-    added.  An order's part files are removed once copied, so a task run again after its
-    worker died skips the orders already done."""
-    folder, part = Path(task.folder), task.part
-    for name in task.garbage:
+def remove_files(names: tuple[str, ...]) -> None:
+    """Remove the files ``names`` (merged runs: as tasks, so that freeing their pages, kernel work,
+    is shared out rather than the driver's alone between the phases)."""
+    for name in names:
         Path(name).unlink(missing_ok=True)
-    orders = list(range(2, task.order + 1))
-    turn = task.index % len(orders)  # parts joined at once start on different files (one writer a file)
-    for n in orders[turn:] + orders[:turn]:
-        keys_in, counts_in = part.keys(n).path, part.counts(n).path
-        if not (keys_in.exists() and counts_in.exists()):  # copied by an earlier attempt of this task
-            continue
-        shift = task.before[n - 1] * task.vocab_size if n > 2 else 0
-        at = task.before[n] * 8  # bytes: keys and counts are int64
-        if shift == 0:
-            copy_into(folder / f"k{n}", keys_in, at)
-        else:
-            keys_out = DiskArray(folder / f"k{n}", np.int64)
-            for start, keys in part.keys(n).blocks(task.block):
-                keys += shift
-                keys_out.write_at(task.before[n] + start, keys)
-        copy_into(folder / f"c{n}", counts_in, at)
-        keys_in.unlink()
-        counts_in.unlink()

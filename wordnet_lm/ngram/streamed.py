@@ -2,8 +2,10 @@
 into an ARPA file: the same arithmetic as :func:`wordnet_lm.ngram.estimate.discounted_interpolation`
 in the same order, so the file is byte for byte the one the in-memory path writes.
 
-Tables are the global sorted keys ``k{n}`` and counts ``c{n}`` of :mod:`wordnet_lm.ngram.runs`
-(lexicographic order; order 1 dense in memory).  Stages, each a pass over blocks of one order:
+Tables are the sorted keys and counts of :mod:`wordnet_lm.ngram.runs` (lexicographic order;
+order 1 dense in memory): for each order the merged parts ``{part}.k{n}``/``{part}.c{n}`` in
+range order (listed in ``parts.json``), read in place as one array (a part's context indices
+made global on read), never copied into one file.  Stages, each a pass over blocks of one order:
 
 1. suffixes ``s{n}`` (index of ``w2..wn`` in order ``n - 1``): the suffix of the context is a
    windowed read (contexts are sorted), then a sorted search in the order ``n - 1`` keys;
@@ -26,9 +28,10 @@ Memory: a few arrays of ``block`` entries per running piece, windows, and O(voca
 
 from __future__ import annotations
 
+import json
 import os
-import shutil
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -40,15 +43,27 @@ from wordnet_lm.ngram.sorting import unique_counts
 from wordnet_lm.heap import phase_task
 from wordnet_lm.io import atomic_write
 from wordnet_lm.progress import progress_bar
-from wordnet_lm.scale.disk import WINDOW, DiskArray, SortedKeys
+from wordnet_lm.scale.disk import WINDOW, DiskArray, PartedArray, SortedKeys
 from wordnet_lm.scale.executor import Executor, InProcess
 from wordnet_lm.scale.spill import append_file
 from wordnet_lm.text.vocab import BOS_ID, Vocab
 
 
+PARTS_FILE = "parts.json"  # the merged parts of the tables, in order: [[name, [entries of orders 2..N]], ...]
+
+
+def save_parts(folder: Path, parts) -> list[int]:
+    """Make the merged ``parts`` (with ``.prefix``, files in ``folder``, and ``.sizes`` of orders
+    ``2..N``; in range order) the tables of ``folder``; returns the sizes of orders ``2..N``."""
+    listed = [[Path(part.prefix).name, [int(size) for size in part.sizes]] for part in parts]
+    (folder / PARTS_FILE).write_text(json.dumps({"parts": listed}))
+    return [sum(sizes[k] for _, sizes in listed) for k in range(len(listed[0][1]))] if listed else []
+
+
 @dataclass
 class DiskTables:
-    """Global n-gram counts: order 1 dense in memory, orders ``2..N`` as files in ``folder``."""
+    """Global n-gram counts: order 1 dense in memory, orders ``2..N`` as the merged parts in
+    ``folder`` (:func:`save_parts`), read as one array each."""
 
     folder: Path
     vocab_size: int
@@ -61,14 +76,38 @@ class DiskTables:
     def order(self) -> int:
         return len(self.sizes)
 
-    def keys(self, n: int) -> DiskArray:
-        return DiskArray(self.folder / f"k{n}", np.int64)
+    def keys(self, n: int) -> PartedArray:
+        """Order ``n``'s sorted keys ``context index * V + word``: a part's contexts are numbered
+        from 0 in the part, so the entries of order ``n - 1`` in the parts before are added."""
+        return self._parted(n, "k")
 
-    def counts(self, n: int) -> DiskArray:
-        return DiskArray(self.folder / f"c{n}", np.int64)
+    def counts(self, n: int) -> PartedArray:
+        return self._parted(n, "c")
+
+    def _parted(self, n: int, kind: str) -> PartedArray:
+        listing = (self.folder / PARTS_FILE).stat()  # (in the key: a folder's name may come again)
+        return _parted(str(self.folder), listing.st_ino, listing.st_mtime_ns, self.vocab_size, n, kind)
+
+    def adjusted(self, n: int) -> DiskArray | PartedArray:
+        """Order ``n``'s adjusted counts: ``a{n}`` where stage 2 wrote one, else the raw counts."""
+        path = self.folder / f"a{n}"
+        return DiskArray(path, np.int64) if path.exists() else self.counts(n)
 
     def array(self, name: str, dtype=np.int64) -> DiskArray:
         return DiskArray(self.folder / name, dtype)
+
+
+@lru_cache(maxsize=64)
+def _parted(folder: str, inode: int, mtime: int, vocab_size: int, n: int, kind: str) -> PartedArray:
+    """The parts of ``folder``'s order ``n`` keys (``kind`` "k") or counts ("c") as one array
+    (cached: stage 4 asks for them a block at a time)."""
+    parts = json.loads((Path(folder) / PARTS_FILE).read_text())["parts"]
+    files = [DiskArray(Path(folder) / f"{name}.{kind}{n}", np.int64) for name, _ in parts]
+    sizes = [part_sizes[n - 2] for _, part_sizes in parts]
+    if kind == "c" or n == 2:  # order 2's contexts are words: nothing to add
+        return PartedArray(files, sizes=sizes)
+    before = np.cumsum([0] + [part_sizes[n - 3] for _, part_sizes in parts[:-1]])
+    return PartedArray(files, [int(b) * vocab_size for b in before], sizes)
 
 
 def _pieces(size: int, n_pieces: int) -> list[tuple[int, int]]:
@@ -104,9 +143,7 @@ def compute_suffixes(tables: DiskTables, block: int, executor: Executor | None =
     for n in range(2, tables.order + 1):
         DiskArray.allocate(tables.folder / f"s{n}", np.int64, tables.sizes[n - 1])
         if n > 2:  # the sparse index of the lower order's keys (every WINDOW-th key), once for all pieces
-            keys = np.memmap(tables.keys(n - 1).path, np.int64, mode="r")
-            np.save(tables.folder / f"k{n - 1}.sparse.npy", np.array(keys[::WINDOW]))
-            del keys
+            np.save(tables.folder / f"k{n - 1}.sparse.npy", tables.keys(n - 1).every(WINDOW))
         executor.map(_suffix_piece, [_Piece(str(tables.folder), tables.vocab_size, tuple(tables.sizes), n, lo, hi,
                                             block) for lo, hi in _pieces(tables.sizes[n - 1], n_pieces(executor))])
 
@@ -135,9 +172,8 @@ def bos_slices(tables: DiskTables) -> list[tuple[int, int]]:
     slices = [(BOS_ID, BOS_ID + 1)]
     for n in range(2, tables.order + 1):
         lo, hi = slices[-1]
-        keys = np.memmap(tables.folder / f"k{n}", np.int64, mode="r")
-        slices.append((int(np.searchsorted(keys, lo * V)), int(np.searchsorted(keys, hi * V))))
-        del keys
+        keys = tables.keys(n)
+        slices.append((keys.searchsorted(lo * V), keys.searchsorted(hi * V)))
     return slices
 
 
@@ -184,10 +220,9 @@ def _adjust_order(task: _AdjustTask) -> np.ndarray:
         for _, suffix in tables.array("s2").blocks(task.block):
             cont1 += np.bincount(suffix, minlength=task.vocab_size)
         return cont1
-    out = tables.array(f"a{n}")
     row = np.zeros(5, np.int64)
     if task.continuation and n < order:
-        DiskArray.allocate(out.path, np.int64, task.sizes[n - 1])
+        out = DiskArray.allocate(tables.folder / f"a{n}", np.int64, task.sizes[n - 1])
         for _, suffix in tables.array(f"s{n + 1}").blocks(task.block):
             where, how_many = unique_counts(suffix)
             out.scatter_add(where, how_many)
@@ -196,19 +231,10 @@ def _adjust_order(task: _AdjustTask) -> np.ndarray:
             out.write_at(start, raw)
         for _, a in out.blocks(task.block):
             row += _count_of_counts(a)
-    else:  # raw counts: the same file
-        _link_or_copy(tables.counts(n).path, out.path)
+    else:  # raw counts (read as such by stage 3: no a{n} file)
         for _, a in tables.counts(n).blocks(task.block):
             row += _count_of_counts(a)
     return row
-
-
-def _link_or_copy(source: Path, target: Path) -> None:
-    target.unlink(missing_ok=True)
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
 
 
 def _count_of_counts(a: np.ndarray, max_count: int = 4) -> np.ndarray:
@@ -249,7 +275,8 @@ def interpolate(tables: DiskTables, adjusted1: np.ndarray, discounts: np.ndarray
                               tuple(float(x) for x in discounts[n - 1]))
             for lo, hi, c_lo, c_hi in pieces])
         if drop_inputs:
-            for name in (f"c{n}", f"a{n}", f"s{n}", f"k{n - 1}.sparse.npy"):
+            tables.counts(n).remove()
+            for name in (f"a{n}", f"s{n}", f"k{n - 1}.sparse.npy"):
                 (tables.folder / name).unlink(missing_ok=True)
     b1 = tables.array("b1", np.float64).read()
     return p1, b1
@@ -259,15 +286,14 @@ def context_pieces(tables: DiskTables, n: int, count: int) -> list[tuple[int, in
     """About ``count`` pieces ``(lo, hi, c_lo, c_hi)`` of order ``n``: entries ``lo..hi-1`` are
     those whose context lies in ``c_lo..c_hi-1``; the context ranges cover order ``n - 1``."""
     size, V = tables.sizes[n - 1], tables.vocab_size
-    keys = np.memmap(tables.keys(n).path, np.int64, mode="r") if size else np.zeros(0, np.int64)
+    keys = tables.keys(n)
     bounds = [0]
     for lo, _ in _pieces(size, count)[1:]:
-        context = int(keys[lo]) // V
+        context = int(keys.read(lo, lo + 1)[0]) // V
         if context > bounds[-1]:
             bounds.append(context)
     bounds.append(tables.sizes[n - 2])
-    starts = [int(np.searchsorted(keys, c * V)) for c in bounds[:-1]] + [size]
-    del keys
+    starts = [keys.searchsorted(c * V) for c in bounds[:-1]] + [size]
     return [(starts[k], starts[k + 1], bounds[k], bounds[k + 1]) for k in range(len(bounds) - 1)]
 
 
@@ -282,7 +308,7 @@ def _interpolate_piece(piece: _InterpolatePiece) -> None:
     done = piece.c_lo  # backoffs of order n - 1 written so far
     for start, stop in context_blocks(tables, n, piece.block, piece.lo, piece.hi):
         keys = tables.keys(n).read(start, stop)
-        a = tables.array(f"a{n}").read(start, stop)
+        a = tables.adjusted(n).read(start, stop)
         suffix = tables.array(f"s{n}").read(start, stop)
         context = keys // V
         first = int(context[0])

@@ -5,10 +5,13 @@ binary files (native byte order, no header).  They are read with ``np.fromfile``
 offset, not memory-mapped, so resident memory is what the windows in use take, whatever the
 file sizes.  Random access goes through :meth:`DiskArray.gather`, :meth:`DiskArray.scatter_add`
 and :meth:`SortedKeys.find`, which sort the requests and visit each window they touch once.
+A :class:`PartedArray` reads consecutive files (each plus a constant) as one array, so that
+pieces written by different tasks need not be copied into one file.
 """
 
 from __future__ import annotations
 
+import bisect
 import os
 from pathlib import Path
 from typing import Iterator
@@ -78,6 +81,21 @@ class DiskArray:
             for start in range(lo, hi, size):
                 yield start, np.fromfile(f, self.dtype, min(size, hi - start))
 
+    def searchsorted(self, value: int, side: str = "left") -> int:
+        """Where ``value`` goes in the sorted array (pages touched: the binary search's)."""
+        if len(self) == 0:
+            return 0
+        return int(np.searchsorted(np.memmap(self.path, self.dtype, mode="r"), value, side=side))
+
+    def every(self, step: int) -> np.ndarray:
+        """Entries ``0, step, 2 * step, ...`` (a sparse index; pages touched: one an entry)."""
+        if len(self) == 0:
+            return np.zeros(0, self.dtype)
+        return np.array(np.memmap(self.path, self.dtype, mode="r")[::step])
+
+    def remove(self) -> None:
+        self.path.unlink(missing_ok=True)
+
     def gather(self, idx: np.ndarray, window: int = WINDOW) -> np.ndarray:
         """``array[idx]`` for any indices, reading each window that holds one of them once."""
         idx = np.asarray(idx, np.int64)
@@ -114,6 +132,77 @@ class DiskArray:
                 np.add.at(chunk, ordered[a:b] - first, vals[a:b])
                 f.seek(first * self.dtype.itemsize)
                 chunk.tofile(f)
+
+
+class PartedArray:
+    """Files read as one 1-d array: ``parts[0]`` then ``parts[1]``..., each part's entries plus
+    its ``shifts`` entry (e.g. merged ranges of n-gram keys, each numbered from 0, made global
+    on read).  Read-only: :meth:`read`, :meth:`blocks`, :meth:`searchsorted` (of a sorted
+    whole), :meth:`every`, as :class:`DiskArray`."""
+
+    def __init__(self, parts: list[DiskArray], shifts: list[int] | None = None,
+                 sizes: list[int] | None = None) -> None:
+        self.parts = list(parts)
+        self.shifts = [0] * len(self.parts) if shifts is None else [int(s) for s in shifts]
+        sizes = [len(part) for part in self.parts] if sizes is None else [int(s) for s in sizes]
+        self.starts = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)]).tolist()
+        self.dtype = self.parts[0].dtype if self.parts else np.dtype(np.int64)
+
+    def __len__(self) -> int:
+        return self.starts[-1]
+
+    def _spans(self, lo: int, hi: int):
+        """``(part, shift, part_lo, part_hi)`` of each part entries ``lo..hi-1`` overlap."""
+        k = max(bisect.bisect_right(self.starts, lo) - 1, 0)
+        while k < len(self.parts) and self.starts[k] < hi:
+            start, stop = self.starts[k], self.starts[k + 1]
+            if stop > lo:
+                yield self.parts[k], self.shifts[k], max(lo, start) - start, min(hi, stop) - start
+            k += 1
+
+    def read(self, lo: int = 0, hi: int | None = None) -> np.ndarray:
+        """Entries ``lo..hi-1`` (a copy in memory)."""
+        hi = len(self) if hi is None else min(hi, len(self))
+        pieces = []
+        for part, shift, a, b in self._spans(lo, hi):
+            values = part.read(a, b)
+            if shift:
+                values += shift
+            pieces.append(values)
+        if not pieces:
+            return np.zeros(0, self.dtype)
+        return pieces[0] if len(pieces) == 1 else np.concatenate(pieces)
+
+    def blocks(self, size: int, lo: int = 0, hi: int | None = None) -> Iterator[tuple[int, np.ndarray]]:
+        """``(start, entries)`` of consecutive blocks of ``size`` entries."""
+        hi = len(self) if hi is None else hi
+        for start in range(lo, hi, size):
+            yield start, self.read(start, min(start + size, hi))
+
+    def searchsorted(self, value: int, side: str = "left") -> int:
+        """Where ``value`` goes in the (sorted) whole: in the first part whose last entry is not
+        below it (``side="right"``: above it)."""
+        for part, shift, start, stop in zip(self.parts, self.shifts, self.starts[:-1], self.starts[1:]):
+            if stop == start:
+                continue
+            last = int(part.read(stop - start - 1, stop - start)[0]) + shift
+            if last > value or (last == value and side == "left"):
+                return start + part.searchsorted(value - shift, side)
+        return len(self)
+
+    def every(self, step: int) -> np.ndarray:
+        """Entries ``0, step, 2 * step, ...``."""
+        pieces = []
+        for part, shift, start, stop in zip(self.parts, self.shifts, self.starts[:-1], self.starts[1:]):
+            first = -start % step  # the part's first wanted entry
+            if first < stop - start:
+                values = np.array(np.memmap(part.path, part.dtype, mode="r")[first:stop - start:step])
+                pieces.append(values + shift if shift else values)
+        return np.concatenate(pieces) if pieces else np.zeros(0, self.dtype)
+
+    def remove(self) -> None:
+        for part in self.parts:
+            part.remove()
 
 
 class _Appender:
