@@ -5,9 +5,9 @@ same ``--memory`` budget, the code path the CLI's ``--workers N`` takes, a Local
 single-threaded worker processes:
 
 * n-gram counting, order 5: shards -> sorted runs (map), first-word ranges merged (reduce), the
-  parts joined into the global tables;
+  runs removed (the parts are the global tables, read in place);
 * co-occurrence counting, window 10, min count 5: shards -> runs (map), row ranges merged
-  (reduce), the matrix folder assembled from the parts.
+  (reduce), the runs removed, the parts renamed into the matrix folder.
 
 The cluster is started, and the task modules imported on its workers, before the clock starts
 (the start-up is the same for any corpus). Runs alternate 0, 1, 2, 2, 1, 1, 2, 0 workers and the

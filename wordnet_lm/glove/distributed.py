@@ -27,8 +27,8 @@ from wordnet_lm.glove.runs import MERGE_BYTES_PER_RECORD, MERGE_SHARE, BoundedCo
 from wordnet_lm.scale.budget import parse_memory
 from wordnet_lm.scale.executor import Executor, ProcessPool
 from wordnet_lm.scale.plan import balanced_ranges, reduce_task_count, shard_count
-from wordnet_lm.scale.process_tree import is_local, worker_budget
-from wordnet_lm.scale.spill import write_raw
+from wordnet_lm.scale.process_tree import worker_budget
+from wordnet_lm.scale.spill import remove_files, write_raw
 from wordnet_lm.scale.tempdir import TempFolder
 from wordnet_lm.text.encoded import EncodedCorpus, open_encoded, sentence_chunks
 from wordnet_lm.text.vocab import UNK_ID, Corpus, Vocab
@@ -152,16 +152,13 @@ def count_cooccurrences_on(executor: Executor, source, *, out: str | os.PathLike
         del encoded, remap
         runs = tuple(run for shard in executor.map(count_shard, shard_tasks) for run in shard)
         parts = _reduce(executor, runs, n_words, fixed.scale, per_worker, workers, folder)
-        # the parts are copied into the matrix by tasks when the workers see the output (local),
-        # which also remove the merged runs
-        copier = executor if is_local(executor) else None
         merged = [str(name) for run in runs for name in run.files()]
-        if out is not None:
+        executor.map(remove_files, [tuple(merged[k::len(parts)]) for k in range(len(parts))])
+        if out is not None:  # the parts become the matrix's (renamed)
             options = {"window": window, "weighting": weighting, "symmetric": symmetric, "count_unk": count_unk,
                        "min_count": min_count, "max_size": max_size, "source": str(source)}
-            return write_cooccurrence_parts(out, parts, n_words, vocab, options, copier, garbage=merged)
-        return write_cooccurrence_parts(folder / "matrix", parts, n_words, None, {}, executor,
-                                        garbage=merged).to_csr(), vocab
+            return write_cooccurrence_parts(out, parts, n_words, vocab, options)
+        return write_cooccurrence_parts(folder / "matrix", parts, n_words, None, {}).to_csr(), vocab
 
 
 def _reduce(executor: Executor, runs: tuple[Run, ...], n_words: int, scale: int, per_worker: int, workers: int,

@@ -5,6 +5,11 @@
 vocabulary, one ``word<TAB>count`` a line).  It is written row block by row block, so a matrix
 bigger than memory never has to be held, into a temporary folder renamed over ``DIR`` at the
 end; it loads without pickles, as read-only ``numpy.memmap`` views.
+
+Version 2 (what map-reduce counting writes): the nonzeros are in consecutive parts,
+``indices.{k}.i32`` and ``data.{k}.f64``, with the header's ``parts`` (their nonzeros), so that
+the reduce tasks' row ranges become the folder by renaming, not by copying them into one file;
+:meth:`CooccurrenceFile.array` reads them as one array.
 """
 
 from __future__ import annotations
@@ -22,11 +27,13 @@ import numpy as np
 import scipy.sparse
 
 from wordnet_lm.errors import ModelFileError, WordnetLMError
-from wordnet_lm.scale.spill import copy_into, read_raw, write_raw
+from wordnet_lm.scale.disk import DiskArray, PartedArray
+from wordnet_lm.scale.spill import move_file, read_raw, write_raw
 from wordnet_lm.text.vocab import Vocab
 
 FORMAT = "wordnet-lm-cooccurrences"
-VERSION = 1
+VERSION = 1  # one file each for the nonzeros' columns and values
+PARTED_VERSION = 2  # the nonzeros in consecutive parts (header "parts")
 _ARRAYS = {"indptr": "<i8", "indices": "<i4", "data": "<f8"}
 _SUFFIX = {"indptr": ".i64", "indices": ".i32", "data": ".f64"}
 
@@ -39,6 +46,7 @@ class CooccurrenceFile:
     n_words: int
     nnz: int
     options: dict[str, Any] = field(default_factory=dict)
+    parts: list[int] | None = None  # nonzeros of each part (version 2), None: one file each
 
     @classmethod
     def open(cls, path: str | os.PathLike) -> "CooccurrenceFile":
@@ -51,24 +59,38 @@ class CooccurrenceFile:
             raise ModelFileError(f"{path}/header.json: not a JSON header") from None
         if not isinstance(header, dict) or header.get("format") != FORMAT:
             raise ModelFileError(f"{path}: not a wordnet-lm co-occurrence folder")
-        if header.get("version") != VERSION:
-            raise ModelFileError(f"{path}: co-occurrence format version {header.get('version')} is not supported")
-        matrix = cls(path, int(header["n_words"]), int(header["nnz"]), dict(header.get("options", {})))
-        sizes = {"indptr": matrix.n_words + 1, "indices": matrix.nnz, "data": matrix.nnz}
-        for name, size in sizes.items():
-            actual = matrix._file(name).stat().st_size if matrix._file(name).exists() else -1
+        version = header.get("version")
+        if version not in (VERSION, PARTED_VERSION):
+            raise ModelFileError(f"{path}: co-occurrence format version {version} is not supported")
+        parts = header.get("parts") if version == PARTED_VERSION else None
+        if version == PARTED_VERSION and not (isinstance(parts, list) and all(
+                isinstance(k, int) and k >= 0 for k in parts) and sum(parts) == header.get("nnz")):
+            raise ModelFileError(f"{path}/header.json: the parts do not add up to the nonzeros")
+        matrix = cls(path, int(header["n_words"]), int(header["nnz"]), dict(header.get("options", {})), parts)
+        files = [(matrix._file("indptr"), "indptr", matrix.n_words + 1)]
+        for name in ("indices", "data"):
+            files += [(file, name, size) for file, size in zip(matrix._files(name), parts or [matrix.nnz])]
+        for file, name, size in files:
+            actual = file.stat().st_size if file.exists() else -1
             if actual != size * np.dtype(_ARRAYS[name]).itemsize:
-                raise ModelFileError(f"{matrix._file(name)}: missing or truncated")
+                raise ModelFileError(f"{file}: missing or truncated")
         return matrix
 
-    def _file(self, name: str) -> Path:
-        return self.path / (name + _SUFFIX[name])
+    def _file(self, name: str, part: int | None = None) -> Path:
+        return self.path / (name + ("" if part is None else f".{part}") + _SUFFIX[name])
 
-    def array(self, name: str) -> np.ndarray:
-        """``indptr``, ``indices`` or ``data`` as a read-only memory map."""
+    def _files(self, name: str) -> list[Path]:
+        """The files of the nonzeros' ``indices`` or ``data``, in order."""
+        return [self._file(name)] if self.parts is None else [self._file(name, k) for k in range(len(self.parts))]
+
+    def array(self, name: str) -> np.ndarray | PartedArray:
+        """``indptr``, ``indices`` or ``data`` as a read-only memory map (a version 2 folder's
+        nonzeros: its parts as one array, sliced as a memory map is)."""
         size = self.n_words + 1 if name == "indptr" else self.nnz
         if size == 0:
             return np.zeros(0, _ARRAYS[name])
+        if name != "indptr" and self.parts is not None:
+            return PartedArray([DiskArray(file, _ARRAYS[name]) for file in self._files(name)], sizes=self.parts)
         return np.memmap(self._file(name), dtype=_ARRAYS[name], mode="r", shape=(size,))
 
     def vocab(self) -> Vocab:
@@ -76,8 +98,9 @@ class CooccurrenceFile:
 
     def to_csr(self) -> scipy.sparse.csr_matrix:
         """The whole matrix in memory (read, not mapped)."""
-        arrays = {name: read_raw(self._file(name), np.dtype(_ARRAYS[name]), 0, self.n_words + 1 if name == "indptr"
-                                 else self.nnz) for name in _ARRAYS}
+        arrays = {name: np.asarray(self.array(name)) if self.parts is not None and name != "indptr" else
+                  read_raw(self._file(name), np.dtype(_ARRAYS[name]), 0, self.n_words + 1 if name == "indptr"
+                           else self.nnz) for name in _ARRAYS}
         if self.n_words == 0:
             arrays["indptr"] = np.zeros(1, np.int64)
         return scipy.sparse.csr_matrix((arrays["data"], arrays["indices"], arrays["indptr"]),
@@ -122,20 +145,16 @@ class RowFiles:
 
 
 def write_cooccurrence_parts(path: str | os.PathLike, parts: list[RowFiles], n_words: int, vocab: Vocab | None,
-                             options: dict[str, Any], executor: Any = None,
-                             garbage: list[str] = ()) -> CooccurrenceFile:
+                             options: dict[str, Any]) -> CooccurrenceFile:
     """:func:`write_cooccurrence_file` from row ranges already on disk (in row order, covering all
-    rows; e.g. written by reduce tasks): their columns and values are copied by the kernel
-    (``copy_file_range``) into the folder's files at offsets known from the parts' sizes, never
-    read into this process; only the row lengths are.  ``executor``: run the copies as its tasks
-    (one a part, in parallel; its workers must see ``path``), default here.  The part files are
-    removed, and the files ``garbage`` (e.g. the merged runs: freeing their pages is kernel work)
-    by the same tasks, shared out."""
+    rows; e.g. written by reduce tasks): their columns and values become the folder's parts by
+    renaming (copied only across file systems), never read into this process; only the row
+    lengths are.  The part files are gone afterwards.  One part with nonzeros: a version 1
+    folder; more: version 2."""
     if sys.byteorder != "little":  # pragma: no cover (the files are little-endian)
         return write_cooccurrence_file(path, ((part.first, part.block(n_words)) for part in parts), n_words,
                                        vocab, options)
-    return _write_folder(path, lambda work: _copy_parts(work, parts, n_words, executor, garbage), n_words, vocab,
-                         options)
+    return _write_folder(path, lambda work: _move_parts(work, parts, n_words), n_words, vocab, options)
 
 
 def _write_blocks(work: Path, row_blocks: Iterable[tuple[int, scipy.sparse.csr_matrix]], n_words: int) -> int:
@@ -154,62 +173,38 @@ def _write_blocks(work: Path, row_blocks: Iterable[tuple[int, scipy.sparse.csr_m
     return nnz
 
 
-def _copy_parts(work: Path, parts: list[RowFiles], n_words: int, executor: Any = None, garbage: list[str] = ()) -> int:
+def _move_parts(work: Path, parts: list[RowFiles], n_words: int) -> tuple[int, list[int] | None]:
+    """The row pointers from the parts' row lengths; the parts with nonzeros moved into ``work``
+    (one: as the single files).  Returns the nonzeros and each moved part's (None: one part)."""
     nnz, next_row = 0, 0
     indptr = np.zeros(n_words + 1, np.int64)
-    tasks = []
-    for k, part in enumerate(parts):
+    for part in parts:
         if part.first != next_row:
             raise ValueError(f"row parts out of order: {part.first} after {next_row}")
         lengths = read_raw(part.file("lengths"), np.int64, 0, part.stop - part.first)
         np.cumsum(lengths, out=indptr[part.first + 1:part.stop + 1])
         indptr[part.first + 1:part.stop + 1] += nnz
-        # neighbouring parts (run at once) fill the two files in opposite orders: one writer a file
-        tasks.append(_PlaceTask(part, str(work), nnz, ("indices", "data") if k % 2 == 0 else ("data", "indices"),
-                                tuple(garbage[k::len(parts)])))
         nnz += part.nnz
         next_row = part.stop
     if next_row != n_words:
         raise ValueError(f"row parts cover {next_row} of {n_words} rows")
     if indptr[-1] != nnz:
         raise ValueError(f"row parts hold {indptr[-1]} entries, not {nnz}")
-    for name in ("indices", "data"):
-        with open(work / (name + _SUFFIX[name]), "wb") as f:
-            f.truncate(nnz * np.dtype(_ARRAYS[name]).itemsize)
-    if executor is None or len(tasks) <= 1:
-        for task in tasks:
-            place_part(task)
-    else:
-        executor.map(place_part, tasks)
+    kept = [part for part in parts if part.nnz]
+    for k, part in enumerate(kept):
+        for name in ("indices", "data"):
+            suffix = _SUFFIX[name] if len(kept) == 1 else f".{k}{_SUFFIX[name]}"
+            move_file(part.file(name), work / (name + suffix))
     for part in parts:
         part.remove()
     write_raw(work / "indptr.i64", indptr)
-    return nnz
+    return nnz, [part.nnz for part in kept] if len(kept) > 1 else None
 
 
-@dataclass(frozen=True)
-class _PlaceTask:
-    part: RowFiles
-    folder: str
-    offset: int  # entries of the parts before
-    names: tuple[str, ...]
-    garbage: tuple[str, ...] = ()  # files to remove
-
-
-def place_part(task: _PlaceTask) -> None:
-    """Copy one part's columns and values into the matrix files at its offset (idempotent: a
-    task run again after its worker died copies the same bytes)."""
-    for name in task.garbage:
-        Path(name).unlink(missing_ok=True)
-    for name in task.names:
-        copy_into(Path(task.folder, name + _SUFFIX[name]), task.part.file(name),
-                  task.offset * np.dtype(_ARRAYS[name]).itemsize)
-
-
-def _write_folder(path: str | os.PathLike, fill: Callable[[Path], int], n_words: int, vocab: Vocab | None,
-                  options: dict[str, Any]) -> CooccurrenceFile:
-    """A co-occurrence folder whose arrays ``fill(work)`` writes (returning the nonzeros) into a
-    folder beside ``path``, renamed over it when complete."""
+def _write_folder(path: str | os.PathLike, fill: Callable[[Path], int | tuple[int, list[int] | None]], n_words: int,
+                  vocab: Vocab | None, options: dict[str, Any]) -> CooccurrenceFile:
+    """A co-occurrence folder whose arrays ``fill(work)`` writes (returning the nonzeros, or the
+    nonzeros and those of each part) into a folder beside ``path``, renamed over it when complete."""
     path = Path(path)
     parent = path.parent if str(path.parent) else Path(".")
     if path.exists() and not (path / "header.json").exists() and (not path.is_dir() or any(path.iterdir())):
@@ -220,12 +215,17 @@ def _write_folder(path: str | os.PathLike, fill: Callable[[Path], int], n_words:
     except OSError as e:
         raise WordnetLMError(f"cannot write {path}: {e.strerror}") from None
     try:
-        nnz = fill(work)
-        for name in ("indices", "data"):
-            (work / (name + _SUFFIX[name])).touch()
+        filled = fill(work)
+        nnz, parts = filled if isinstance(filled, tuple) else (filled, None)
+        if parts is None:
+            for name in ("indices", "data"):
+                (work / (name + _SUFFIX[name])).touch()
         if vocab is not None:
             vocab.save(work / "vocab.txt")
-        header = {"format": FORMAT, "version": VERSION, "n_words": n_words, "nnz": nnz, "options": options}
+        header = {"format": FORMAT, "version": VERSION if parts is None else PARTED_VERSION, "n_words": n_words,
+                  "nnz": nnz, "options": options}
+        if parts is not None:
+            header["parts"] = parts
         (work / "header.json").write_text(json.dumps(header, indent=1) + "\n", encoding="utf-8")
         if path.exists():
             shutil.rmtree(path)

@@ -33,6 +33,7 @@ from wordnet_lm.scale.budget import parse_memory
 from wordnet_lm.scale.executor import Executor, InProcess, ProcessPool
 from wordnet_lm.scale.plan import balanced_ranges, reduce_task_count, shard_count
 from wordnet_lm.scale.process_tree import PROCESS_OVERHEAD, VOCAB_BYTES_PER_WORD, is_local, tree_processes
+from wordnet_lm.scale.spill import remove_files
 from wordnet_lm.scale.tempdir import TempFolder, check_temp_parent
 from wordnet_lm.text.encoded import EncodedCorpus, open_encoded
 from wordnet_lm.text.options import ReadingOptions
@@ -285,7 +286,7 @@ def _count(encoded: EncodedCorpus, vocab: Vocab, order: int, min_count: int, max
     range_tasks = [runs_module.RangeTask(tuple(runs), a, b, order, len(vocab), merge_block, str(folder / f"part{k}"))
                    for k, (a, b) in enumerate(ranges)]
     parts = executor.map(runs_module.merge_range, range_tasks) if order > 1 else []
-    executor.map(runs_module.remove_files, [tuple(merged[k::len(ranges)]) for k in range(len(ranges))])
+    executor.map(remove_files, [tuple(merged[k::len(ranges)]) for k in range(len(ranges))])
     sizes = [len(vocab)] + streamed.save_parts(folder, parts)
     tables = streamed.DiskTables(folder, len(vocab), counts1, sizes, sum(r.n_sentences for r in runs),
                                  sum(r.n_tokens for r in runs))

@@ -254,10 +254,3 @@ def _merge(task: RangeTask, n: int, slices, previous, maps, out_keys: DiskArray,
                     w.__exit__(None, None, None)
     return written
 
-
-@phase_task()
-def remove_files(names: tuple[str, ...]) -> None:
-    """Remove the files ``names`` (merged runs: as tasks, so that freeing their pages, kernel work,
-    is shared out rather than the driver's alone between the phases)."""
-    for name in names:
-        Path(name).unlink(missing_ok=True)

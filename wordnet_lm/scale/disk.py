@@ -151,6 +151,22 @@ class PartedArray:
     def __len__(self) -> int:
         return self.starts[-1]
 
+    def __getitem__(self, where: int | slice) -> np.ndarray | np.generic:
+        """``array[i]`` or ``array[lo:hi]`` (contiguous slices only), as of a memory map."""
+        if isinstance(where, slice):
+            lo, hi, step = where.indices(len(self))
+            if step != 1:
+                raise IndexError("a parted array is sliced with step 1 only")
+            return self.read(lo, max(lo, hi))
+        i = int(where) + (len(self) if int(where) < 0 else 0)
+        if not 0 <= i < len(self):
+            raise IndexError(f"index {where} is out of bounds for size {len(self)}")
+        return self.read(i, i + 1)[0]
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        values = self.read()
+        return values if dtype is None else values.astype(dtype, copy=False)
+
     def _spans(self, lo: int, hi: int):
         """``(part, shift, part_lo, part_hi)`` of each part entries ``lo..hi-1`` overlap."""
         k = max(bisect.bisect_right(self.starts, lo) - 1, 0)

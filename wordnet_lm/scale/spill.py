@@ -13,6 +13,7 @@ from typing import BinaryIO
 import numpy as np
 
 from wordnet_lm.errors import WordnetLMError
+from wordnet_lm.heap import phase_task
 from wordnet_lm.scale.tempdir import DiskFullError
 
 _DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
@@ -90,6 +91,31 @@ def copy_into(target: Path, source: Path, offset: int) -> None:
             raise DiskFullError(f"{Path(target).parent}: no space left ({e.strerror}); free space or choose "
                                 f"another folder with --temp") from None
         raise WordnetLMError(f"cannot copy {source} into {target}: {e.strerror}") from None
+
+
+def move_file(source: Path, target: Path) -> None:
+    """Move ``source`` to ``target``: a rename, or a copy (then the source removed) across file
+    systems."""
+    try:
+        os.replace(source, target)
+        return
+    except OSError as e:
+        if e.errno != errno.EXDEV:
+            raise WordnetLMError(f"cannot move {source} to {target}: {e.strerror}") from None
+    try:
+        Path(target).write_bytes(b"")
+    except OSError as e:
+        raise WordnetLMError(f"cannot write {target}: {e.strerror}") from None
+    copy_into(Path(target), Path(source), 0)
+    Path(source).unlink()
+
+
+@phase_task()
+def remove_files(names: tuple[str, ...]) -> None:
+    """Remove the files ``names`` (e.g. merged runs: as tasks, so that freeing their pages, kernel
+    work, is shared out rather than the driver's alone between two phases)."""
+    for name in names:
+        Path(name).unlink(missing_ok=True)
 
 
 def read_raw(path: Path, dtype: np.dtype, start: int, stop: int) -> np.ndarray:
