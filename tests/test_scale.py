@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from wordnet_lm.errors import WordnetLMError
 from wordnet_lm.scale.budget import parse_memory
-from wordnet_lm.scale.disk import DiskArray, PartedArray, SortedKeys
+from wordnet_lm.scale.disk import DiskArray, PartedArray, SortedKeys, SplitKeys
 from wordnet_lm.scale.executor import InProcess, ProcessPool, make_executor
 from wordnet_lm.scale.tempdir import TempFolder
 
@@ -50,6 +50,29 @@ def test_disk_arrays(tmp_path):
     hit = at < len(keys)
     hit[hit] = keys[at[hit]] == queries[hit]
     assert np.array_equal(sorted_keys.find(queries), np.where(hit, at, -1))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 300), st.integers(0, 2 ** 31), st.sampled_from([10, 1 << 31, 1 << 33, 1 << 40, 1 << 62]))
+def test_split_keys_read_and_search_as_the_int64_keys(tmp_path_factory, size, seed, spread):
+    """Sorted keys kept as 32-bit lows and high-value starts: every slice reads back the int64
+    keys (across high values, empty ones between), and sorted searches agree with NumPy's."""
+    folder = tmp_path_factory.mktemp("split")
+    rng = np.random.default_rng(seed)
+    keys = np.sort(rng.integers(0, spread, size, dtype=np.int64))
+    if size > 5:
+        keys[2:5] = keys[2]  # repeats
+    split = SplitKeys.write(folder / "k", keys)
+    assert len(split) == size and np.array_equal(split.read(), keys)
+    assert split.path.stat().st_size == 4 * size
+    for lo, hi in [(0, size), (size // 3, size // 2), (1, size - 1), (size, size)] + \
+            [tuple(sorted(rng.integers(0, size + 1, 2))) for _ in range(8)]:
+        assert np.array_equal(split.read(lo, hi), keys[lo:hi])
+    probes = [-1, 0, spread, int(keys.max(initial=0)) + 1, (1 << 32) - 1, 1 << 32, (1 << 32) + 1]
+    probes += [int(k) for k in keys[::7]] + [int(k) + d for k in keys[::11] for d in (-1, 1)]
+    for value in probes:
+        for side in ("left", "right"):
+            assert split.searchsorted(value, side) == np.searchsorted(keys, value, side), (value, side)
 
 
 @settings(max_examples=40, deadline=None)

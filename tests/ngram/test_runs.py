@@ -48,10 +48,17 @@ def test_markers_in_the_text_and_bad_ids_are_refused():
         count_chunk(corpus_of([[4, 12]]), 2, 10)
 
 
-@pytest.mark.parametrize("narrow", [True, False])
-def test_shards_merged_with_narrow_or_wide_files_equal_the_in_memory_counter(tmp_path, monkeypatch, narrow):
-    """Run counts and the merge's index maps are int32 when they fit (less to write), int64
-    otherwise; the last order writes no map (nothing reads it).  Either way: the same tables."""
+def test_count_file_types_are_the_narrowest_that_hold_the_largest_count():
+    assert runs.narrowest_count(0) == runs.narrowest_count(65_535) == np.uint16
+    assert runs.narrowest_count(65_536) == runs.narrowest_count(2 ** 31 - 1) == np.int32
+    assert runs.narrowest_count(2 ** 31) == np.int64
+
+
+@pytest.mark.parametrize("count_type", ["uint16", "int32", "int64"])
+def test_shards_merged_with_narrow_or_wide_files_equal_the_in_memory_counter(tmp_path, monkeypatch, count_type):
+    """Run keys take 4 bytes (split), run counts the narrowest type that holds them, the merge's
+    index maps int32 when they fit (less to write), int64 otherwise; the last order writes no
+    map (nothing reads it).  Whatever the types: the same tables."""
     from wordnet_lm.text.encode import encode_corpus
     from wordnet_lm.text.encoded import EncodedCorpus
 
@@ -61,14 +68,19 @@ def test_shards_merged_with_narrow_or_wide_files_equal_the_in_memory_counter(tmp
                               for _ in range(400)) + "\n")
     encode_corpus(text, tmp_path / "enc")
     encoded = EncodedCorpus.open(tmp_path / "enc")
+    narrow = count_type != "int64"
+    if count_type != "uint16":  # (this corpus's counts fit uint16)
+        monkeypatch.setattr(runs, "narrowest_count", lambda largest: np.dtype(count_type).type)
     if not narrow:
         monkeypatch.setattr(runs, "narrowest_index", lambda bound: np.int64)
     order, size = 4, len(encoded.vocab)
     shards = [runs.ShardTask(str(encoded.path), a, b, order, size, None, 300, str(tmp_path / f"run{k}"))
               for k, (a, b) in enumerate(encoded.shards(3))]
     made = [run for task in shards for run in runs.count_shard(task)]
-    assert len(made) > 3 and {run.count_type for run in made} == {"int32" if narrow else "int64"}
-    assert all(run.counts(2).path.stat().st_size == (4 if narrow else 8) * run.sizes[1] for run in made)
+    assert len(made) > 3 and {run.count_types for run in made} == {(count_type,) * (order - 1)}
+    width = np.dtype(count_type).itemsize
+    assert all(run.counts(n).path.stat().st_size == width * run.sizes[n - 1] and
+               run.keys(n).path.stat().st_size == 4 * run.sizes[n - 1] for run in made for n in range(2, order + 1))
     created = []
     create = runs.DiskArray.create.__func__
     monkeypatch.setattr(runs.DiskArray, "create", classmethod(lambda cls, path, dtype: created.append(

@@ -4,8 +4,11 @@ tables, split by ranges of first words.
 Map (:func:`count_shard`): one shard of an encoded corpus is counted in memory in chunks
 (:func:`count_chunk`, the keys and counts of :func:`wordnet_lm.ngram.counts.count_ngrams`
 without its lookup tables), each chunk written as a *run*: for every order its sorted keys
-(``context index * V + word``, local to the run) and counts, and how many of its entries start
-with each word (what merging a range of first words will cost, to cut equal ranges).
+(``context index * V + word``, local to the run; stored as 32-bit low halves and where each
+high half starts, :class:`~wordnet_lm.scale.disk.SplitKeys`) and counts (in the narrowest of
+uint16, int32, int64 that holds them), and how many of its entries start with each word (what
+merging a range of first words will cost, to cut equal ranges).  The map's files are what two
+workers on one machine share worst (page-cache writes do not scale), hence the small types.
 
 Reduce (:func:`merge_range`): n-grams are in lexicographic order of their word ids, so the
 n-grams starting with words ``a..b-1`` are one contiguous slice of every order of every run,
@@ -29,7 +32,7 @@ from wordnet_lm.errors import TrainingError
 from wordnet_lm.heap import phase_task
 from wordnet_lm.ngram.counts import ngram_levels, stream_and_room
 from wordnet_lm.ngram.sorting import narrowest_index, unique_inverse
-from wordnet_lm.scale.disk import DiskArray
+from wordnet_lm.scale.disk import DiskArray, SplitKeys
 from wordnet_lm.text.vocab import BOS_ID, EOS_ID
 
 
@@ -52,22 +55,22 @@ class ShardTask:
 
 @dataclass(frozen=True)
 class Run:
-    """A run's files: ``{path}.k{n}`` (keys, n >= 2), ``{path}.c{n}`` (counts, order 1 dense),
-    ``{path}.w`` (entries starting with each word).  Counts of orders ``n >= 2`` are ``int32``
-    when the run is that small (a run's count is at most its tokens): a quarter less to write
-    and read back, and the disk is the part two workers share."""
+    """A run's files: ``{path}.k{n}`` and ``.k{n}.hi`` (keys, n >= 2), ``{path}.c{n}`` (counts,
+    order 1 dense int64; orders ``n >= 2`` of ``count_types[n - 2]``), ``{path}.w`` (entries
+    starting with each word)."""
 
     path: str
     sizes: tuple[int, ...]  # entries per order (order 1: the vocabulary size)
     n_sentences: int
     n_tokens: int
-    count_type: str = "int64"  # of orders n >= 2
+    count_types: tuple[str, ...] = ()  # of orders 2..N (default int64)
 
-    def keys(self, n: int) -> DiskArray:
-        return DiskArray(f"{self.path}.k{n}", np.int64)
+    def keys(self, n: int) -> SplitKeys:
+        return SplitKeys(f"{self.path}.k{n}")
 
     def counts(self, n: int) -> DiskArray:
-        return DiskArray(f"{self.path}.c{n}", np.int64 if n == 1 else np.dtype(self.count_type))
+        types = self.count_types or ("int64",) * (len(self.sizes) - 1)
+        return DiskArray(f"{self.path}.c{n}", np.int64 if n == 1 else np.dtype(types[n - 2]))
 
     def first_words(self) -> DiskArray:
         """Entries of orders ``2..N`` starting with each word."""
@@ -75,8 +78,8 @@ class Run:
 
     def files(self) -> list[str]:
         """Every file of the run (removed once the run is merged)."""
-        return [f"{self.path}.w", f"{self.path}.c1"] + [f"{self.path}.{x}{n}" for n in range(2, len(self.sizes) + 1)
-                                                        for x in "kc"]
+        return [f"{self.path}.w", f"{self.path}.c1"] + [name for n in range(2, len(self.sizes) + 1) for name in (
+            f"{self.path}.k{n}", f"{self.path}.k{n}.hi", f"{self.path}.c{n}")]
 
 
 @phase_task()
@@ -92,16 +95,27 @@ def count_shard(task: ShardTask) -> list[Run]:
             chunk = Corpus(remap[chunk.ids], chunk.offsets)
         counted = count_chunk(chunk, task.order, task.vocab_size)
         path = f"{task.prefix}-{len(runs)}"
-        count_type = narrowest_index(chunk.n_tokens + 2 * chunk.n_sentences)
         DiskArray.from_array(f"{path}.c1", counted.counts[0])
         DiskArray.from_array(f"{path}.w", counted.first_words)
+        count_types = []
         for n in range(2, task.order + 1):
-            DiskArray.from_array(f"{path}.k{n}", counted.keys[n - 2])
-            DiskArray.from_array(f"{path}.c{n}", counted.counts[n - 1].astype(count_type, copy=False))
+            SplitKeys.write(f"{path}.k{n}", counted.keys[n - 2])
+            counts = counted.counts[n - 1]
+            count_types.append(narrowest_count(int(counts.max(initial=0))))
+            DiskArray.from_array(f"{path}.c{n}", counts.astype(count_types[-1], copy=False))
         runs.append(Run(path, (task.vocab_size,) + tuple(len(k) for k in counted.keys), chunk.n_sentences,
-                        chunk.n_tokens, np.dtype(count_type).name))
+                        chunk.n_tokens, tuple(np.dtype(t).name for t in count_types)))
         del counted, chunk
     return runs
+
+
+def narrowest_count(largest: int) -> type:
+    """The file type of counts up to ``largest``: uint16 (most runs' orders: a quarter of int64),
+    int32, or int64."""
+    for kind in (np.uint16, np.int32):
+        if largest <= np.iinfo(kind).max:
+            return kind
+    return np.int64
 
 
 @dataclass
@@ -176,7 +190,7 @@ def merge_range(task: RangeTask) -> Part:
         for r, run in enumerate(task.runs):
             lo, hi = bounds[r]
             keys = run.keys(n)
-            slices.append(_search_range(keys, lo * size, hi * size))
+            slices.append((keys.searchsorted(lo * size), keys.searchsorted(hi * size)))
         out_keys, out_counts = DiskArray.create(f"{task.prefix}.k{n}", np.int64), \
             DiskArray.create(f"{task.prefix}.c{n}", np.int64)
         # run entry -> merged index, read by the next order only (int32 when the range is that small)
@@ -190,14 +204,6 @@ def merge_range(task: RangeTask) -> Part:
                 m.path.unlink()
         bounds, maps = slices, new_maps
     return Part(task.prefix, tuple(sizes))
-
-
-def _search_range(keys: DiskArray, lo_key: int, hi_key: int) -> tuple[int, int]:
-    """The slice of the sorted ``keys`` file holding keys in ``[lo_key, hi_key)``."""
-    data = np.memmap(keys.path, np.int64, mode="r") if len(keys) else np.zeros(0, np.int64)
-    lo, hi = int(np.searchsorted(data, lo_key)), int(np.searchsorted(data, hi_key))
-    del data
-    return lo, hi
 
 
 def _merge(task: RangeTask, n: int, slices, previous, maps, out_keys: DiskArray, out_counts: DiskArray,

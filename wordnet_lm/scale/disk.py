@@ -134,6 +134,64 @@ class DiskArray:
                 chunk.tofile(f)
 
 
+class SplitKeys:
+    """Sorted non-negative int64 keys stored in half the bytes: the low 32 bits of each key in
+    ``{path}`` (uint32), and in ``{path}.hi`` (int64 pairs) each high-bits value present with
+    the position where its keys start (sorted keys of a run have a few hundred).  Read back as
+    int64 (:meth:`read`), searched in place (:meth:`searchsorted`)."""
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = Path(path)
+        self.high_path = Path(f"{self.path}.hi")
+
+    @classmethod
+    def write(cls, path: str | os.PathLike, keys: np.ndarray) -> "SplitKeys":
+        """Write the sorted ``keys`` (``>= 0``); returns the reader."""
+        split = cls(path)
+        high = keys >> 32
+        starts = np.concatenate([[0], np.flatnonzero(high[1:] != high[:-1]) + 1]) if len(keys) else \
+            np.zeros(0, np.int64)
+        np.stack([high[starts], starts], axis=1).astype(np.int64).tofile(split.high_path)
+        keys.astype(np.uint32).tofile(split.path)  # (the low bits: a cast keeps them)
+        return split
+
+    def files(self) -> list[Path]:
+        return [self.path, self.high_path]
+
+    def _highs(self) -> tuple[np.ndarray, np.ndarray]:
+        """The high values present and where each starts, with the end (the size) appended."""
+        pairs = np.fromfile(self.high_path, np.int64).reshape(-1, 2)
+        size = self.path.stat().st_size // 4
+        return pairs[:, 0], np.append(pairs[:, 1], size)
+
+    def __len__(self) -> int:
+        return self.path.stat().st_size // 4
+
+    def read(self, lo: int = 0, hi: int | None = None) -> np.ndarray:
+        """Keys ``lo..hi-1`` as int64 (a copy in memory)."""
+        hi = len(self) if hi is None else hi
+        if hi <= lo:
+            return np.zeros(0, np.int64)
+        keys = DiskArray(self.path, np.uint32).read(lo, hi).astype(np.int64)
+        highs, starts = self._highs()
+        k = int(np.searchsorted(starts, lo, side="right")) - 1  # the stretch holding key lo
+        while k < len(highs) and starts[k] < hi:
+            if highs[k]:
+                keys[max(int(starts[k]), lo) - lo:min(int(starts[k + 1]), hi) - lo] += int(highs[k]) << 32
+            k += 1
+        return keys
+
+    def searchsorted(self, value: int, side: str = "left") -> int:
+        """Where ``value`` goes among the keys (reads the lows of one high value's stretch)."""
+        highs, starts = self._highs()
+        k = int(np.searchsorted(highs, value >> 32))  # the first stretch not below value's
+        if k == len(highs) or highs[k] != value >> 32:  # no key has value's high bits
+            return int(starts[k])
+        begin, end = int(starts[k]), int(starts[k + 1])
+        lows = np.memmap(self.path, np.uint32, mode="r")[begin:end]
+        return begin + int(np.searchsorted(lows, np.uint32(value & 0xFFFFFFFF), side=side))
+
+
 class PartedArray:
     """Files read as one 1-d array: ``parts[0]`` then ``parts[1]``..., each part's entries plus
     its ``shifts`` entry (e.g. merged ranges of n-gram keys, each numbered from 0, made global
