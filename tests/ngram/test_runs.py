@@ -95,6 +95,12 @@ def test_shards_merged_with_narrow_or_wide_files_equal_the_in_memory_counter(tmp
     sizes = save_parts(tmp_path, parts)
     tables = DiskTables(tmp_path, size, np.zeros(size, np.int64), [size] + sizes, 0, 0)
     want = count_ngrams(encoded.corpus(), order, size)
+    # per-word files hold the words a run has: the runs' counts add up to the corpus's
+    np.testing.assert_array_equal(sum(run.unigram_counts() for run in made), want.counts[0])
+    assert all(Path(f"{run.path}.c1").stat().st_size == 16 * np.count_nonzero(run.unigram_counts()) for run in made)
+    for run in made:  # every entry of orders 2..N starts with a word of the run
+        first, unigrams = run.first_words(), run.unigram_counts()
+        assert first.sum() == sum(run.sizes[1:]) and np.all(unigrams[first > 0] > 0)
     for n in range(2, order + 1):
         assert sizes[n - 2] == want.index.size(n)
         np.testing.assert_array_equal(tables.keys(n).read(), want.index.keys[n - 1])

@@ -279,8 +279,8 @@ def _count(encoded: EncodedCorpus, vocab: Vocab, order: int, min_count: int, max
     counts1 = np.zeros(len(vocab), np.int64)
     work = np.zeros(len(vocab), np.int64)  # entries to merge in each first word's range
     for run in runs:
-        counts1 += run.counts(1).read()
-        work += run.first_words().read()
+        counts1 += run.unigram_counts()
+        work += run.first_words()
     ranges = balanced_ranges(work, reduce_task_count(executor.workers))
     merge_block = budget.merge_block(len(runs))
     range_tasks = [runs_module.RangeTask(tuple(runs), a, b, order, len(vocab), merge_block, str(folder / f"part{k}"))

@@ -55,9 +55,10 @@ class ShardTask:
 
 @dataclass(frozen=True)
 class Run:
-    """A run's files: ``{path}.k{n}`` and ``.k{n}.hi`` (keys, n >= 2), ``{path}.c{n}`` (counts,
-    order 1 dense int64; orders ``n >= 2`` of ``count_types[n - 2]``), ``{path}.w`` (entries
-    starting with each word)."""
+    """A run's files: ``{path}.k{n}`` and ``.k{n}.hi`` (keys, n >= 2), ``{path}.c{n}`` (counts of
+    ``count_types[n - 2]``), and per word, only the words the run has (a chunk has a small share
+    of a big vocabulary: dense, these were most of the bytes at 256M tokens): ``{path}.c1``
+    (unigram counts) and ``{path}.w`` (entries of orders ``2..N`` starting with the word)."""
 
     path: str
     sizes: tuple[int, ...]  # entries per order (order 1: the vocabulary size)
@@ -69,12 +70,17 @@ class Run:
         return SplitKeys(f"{self.path}.k{n}")
 
     def counts(self, n: int) -> DiskArray:
+        """Order ``n >= 2``'s counts."""
         types = self.count_types or ("int64",) * (len(self.sizes) - 1)
-        return DiskArray(f"{self.path}.c{n}", np.int64 if n == 1 else np.dtype(types[n - 2]))
+        return DiskArray(f"{self.path}.c{n}", np.dtype(types[n - 2]))
 
-    def first_words(self) -> DiskArray:
-        """Entries of orders ``2..N`` starting with each word."""
-        return DiskArray(f"{self.path}.w", np.int64)
+    def unigram_counts(self) -> np.ndarray:
+        """Each word's count in the run (dense, int64)."""
+        return _read_per_word(f"{self.path}.c1", self.sizes[0])
+
+    def first_words(self) -> np.ndarray:
+        """Entries of orders ``2..N`` starting with each word (dense, int64)."""
+        return _read_per_word(f"{self.path}.w", self.sizes[0])
 
     def files(self) -> list[str]:
         """Every file of the run (removed once the run is merged)."""
@@ -95,8 +101,8 @@ def count_shard(task: ShardTask) -> list[Run]:
             chunk = Corpus(remap[chunk.ids], chunk.offsets)
         counted = count_chunk(chunk, task.order, task.vocab_size)
         path = f"{task.prefix}-{len(runs)}"
-        DiskArray.from_array(f"{path}.c1", counted.counts[0])
-        DiskArray.from_array(f"{path}.w", counted.first_words)
+        _write_per_word(f"{path}.c1", counted.counts[0])
+        _write_per_word(f"{path}.w", counted.first_words)
         count_types = []
         for n in range(2, task.order + 1):
             SplitKeys.write(f"{path}.k{n}", counted.keys[n - 2])
@@ -107,6 +113,19 @@ def count_shard(task: ShardTask) -> list[Run]:
                         chunk.n_tokens, tuple(np.dtype(t).name for t in count_types)))
         del counted, chunk
     return runs
+
+
+def _write_per_word(path: str, values: np.ndarray) -> None:
+    """The nonzero entries of a per-word array, as int64 ids then values."""
+    ids = np.flatnonzero(values)
+    np.concatenate([ids, values[ids]]).astype(np.int64).tofile(path)
+
+
+def _read_per_word(path: str, size: int) -> np.ndarray:
+    pairs = np.fromfile(path, np.int64)
+    dense = np.zeros(size, np.int64)
+    dense[pairs[:len(pairs) // 2]] = pairs[len(pairs) // 2:]
+    return dense
 
 
 def narrowest_count(largest: int) -> type:
