@@ -24,7 +24,6 @@ in-memory counter builds).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
