@@ -63,15 +63,14 @@ class Run:
     sizes: tuple[int, ...]  # entries per order (order 1: the vocabulary size)
     n_sentences: int
     n_tokens: int
-    count_types: tuple[str, ...] = ()  # of orders 2..N (default int64)
+    count_types: tuple[str, ...]  # of orders 2..N
 
     def keys(self, n: int) -> SplitKeys:
         return SplitKeys(f"{self.path}.k{n}")
 
     def counts(self, n: int) -> DiskArray:
         """Order ``n >= 2``'s counts."""
-        types = self.count_types or ("int64",) * (len(self.sizes) - 1)
-        return DiskArray(f"{self.path}.c{n}", np.dtype(types[n - 2]))
+        return DiskArray(f"{self.path}.c{n}", np.dtype(self.count_types[n - 2]))
 
     def unigram_counts(self) -> np.ndarray:
         """Each word's count in the run (dense, int64)."""
