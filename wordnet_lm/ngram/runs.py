@@ -229,6 +229,7 @@ def _merge(task: RangeTask, n: int, slices, previous, maps, out_keys: DiskArray,
     index into ``new_maps``, unless None); returns the merged size."""
     size = task.vocab_size
     cursor = [lo for lo, _ in slices]
+    run_keys = [run.keys(n) for run in task.runs]  # (their high-half stretches read once, not per block)
     written = 0
     with out_keys.writer() as put_key, out_counts.writer() as put_count:
         writers = [m.writer().__enter__() if m is not None else None for m in new_maps]
@@ -242,7 +243,7 @@ def _merge(task: RangeTask, n: int, slices, previous, maps, out_keys: DiskArray,
                 for r in active:
                     hi = min(cursor[r] + task.block, slices[r][1])
                     run = task.runs[r]
-                    keys = run.keys(n).read(cursor[r], hi)
+                    keys = run_keys[r].read(cursor[r], hi)
                     if n > 2:  # local context index -> merged index of the previous order
                         context = keys // size
                         base = previous[r][0]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import os
+from functools import cached_property
 from pathlib import Path
 from typing import Iterator
 
@@ -158,8 +159,10 @@ class SplitKeys:
     def files(self) -> list[Path]:
         return [self.path, self.high_path]
 
+    @cached_property
     def _highs(self) -> tuple[np.ndarray, np.ndarray]:
-        """The high values present and where each starts, with the end (the size) appended."""
+        """The high values present and where each starts, with the end (the size) appended (read
+        once: the files are written once, by :meth:`write`)."""
         pairs = np.fromfile(self.high_path, np.int64).reshape(-1, 2)
         size = self.path.stat().st_size // 4
         return pairs[:, 0], np.append(pairs[:, 1], size)
@@ -173,7 +176,7 @@ class SplitKeys:
         if hi <= lo:
             return np.zeros(0, np.int64)
         keys = DiskArray(self.path, np.uint32).read(lo, hi).astype(np.int64)
-        highs, starts = self._highs()
+        highs, starts = self._highs
         k = int(np.searchsorted(starts, lo, side="right")) - 1  # the stretch holding key lo
         while k < len(highs) and starts[k] < hi:
             if highs[k]:
@@ -183,7 +186,7 @@ class SplitKeys:
 
     def searchsorted(self, value: int, side: str = "left") -> int:
         """Where ``value`` goes among the keys (reads the lows of one high value's stretch)."""
-        highs, starts = self._highs()
+        highs, starts = self._highs
         k = int(np.searchsorted(highs, value >> 32))  # the first stretch not below value's
         if k == len(highs) or highs[k] != value >> 32:  # no key has value's high bits
             return int(starts[k])
