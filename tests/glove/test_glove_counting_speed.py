@@ -21,7 +21,9 @@ from wordnet_lm.glove.runs import sum_tree
 from wordnet_lm.scale.executor import InProcess, ProcessPool
 from wordnet_lm.scale.process_tree import PROCESS_OVERHEAD, VOCAB_BYTES_PER_WORD, tree_processes, worker_budget
 from wordnet_lm.text.demo import demo_paths
+from wordnet_lm.ngram.external import write_encoded
 from wordnet_lm.text.encode import encode_corpus
+from wordnet_lm.text.encoded import EncodedCorpus
 from wordnet_lm.text.vocab import Corpus, Vocab
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[2]
@@ -110,12 +112,15 @@ def test_sum_tree_is_the_sum(k, seed):
 def test_prefix_vocabulary_equals_vocab_with(tmp_path):
     encoded = encode_corpus(demo_paths()["train"], tmp_path / "enc", workers=1)
     for min_count, max_size in [(1, None), (2, None), (5, None), (5, 50), (3, 7), (10 ** 9, None), (1, 0)]:
-        fast, reference = _prefix_vocab(encoded.vocab, min_count, max_size), encoded.vocab_with(min_count, max_size)
+        opened = EncodedCorpus.open(tmp_path / "enc")  # its words not read: the counts and a head
+        fast, reference = _prefix_vocab(opened, min_count, max_size), encoded.vocab_with(min_count, max_size)
         assert fast.words == reference.words and np.array_equal(fast.counts, reference.counts)
-        remap, expected = _remap(encoded, fast), encoded.remap_to(reference)
+        remap, expected = _remap(opened, fast), encoded.remap_to(reference)
         assert (remap is None and expected is None) or np.array_equal(remap, expected)
+        assert opened._vocab is None or len(reference) == len(encoded.vocab)
     shuffled = Vocab(["b", "a"], [5, 0, 0, 1, 3])  # not in count order: the general path
-    assert _prefix_vocab(shuffled, 1, None) is None
+    corpus = Corpus(np.array([4, 3, 4, 4], np.int32), np.array([0, 4]))
+    assert _prefix_vocab(write_encoded(corpus, shuffled, tmp_path / "shuffled"), 1, None) is None
     cut = encode_corpus(demo_paths()["train"], tmp_path / "cut", workers=1, min_count=3)
     assert _cut_vocab(cut, 3, None).words == cut.vocab_with(3, None).words  # encoded with a cut-off: vocab_with
     with pytest.raises(WordnetLMError):

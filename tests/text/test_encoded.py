@@ -148,3 +148,42 @@ def test_small_copy_blocks_give_the_same_folder(text_file, tmp_path, monkeypatch
     assert np.array_equal(whole.ids, blocks.ids) and np.array_equal(whole.offsets, blocks.offsets)
     assert json.loads((tmp_path / "a" / "header.json").read_text())["content_sha256"] == \
         json.loads((tmp_path / "b" / "header.json").read_text())["content_sha256"]
+
+
+def test_vocabulary_words_are_read_when_asked_and_heads_alone(text_file, tmp_path):
+    """``counts.i64`` holds the stored counts: opening reads no words, a head of the vocabulary
+    is read alone, and a folder written before the file existed is read from ``vocab.tsv``."""
+    encoded = encode_corpus(text_file, tmp_path / "enc")
+    whole = encoded.vocab
+    opened = EncodedCorpus.open(tmp_path / "enc")
+    assert opened._vocab is None and np.array_equal(opened.counts, whole.counts)
+    for size in (0, 3, 5, len(whole) - 1):
+        head = opened.vocab_head(size)
+        assert head.words == whole.words[:max(3, size)] and np.array_equal(head.counts, whole.counts[:max(3, size)])
+    assert opened._vocab is None  # heads alone
+    assert opened.vocab_head(len(whole)).words == whole.words and opened._vocab is not None
+    (tmp_path / "enc" / "counts.i64").unlink()  # as written before counts.i64
+    old = EncodedCorpus.open(tmp_path / "enc")
+    assert old.vocab.words == whole.words and np.array_equal(old.counts, whole.counts)
+    assert old.vocab_head(5).words == whole.words[:5]
+
+
+def test_counts_and_vocabulary_that_disagree_are_refused(text_file, tmp_path):
+    folder = tmp_path / "enc"
+    counts = encode_corpus(text_file, folder).vocab.counts
+    wrong = counts.copy()
+    wrong[4] += 1
+    wrong.astype("<i8").tofile(folder / "counts.i64")
+    for read in (lambda e: e.vocab, lambda e: e.vocab_head(6)):
+        with pytest.raises(InputFileError, match="vocab.tsv and counts.i64 disagree"):
+            read(EncodedCorpus.open(folder))
+    counts[:-1].astype("<i8").tofile(folder / "counts.i64")
+    with pytest.raises(InputFileError, match="truncated"):
+        EncodedCorpus.open(folder)
+    counts.astype("<i8").tofile(folder / "counts.i64")
+    (folder / "vocab.tsv").write_bytes("<unk>\t0\n<s>\t0\n</s>\t0\nthe\t9\n".encode())  # cut short
+    with pytest.raises(InputFileError, match="disagree|expected"):
+        EncodedCorpus.open(folder).vocab_head(6)
+    (folder / "vocab.tsv").unlink()
+    with pytest.raises(InputFileError, match="missing file"):
+        EncodedCorpus.open(folder)

@@ -147,8 +147,9 @@ def count_cooccurrences_on(executor: Executor, source, *, out: str | os.PathLike
         shard_tasks = [ShardTask(str(encoded.path), remap_path, first, stop, n_words, tuple(fixed.units.tolist()),
                                  count_unk, symmetric, per_worker, str(folder / f"shard{k:05d}"))
                        for k, (first, stop) in enumerate(encoded.shards(n_shards))]
-        # the stored vocabulary has every word type of the corpus (2.8M, 0.6 GB at 256M tokens):
-        # dropped here, so that only the counting vocabulary (in the budget) stays while workers count
+        # a stored vocabulary read whole (the general path: it has every word type of the corpus,
+        # 2.8M and 0.6 GB at 256M tokens) is dropped here: only the counting vocabulary (in the
+        # budget) stays while workers count
         del encoded, remap
         runs = tuple(run for shard in executor.map(count_shard, shard_tasks) for run in shard)
         parts = _reduce(executor, runs, n_words, fixed.scale, per_worker, workers, folder)
@@ -216,33 +217,36 @@ def _cut_vocab(encoded: EncodedCorpus, min_count: int, max_size: int | None) -> 
     case (and its refusals) is ``vocab_with``'s."""
     stored_min, stored_max = encoded.header.get("min_count", 1), encoded.header.get("max_size")
     if stored_min <= 1 and stored_max is None and (min_count > 1 or max_size is not None):
-        vocab = _prefix_vocab(encoded.vocab, min_count, max_size)
+        vocab = _prefix_vocab(encoded, min_count, max_size)
         if vocab is not None:
             return vocab
     return encoded.vocab_with(min_count, max_size)
 
 
-def _prefix_vocab(stored: Vocab, min_count: int, max_size: int | None) -> Vocab | None:
+def _prefix_vocab(encoded: EncodedCorpus, min_count: int, max_size: int | None) -> Vocab | None:
     """``EncodedCorpus.vocab_with`` in O(vocabulary) NumPy work when the stored words are in
     count order (as the encoder writes them): the cut-off vocabulary is then a prefix of the
     stored one (its words ordered by count, ties by first occurrence, like ``Vocab.from_counts``)
-    and the dropped words' counts go to ``<unk>``.  None if the stored order is not that."""
-    freq = stored.counts[3:]
+    and the dropped words' counts go to ``<unk>``; only the stored counts and the prefix's words
+    are read.  None if the stored order is not that."""
+    counts = np.asarray(encoded.counts)
+    freq = counts[3:]
     if np.any(freq[1:] > freq[:-1]):
         return None
     keep = int(np.count_nonzero(freq >= min_count))
     if max_size is not None:
         keep = min(keep, max(int(max_size), 0))
-    specials = [int(stored.counts[UNK_ID]) + int(freq[keep:].sum()), int(stored.counts[1]), int(stored.counts[2])]
-    return Vocab(stored.words[3:3 + keep], np.concatenate([np.array(specials, np.int64), freq[:keep]]))
+    specials = [int(counts[UNK_ID]) + int(freq[keep:].sum()), int(counts[1]), int(counts[2])]
+    words = encoded.vocab_head(3 + keep).words[3:]
+    return Vocab(words, np.concatenate([np.array(specials, np.int64), freq[:keep]]))
 
 
 def _remap(encoded: EncodedCorpus, vocab: Vocab) -> np.ndarray | None:
     """Stored id -> counting id (``EncodedCorpus.remap_to``), without a dictionary lookup per
-    word when ``vocab`` is a prefix of the stored vocabulary."""
-    stored = encoded.vocab.words
-    if len(vocab) < len(stored) and vocab.words == stored[:len(vocab)]:
-        remap = np.arange(len(stored), dtype=np.int32)
+    word (or the stored words beyond them read) when ``vocab`` is a prefix of the stored vocabulary."""
+    n_stored = len(encoded.counts)
+    if len(vocab) < n_stored and vocab.words == encoded.vocab_head(len(vocab)).words:
+        remap = np.arange(n_stored, dtype=np.int32)
         remap[len(vocab):] = UNK_ID
         return remap
     return encoded.remap_to(vocab)
@@ -251,7 +255,7 @@ def _remap(encoded: EncodedCorpus, vocab: Vocab) -> np.ndarray | None:
 def _check_overflow(encoded: EncodedCorpus, remap: np.ndarray | None, n_words: int, fixed: FixedPointWeights,
                     count_unk: bool) -> None:
     """Refuse (before counting) a corpus whose most frequent word could overflow an entry."""
-    stored = encoded.vocab.counts
+    stored = np.asarray(encoded.counts)
     ids = np.arange(len(stored)) if remap is None else remap
     occurrences = np.bincount(ids, weights=stored, minlength=n_words)
     if not count_unk:

@@ -244,7 +244,7 @@ def write_encoded(corpus: Corpus, vocab: Vocab, out: Path) -> EncodedCorpus:
     out.mkdir(parents=True)
     np.asarray(corpus.ids, fmt.IDS_DTYPE).tofile(out / fmt.IDS)
     np.asarray(corpus.offsets, fmt.OFFSETS_DTYPE).tofile(out / fmt.OFFSETS)
-    vocab.save(out / fmt.VOCAB)
+    fmt.write_vocabulary(out, vocab)
     header = {"format": fmt.FORMAT, "version": fmt.VERSION, "source": "<memory>", "reading": fmt.DEFAULT_READING,
               "min_count": 1, "max_size": None, "n_tokens": int(corpus.n_tokens),
               "n_sentences": int(corpus.n_sentences), "vocab_size": len(vocab)}
@@ -254,8 +254,7 @@ def write_encoded(corpus: Corpus, vocab: Vocab, out: Path) -> EncodedCorpus:
 
 def _check_markers(encoded: EncodedCorpus, vocab: Vocab) -> None:
     """``<s>``/``</s>`` as words of the text are refused, as the in-memory counter does."""
-    stored = encoded.vocab
-    if stored.counts[BOS_ID] or stored.counts[EOS_ID]:
+    if encoded.counts[BOS_ID] or encoded.counts[EOS_ID]:
         raise TrainingError("the training text contains the sentence markers <s> or </s> as words; "
                             "they are added around every sentence and cannot occur inside one")
 

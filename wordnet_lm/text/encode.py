@@ -29,8 +29,8 @@ from wordnet_lm.io import atomic_write
 from wordnet_lm.progress import progress_bar
 from wordnet_lm.scale.executor import default_workers, make_executor
 from wordnet_lm.scale.tempdir import TempFolder
-from wordnet_lm.text.encoded import (FORMAT, HEADER, IDS, IDS_DTYPE, OFFSETS, OFFSETS_DTYPE, VERSION, VOCAB,
-                                     EncodedCorpus, is_encoded_corpus)
+from wordnet_lm.text.encoded import (COUNTS, FORMAT, HEADER, IDS, IDS_DTYPE, OFFSETS, OFFSETS_DTYPE, VERSION,
+                                     VOCAB, EncodedCorpus, is_encoded_corpus, write_vocabulary)
 from wordnet_lm.text.options import ReadingOptions
 from wordnet_lm.text.readers import BATCH_BYTES, read_sentence_batches
 from wordnet_lm.text.resolve import resolve_corpus
@@ -103,7 +103,7 @@ def encode_corpus(source: str | os.PathLike, out_dir: str | os.PathLike, *, min_
             results = executor.map(_encode_part, parts) if len(parts) > 1 else [_encode_part(parts[0], progress)]
         vocab, renumber = _vocabulary(results, path, min_count, max_size)
         n_tokens, n_sentences, digest = _write_arrays(out, parts, results, renumber, vocab, progress)
-    vocab.save(out / VOCAB)
+    write_vocabulary(out, vocab)
     header = {"format": FORMAT, "version": VERSION, "source": str(path), "reading": reading,
               "min_count": min_count, "max_size": max_size, "n_tokens": n_tokens, "n_sentences": n_sentences,
               "vocab_size": len(vocab), "ids_dtype": IDS_DTYPE.str, "offsets_dtype": OFFSETS_DTYPE.str,
@@ -121,7 +121,7 @@ def _prepare_output(out: Path) -> Path:
     if out.is_dir() and any(out.iterdir()):
         if not is_encoded_corpus(out):
             raise WordnetLMError(f"{out}: folder is not empty (and not an encoded corpus to replace)")
-        for name in (HEADER, IDS, OFFSETS, VOCAB):
+        for name in (HEADER, IDS, OFFSETS, VOCAB, COUNTS):
             (out / name).unlink(missing_ok=True)
     try:
         out.mkdir(parents=True, exist_ok=True)

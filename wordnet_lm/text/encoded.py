@@ -8,6 +8,9 @@ SOURCE --out DIR``)::
     ids.u32        every token of every sentence, uint32 little-endian, no sentence markers
     offsets.i64    sentence starts (int64, n_sentences + 1 entries, first 0, last n_tokens)
     vocab.tsv      the vocabulary with counts (:meth:`Vocab.save`), in id order
+    counts.i64     its counts again (int64, id order): counting with a cut-off needs only these
+                   and the head of ``vocab.tsv``, not a big vocabulary's words (2.8M words and
+                   0.6 GB in memory at 256M tokens); folders written without it read ``vocab.tsv``
 
 Ids follow the vocabulary the in-memory reader builds (frequency order, ties by first
 occurrence), so ``load_corpus(DIR)`` equals ``load_corpus(SOURCE)`` and any command gives the
@@ -19,21 +22,22 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
 import numpy as np
 
 from wordnet_lm.errors import InputFileError, WordnetLMError
+from wordnet_lm.io import atomic_write
 from wordnet_lm.scale.spill import read_raw
 from wordnet_lm.text.options import ReadingOptions
 from wordnet_lm.text.vocab import Corpus, Vocab
 
 FORMAT = "wordnet-lm encoded corpus"
 VERSION = 1
-HEADER, IDS, OFFSETS, VOCAB = "header.json", "ids.u32", "offsets.i64", "vocab.tsv"
-IDS_DTYPE, OFFSETS_DTYPE = np.dtype("<u4"), np.dtype("<i8")
+HEADER, IDS, OFFSETS, VOCAB, COUNTS = "header.json", "ids.u32", "offsets.i64", "vocab.tsv", "counts.i64"
+IDS_DTYPE, OFFSETS_DTYPE, COUNTS_DTYPE = np.dtype("<u4"), np.dtype("<i8"), np.dtype("<i8")
 DEFAULT_READING = {"tokenizer": "auto", "lowercase": None, "sentences": "auto", "encoding": "utf-8"}
 
 
@@ -47,14 +51,16 @@ def is_encoded_corpus(path: str | os.PathLike) -> bool:
 
 @dataclass
 class EncodedCorpus:
-    """An encoded corpus folder, opened: memory-mapped ``ids`` and ``offsets``, the vocabulary,
-    the header."""
+    """An encoded corpus folder, opened: memory-mapped ``ids`` and ``offsets``, the stored
+    vocabulary's ``counts`` (its words are read when first asked for), the header."""
 
     path: Path
     header: dict[str, Any]
-    vocab: Vocab
     ids: np.ndarray  # uint32, memory-mapped
     offsets: np.ndarray  # int64, memory-mapped
+    counts: np.ndarray  # int64, the stored vocabulary's counts in id order
+    _vocab: Vocab | None = field(default=None, repr=False)
+    _head: Vocab | None = field(default=None, repr=False)  # the last head read alone
 
     @classmethod
     def open(cls, path: str | os.PathLike, vocab: Vocab | None = None) -> "EncodedCorpus":
@@ -72,12 +78,61 @@ class EncodedCorpus:
         if header.get("version") != VERSION:
             raise InputFileError(f"{path}: encoded corpus version {header.get('version')!r}, "
                                  f"this wordnet_lm reads version {VERSION}")
-        vocab = Vocab.load(path / VOCAB) if vocab is None else vocab
+        if vocab is None and not (path / COUNTS).is_file():  # written before counts.i64
+            vocab = Vocab.load(path / VOCAB)
+        if vocab is None:
+            counts = _map(path / COUNTS, COUNTS_DTYPE, header.get("vocab_size"))
+            if not (path / VOCAB).is_file():
+                raise InputFileError(f"{path / VOCAB}: missing file of an encoded corpus")
+        else:
+            counts = vocab.counts
         ids = _map(path / IDS, IDS_DTYPE, header.get("n_tokens"))
         offsets = _map(path / OFFSETS, OFFSETS_DTYPE, header.get("n_sentences", -2) + 1)
-        if len(offsets) == 0 or offsets[0] != 0 or offsets[-1] != len(ids) or len(vocab) != header.get("vocab_size"):
+        if len(offsets) == 0 or offsets[0] != 0 or offsets[-1] != len(ids) or len(counts) != header.get("vocab_size"):
             raise InputFileError(f"{path}: encoded corpus is inconsistent (offsets, ids and vocabulary disagree)")
-        return cls(path, header, vocab, ids, offsets)
+        return cls(path, header, ids, offsets, counts, vocab)
+
+    @property
+    def vocab(self) -> Vocab:
+        """The stored vocabulary (read from ``vocab.tsv`` on first use)."""
+        if self._vocab is None:
+            vocab = Vocab.load(self.path / VOCAB)
+            self._check_counts(vocab)
+            self._vocab = vocab
+        return self._vocab
+
+    def vocab_head(self, size: int) -> Vocab:
+        """The first ``size`` entries of the stored vocabulary (at least the three markers), read
+        from the head of ``vocab.tsv`` alone when the whole is not in memory: with the stored
+        words in count order, as the encoder writes them, a cut-off vocabulary is such a head."""
+        size = max(3, int(size))
+        if self._vocab is not None or size >= len(self.counts):
+            vocab = self.vocab
+            return vocab if size >= len(vocab) else Vocab(vocab.words[3:size], vocab.counts[:size])
+        if self._head is not None and len(self._head) == size:
+            return self._head
+        chunks, lines = [], 0
+        try:
+            with open(self.path / VOCAB, "rb") as f:
+                while lines < size and (block := f.read(1 << 20)):
+                    chunks.append(block)
+                    lines += block.count(b"\n")
+            head = b"".join(chunks).split(b"\n", size)[:size]
+            text = b"\n".join(head).decode("utf-8") + "\n"
+        except OSError as e:
+            raise InputFileError(f"{self.path / VOCAB}: cannot read ({e.strerror})") from None
+        except UnicodeDecodeError:
+            raise InputFileError(f"{self.path / VOCAB}: vocabulary file is not UTF-8 text") from None
+        vocab = Vocab.from_text(text, str(self.path / VOCAB)) if len(head) == size else None
+        self._check_counts(vocab, size)
+        self._head = vocab
+        return vocab
+
+    def _check_counts(self, vocab: Vocab | None, size: int | None = None) -> None:
+        """``vocab`` (the first ``size`` entries, or all) must have the stored counts."""
+        expected = self.counts if size is None else self.counts[:size]
+        if vocab is None or len(vocab) != len(expected) or not np.array_equal(vocab.counts, expected):
+            raise InputFileError(f"{self.path}: encoded corpus is inconsistent ({VOCAB} and {COUNTS} disagree)")
 
     @property
     def n_tokens(self) -> int:
@@ -175,6 +230,13 @@ class EncodedCorpus:
             tokens = words[piece.ids].tolist()
             bounds = piece.offsets.tolist()
             yield [tokens[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def write_vocabulary(folder: Path, vocab: Vocab) -> None:
+    """The stored vocabulary of the encoded corpus in ``folder``: ``vocab.tsv`` and ``counts.i64``."""
+    vocab.save(folder / VOCAB)
+    with atomic_write(folder / COUNTS, "wb") as f:
+        np.asarray(vocab.counts, COUNTS_DTYPE).tofile(f)
 
 
 def open_encoded(source: object) -> EncodedCorpus | None:

@@ -171,6 +171,11 @@ class Vocab:
             raise InputFileError(f"{path}: no such vocabulary file") from None
         except UnicodeDecodeError:
             raise InputFileError(f"{path}: vocabulary file is not UTF-8 text") from None
+        return cls.from_text(text, str(path))
+
+    @classmethod
+    def from_text(cls, text: str, origin: str = "vocabulary") -> "Vocab":
+        """The vocabulary in ``text`` as :meth:`save` writes it (``origin`` names it in errors)."""
         plain = _plain_fields(text)
         if plain is not None:
             words, counts = plain
@@ -179,11 +184,11 @@ class Vocab:
             for n, line in enumerate(text.splitlines(), 1):
                 word, sep, count = line.rpartition("\t")
                 if not sep or not (count.strip().isascii() and count.strip().isdigit()):  # '²' is a digit too
-                    raise InputFileError(f"{path}:{n}: expected 'word<TAB>count'")
+                    raise InputFileError(f"{origin}:{n}: expected 'word<TAB>count'")
                 words.append(word)
                 counts.append(int(count))
         if words[:3] != list(SPECIALS):
-            raise InputFileError(f"{path}: vocabulary must start with {', '.join(SPECIALS)}")
+            raise InputFileError(f"{origin}: vocabulary must start with {', '.join(SPECIALS)}")
         return cls(words[3:], counts)
 
 
