@@ -10,7 +10,9 @@ single-threaded worker processes:
   (reduce), the runs removed, the parts renamed into the matrix folder.
 
 The cluster is started, and the task modules imported on its workers, before the clock starts
-(the start-up is the same for any corpus). Runs alternate 0, 1, 2, 2, 1, 1, 2, 0 workers and the
+(the start-up is the same for any corpus); so is the n-gram vocabulary read (``build_arpa``
+reads it before counting), while co-occurrence counting reads what it needs of the vocabulary on
+the clock. Runs alternate 0, 1, 2, 2, 1, 1, 2, 0 workers and the
 best of each counts (three runs of 1 and of 2 workers: on this VM one run in three or four
 loses a second to the kernel faulting in fresh memory, and the load of a shared machine
 drifts). Per run: wall seconds; CPU seconds of the
@@ -84,13 +86,25 @@ def _count(kind: str, corpus, encoded: Path, folder: Path, memory: str, executor
                                temp=folder)
 
 
+def _ngram_corpus(kind: str, encoded: Path):
+    """For n-grams, the opened corpus with its vocabulary read (the counting vocabulary, which
+    ``build_arpa`` reads before it counts); None for co-occurrences, which open the folder and
+    read what they need of its vocabulary on the clock."""
+    if kind != "ngram":
+        return None
+    from wordnet_lm.text.encoded import EncodedCorpus
+
+    corpus = EncodedCorpus.open(encoded)
+    corpus.vocab  # noqa: B018  (read now, off the clock)
+    return corpus
+
+
 def count_in_process(kind: str, encoded: Path, scratch: Path, memory: str, order: int = ORDER) -> dict:
     """The same counting in this one process, no Dask (the reference: nothing may regress)."""
     from wordnet_lm.scale.executor import InProcess
     from wordnet_lm.scale.tempdir import TempFolder
-    from wordnet_lm.text.encoded import EncodedCorpus
 
-    corpus = EncodedCorpus.open(encoded) if kind == "ngram" else None
+    corpus = _ngram_corpus(kind, encoded)
     importlib.import_module(TASK_MODULES[kind])
     me = psutil.Process()
     with TempFolder(scratch) as folder:
@@ -111,9 +125,8 @@ def count_once(kind: str, encoded: Path, scratch: Path, memory: str, workers: in
 
     from wordnet_lm.scale.executor import DaskExecutor
     from wordnet_lm.scale.tempdir import TempFolder
-    from wordnet_lm.text.encoded import EncodedCorpus
 
-    corpus = EncodedCorpus.open(encoded) if kind == "ngram" else None
+    corpus = _ngram_corpus(kind, encoded)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         executor = DaskExecutor(workers=workers)
