@@ -220,8 +220,9 @@ def _write_folder(path: str | os.PathLike, fill: Callable[[Path], int | tuple[in
         if parts is None:
             for name in ("indices", "data"):
                 (work / (name + _SUFFIX[name])).touch()
-        if vocab is not None:
-            vocab.save(work / "vocab.txt")
+        if vocab is not None:  # no fsync (the folder is renamed into place whole, its arrays unsynced):
+            # syncing one file commits the journal, and that waits for gigabytes of part files
+            (work / "vocab.txt").write_text(vocab.to_text(), encoding="utf-8")
         header = {"format": FORMAT, "version": VERSION if parts is None else PARTED_VERSION, "n_words": n_words,
                   "nnz": nnz, "options": options}
         if parts is not None:

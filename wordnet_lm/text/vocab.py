@@ -160,7 +160,11 @@ class Vocab:
     def save(self, path: str | os.PathLike) -> None:
         """Plain text, one ``word<TAB>count`` per line in id order (atomic)."""
         with atomic_write(path, "w", encoding="utf-8") as f:
-            f.write("".join(map("{}\t{}\n".format, self.words, self.counts.tolist())))
+            f.write(self.to_text())
+
+    def to_text(self) -> str:
+        """What :meth:`save` writes (e.g. into a folder that is itself written atomically)."""
+        return "".join(map("{}\t{}\n".format, self.words, self.counts.tolist()))
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "Vocab":
