@@ -18,7 +18,8 @@ loses a second to the kernel faulting in fresh memory, and the load of a shared 
 drifts). Before and after all runs, the machine's own ceiling: two processes against one on a
 trivially parallel NumPy load (``machine_ceiling``; no shared data, no communication), what no
 2-worker speed-up here can beat. Per run: wall seconds; CPU seconds of the
-driver process (the client, the scheduler and the nannies are its threads) and of the workers;
+driver process (the client, the scheduler and the nannies are its threads) and of the workers,
+and of everything else on the machine (kernel threads writing the files back, other processes);
 the tasks of each phase and how busy the workers were (task seconds / (workers x wall)), from
 Dask's task stream; and the CPU path: the driver's CPU seconds plus, for each phase, the
 CPU seconds of the busiest worker (what the wall time would be with a free core for every
@@ -67,6 +68,12 @@ def encode_once(text: Path, scratch: Path) -> Path:
 def _cpu(process: psutil.Process) -> float:
     times = process.cpu_times()
     return times.user + times.system
+
+
+def _machine_busy() -> float:
+    """CPU seconds the whole machine (this VM) has been busy: every process and kernel thread."""
+    times = psutil.cpu_times()
+    return times.user + times.nice + times.system + getattr(times, "irq", 0.0) + getattr(times, "softirq", 0.0)
 
 
 def _system(process: psutil.Process) -> float:
@@ -152,11 +159,12 @@ def count_once(kind: str, encoded: Path, scratch: Path, memory: str, workers: in
             return results
 
         executor.map = timed_map
-        cpu_before, driver_kernel = [_cpu(p) for p in procs], _system(procs[0])
+        cpu_before, driver_kernel, machine = [_cpu(p) for p in procs], _system(procs[0]), _machine_busy()
         with TempFolder(scratch) as folder, get_task_stream(client=executor.client) as stream:
             started = clock[0] = time.perf_counter()
             _count(kind, corpus, encoded, folder, memory, executor, order)
             wall = time.perf_counter() - started
+        machine = _machine_busy() - machine
         cpu = [_cpu(p) - before for p, before in zip(procs, cpu_before)]
         driver_kernel = _system(procs[0]) - driver_kernel
     finally:
@@ -170,7 +178,7 @@ def count_once(kind: str, encoded: Path, scratch: Path, memory: str, workers: in
     return {"wall": wall, "driver_cpu": cpu[0], "worker_cpu": sum(cpu[1:]), "tasks": tasks,
             "busy": busy / (workers * wall), "cpu_path": cpu[0] + sum(max(phase["cpu"]) for phase in phases),
             "phases": phases, "driver_wall": wall - sum(phase["wall"] for phase in phases),
-            "driver_kernel": driver_kernel}
+            "driver_kernel": driver_kernel, "other_cpu": machine - sum(cpu)}
 
 
 def _ceiling_load(ready, go, done) -> None:
@@ -263,6 +271,9 @@ def markdown(info: dict, rows: list[dict]) -> str:
         lines.append(f"| {r['kind']} | driver (between and around the phases) | - | {one['driver_wall']:.2f} / "
                      f"{two['driver_wall']:.2f} | - | driver {one['driver_cpu']:.2f} / {two['driver_cpu']:.2f} | "
                      f"{one['driver_kernel']:.2f} / {two['driver_kernel']:.2f} |")
+        if "other_cpu" in one:
+            lines.append(f"| {r['kind']} | everything else on the machine (kernel threads writing files back, "
+                         f"other processes) | - | - | - | {one['other_cpu']:.2f} / {two['other_cpu']:.2f} | - |")
         for label, run in (("1 worker", one), ("2 workers", two)):
             steps, at = [], 0.0
             for phase in run["phases"]:
