@@ -82,8 +82,8 @@ class Run:
 
     def files(self) -> list[str]:
         """Every file of the run (removed once the run is merged)."""
-        return [f"{self.path}.w", f"{self.path}.c1"] + [name for n in range(2, len(self.sizes) + 1) for name in (
-            f"{self.path}.k{n}", f"{self.path}.k{n}.hi", f"{self.path}.c{n}")]
+        return [f"{self.path}.w", f"{self.path}.c1"] + [str(name) for n in range(2, len(self.sizes) + 1) for name in (
+            *self.keys(n).files(), f"{self.path}.c{n}")]
 
 
 @phase_task()
