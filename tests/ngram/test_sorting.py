@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wordnet_lm.ngram.sorting import unique_counts, unique_inverse
+from wordnet_lm.ngram.sorting import _packable, unique_counts, unique_inverse
 
 
 def _same(keys):
@@ -30,10 +30,22 @@ def test_equals_numpy_unique(values, shift):
     _same(np.asarray(values, np.int64) >> shift)  # narrow keys: packed; wide keys: np.unique
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 2 ** 20), max_size=200), st.integers(-2 ** 62, 2 ** 62))
+def test_wide_keys_of_narrow_spread(values, offset):
+    """Big (or negative) keys close together, as in a block of a k-way merge of order-5 keys:
+    packed as offsets from the smallest, the same result as ``np.unique``."""
+    keys = np.asarray(values, np.int64) + np.int64(offset)
+    assert not values or _packable(keys)[0]
+    _same(keys)
+
+
 def test_large_random_keys_both_paths():
     rng = np.random.default_rng(3)
     _same(rng.integers(0, 1000, 100_000))
     _same(rng.integers(0, 2 ** 50, 100_000))  # too wide to pack with 17 position bits
+    assert _packable(rng.integers(0, 2 ** 50, 100_000))[0] == 0
+    _same(rng.integers(2 ** 50, 2 ** 50 + 2 ** 40, 100_000))  # a 40-bit spread of 50-bit keys: packed
     _same(np.zeros(0, np.int64))
 
 

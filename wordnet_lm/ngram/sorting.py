@@ -4,7 +4,9 @@
 times slower than ``np.sort`` (NumPy's SIMD sort only sorts values).  When a key and its
 position fit together in 63 bits, both are packed into one int64 (key in the high bits),
 sorted by value, and unpacked: the same unique keys, inverse and counts, several times faster.
-Wider keys fall back to ``np.unique``.  Keys that are a concatenation of a few sorted runs
+Keys are packed as offsets from the smallest (a block of a k-way merge spans a narrow stretch of
+big keys: order-5 keys of a merged table exceed 40 bits at 64M tokens, their spread in a block
+does not); a wider spread falls back to ``np.unique``.  Keys that are a concatenation of a few sorted runs
 (a k-way merge) are sorted with ``kind="stable"`` (a merge sort that finds the runs: a few times
 faster than the SIMD sort there, O(n log k) instead of O(n log n)).
 """
@@ -14,12 +16,14 @@ from __future__ import annotations
 import numpy as np
 
 
-def _packable(keys: np.ndarray) -> int:
-    """Bits for positions if ``keys`` can be packed with them (0 if not)."""
-    if len(keys) == 0 or int(keys.min()) < 0:
-        return 0
+def _packable(keys: np.ndarray) -> tuple[int, int]:
+    """Bits for positions and the smallest key, if ``keys - smallest`` can be packed with them
+    (0 bits if not)."""
+    if len(keys) == 0:
+        return 0, 0
+    smallest = int(keys.min())
     position_bits = max(1, (len(keys) - 1).bit_length())
-    return position_bits if int(keys.max()).bit_length() + position_bits <= 63 else 0
+    return (position_bits if (int(keys.max()) - smallest).bit_length() + position_bits <= 63 else 0), smallest
 
 
 def narrowest_index(bound: int) -> type:
@@ -35,15 +39,16 @@ def unique_inverse(keys: np.ndarray, counts: bool = False, sorted_runs: bool = F
     ``overwrite``: ``keys`` may be used as the work array (its values are lost);
     ``inverse_type``: e.g. ``int32`` when the caller knows the indices fit (half the memory)."""
     keys = np.asarray(keys, np.int64)
-    bits = _packable(keys)
+    bits, smallest = _packable(keys)
     if not bits:
         found = np.unique(keys, return_inverse=True, return_counts=counts)
         return (found[0], found[1].astype(inverse_type, copy=False)) + tuple(found[2:])
     if overwrite:
         packed = keys
-        packed <<= bits
+        packed -= smallest
     else:
-        packed = keys << bits
+        packed = keys - smallest
+    packed <<= bits
     packed |= np.arange(len(packed), dtype=np.int64)
     packed.sort(kind="stable" if sorted_runs else None)
     position = packed & ((1 << bits) - 1)
@@ -57,6 +62,7 @@ def unique_inverse(keys: np.ndarray, counts: bool = False, sorted_runs: bool = F
     inverse[position] = rank
     starts = np.flatnonzero(first)
     unique = packed[starts]
+    unique += smallest
     if not counts:
         return unique, inverse
     return unique, inverse, np.diff(np.append(starts, len(packed)))
