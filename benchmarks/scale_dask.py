@@ -238,7 +238,7 @@ def compare(kind: str, text: Path, scratch: Path, memory: str, sequence=(0, 1, 2
 
 
 def markdown(info: dict, rows: list[dict]) -> str:
-    ceilings = " / ".join(f"{info[k]['ceiling']:.2f}x" for k in ("ceiling_before", "ceiling_after") if k in info)
+    ceilings = " / ".join(f"{info[k]['ceiling']:.2f}x" for k in ("ceiling_before", "ceiling_after"))
     lines = [header_line(info), "",
              f"The machine's own ceiling, 2 processes vs 1 sorting 24 MB arrays side by side (before / after "
              f"the counting): {ceilings}.", "",
@@ -271,9 +271,8 @@ def markdown(info: dict, rows: list[dict]) -> str:
         lines.append(f"| {r['kind']} | driver (between and around the phases) | - | {one['driver_wall']:.2f} / "
                      f"{two['driver_wall']:.2f} | - | driver {one['driver_cpu']:.2f} / {two['driver_cpu']:.2f} | "
                      f"{one['driver_kernel']:.2f} / {two['driver_kernel']:.2f} |")
-        if "other_cpu" in one:
-            lines.append(f"| {r['kind']} | everything else on the machine (kernel threads writing files back, "
-                         f"other processes) | - | - | - | {one['other_cpu']:.2f} / {two['other_cpu']:.2f} | - |")
+        lines.append(f"| {r['kind']} | everything else on the machine (kernel threads writing files back, "
+                     f"other processes) | - | - | - | {one['other_cpu']:.2f} / {two['other_cpu']:.2f} | - |")
         for label, run in (("1 worker", one), ("2 workers", two)):
             steps, at = [], 0.0
             for phase in run["phases"]:

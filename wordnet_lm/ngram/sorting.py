@@ -6,9 +6,9 @@ position fit together in 63 bits, both are packed into one int64 (key in the hig
 sorted by value, and unpacked: the same unique keys, inverse and counts, several times faster.
 Keys are packed as offsets from the smallest (a block of a k-way merge spans a narrow stretch of
 big keys: order-5 keys of a merged table exceed 40 bits at 64M tokens, their spread in a block
-does not); a wider spread falls back to ``np.unique``.  Keys that are a concatenation of a few sorted runs
-(a k-way merge) are sorted with ``kind="stable"`` (a merge sort that finds the runs: a few times
-faster than the SIMD sort there, O(n log k) instead of O(n log n)).
+does not); a wider spread falls back to ``np.unique``.  Keys that are a concatenation of a few
+sorted runs (a k-way merge) are sorted with ``kind="stable"`` (a merge sort that finds the runs:
+a few times faster than the SIMD sort there, O(n log k) instead of O(n log n)).
 """
 
 from __future__ import annotations
